@@ -1,0 +1,96 @@
+"""Shared fixtures: every test gets its own database file in tmp_path and a clean
+environment (no TONGWEI_* variables leak in from the machine)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tongwei_cli import clock, commands, settings
+from tongwei_cli.cli import app
+from tongwei_cli.db import open_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def clean_env(tmp_path, monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("TONGWEI_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TONGWEI_DB", str(tmp_path / "tongwei.db"))
+    monkeypatch.setenv("TONGWEI_OFFICER", "测试警官")
+    monkeypatch.setenv("TONGWEI_LANG", "en")
+    monkeypatch.setenv("COLUMNS", "200")
+    settings.install(settings.Settings())
+    yield
+    commands.close_db()
+    settings._current = None
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "tongwei.db"
+
+
+@pytest.fixture
+def db(db_path):
+    """A fresh, migrated database for domain tests."""
+    handle = open_db(settings.current(), db_path)
+    yield handle
+    handle.close()
+
+
+class Runner:
+    """Runs the Typer app in-process, as CliRunner does, with errors on stderr apart."""
+
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, ok: bool = True):
+        result = self.runner.invoke(app, [str(a) for a in args], input=input,
+                                    catch_exceptions=False)
+        commands.close_db()
+        if ok:
+            assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+
+@pytest.fixture
+def run() -> Runner:
+    return Runner()
+
+
+def tongwei_exe() -> list[str]:
+    """The installed command, as a script would call it."""
+    exe = shutil.which("tongwei", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "tongwei_cli"]
+
+
+@pytest.fixture
+def sh(db_path):
+    """Runs the installed `tongwei` in a subprocess with a clean environment."""
+
+    def call(*args: str, input: str | None = None, env: dict | None = None):
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("TONGWEI_")}
+        environment.update({"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "测试警官",
+                            "TONGWEI_LANG": "en", "COLUMNS": "200"})
+        environment.update(env or {})
+        return subprocess.run([*tongwei_exe(), *map(str, args)], capture_output=True,
+                              text=True, input=input, env=environment, timeout=120)
+
+    return call
+
+
+def days_ago(n: int) -> str:
+    """A local date n days before today, as YYYY-MM-DD."""
+    from zoneinfo import ZoneInfo
+
+    return (clock.today(ZoneInfo("Asia/Shanghai")) - timedelta(days=n)).isoformat()

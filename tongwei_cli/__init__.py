@@ -1,0 +1,3 @@
+"""tongwei: the command-line anti-fraud desk of Tongwei county public security."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from tongwei_cli.cli import main
+
+main()

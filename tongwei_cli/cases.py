@@ -1,0 +1,446 @@
+"""Fraud cases (打) and what became of them: the domain functions.
+
+Plain functions over a `Database`: they take raw values (typed or read from a
+file), validate them with `validate`, write through `db.write()`, and return
+plain dicts. They never print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tongwei_cli import clock, validate
+from tongwei_cli.db import Database
+from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+
+STATUSES = ("reported", "filed", "solved", "closed")
+LIST_STATUSES = (*STATUSES, "void")
+EVENT_KINDS = ("filed", "solved", "arrest", "prosecute", "recover", "freeze", "stop-payment",
+               "close")
+COUNT_KINDS = ("arrest", "prosecute")
+AMOUNT_KINDS = ("recover", "freeze", "stop-payment")
+ONCE_KINDS = ("filed", "solved", "close")
+STAGE = {"filed": "filed", "solved": "solved", "close": "closed"}
+
+# The columns of `cases` that `case add` and `case update` set, in option order.
+CASE_FIELDS = ("no", "reported", "type", "station", "loss", "occurred", "victim_name",
+               "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
+               "warning", "summary")
+STORED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
+          "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
+          "warning", "summary")
+
+
+def option(name: str) -> str:
+    """`victim_id` -> `victim-id`, the name users see (option or import column)."""
+    return name.replace("_", "-")
+
+
+@dataclass
+class Prepared:
+    """A validated case row, ready to insert, and any warnings to show."""
+
+    row: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _given(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
+    """Validate one case (all of `CASE_FIELDS`, raw) into a row of `cases`. No write."""
+    tz = db.tz
+    refs = db.refs
+    out: dict[str, Any] = {}
+    warnings: list[str] = []
+    out["no"] = validate.key(raw["no"], "no") if _given(raw, "no") else None
+    reported = validate.date_value(raw.get("reported"), "reported", tz)
+    out["reported"] = reported.isoformat()
+    out["occurred"] = None
+    if _given(raw, "occurred"):
+        occurred = validate.date_value(raw["occurred"], "occurred", tz)
+        if occurred > reported:
+            raise InvalidValue(f"{occurred} is after the reported date {reported}", "occurred")
+        out["occurred"] = occurred.isoformat()
+    out["type"] = refs.resolve("types", raw.get("type"), "type")
+    out["station"] = refs.resolve("stations", raw.get("station"), "station")
+    out["loss_fen"] = validate.money_fen(raw.get("loss"), "loss")
+    out["victim_name"] = validate.optional_text(raw.get("victim_name"))
+    out["victim_phone"] = (validate.phone(raw["victim_phone"], "victim-phone")
+                           if _given(raw, "victim_phone") else None)
+    gender = (validate.gender(raw["victim_gender"], "victim-gender")
+              if _given(raw, "victim_gender") else None)
+    age = validate.age(raw["victim_age"], "victim-age") if _given(raw, "victim_age") else None
+    out["victim_id"] = None
+    if _given(raw, "victim_id"):
+        rid = validate.resident_id(raw["victim_id"], "victim-id", tz)
+        if rid.warning:
+            warnings.append(f"--victim-id: {rid.warning}")
+        if gender is not None and gender != rid.sex:
+            raise InvalidValue("contradicts the sex in the ID number", "victim-gender")
+        derived_age = rid.age_on(reported)
+        if rid.birth > reported:
+            raise InvalidValue("the birth date in the number is after the reported date",
+                               "victim-id")
+        if age is not None and abs(age - derived_age) > 1:
+            raise InvalidValue(f"{age} contradicts the birth date in the ID number",
+                               "victim-age")
+        out["victim_id"] = rid.number
+        gender = rid.sex
+        age = derived_age if age is None else age
+    out["victim_gender"] = gender
+    out["victim_age"] = age
+    out["victim_group"] = (refs.resolve("audiences", raw["victim_group"], "victim-group")
+                           if _given(raw, "victim_group") else None)
+    out["warning"] = validate.key(raw["warning"], "warning") if _given(raw, "warning") else None
+    out["summary"] = validate.optional_text(raw.get("summary"))
+    return Prepared(out, warnings)
+
+
+def _next_number(db: Database, reported: str) -> str:
+    """`TW20261129-001`: the next free number for cases reported that day."""
+    prefix = "TW" + reported.replace("-", "") + "-"
+    taken = {r[0] for r in db.query("SELECT no FROM cases WHERE no LIKE ? || '%'", (prefix,))}
+    seq = len(taken) + 1
+    while f"{prefix}{seq:03d}" in taken:
+        seq += 1
+    return f"{prefix}{seq:03d}"
+
+
+INSERT_CASE = (
+    "INSERT INTO cases (no, reported, occurred, type, station, loss_fen, victim_name,"
+    " victim_phone, victim_id, victim_gender, victim_age, victim_group, warning, summary,"
+    " status, created_at, created_by, import_id)"
+    " VALUES (:no, :reported, :occurred, :type, :station, :loss_fen, :victim_name,"
+    " :victim_phone, :victim_id, :victim_gender, :victim_age, :victim_group, :warning, :summary,"
+    " 'reported', :created_at, :created_by, :import_id)")
+
+
+def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None
+                 ) -> None:
+    """Insert prepared rows (numbers already assigned), inside `db.write()`."""
+    now, who = clock.stamp(), db.officer
+    db.conn.executemany(INSERT_CASE, ({**row, "created_at": now, "created_by": who,
+                                       "import_id": import_id} for row in rows))
+    after_cases_written(db, rows)
+
+
+def after_cases_written(db: Database, rows: Iterable[dict[str, Any]]) -> None:
+    """Hook for links that other strands keep (a case naming a warning). Set by alerts."""
+    for hook in CASE_HOOKS:
+        hook(db, rows)
+
+
+CASE_HOOKS: list = []
+
+
+def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Validate and store one case; returns the stored record and any warnings."""
+    prepared = prepare_case(db, raw)
+    row = prepared.row
+    with db.write():
+        if row["no"] is None:
+            row["no"] = _next_number(db, row["reported"])
+        elif db.one("SELECT 1 FROM cases WHERE no = ?", (row["no"],)):
+            raise Conflict(f"case {row['no']} already exists", "no")
+        insert_cases(db, [row])
+        record = get_case(db, row["no"])
+        db.audit("add", "case", row["no"], None, _audited(record))
+    return record, prepared.warnings
+
+
+def _audited(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in ("events", "totals", "id")}
+
+
+CASE_COLUMNS = (
+    "id, no, reported, occurred, type, station, loss_fen, victim_name, victim_phone, victim_id,"
+    " victim_gender, victim_age, victim_group, warning, summary, status, voided, void_reason,"
+    " created_at, created_by, updated_at, updated_by, import_id")
+
+
+def _case_row(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, Any]:
+    no = validate.text(no)
+    row = db.one(f"SELECT {CASE_COLUMNS} FROM cases WHERE no = ?", (no,))
+    if row is None:
+        raise NotFound(f"no case numbered {no!r}", field_name)
+    return dict(row)
+
+
+def get_case(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, Any]:
+    """The stored case as a plain record (no internal id), `voided` as a bool."""
+    record = _case_row(db, no, field_name)
+    record.pop("id")
+    record["voided"] = bool(record["voided"])
+    return record
+
+
+def show_case(db: Database, no: str) -> dict[str, Any]:
+    """The case with its timeline of events and the sums of its money events."""
+    row = _case_row(db, no)
+    events = [dict(e) for e in db.query(
+        "SELECT kind, date, count, amount_fen, note, created_at, created_by FROM case_events"
+        " WHERE case_id = ? ORDER BY date, id", (row["id"],))]
+    record = get_case(db, no)
+    record["events"] = events
+    record["totals"] = _totals(events)
+    return record
+
+
+def _totals(events: list[dict[str, Any]]) -> dict[str, int]:
+    totals = {"arrested": 0, "prosecuted": 0, "recovered_fen": 0, "frozen_fen": 0,
+              "stopped_fen": 0}
+    keys = {"arrest": "arrested", "prosecute": "prosecuted", "recover": "recovered_fen",
+            "freeze": "frozen_fen", "stop-payment": "stopped_fen"}
+    for event in events:
+        key = keys.get(event["kind"])
+        if key:
+            totals[key] += event["amount_fen"] if key.endswith("_fen") else event["count"]
+    return totals
+
+
+# -- events -----------------------------------------------------------------------
+
+def prepare_event(db: Database, raw: Mapping[str, Any], case: Mapping[str, Any] | None = None,
+                  *, case_field: str = "CASE_NO", kind_field: str = "KIND") -> dict[str, Any]:
+    """Validate one event (`case`, `kind`, `date`, `count`, `amount`, `note`) against its case
+    as stored. Checks that depend on other events (once-only kinds, recoveries within the
+    loss) are in `check_event_sequence`."""
+    if case is None:
+        case = _case_row(db, raw.get("case"), case_field)
+    if case["voided"]:
+        raise Conflict(f"case {case['no']} is void; events cannot be added", case_field)
+    kind = validate.text(raw.get("kind")).lower()
+    if kind not in EVENT_KINDS:
+        raise InvalidValue(f"unknown event {kind!r}; valid: {', '.join(EVENT_KINDS)}",
+                           kind_field)
+    when = (validate.date_value(raw["date"], "date", db.tz) if _given(raw, "date")
+            else clock.today(db.tz))
+    if when.isoformat() < case["reported"]:
+        raise InvalidValue(f"{when} is before the case was reported ({case['reported']})",
+                           "date")
+    number = None
+    if kind in COUNT_KINDS:
+        number = validate.count(raw["count"], "count") if _given(raw, "count") else 1
+        if number == 0:
+            raise InvalidValue(f"a {kind} event needs a count of at least 1", "count")
+    elif _given(raw, "count"):
+        raise InvalidValue(f"only arrest and prosecute events take a count, not {kind}",
+                           "count")
+    amount = None
+    if kind in AMOUNT_KINDS:
+        if not _given(raw, "amount"):
+            raise InvalidValue(f"a {kind} event needs an amount in yuan", "amount")
+        amount = validate.money_fen(raw["amount"], "amount")
+        if amount == 0:
+            raise InvalidValue("must be more than zero", "amount")
+    elif _given(raw, "amount"):
+        raise InvalidValue(f"only recover, freeze and stop-payment events take an amount, "
+                           f"not {kind}", "amount")
+    return {"case_id": case["id"], "case_no": case["no"], "kind": kind,
+            "date": when.isoformat(), "count": number, "amount_fen": amount,
+            "note": validate.optional_text(raw.get("note"))}
+
+
+class EventLedger:
+    """What is already true of each case's events, to check a batch of new ones in order."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.kinds: dict[int, set[str]] = {}
+        self.recovered: dict[int, int] = {}
+        self.loss: dict[int, int] = {}
+
+    def _load(self, case_id: int) -> None:
+        if case_id in self.kinds:
+            return
+        rows = self.db.query("SELECT kind, amount_fen FROM case_events WHERE case_id = ?",
+                             (case_id,))
+        self.kinds[case_id] = {r["kind"] for r in rows}
+        self.recovered[case_id] = sum(r["amount_fen"] or 0 for r in rows
+                                      if r["kind"] == "recover")
+        self.loss[case_id] = self.db.scalar("SELECT loss_fen FROM cases WHERE id = ?",
+                                            (case_id,))
+
+    def check(self, event: Mapping[str, Any], kind_field: str = "KIND") -> None:
+        """Refuse an event its case's history does not allow; then count it in."""
+        case_id = event["case_id"]
+        self._load(case_id)
+        kind = event["kind"]
+        if kind in ONCE_KINDS and kind in self.kinds[case_id]:
+            word = {"filed": "filed", "solved": "solved", "close": "closed"}[kind]
+            raise Conflict(f"case {event['case_no']} is already {word}", kind_field)
+        if kind == "recover":
+            total = self.recovered[case_id] + event["amount_fen"]
+            if total > self.loss[case_id]:
+                raise InvalidValue(
+                    f"recoveries would total {yuan(total)} yuan, above the loss of "
+                    f"{yuan(self.loss[case_id])} yuan", "amount")
+            self.recovered[case_id] = total
+        self.kinds[case_id].add(kind)
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}" if fen % 100 else str(fen // 100)
+
+
+INSERT_EVENT = (
+    "INSERT INTO case_events (case_id, kind, date, count, amount_fen, note, created_at,"
+    " created_by, import_id) VALUES (:case_id, :kind, :date, :count, :amount_fen, :note,"
+    " :created_at, :created_by, :import_id)")
+
+
+def insert_events(db: Database, events: list[dict[str, Any]], import_id: int | None = None
+                  ) -> None:
+    """Insert checked events and move their cases' status along, inside `db.write()`."""
+    now, who = clock.stamp(), db.officer
+    db.conn.executemany(INSERT_EVENT, ({**e, "created_at": now, "created_by": who,
+                                        "import_id": import_id} for e in events))
+    touched = {e["case_id"] for e in events if e["kind"] in STAGE}
+    for case_id in touched:
+        refresh_status(db, case_id)
+
+
+def refresh_status(db: Database, case_id: int) -> None:
+    """A case's status is the furthest stage its events reached."""
+    kinds = {r[0] for r in db.query(
+        "SELECT DISTINCT kind FROM case_events WHERE case_id = ?", (case_id,))}
+    status = "reported"
+    for kind in ONCE_KINDS:  # in order: filed, solved, close
+        if kind in kinds:
+            status = STAGE[kind]
+    db.conn.execute("UPDATE cases SET status = ? WHERE id = ?", (status, case_id))
+
+
+def add_event(db: Database, case_no: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Record one event of a case; returns the event as stored."""
+    with db.write():
+        event = prepare_event(db, {**raw, "case": case_no})
+        EventLedger(db).check(event)
+        insert_events(db, [event])
+        stored = {k: v for k, v in event.items() if k != "case_id"}
+        db.audit("event", "case", event["case_no"], None, stored)
+    return stored
+
+
+# -- corrections and voiding --------------------------------------------------------
+
+def update_case(db: Database, no: str, changes: Mapping[str, Any]
+                ) -> tuple[dict[str, Any], list[str]]:
+    """Correct fields of a case; the old and new values go to the audit log."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise InvalidValue("nothing to change: give at least one field of `case add`",
+                           "CASE_NO")
+    with db.write():
+        current = _case_row(db, no)
+        if current["voided"]:
+            raise Conflict(f"case {current['no']} is void and cannot be corrected", "CASE_NO")
+        raw = {
+            "no": current["no"], "reported": current["reported"], "occurred": current["occurred"],
+            "type": current["type"], "station": current["station"],
+            "loss": f"{yuan(current['loss_fen'])}", "victim_name": current["victim_name"],
+            "victim_phone": current["victim_phone"], "victim_id": current["victim_id"],
+            "victim_gender": current["victim_gender"], "victim_age": current["victim_age"],
+            "victim_group": current["victim_group"], "warning": current["warning"],
+            "summary": current["summary"],
+        }
+        for name, value in changes.items():
+            raw[name] = None if (isinstance(value, str) and value.strip() in ("-", "")) \
+                and name not in ("reported", "type", "station", "loss", "no") else value
+        if "victim_id" in changes and "victim_age" not in changes:
+            raw["victim_age"] = None  # derive the age again from the new number
+        if "victim_id" in changes and "victim_gender" not in changes:
+            raw["victim_gender"] = None
+        prepared = prepare_case(db, raw)
+        new = prepared.row
+        if new["no"] != current["no"] and db.one("SELECT 1 FROM cases WHERE no = ?",
+                                                 (new["no"],)):
+            raise Conflict(f"case {new['no']} already exists", "no")
+        recovered = db.scalar("SELECT coalesce(sum(amount_fen), 0) FROM case_events"
+                              " WHERE case_id = ? AND kind = 'recover'", (current["id"],))
+        if new["loss_fen"] < recovered:
+            raise InvalidValue(f"{yuan(new['loss_fen'])} yuan is less than the "
+                               f"{yuan(recovered)} yuan already recovered", "loss")
+        first_event = db.scalar("SELECT min(date) FROM case_events WHERE case_id = ?",
+                                (current["id"],))
+        if first_event and new["reported"] > first_event:
+            raise InvalidValue(f"{new['reported']} is after the case's first event "
+                               f"({first_event})", "reported")
+        before = {k: current[k] for k in STORED if current[k] != new[k]}
+        after = {k: new[k] for k in before}
+        if not before:
+            return get_case(db, current["no"]), prepared.warnings
+        sets = ", ".join(f"{k} = :{k}" for k in after)
+        db.conn.execute(f"UPDATE cases SET {sets}, updated_at = :at, updated_by = :by"
+                        " WHERE id = :id", {**after, "at": clock.stamp(), "by": db.officer,
+                                            "id": current["id"]})
+        db.audit("update", "case", new["no"], before, after)
+        return get_case(db, new["no"]), prepared.warnings
+
+
+def void_case(db: Database, no: str, reason: str) -> dict[str, Any]:
+    """Withdraw a case: kept, shown as void, left out of every figure."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        current = _case_row(db, no)
+        if current["voided"]:
+            raise Conflict(f"case {current['no']} is already void", "CASE_NO")
+        db.conn.execute("UPDATE cases SET voided = 1, void_reason = ?, updated_at = ?,"
+                        " updated_by = ? WHERE id = ?",
+                        (reason, clock.stamp(), db.officer, current["id"]))
+        db.audit("void", "case", current["no"], {"voided": False},
+                 {"voided": True, "void_reason": reason})
+    return get_case(db, current["no"])
+
+
+# -- lists ------------------------------------------------------------------------
+
+def list_cases(db: Database, *, first: date | None = None, last: date | None = None,
+               type_: str | None = None, station: str | None = None,
+               status: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Cases reported in `[first, last]`, newest first, with their money totals."""
+    where, params = ["1 = 1"], []
+    if first:
+        where.append("c.reported >= ?")
+        params.append(first.isoformat())
+    if last:
+        where.append("c.reported <= ?")
+        params.append(last.isoformat())
+    if type_:
+        where.append("c.type = ?")
+        params.append(type_)
+    if station:
+        where.append("c.station = ?")
+        params.append(station)
+    if status == "void":
+        where.append("c.voided = 1")
+    else:
+        where.append("c.voided = 0")
+        if status:
+            where.append("c.status = ?")
+            params.append(status)
+    sql = (
+        "SELECT c.no, c.reported, c.occurred, c.type, c.station, c.loss_fen, c.status,"
+        " c.voided, c.victim_name, c.victim_phone, c.warning,"
+        " coalesce(sum(CASE WHEN e.kind = 'arrest' THEN e.count END), 0) AS arrested,"
+        " coalesce(sum(CASE WHEN e.kind = 'recover' THEN e.amount_fen END), 0) AS recovered_fen,"
+        " coalesce(sum(CASE WHEN e.kind = 'freeze' THEN e.amount_fen END), 0) AS frozen_fen,"
+        " coalesce(sum(CASE WHEN e.kind = 'stop-payment' THEN e.amount_fen END), 0)"
+        " AS stopped_fen"
+        " FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
+        f" WHERE {' AND '.join(where)} GROUP BY c.id ORDER BY c.reported DESC, c.no DESC")
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = []
+    for r in db.query(sql, params):
+        record = dict(r)
+        record["voided"] = bool(record["voided"])
+        rows.append(record)
+    return rows

@@ -1,0 +1,85 @@
+"""The `tongwei` command: root options, sub-apps, and the one place errors become messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from tongwei_cli import __version__, settings
+from tongwei_cli.commands import TongweiGroup, register
+
+HELP = """\
+The anti-fraud desk of Tongwei county public security (通渭县公安局反诈中心).
+
+Log fraud cases and what became of them, record the platform's early warnings and
+every follow-up, register outreach and two-card supervision, and print the daily
+summary.
+
+Examples:
+
+  tongwei case add --reported today --type 刷单 --station 平襄 --loss 1.5万
+
+  tongwei case event TW20261129-001 freeze --amount 8000
+
+  tongwei case list --from 2026-11-01 --station 平襄
+"""
+
+
+app = typer.Typer(
+    cls=TongweiGroup,
+    help=HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tongwei {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[str | None, typer.Option(
+        "--db", help="The database file. Default: $TONGWEI_DB, else the per-user data "
+        "folder (see `tongwei db path`).", show_default=False, metavar="PATH")] = None,
+    officer: Annotated[str | None, typer.Option(
+        "--officer", help="Who is doing the work; recorded with every change. Default: "
+        "$TONGWEI_OFFICER, else the login name.", show_default=False, metavar="NAME")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Language of labels and messages: zh or en. Default: $TONGWEI_LANG, "
+        "else Chinese for a Chinese locale, else English.", show_default=False)] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False,
+) -> None:
+    settings.install(settings.Settings(db=db, officer=officer, lang=lang))
+
+
+register(app)
+
+
+def main() -> None:
+    """Entry point of the installed command; no traceback ever reaches the user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    except Exception as exc:  # the last line of defence: a bug, reported without a traceback
+        if os.environ.get("TONGWEI_DEBUG"):
+            raise
+        print(f"error: internal error ({type(exc).__name__}); nothing was written. "
+              "Set TONGWEI_DEBUG=1 to see the details and report them.", file=sys.stderr)
+        sys.exit(1)

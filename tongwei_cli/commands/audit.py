@@ -1,0 +1,61 @@
+"""`tongwei audit …`: who changed what, when; and whether the log is intact."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tongwei_cli import audit as domain
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import FormatOption, FromOption, LimitOption, OutputOption, ToOption
+from tongwei_cli.render import Column, emit_list, status
+
+app = sub_app("""The append-only audit log: every change, who made it and when, each row
+chained to the one before by its SHA-256.
+
+Example: tongwei audit list --from today --officer 李警官
+""")
+
+COLUMNS = [Column("id", "序号", "#"), Column("at", "时间", "Time", "stamp"),
+           Column("officer", "民警", "Officer"), Column("action", "操作", "Action"),
+           Column("entity", "对象", "Entity"), Column("key", "编号", "Key"),
+           Column("before", "修改前", "Before"), Column("after", "修改后", "After")]
+
+
+@app.command("list")
+def list_(from_: FromOption = None, to: ToOption = None,
+          officer: Annotated[str | None, typer.Option("--officer", help="Only this officer's "
+                                                      "changes.", show_default=False)] = None,
+          entity: Annotated[str | None, typer.Option("--entity", help="Only this kind of "
+                                                     "record (case, warning, import…).",
+                                                     show_default=False)] = None,
+          limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None
+          ) -> None:
+    """List the audit log, oldest first (personal data in it is always masked).
+
+    Example: tongwei audit list --from 2026-11-01 --entity case
+    """
+    from tongwei_cli import validate
+
+    db = get_db()
+    first = validate.date_value(from_, "from", db.tz) if from_ else None
+    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
+    rows = domain.list_audit(db, first=first, last=last, officer=officer, entity=entity,
+                             limit=limit)
+    emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz)
+
+
+@app.command("verify")
+def verify() -> None:
+    """Check the hash chain of the audit log; exit 0 only if it is intact.
+
+    Example: tongwei audit verify && echo intact
+    """
+    db = get_db(must_exist=True)
+    checked, bad = domain.verify(db)
+    if bad is not None:
+        typer.echo(f"error: audit row {bad['id']}: {bad['problem']} "
+                   f"({checked} rows before it are intact)", err=True)
+        raise typer.Exit(1)
+    status(f"audit log intact: {checked} rows, head {domain.head(db)}")

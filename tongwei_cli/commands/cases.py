@@ -1,0 +1,283 @@
+"""`tongwei case …`: fraud cases and their events (打)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tongwei_cli import cases as domain
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import (
+    FormatOption,
+    FromOption,
+    LimitOption,
+    OutputOption,
+    RevealOption,
+    StationOption,
+    ToOption,
+    need,
+)
+from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.reveal import record_reveal
+
+app = sub_app("""Fraud cases and what became of them (打).
+
+Examples:
+
+  tongwei case add --reported today --type 刷单返利 --station 平襄 --loss 12000.50
+
+  tongwei case event TW20261129-001 solved
+
+  tongwei case event TW20261129-001 arrest --count 3
+
+  tongwei case list --from 2026-11-01 --status solved
+""")
+
+CaseNo = Annotated[str, typer.Argument(metavar="CASE_NO", help="The case number.")]
+
+
+def _opt(help_text: str, name: str):
+    return typer.Option(name, help=help_text, show_default=False)
+
+
+Reported = Annotated[str | None, _opt("Date reported (YYYY-MM-DD, today, yesterday). "
+                                      "Required.", "--reported")]
+Type = Annotated[str | None, _opt("Fraud type: code, English or Chinese name, or a unique "
+                                  "prefix (刷单). See `tongwei ref types`. Required.", "--type")]
+Station = Annotated[str | None, _opt("Police station: code or name (平襄). See `tongwei ref "
+                                     "stations`. Required.", "--station")]
+Loss = Annotated[str | None, _opt("Loss in yuan, up to two decimals (12000.50, 1.5万). "
+                                  "Required.", "--loss")]
+No = Annotated[str | None, _opt("Case number. Default: TW<date>-NNN.", "--no")]
+Occurred = Annotated[str | None, _opt("Date the fraud happened.", "--occurred")]
+VictimName = Annotated[str | None, _opt("Victim's name (masked in every output).",
+                                        "--victim-name")]
+VictimPhone = Annotated[str | None, _opt("Victim's mobile number (masked).", "--victim-phone")]
+VictimId = Annotated[str | None, _opt("Victim's resident ID number (checked, masked); sex and "
+                                      "age are derived from it.", "--victim-id")]
+VictimGender = Annotated[str | None, _opt("Victim's sex: M or F (男/女).", "--victim-gender")]
+VictimAge = Annotated[str | None, _opt("Victim's age in years.", "--victim-age")]
+VictimGroup = Annotated[str | None, _opt("Victim's group, an outreach audience (students, "
+                                         "老年人…). See `tongwei ref audiences`.",
+                                         "--victim-group")]
+Warning = Annotated[str | None, _opt("Number of the early warning that preceded the case "
+                                     "(预警后被骗).", "--warning")]
+Summary = Annotated[str | None, _opt("Short account of what happened.", "--summary")]
+
+CASE_FIELDS = [
+    Column("no", "案件编号", "Case no."),
+    Column("status", "状态", "Status", "word"),
+    Column("reported", "报案日期", "Reported"),
+    Column("occurred", "发案日期", "Occurred"),
+    Column("type", "诈骗类型", "Fraud type", "ref:types"),
+    Column("station", "派出所", "Station", "ref:stations"),
+    Column("loss_fen", "损失(元)", "Loss (yuan)", "money"),
+    Column("victim_name", "受害人", "Victim"),
+    Column("victim_phone", "电话", "Phone"),
+    Column("victim_id", "身份证号", "ID number"),
+    Column("victim_gender", "性别", "Sex", "word"),
+    Column("victim_age", "年龄", "Age"),
+    Column("victim_group", "人群", "Group", "ref:audiences"),
+    Column("warning", "预警编号", "Warning no."),
+    Column("summary", "简要案情", "Summary"),
+    Column("void_reason", "撤销原因", "Void reason"),
+    Column("created_at", "录入时间", "Entered", "stamp"),
+    Column("created_by", "录入人", "Entered by"),
+    Column("updated_at", "更正时间", "Corrected", "stamp"),
+    Column("updated_by", "更正人", "Corrected by"),
+]
+TOTAL_FIELDS = [
+    Column("totals.arrested", "抓获(人)", "Arrested"),
+    Column("totals.prosecuted", "移送起诉(人)", "Prosecuted"),
+    Column("totals.recovered_fen", "挽回(元)", "Recovered (yuan)", "money"),
+    Column("totals.frozen_fen", "冻结(元)", "Frozen (yuan)", "money"),
+    Column("totals.stopped_fen", "止付(元)", "Stopped (yuan)", "money"),
+]
+EVENT_COLUMNS = [
+    Column("date", "日期", "Date"),
+    Column("kind", "事项", "Event", "word"),
+    Column("count", "人数", "Count"),
+    Column("amount_fen", "金额(元)", "Amount (yuan)", "money"),
+    Column("note", "备注", "Note"),
+    Column("created_by", "录入人", "By"),
+]
+LIST_COLUMNS = [
+    Column("no", "案件编号", "Case no."),
+    Column("reported", "报案日期", "Reported"),
+    Column("type", "诈骗类型", "Fraud type", "ref:types"),
+    Column("station", "派出所", "Station", "ref:stations"),
+    Column("victim_name", "受害人", "Victim"),
+    Column("loss_fen", "损失(元)", "Loss (yuan)", "money"),
+    Column("recovered_fen", "挽回(元)", "Recovered", "money"),
+    Column("frozen_fen", "冻结(元)", "Frozen", "money"),
+    Column("status", "状态", "Status", "word"),
+]
+
+
+def _fields(**values: str | None) -> dict[str, str | None]:
+    return values
+
+
+@app.command("add")
+def add(
+    reported: Reported = None, type_: Type = None, station: Station = None, loss: Loss = None,
+    no: No = None, occurred: Occurred = None, victim_name: VictimName = None,
+    victim_phone: VictimPhone = None, victim_id: VictimId = None,
+    victim_gender: VictimGender = None, victim_age: VictimAge = None,
+    victim_group: VictimGroup = None, warning: Warning = None, summary: Summary = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Register a fraud case; prints its number (the stored record with --format json).
+
+    Example: tongwei case add --reported today --type 刷单 --station 平襄 --loss 1.5万
+    --victim-name 测试甲 --victim-phone 13800000000
+    """
+    db = get_db()
+    reported = need(reported, "--reported", "报案日期 reported date")
+    type_ = need(type_, "--type", "诈骗类型 fraud type", db.refs.choices("types"))
+    station = need(station, "--station", "派出所 station", db.refs.choices("stations"))
+    loss = need(loss, "--loss", "损失(元) loss in yuan")
+    record, warnings = domain.add_case(db, _fields(
+        no=no, reported=reported, type=type_, station=station, loss=loss, occurred=occurred,
+        victim_name=victim_name, victim_phone=victim_phone, victim_id=victim_id,
+        victim_gender=victim_gender, victim_age=victim_age, victim_group=victim_group,
+        warning=warning, summary=summary))
+    for line in warnings:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
+@app.command("event")
+def event(
+    case_no: CaseNo,
+    kind: Annotated[str, typer.Argument(
+        metavar="KIND", help="filed | solved | arrest | prosecute | recover | freeze | "
+        "stop-payment | close")],
+    date: Annotated[str | None, _opt("Date of the event. Default: today.", "--date")] = None,
+    count: Annotated[str | None, _opt("People arrested or referred (arrest, prosecute). "
+                                      "Default: 1.", "--count")] = None,
+    amount: Annotated[str | None, _opt("Yuan recovered, frozen or stopped (recover, freeze, "
+                                       "stop-payment; required there).", "--amount")] = None,
+    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Record what happened to a case: filed (立案), solved (破案), arrest (抓获), prosecute
+    (移送起诉), recover (挽回损失), freeze (冻结), stop-payment (止付), close (结案).
+
+    Example: tongwei case event TW20261129-001 recover --amount 5000 --date yesterday
+    """
+    db = get_db()
+    stored = domain.add_event(db, case_no, {"kind": kind, "date": date, "count": count,
+                                            "amount": amount, "note": note})
+    emit_key(f"{stored['case_no']} {stored['kind']} {stored['date']}", stored, fmt)
+
+
+@app.command("update")
+def update(
+    case_no: CaseNo,
+    reported: Annotated[str | None, _opt("Date reported.", "--reported")] = None,
+    type_: Annotated[str | None, _opt("Fraud type.", "--type")] = None,
+    station: Annotated[str | None, _opt("Police station.", "--station")] = None,
+    loss: Annotated[str | None, _opt("Loss in yuan.", "--loss")] = None,
+    no: Annotated[str | None, _opt("A new case number.", "--no")] = None,
+    occurred: Occurred = None, victim_name: VictimName = None,
+    victim_phone: VictimPhone = None, victim_id: VictimId = None,
+    victim_gender: VictimGender = None, victim_age: VictimAge = None,
+    victim_group: VictimGroup = None, warning: Warning = None, summary: Summary = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Correct a case. Give only the fields that change; `-` clears an optional one. The old
+    and new values are kept in the audit log.
+
+    Example: tongwei case update TW20261129-001 --loss 13000 --station 马营
+    """
+    db = get_db()
+    record, warnings = domain.update_case(db, case_no, _fields(
+        no=no, reported=reported, type=type_, station=station, loss=loss, occurred=occurred,
+        victim_name=victim_name, victim_phone=victim_phone, victim_id=victim_id,
+        victim_gender=victim_gender, victim_age=victim_age, victim_group=victim_group,
+        warning=warning, summary=summary))
+    for line in warnings:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
+@app.command("void")
+def void(
+    case_no: CaseNo,
+    reason: Annotated[str | None, _opt("Why the case is withdrawn. Required.", "--reason")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Withdraw a case entered in error: it is kept, marked void, and counted nowhere.
+
+    Example: tongwei case void TW20261129-001 --reason "重复录入"
+    """
+    reason = need(reason, "--reason", "撤销原因 reason")
+    db = get_db()
+    record = domain.void_case(db, case_no, reason)
+    emit_key(record["no"], record, fmt)
+
+
+@app.command("list")
+def list_(
+    from_: FromOption = None, to: ToOption = None,
+    type_: Annotated[str | None, _opt("Only this fraud type.", "--type")] = None,
+    station: StationOption = None,
+    status: Annotated[str | None, _opt("Only this status: reported, filed, solved, closed, "
+                                       "or void (voided cases are hidden otherwise).",
+                                       "--status")] = None,
+    limit: LimitOption = None, reveal: RevealOption = False,
+    fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """List cases reported in a period, newest first, with money recovered and frozen.
+
+    Example: tongwei case list --from 2026-11-01 --to today --station 平襄 --format csv
+    """
+    from tongwei_cli import validate
+    from tongwei_cli.errors import InvalidValue
+
+    db = get_db()
+    first = validate.date_value(from_, "from", db.tz) if from_ else None
+    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
+    if first and last and last < first:
+        raise InvalidValue(f"{last} is before --from {first}", "to")
+    if status is not None:
+        status = validate.text(status).lower()
+        if status not in domain.LIST_STATUSES:
+            raise InvalidValue(f"unknown status {status!r}; valid: "
+                               f"{', '.join(domain.LIST_STATUSES)}", "status")
+    rows = domain.list_cases(
+        db, first=first, last=last,
+        type_=db.refs.resolve("types", type_, "type") if type_ else None,
+        station=db.refs.resolve("stations", station, "station") if station else None,
+        status=status, limit=limit)
+    if reveal:
+        record_reveal(db, "case", [r["no"] for r in rows])
+    footer = {"no": f"{len(rows)}", "loss_fen": sum(r["loss_fen"] for r in rows),
+              "recovered_fen": sum(r["recovered_fen"] for r in rows),
+              "frozen_fen": sum(r["frozen_fen"] for r in rows)}
+    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal, refs=db.refs,
+              tz=db.tz, footer=footer)
+
+
+@app.command("show")
+def show(case_no: CaseNo, reveal: RevealOption = False, fmt: FormatOption = None,
+         output: OutputOption = None) -> None:
+    """Show a case with its timeline of events and money totals.
+
+    Example: tongwei case show TW20261129-001 --reveal
+    """
+    db = get_db()
+    record = domain.show_case(db, case_no)
+    if reveal:
+        record_reveal(db, "case", [record["no"]])
+    from tongwei_cli.i18n import pick
+
+    fields = [c for c in CASE_FIELDS if record.get(c.key) is not None or c.key in
+              ("no", "status", "loss_fen")]
+    emit_record(record, [*fields, *TOTAL_FIELDS], fmt=fmt,
+                output=output, reveal=reveal, refs=db.refs, tz=db.tz,
+                title=pick(f"案件 {record['no']}", f"Case {record['no']}")
+                + (pick("（已撤销）", " (void)") if record["voided"] else ""),
+                sections=[(pick("进展", "Timeline"), record["events"], EVENT_COLUMNS)])

@@ -1,0 +1,75 @@
+"""`tongwei init` and `tongwei db …`: the database file itself."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tongwei_cli import settings
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import FormatOption, OutputOption
+from tongwei_cli.render import Column, emit_record, status
+
+app = sub_app("""The database file: where it is, what is in it, and a safe copy.
+
+Example: tongwei db backup /mnt/usb/tongwei-2026-11-29.db
+""")
+
+
+def init() -> None:
+    """Create the database (or bring an existing one up to date) and load the reference data.
+
+    Example: tongwei --db /srv/tongwei/county.db init
+    """
+    db = get_db()
+    status(f"database ready: {db.path}")
+
+
+@app.command("path")
+def path() -> None:
+    """Print the path of the database file in use (it need not exist yet)."""
+    typer.echo(str(settings.current().db_path))
+
+
+STATUS_FIELDS = [
+    Column("path", "文件", "File"), Column("size_bytes", "大小(字节)", "Size (bytes)"),
+    Column("wal_bytes", "WAL大小(字节)", "WAL size (bytes)"),
+    Column("schema_version", "结构版本", "Schema version"),
+    Column("sqlite_version", "SQLite版本", "SQLite version"),
+    Column("audit_rows", "审计记录", "Audit rows"), Column("audit_head", "审计链头", "Audit head"),
+]
+
+
+@app.command("status")
+def db_status(fmt: FormatOption = None, output: OutputOption = None) -> None:
+    """Path, size, schema version, SQLite version, row counts and WAL size."""
+    from tongwei_cli import dbinfo
+
+    db = get_db(must_exist=True)
+    info = dbinfo.status(db)
+    count_fields = [Column(f"rows.{t}", t, t) for t in info["rows"]]
+    emit_record(info, [*STATUS_FIELDS, *count_fields], fmt=fmt, output=output,
+                title="tongwei db status")
+
+
+@app.command("backup")
+def backup(
+    target: Annotated[str, typer.Argument(metavar="PATH", help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Copy the database with SQLite's online backup (safe while others write), then check
+    the copy.
+
+    Example: tongwei db backup /mnt/usb/tongwei-2026-11-29.db
+    """
+    from tongwei_cli import dbinfo
+
+    db = get_db(must_exist=True)
+    result = dbinfo.backup(db, target, force=force)
+    status(f"backed up {result['pages']} pages to {result['path']}; copy checked: ok")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("init")(init)
+    root.add_typer(app, name="db")

@@ -1,0 +1,192 @@
+"""Storage: the only way a connection is made (`open_db`) and a change is made (`write`).
+
+Importing this module is cheap: sqlite_utils (and through it pandas) is imported
+only when a migration is pending.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tongwei_cli import clock
+from tongwei_cli.errors import StorageError
+from tongwei_cli.privacy import mask_record
+from tongwei_cli.settings import Settings, current
+
+if TYPE_CHECKING:
+    from tongwei_cli.refdata import Refs
+
+SQL_DIR = Path(__file__).parent / "sql"
+MIGRATION_SET = "tongwei"
+GENESIS_HASH = "0" * 64
+BUSY_TIMEOUT_MS = 30_000
+
+
+def migration_names() -> list[str]:
+    """Every migration of the schema, in order: the stems of `sql/NNN_name.sql`."""
+    return sorted(p.stem for p in SQL_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+
+
+def audit_hash(row: Sequence[Any]) -> str:
+    """SHA-256 of an audit row's content and the previous row's hash.
+
+    `row` is (at, officer, action, entity, key, before, after, prev_hash)."""
+    payload = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _audit_json(value: dict | None) -> str | None:
+    if value is None:
+        return None
+    # Personal data never enters the log in full: it is append-only and cannot be scrubbed.
+    return json.dumps(mask_record(value), ensure_ascii=False, sort_keys=True, default=str)
+
+
+class Database:
+    """One open tongwei file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, settings: Settings):
+        self.conn = conn
+        self.path = path
+        self.settings = settings
+        self._writing = False
+
+    # -- reading ----------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @cached_property
+    def refs(self) -> Refs:
+        from tongwei_cli.refdata import Refs
+
+        return Refs.load(self)
+
+    @property
+    def officer(self) -> str:
+        return self.settings.officer or "unknown"
+
+    @property
+    def tz(self):
+        return self.settings.tz
+
+    # -- writing ----------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """`BEGIN IMMEDIATE` … `COMMIT`, or `ROLLBACK` on any exception.
+
+        Every change goes through here, with at least one `audit()` call inside."""
+        if self._writing:
+            raise RuntimeError("write() is not re-entrant")
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._writing = True
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._writing = False
+
+    def audit(self, action: str, entity: str, key: str | None = None,
+              before: dict | None = None, after: dict | None = None) -> str:
+        """Append one row to the hash-chained audit log; returns its hash."""
+        if not self._writing:
+            raise RuntimeError("audit() outside write()")
+        prev = self.scalar("SELECT hash FROM audit ORDER BY id DESC LIMIT 1") or GENESIS_HASH
+        row = (clock.stamp(), self.officer, action, entity, key,
+               _audit_json(before), _audit_json(after), prev)
+        digest = audit_hash(row)
+        self.conn.execute(
+            "INSERT INTO audit (at, officer, action, entity, key, before, after, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, digest))
+        return digest
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    try:
+        rows = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?"
+                            " ORDER BY id", (MIGRATION_SET,)).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
+    return [r[0] for r in rows]
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    done = set(applied_migrations(conn))
+    return [name for name in migration_names() if name not in done]
+
+
+def open_db(settings: Settings | None = None, path: str | Path | None = None, *,
+            must_exist: bool = False) -> Database:
+    """Open (creating it with mode 0600 if need be) and migrate the tongwei file."""
+    settings = settings or current()
+    path = Path(path) if path else settings.db_path
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder, not a database file", "--db")
+    if not path.exists():
+        if must_exist:
+            raise StorageError(f"{path} does not exist (run `tongwei init`)", "--db")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot create {path}: {exc.strerror}", "--db") from None
+    try:
+        conn = _connect(path)
+        db = Database(conn, path, settings)
+        if pending_migrations(conn):
+            from tongwei_cli.migrations import apply
+
+            apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(describe_sqlite_error(exc, path), "--db") from None
+    return db
+
+
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | None = None) -> str:
+    message = str(exc)
+    where = f"{path}" if path else "the database"
+    if "file is not a database" in message or "malformed" in message:
+        return f"{where} is not a readable tongwei database ({message})"
+    if "readonly" in message or "read-only" in message:
+        return f"{where} is read-only ({message})"
+    if "disk is full" in message or "database or disk is full" in message:
+        return f"{where}: the disk or database is full; nothing was written"
+    if "locked" in message or "busy" in message:
+        return f"{where} is busy with another writer; try again"
+    if "unable to open" in message:
+        return f"cannot open {where} ({message})"
+    return f"{where}: {message}"

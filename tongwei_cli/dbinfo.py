@@ -1,0 +1,62 @@
+"""Facts about the database file, and its online backup."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tongwei_cli import audit
+from tongwei_cli.db import Database, applied_migrations
+from tongwei_cli.errors import Conflict, StorageError
+
+COUNTED = ("cases", "case_events", "warnings", "followups", "outreach", "institutions",
+           "card_actions", "card_penalties", "campaigns", "imports", "audit")
+
+
+def status(db: Database) -> dict[str, Any]:
+    tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    wal = Path(f"{db.path}-wal")
+    return {
+        "path": str(db.path),
+        "size_bytes": db.path.stat().st_size,
+        "wal_bytes": wal.stat().st_size if wal.exists() else 0,
+        "schema_version": (applied_migrations(db.conn) or ["none"])[-1],
+        "sqlite_version": sqlite3.sqlite_version,
+        "audit_rows": db.scalar("SELECT count(*) FROM audit"),
+        "audit_head": audit.head(db),
+        "rows": {t: db.scalar(f"SELECT count(*) FROM {t}") for t in COUNTED if t in tables},
+    }
+
+
+def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str, Any]:
+    """SQLite's online backup into `target` (mode 0600), then an integrity check of the copy."""
+    path = Path(target).expanduser()
+    if path.resolve() == db.path.resolve():
+        raise Conflict("is the database itself", "PATH")
+    if path.exists() and not force:
+        raise Conflict(f"{path} exists (give --force to replace it)", "PATH")
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            tmp.unlink()
+        os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY, 0o600))
+        target_conn = sqlite3.connect(tmp)
+        try:
+            db.conn.backup(target_conn, pages=1024)
+            pages = target_conn.execute("PRAGMA page_count").fetchone()[0]
+            check = target_conn.execute("PRAGMA integrity_check").fetchone()[0]
+            target_conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target_conn.close()
+        if check != "ok":
+            tmp.unlink()
+            raise StorageError(f"the copy failed its integrity check ({check})", "PATH")
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp.exists():
+            tmp.unlink()
+        raise StorageError(f"cannot write {path}: {exc.strerror}", "PATH") from None
+    return {"path": str(path), "pages": pages}

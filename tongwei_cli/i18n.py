@@ -1,0 +1,49 @@
+"""Words shown to people, in Chinese and English. Codes and JSON keys stay English."""
+
+from __future__ import annotations
+
+from tongwei_cli import settings
+
+WORDS: dict[str, tuple[str, str]] = {
+    # case statuses
+    "reported": ("已报案", "reported"),
+    "filed": ("已立案", "filed"),
+    "solved": ("已破案", "solved"),
+    "closed": ("已结案", "closed"),
+    "void": ("已撤销", "void"),
+    # case events
+    "arrest": ("抓获", "arrest"),
+    "prosecute": ("移送起诉", "prosecute"),
+    "recover": ("挽回损失", "recover"),
+    "freeze": ("冻结", "freeze"),
+    "stop-payment": ("止付", "stop payment"),
+    "close": ("结案", "close"),
+    # genders
+    "M": ("男", "male"),
+    "F": ("女", "female"),
+    # booleans
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    # generic
+    "total": ("合计", "total"),
+    "rows": ("条", "rows"),
+    "none": ("无", "none"),
+}
+
+
+def lang() -> str:
+    return settings.current().lang or "en"
+
+
+def word(code: str | None, language: str | None = None) -> str:
+    """The display word for a code, falling back to the code itself."""
+    if code is None:
+        return ""
+    pair = WORDS.get(code)
+    if pair is None:
+        return code
+    return pair[0] if (language or lang()) == "zh" else pair[1]
+
+
+def pick(zh: str, en: str, language: str | None = None) -> str:
+    return zh if (language or lang()) == "zh" else en

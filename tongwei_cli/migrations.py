@@ -1,0 +1,76 @@
+"""Schema migrations: one `sql/NNN_name.sql` file each, applied in order with
+`sqlite_utils.Migrations` inside one `BEGIN IMMEDIATE` transaction.
+
+Imported only when `db.pending_migrations()` says one is pending (it loads
+sqlite_utils, and sqlite_utils loads pandas).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+
+from tongwei_cli.db import MIGRATION_SET, SQL_DIR, Database, migration_names
+
+
+def statements(script: str) -> Iterator[str]:
+    """Split an SQL script into statements (trigger bodies kept whole)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                yield buffer.strip()
+            buffer = ""
+    if buffer.strip() and not all(l.strip().startswith("--") or not l.strip()
+                                  for l in buffer.splitlines()):
+        raise ValueError(f"incomplete SQL statement: {buffer[:80]!r}")
+
+
+def _after_001(db: Database) -> None:
+    from tongwei_cli.refdata import load_reference
+
+    load_reference(db)
+
+
+# Python steps that run after a migration's SQL, by migration name.
+AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001}
+
+
+def build(db: Database):  # -> sqlite_utils.migrations.Migrations
+    """The migration set, each step running its SQL file and then its Python step."""
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name in migration_names():
+        def step(su_db, name=name):  # noqa: ANN001 - sqlite_utils passes its Database
+            for statement in statements((SQL_DIR / f"{name}.sql").read_text("utf-8")):
+                su_db.conn.execute(statement)
+            if name in AFTER:
+                AFTER[name](db)
+        migrations(name=name)(step)
+    return migrations
+
+
+def apply(db: Database) -> list[str]:
+    """Apply every pending migration; returns their names. All or nothing."""
+    from sqlite_utils import Database as SUDatabase
+
+    from tongwei_cli.db import pending_migrations
+
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        pending = pending_migrations(db.conn)  # again, now that we hold the write lock
+        if pending:
+            build(db).apply(SUDatabase(db.conn))
+            db._writing = True
+            try:
+                db.audit("migrate", "schema", pending[-1], None, {"applied": pending})
+            finally:
+                db._writing = False
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    return pending

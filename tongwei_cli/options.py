@@ -1,0 +1,70 @@
+"""Option types shared by the commands, defined once, and the terminal prompt helper."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer._click.exceptions import MissingParameter
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="Output format: table, json or csv (reports also text, "
+                 "markdown, html, xlsx). Default: from the -o file's extension, else table.",
+                 show_default=False),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to FILE instead of the screen; the format "
+                 "follows its extension (.json .csv .txt .md .html .xlsx) unless --format "
+                 "says otherwise.", dir_okay=False, show_default=False),
+]
+RevealOption = Annotated[
+    bool,
+    typer.Option("--reveal", help="Show names, phone numbers and ID numbers in full. "
+                 "Recorded in the audit log."),
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", help="First day (YYYY-MM-DD, today, yesterday).", show_default=False),
+]
+ToOption = Annotated[
+    str | None,
+    typer.Option("--to", help="Last day, included (YYYY-MM-DD, today, yesterday).",
+                 show_default=False),
+]
+StationOption = Annotated[
+    str | None,
+    typer.Option("--station", help="Police station: code, name or unique prefix (平襄).",
+                 show_default=False),
+]
+LimitOption = Annotated[
+    int | None,
+    typer.Option("--limit", help="Show at most N rows.", min=1, show_default=False),
+]
+
+
+def interactive() -> bool:
+    """True when a person is at the terminal (both ends are a TTY)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def need(value: Any, option: str, label: str, choices: list[tuple[str, str]] | None = None
+         ) -> Any:
+    """A required option: asked for on a terminal (showing the valid values), and a usage
+    error (exit 2) in a script. Nothing waits for input a script cannot give."""
+    if value is not None and not (isinstance(value, str) and not value.strip()):
+        return value
+    if not interactive():
+        raise MissingParameter(param_hint=f"'{option}'", param_type="option")
+    if choices:
+        typer.echo(f"{label} ({option}):", err=True)
+        for code, name in choices:
+            typer.echo(f"  {code:<18} {name}", err=True)
+    answer = typer.prompt(f"{label} ({option})", err=True)
+    return answer

@@ -1,0 +1,148 @@
+"""Reference data: fraud types, stations, warning levels, audiences, forms, venue kinds.
+
+Shipped as editable CSV files in `data/`, loaded into the database, and looked up
+by code, English name, Chinese name or a unique prefix of the Chinese name.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tongwei_cli.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from tongwei_cli.db import Database
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # as in `tongwei ref NAME`
+    table: str
+    extra: tuple[str, ...] = ()  # columns beyond code, name_zh, name_en
+    noun: str = ""
+
+    @property
+    def file(self) -> str:
+        return f"{self.table}.csv"
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("types", "fraud_types", noun="fraud type"),
+        Kind("stations", "stations", ("kind",), noun="station"),
+        Kind("levels", "warning_levels", ("deadline_hours",), noun="warning level"),
+        Kind("audiences", "audiences", noun="audience"),
+        Kind("forms", "forms", noun="form"),
+        Kind("venues", "venue_kinds", noun="venue kind"),
+    )
+}
+
+
+def data_dir() -> Path:
+    """`tongwei_cli/data` in an installed wheel, else the repository's `data/`."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "data"
+    return packaged if packaged.is_dir() else here.parent / "data"
+
+
+def read_csv(kind: Kind, folder: Path | None = None) -> list[dict[str, Any]]:
+    path = (folder or data_dir()) / kind.file
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = []
+        for sort, row in enumerate(csv.DictReader(handle)):
+            clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            if not clean.get("code"):
+                continue
+            record: dict[str, Any] = {"code": clean["code"], "name_zh": clean["name_zh"],
+                                      "name_en": clean["name_en"], "sort": sort}
+            for column in kind.extra:
+                value: Any = clean.get(column) or None
+                if column == "deadline_hours":
+                    try:
+                        value = int(value)
+                    except (TypeError, ValueError):
+                        raise InvalidValue(f"{path.name}: deadline_hours of {clean['code']!r} "
+                                           "must be a whole number of hours") from None
+                record[column] = value
+            rows.append(record)
+    return rows
+
+
+def load_reference(db: Database, folder: Path | None = None) -> dict[str, int]:
+    """Insert or update every reference row from the CSV files (inside a write).
+
+    Rows are never deleted: records may point at them."""
+    counts = {}
+    for kind in KINDS.values():
+        rows = read_csv(kind, folder)
+        columns = ["code", "name_zh", "name_en", *kind.extra, "sort"]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        db.conn.executemany(
+            f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))}) ON CONFLICT (code) DO UPDATE SET {updates}",
+            [[row[c] for c in columns] for row in rows])
+        counts[kind.name] = len(rows)
+    return counts
+
+
+def _norm(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+class Refs:
+    """The reference tables of one database, held in memory (they are small)."""
+
+    def __init__(self, rows: dict[str, list[dict[str, Any]]]):
+        self.rows = rows
+        self.by_code = {k: {r["code"]: r for r in v} for k, v in rows.items()}
+
+    @classmethod
+    def load(cls, db: Database) -> Refs:
+        rows = {}
+        for kind in KINDS.values():
+            rows[kind.name] = [dict(r) for r in db.query(
+                f"SELECT * FROM {kind.table} ORDER BY sort, code")]
+        return cls(rows)
+
+    def resolve(self, kind: str, value: Any, field: str) -> str:
+        """The code for `value` (code, English name, Chinese name, unique Chinese prefix)."""
+        raw = "" if value is None else str(value)
+        wanted = _norm(raw)
+        if not wanted:
+            raise InvalidValue(f"is required; valid: {self.valid_list(kind)}", field)
+        rows = self.rows[kind]
+        for row in rows:
+            if wanted in (_norm(row["code"]), _norm(row["name_en"]), _norm(row["name_zh"])):
+                return row["code"]
+        matches = [r for r in rows if _norm(r["name_zh"]).startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]["code"]
+        noun = KINDS[kind].noun
+        if len(matches) > 1:
+            names = ", ".join(f"{r['code']} {r['name_zh']}" for r in matches)
+            raise InvalidValue(f"{raw.strip()!r} matches more than one {noun}: {names}", field)
+        raise InvalidValue(f"unknown {noun} {raw.strip()!r}; valid: {self.valid_list(kind)}",
+                           field)
+
+    def valid_list(self, kind: str) -> str:
+        return ", ".join(f"{r['code']} {r['name_zh']}" for r in self.rows[kind])
+
+    def choices(self, kind: str) -> list[tuple[str, str]]:
+        return [(r["code"], r["name_zh"]) for r in self.rows[kind]]
+
+    def name(self, kind: str, code: str | None, lang: str) -> str:
+        """The display name of a code in `lang` (the code itself when unknown)."""
+        if code is None:
+            return ""
+        row = self.by_code[kind].get(code)
+        if row is None:
+            return code
+        return row["name_zh"] if lang == "zh" else row["name_en"]
+
+    def get(self, kind: str, code: str) -> dict[str, Any]:
+        return self.by_code[kind][code]

@@ -1,0 +1,94 @@
+"""Who is working, where the file is, which language and which time zone.
+
+Set once by the root command from options and environment; read by the rest.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tongwei_cli.errors import InvalidValue
+
+APP_NAME = "tongwei"
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / "tongwei.db"
+
+
+def default_lang() -> str:
+    explicit = os.environ.get("TONGWEI_LANG")
+    if explicit:
+        return explicit
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def default_officer() -> str:
+    explicit = os.environ.get("TONGWEI_OFFICER")
+    if explicit:
+        return explicit
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass
+class Settings:
+    db: str | None = None
+    officer: str | None = None
+    lang: str | None = None
+    tz_name: str | None = None
+    reveal: bool = field(default=False)
+
+    def __post_init__(self) -> None:
+        if self.lang is None:
+            self.lang = default_lang()
+        if self.lang not in ("zh", "en"):
+            raise InvalidValue(f"must be zh or en, not {self.lang!r}", "lang")
+        if not self.officer:
+            self.officer = default_officer()
+        self.officer = self.officer.strip()
+        if not self.officer:
+            raise InvalidValue("must not be empty", "officer")
+        if self.tz_name is None:
+            self.tz_name = os.environ.get("TONGWEI_TZ") or "Asia/Shanghai"
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.tz_name or "Asia/Shanghai")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidValue(f"unknown time zone {self.tz_name!r}", "TONGWEI_TZ") from None
+
+    @property
+    def db_path(self) -> Path:
+        chosen = self.db or os.environ.get("TONGWEI_DB")
+        return Path(chosen).expanduser() if chosen else default_db_path()
+
+
+_current: Settings | None = None
+
+
+def current() -> Settings:
+    global _current
+    if _current is None:
+        _current = Settings()
+    return _current
+
+
+def install(settings: Settings) -> Settings:
+    global _current
+    _current = settings
+    return settings

@@ -1,0 +1,317 @@
+"""Parsers and checks for every value a person or a spreadsheet gives us.
+
+Each takes the raw value (a string typed at the terminal, or a cell: str, int,
+float, date, datetime, None) and the field it came from, and returns the clean
+value or raises `InvalidValue(reason, field)`. The single-record commands and
+the imports call exactly these.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tongwei_cli import clock
+from tongwei_cli.errors import InvalidValue
+
+MAX_YUAN = Decimal("10000000000")  # 100亿元: anything above is a typing slip
+MAX_COUNT = 1_000_000
+
+
+def text(value: Any) -> str:
+    """NFKC-normalised, stripped text ('' for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def optional_text(value: Any) -> str | None:
+    """Free text (names, notes): kept verbatim but for surrounding blanks; '' is None."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    value = str(value).strip()
+    return value or None
+
+
+def required_text(value: Any, field: str) -> str:
+    clean = optional_text(value)
+    if clean is None:
+        raise InvalidValue("is required", field)
+    return clean
+
+
+_KEY_BAD = re.compile(r"[\x00-\x1f\x7f\s]")
+
+
+def key(value: Any, field: str) -> str:
+    """A record number (case number, warning number, reference): no blanks inside."""
+    clean = text(value)
+    if not clean:
+        raise InvalidValue("is required", field)
+    if _KEY_BAD.search(clean):
+        raise InvalidValue("must not contain spaces or control characters", field)
+    if len(clean) > 64:
+        raise InvalidValue("is longer than 64 characters", field)
+    return clean
+
+
+# -- money and counts -------------------------------------------------------------
+
+_MONEY_JUNK = re.compile(r"[\s,，¥￥]|元$|人民币")
+
+
+def money_fen(value: Any, field: str) -> int:
+    """Yuan with up to two decimals (`12000.50`, `1.5万`, `2万元`) -> integer fen."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidValue("is required", field)
+    if isinstance(value, bool):
+        raise InvalidValue("must be an amount in yuan", field)
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    else:
+        raw = text(value)
+        raw = _MONEY_JUNK.sub("", raw)
+        scale = Decimal(1)
+        if raw.endswith("万"):
+            raw, scale = raw[:-1], Decimal(10000)
+        if raw.endswith("元"):
+            raw = raw[:-1]
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
+            raise InvalidValue(f"{text(value)!r} is not an amount in yuan (e.g. 12000.50 or 1.5万)",
+                               field)
+        try:
+            amount = Decimal(raw) * scale
+        except InvalidOperation:
+            raise InvalidValue(f"{text(value)!r} is not an amount in yuan", field) from None
+    if not amount.is_finite():
+        raise InvalidValue("must be an amount in yuan", field)
+    if amount < 0:
+        raise InvalidValue("must not be negative", field)
+    if amount > MAX_YUAN:
+        raise InvalidValue("is implausibly large (over 100亿元)", field)
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise InvalidValue("has more than two decimals", field)
+    return int(fen)
+
+
+def count(value: Any, field: str) -> int:
+    """A whole number, not negative."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidValue("is required", field)
+    if isinstance(value, bool):
+        raise InvalidValue("must be a whole number", field)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise InvalidValue("must be a whole number", field)
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    else:
+        raw = text(value).replace(",", "")
+        if raw.endswith(("人", "次", "份", "个", "名")):
+            raw = raw[:-1]
+        if re.fullmatch(r"-\d+", raw):
+            raise InvalidValue("must not be negative", field)
+        if re.fullmatch(r"\d+\.0*", raw):
+            raw = raw.split(".")[0]
+        if not re.fullmatch(r"\d+", raw):
+            raise InvalidValue(f"{text(value)!r} is not a whole number", field)
+        number = int(raw)
+    if number < 0:
+        raise InvalidValue("must not be negative", field)
+    if number > MAX_COUNT:
+        raise InvalidValue(f"is implausibly large (over {MAX_COUNT})", field)
+    return number
+
+
+def age(value: Any, field: str) -> int:
+    number = count(value, field)
+    if number > 130:
+        raise InvalidValue("must be an age between 0 and 130", field)
+    return number
+
+
+# -- dates and times --------------------------------------------------------------
+
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_DATETIME = re.compile(
+    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?(?:\.\d+)?秒?)?"
+)
+_WORDS = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1}
+
+
+def date_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) -> date:
+    """`YYYY-MM-DD` (also `2023/8/1`, an Excel date cell), `today`, `yesterday`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidValue("is required", field)
+    if isinstance(value, datetime):
+        result = (value.astimezone(tz) if value.tzinfo else value).date()
+    elif isinstance(value, date):
+        result = value
+    else:
+        raw = text(value).lower()
+        if raw in _WORDS:
+            return clock.today(tz) - timedelta(days=_WORDS[raw])
+        match = _DATETIME.fullmatch(raw)
+        if not match:
+            raise InvalidValue(f"{text(value)!r} is not a date (YYYY-MM-DD, today, yesterday)",
+                               field)
+        try:
+            result = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise InvalidValue(f"{text(value)!r} is not a real date", field) from None
+    if result.year < 1900:
+        raise InvalidValue(f"{result.isoformat()} is too far in the past", field)
+    if not allow_future and result > clock.today(tz):
+        raise InvalidValue(f"{result.isoformat()} is in the future", field)
+    return result
+
+
+def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) -> datetime:
+    """`YYYY-MM-DD HH:MM` local time (also `2023/8/1 10:15`, an Excel cell), or `now`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidValue("is required", field)
+    if isinstance(value, datetime):
+        result = value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+    elif isinstance(value, date):
+        raise InvalidValue(f"{value.isoformat()} needs a time (YYYY-MM-DD HH:MM)", field)
+    else:
+        raw = text(value).lower()
+        if raw in ("now", "现在"):
+            return clock.now_utc().astimezone(tz).replace(second=0)
+        match = _DATETIME.fullmatch(raw)
+        if not match:
+            raise InvalidValue(f"{text(value)!r} is not a date and time (YYYY-MM-DD HH:MM)", field)
+        if match[4] is None:
+            raise InvalidValue(f"{text(value)!r} needs a time (YYYY-MM-DD HH:MM)", field)
+        try:
+            result = datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]),
+                              int(match[5]), int(match[6] or 0), tzinfo=tz)
+        except ValueError:
+            raise InvalidValue(f"{text(value)!r} is not a real date and time", field) from None
+    if result.year < 1900:
+        raise InvalidValue(f"{result:%Y-%m-%d} is too far in the past", field)
+    result = result.replace(microsecond=0)
+    # Check the wall-clock time exists and round-trips (no DST gap in Asia/Shanghai, but be safe).
+    if not allow_future and result > clock.now_utc() + timedelta(minutes=1):
+        raise InvalidValue(f"{result:%Y-%m-%d %H:%M} is in the future", field)
+    return result
+
+
+def combine_local(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+# -- people -----------------------------------------------------------------------
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+def phone(value: Any, field: str) -> str:
+    """A mainland mobile number: 11 digits `1[3-9]…`; full-width digits, +86/0086 accepted."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = _PHONE_SEPARATORS.sub("", text(value))
+    if not raw:
+        raise InvalidValue("is required", field)
+    if raw.startswith("+86"):
+        raw = raw[3:]
+    elif raw.startswith("0086"):
+        raw = raw[4:]
+    elif raw.startswith("86") and len(raw) == 13:
+        raw = raw[2:]
+    if not re.fullmatch(r"1[3-9]\d{9}", raw):
+        raise InvalidValue("is not a mainland mobile number (11 digits starting 13–19)", field)
+    return raw
+
+
+_GENDERS = {"m": "M", "male": "M", "男": "M", "f": "F", "female": "F", "女": "F"}
+
+
+def gender(value: Any, field: str) -> str:
+    raw = text(value).lower()
+    if raw not in _GENDERS:
+        raise InvalidValue("must be M or F (男/女)", field)
+    return _GENDERS[raw]
+
+
+@dataclass(frozen=True)
+class ResidentId:
+    number: str
+    birth: date
+    sex: str  # "M" or "F"
+    warning: str | None = None  # region code not in force in the birth year
+
+    def age_on(self, day: date) -> int:
+        return day.year - self.birth.year - ((day.month, day.day) < (self.birth.month,
+                                                                     self.birth.day))
+
+
+def _region_status(code: str, year: int) -> str:
+    """'ok', 'unknown', or 'not-in-force' (the code existed, but not in `year`)."""
+    from stdnum import numdb  # python-stdnum's region table; loaded only when an ID is given
+
+    try:
+        parts = numdb.get("cn/loc").info(code)
+    except Exception:  # the table raises on odd codes; treat them as unknown
+        return "unknown"
+    info = {k: v for _, props in parts for k, v in props.items()}
+    counties = info.get("county")
+    if not counties:
+        return "unknown"
+    for county in counties.split(","):
+        if not county.startswith("["):
+            return "ok"
+        try:
+            span = county[1:].split("]")[0]
+            start, end = span.split("-")
+        except ValueError:
+            continue
+        if (not start or year >= int(start)) and (not end or year <= int(end)):
+            return "ok"
+    return "not-in-force"
+
+
+def resident_id(value: Any, field: str, tz: ZoneInfo) -> ResidentId:
+    """An 18-character resident ID: GB 11643 check digit, real birth date, known region."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = re.sub(r"[\s\-]", "", text(value)).upper()
+    if not raw:
+        raise InvalidValue("is required", field)
+    if len(raw) != 18:
+        raise InvalidValue("must be 18 characters", field)
+    if not raw[:17].isdigit() or not (raw[17].isdigit() or raw[17] == "X"):
+        raise InvalidValue("must be 17 digits and a check digit (0-9 or X)", field)
+    checksum = (1 - 2 * int(raw[:17], 13)) % 11  # GB 11643, as python-stdnum computes it
+    if raw[17] != ("X" if checksum == 10 else str(checksum)):
+        raise InvalidValue("check digit does not match", field)
+    try:
+        birth = date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
+    except ValueError:
+        raise InvalidValue("birth date in the number is not a real date", field) from None
+    if birth > clock.today(tz):
+        raise InvalidValue("birth date in the number is in the future", field)
+    if birth.year < 1880:
+        raise InvalidValue("birth date in the number is implausible", field)
+    status = _region_status(raw[:6], birth.year)
+    if status == "unknown":
+        raise InvalidValue("region code does not exist", field)
+    warning = None
+    if status == "not-in-force":
+        warning = (f"region code {raw[:6]} was not in force in {birth.year} "
+                   "(a later registration?); accepted")
+    sex = "M" if int(raw[16]) % 2 else "F"
+    return ResidentId(raw, birth, sex, warning)
