@@ -29,6 +29,7 @@ STAGE = {"filed": "filed", "solved": "solved", "close": "closed"}
 CASE_FIELDS = ("no", "reported", "type", "station", "loss", "occurred", "victim_name",
                "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
                "warning", "summary")
+REQUIRED_FIELDS = ("reported", "type", "station", "loss")
 STORED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
           "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
           "warning", "summary")
@@ -351,8 +352,8 @@ def update_case(db: Database, no: str, changes: Mapping[str, Any]
             "summary": current["summary"],
         }
         for name, value in changes.items():
-            raw[name] = None if (isinstance(value, str) and value.strip() in ("-", "")) \
-                and name not in ("reported", "type", "station", "loss", "no") else value
+            clearing = isinstance(value, str) and value.strip() in ("-", "")
+            raw[name] = None if clearing and name not in REQUIRED_FIELDS else value
         if "victim_id" in changes and "victim_age" not in changes:
             raw["victim_age"] = None  # derive the age again from the new number
         if "victim_id" in changes and "victim_gender" not in changes:
