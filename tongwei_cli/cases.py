@@ -29,7 +29,7 @@ STAGE = {"filed": "filed", "solved": "solved", "close": "closed"}
 CASE_FIELDS = ("no", "reported", "type", "station", "loss", "occurred", "victim_name",
                "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
                "warning", "summary")
-REQUIRED_FIELDS = ("reported", "type", "station", "loss")
+NOT_CLEARABLE = ("no", "reported", "type", "station", "loss")
 STORED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
           "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
           "warning", "summary")
@@ -353,7 +353,7 @@ def update_case(db: Database, no: str, changes: Mapping[str, Any]
         }
         for name, value in changes.items():
             clearing = isinstance(value, str) and value.strip() in ("-", "")
-            raw[name] = None if clearing and name not in REQUIRED_FIELDS else value
+            raw[name] = None if clearing and name not in NOT_CLEARABLE else value
         if "victim_id" in changes and "victim_age" not in changes:
             raw["victim_age"] = None  # derive the age again from the new number
         if "victim_id" in changes and "victim_gender" not in changes:

@@ -61,6 +61,8 @@ def key(value: Any, field: str) -> str:
         raise InvalidValue("must not contain spaces or control characters", field)
     if len(clean) > 64:
         raise InvalidValue("is longer than 64 characters", field)
+    if not any(ch.isalnum() for ch in clean):
+        raise InvalidValue(f"{clean!r} has no letter or digit", field)
     return clean
 
 
