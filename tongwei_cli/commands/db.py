@@ -28,7 +28,10 @@ def init() -> None:
 
 @app.command("path")
 def path() -> None:
-    """Print the path of the database file in use (it need not exist yet)."""
+    """Print the path of the database file in use (it need not exist yet).
+
+    Example: tongwei db path
+    """
     typer.echo(str(settings.current().db_path))
 
 
@@ -43,7 +46,10 @@ STATUS_FIELDS = [
 
 @app.command("status")
 def db_status(fmt: FormatOption = None, output: OutputOption = None) -> None:
-    """Path, size, schema version, SQLite version, row counts and WAL size."""
+    """Path, size, schema version, SQLite version, row counts and WAL size.
+
+    Example: tongwei db status --format json
+    """
     from tongwei_cli import dbinfo
 
     db = get_db(must_exist=True)
