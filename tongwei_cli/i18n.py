@@ -28,6 +28,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "total": ("合计", "total"),
     "rows": ("条", "rows"),
     "none": ("无", "none"),
+    # warnings (预警): statuses, kinds, follow-up methods and outcomes
+    "open": ("待反馈", "open"),
+    "overdue": ("已超期", "overdue"),
+    "fed-back": ("已反馈", "fed back"),
+    "money": ("资金预警", "money"),
+    "contact": ("接触预警", "contact"),
+    "phone": ("电话", "phone"),
+    "visit": ("上门见面", "visit"),
+    "sms": ("短信", "SMS"),
+    "dissuaded": ("劝阻成功", "dissuaded"),
+    "defrauded": ("被骗", "defrauded"),
+    "not-fraud": ("非诈骗", "not fraud"),
+    "unreachable": ("无法联系", "unreachable"),
+    "in-progress": ("处置中", "in progress"),
 }
 
 
