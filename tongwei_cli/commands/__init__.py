@@ -71,9 +71,14 @@ def sub_app(help_text: str) -> typer.Typer:
 
 
 def register(app: typer.Typer) -> None:
-    from tongwei_cli.commands import audit, cases, db, ref
+    from tongwei_cli.commands import audit, cases, check, db, ref
 
     db.register(app)
     app.add_typer(ref.app, name="ref")
     app.add_typer(cases.app, name="case")
     app.add_typer(audit.app, name="audit")
+    check.register(app)
+
+    from tongwei_cli.commands import outreach
+
+    app.add_typer(outreach.app, name="outreach")

@@ -1,0 +1,46 @@
+"""`tongwei check` finds what is wrong, and only that."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.conftest import days_ago
+
+
+def add_case(run, no="A1", loss="1000"):
+    run("case", "add", "--no", no, "--reported", days_ago(5), "--type", "loan", "--station",
+        "平襄", "--loss", loss)
+
+
+def test_clean_file_exits_0(run):
+    add_case(run)
+    run("case", "event", "A1", "recover", "--amount", "500")
+    result = run("check")
+    assert "clean" in result.stderr and result.stdout == ""
+
+
+def test_each_broken_rule_is_one_line_and_exit_1(run, db_path):
+    add_case(run)
+    run("case", "event", "A1", "recover", "--amount", "500")
+    run("case", "event", "A1", "solved")
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE cases SET loss_fen = 100, status = 'reported'")  # behind the tool's back
+    conn.commit()
+    result = run("check", ok=False)
+    assert result.exit_code == 1
+    lines = result.stdout.strip().splitlines()
+    assert any(line.startswith("recoveries within the loss: A1:") for line in lines)
+    assert any(line.startswith("case status follows its events: A1:") for line in lines)
+    assert len(lines) == 2
+
+
+def test_forged_audit_row_is_found(run, db_path):
+    add_case(run)
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET officer = 'someone else' WHERE action = 'add'")
+    conn.commit()
+    result = run("check", ok=False)
+    assert result.exit_code == 1 and "audit: row" in result.stdout
+    verify = run("audit", "verify", ok=False)
+    assert verify.exit_code == 1 and "content does not match its hash" in verify.stderr

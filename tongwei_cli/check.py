@@ -1,0 +1,89 @@
+"""`tongwei check`: the file, its keys, the audit chain and the domain rules.
+
+Each rule is a named query kept as data: it returns one row per problem, with a `key`
+(the record at fault) and a `detail`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from tongwei_cli import audit
+from tongwei_cli.db import Database
+
+# name -> (tables it needs, SQL returning (key, detail) rows)
+RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "recoveries within the loss": (("cases", "case_events"), """
+        SELECT c.no, 'recovered ' || sum(e.amount_fen) || ' fen of a loss of ' || c.loss_fen
+        FROM cases c JOIN case_events e ON e.case_id = c.id AND e.kind = 'recover'
+        GROUP BY c.id HAVING sum(e.amount_fen) > c.loss_fen"""),
+    "events not before the report": (("cases", "case_events"), """
+        SELECT c.no, e.kind || ' on ' || e.date || ' before the report on ' || c.reported
+        FROM cases c JOIN case_events e ON e.case_id = c.id WHERE e.date < c.reported"""),
+    "no events on voided cases": (("cases", "case_events"), """
+        SELECT c.no, e.kind || ' entered ' || e.created_at || ' after the case was voided'
+        FROM cases c JOIN case_events e ON e.case_id = c.id
+        WHERE c.voided = 1 AND c.updated_at IS NOT NULL AND e.created_at > c.updated_at"""),
+    "case status follows its events": (("cases", "case_events"), """
+        SELECT c.no, 'status ' || c.status || ' but events say ' || x.expected FROM cases c
+        JOIN (SELECT c2.id, CASE
+                WHEN max(e.kind = 'close') THEN 'closed'
+                WHEN max(e.kind = 'solved') THEN 'solved'
+                WHEN max(e.kind = 'filed') THEN 'filed' ELSE 'reported' END AS expected
+              FROM cases c2 LEFT JOIN case_events e ON e.case_id = c2.id GROUP BY c2.id) x
+          ON x.id = c.id
+        WHERE c.status <> x.expected"""),
+    "follow-ups not before their warning": (("warnings", "followups"), """
+        SELECT w.no, 'follow-up at ' || f.at || ' before the warning at ' || w.received_at
+        FROM warnings w JOIN followups f ON f.warning_id = w.id WHERE f.at < w.received_at"""),
+    "feedback time is the first feedback": (("warnings", "followups"), """
+        SELECT w.no, 'feedback_at ' || coalesce(w.feedback_at, 'none') || ' but the first '
+               || 'feedback is ' || coalesce(x.first, 'none')
+        FROM warnings w LEFT JOIN (SELECT warning_id, min(at) AS first FROM followups
+                                   WHERE outcome <> 'in-progress' GROUP BY warning_id) x
+          ON x.warning_id = w.id
+        WHERE w.feedback_at IS NOT x.first"""),
+    "rectification deadlines after their actions": (("card_actions",), """
+        SELECT no, 'deadline ' || deadline || ' not after ' || date FROM card_actions
+        WHERE kind = 'rectify' AND (deadline IS NULL OR deadline <= date)"""),
+    "fines have an amount": (("card_actions",), """
+        SELECT no, 'a fine without an amount' FROM card_actions
+        WHERE kind = 'fine' AND amount_fen IS NULL"""),
+    "rectifications closed by a recheck": (("card_actions",), """
+        SELECT a.no, 'closed by action ' || a.closed_by || ', which is not a later recheck'
+        FROM card_actions a LEFT JOIN card_actions r ON r.id = a.closed_by
+        WHERE a.closed_by IS NOT NULL
+          AND (r.id IS NULL OR r.kind <> 'recheck' OR r.date < a.date)"""),
+    "campaigns end after they start": (("campaigns",), """
+        SELECT name, 'ends ' || last_day || ' before it starts ' || first_day FROM campaigns
+        WHERE last_day < first_day"""),
+}
+
+
+def run_checks(db: Database) -> list[str]:
+    """Every problem found, one line each; an empty list means the file is clean."""
+    problems: list[str] = []
+    try:
+        integrity = [r[0] for r in db.query("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [f"integrity: {exc}"]
+    if integrity != ["ok"]:
+        problems += [f"integrity: {line}" for line in integrity]
+    for row in db.query("PRAGMA foreign_key_check"):
+        problems.append(f"foreign key: {row[0]} row {row[1]} points at a missing {row[2]}")
+    checked, bad = audit.verify(db)
+    if bad is not None:
+        problems.append(f"audit: row {bad['id']}: {bad['problem']} "
+                        f"({checked} rows before it are intact)")
+    tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for name, (needs, sql) in RULES.items():
+        if not set(needs) <= tables:
+            continue
+        for key, detail in db.query(sql):
+            problems.append(f"{name}: {key}: {detail}")
+    return problems
+
+
+def summary(db: Database) -> dict[str, Any]:
+    return {"rules": len(RULES), "audit_rows": db.scalar("SELECT count(*) FROM audit")}

@@ -1,0 +1,33 @@
+"""`tongwei check`: is the file whole and are the records consistent?"""
+
+from __future__ import annotations
+
+import typer
+
+from tongwei_cli.commands import get_db
+from tongwei_cli.render import status
+
+
+def check() -> None:
+    """Check the file (integrity, foreign keys), the audit chain and the domain rules
+    (recoveries within the loss, follow-ups after their warning, no events on voided cases,
+    deadlines after their actions…). Exit 0 when clean, 1 with one line per problem.
+
+    Example: tongwei check || mail -s "tongwei check failed" centre@example
+    """
+    from tongwei_cli.check import run_checks, summary
+
+    db = get_db(must_exist=True)
+    problems = run_checks(db)
+    for line in problems:
+        typer.echo(line)
+    if problems:
+        status(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+        raise typer.Exit(1)
+    facts = summary(db)
+    status(f"clean: integrity, foreign keys, {facts['audit_rows']} audit rows and "
+           f"{facts['rules']} rules checked")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("check")(check)
