@@ -42,6 +42,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "not-fraud": ("非诈骗", "not fraud"),
     "unreachable": ("无法联系", "unreachable"),
     "in-progress": ("处置中", "in progress"),
+    # two-card supervision (断卡): institution kinds, actions, rectification, measures
+    "bank": ("银行网点", "bank branch"),
+    "payment": ("支付机构", "payment firm"),
+    "telecom": ("电信运营商", "telecom operator"),
+    "outlet": ("通信营业网点", "telecom outlet"),
+    "inspection": ("检查", "inspection"),
+    "interview": ("约谈", "interview"),
+    "notice": ("提示函", "notice letter"),
+    "fine": ("罚款", "fine"),
+    "rectify": ("责令整改", "rectification order"),
+    "recheck": ("复查", "re-check"),
+    "awaiting-recheck": ("待复查", "awaiting re-check"),
+    "rechecked": ("已复查", "re-checked"),
+    "financial": ("金融惩戒", "financial restrictions"),
+    "network": ("电信网络惩戒", "telecom and network restrictions"),
+    "credit": ("纳入征信", "credit record"),
 }
 
 

@@ -79,6 +79,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit.app, name="audit")
     check.register(app)
 
-    from tongwei_cli.commands import outreach
+    from tongwei_cli.commands import campaigns, cards, outreach
 
     app.add_typer(outreach.app, name="outreach")
+    app.add_typer(cards.app, name="cards")
+    app.add_typer(campaigns.app, name="campaign")

@@ -1,0 +1,536 @@
+"""Two-card supervision (管/控, 断卡): institutions, supervision actions, and the people under
+two-card restrictions (惩戒).
+
+Shaped like `cases`: `prepare_card_action` validates raw values into a row without writing
+(a `Batch` carries what earlier rows of one file established: institutions registered,
+rectifications opened); `insert_card_actions` writes prepared rows inside `db.write()`;
+`add_card_action` is the single-record change with its audit row.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from tongwei_cli import clock, validate
+from tongwei_cli.db import Database
+from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+
+# code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
+INSTITUTION_KINDS = {
+    "bank": ("银行网点", "bank branch"),
+    "payment": ("支付机构", "payment firm"),
+    "telecom": ("电信运营商", "telecom operator"),
+    "outlet": ("通信营业网点", "telecom outlet or agent"),
+}
+INSTITUTION_ALIASES = {"银行": "bank", "支付": "payment", "第三方支付": "payment",
+                       "运营商": "telecom", "电信": "telecom", "营业厅": "outlet",
+                       "代理商": "outlet", "网点": "outlet"}
+ACTION_KINDS = {
+    "inspection": ("检查", "inspection"),
+    "interview": ("约谈", "interview"),
+    "notice": ("提示函", "notice letter"),
+    "fine": ("罚款", "fine"),
+    "rectify": ("责令整改", "rectification order"),
+    "recheck": ("复查", "re-check"),
+}
+ACTION_ALIASES = {"通报": "notice", "提示": "notice", "整改": "rectify", "处罚": "fine",
+                  "检查督导": "inspection", "督导": "inspection"}
+# Restrictions on a person (惩戒办法 2024): financial, telecom/network, credit record.
+MEASURES = {
+    "financial": ("金融惩戒", "financial restrictions"),
+    "network": ("电信网络惩戒", "telecom and network restrictions"),
+    "credit": ("纳入征信", "entered in the credit database"),
+}
+MEASURE_ALIASES = {"金融": "financial", "电信": "network", "电信网络": "network", "telecom": "network",
+                   "征信": "credit", "信用": "credit"}
+PENALTY_YEARS = (2, 3)
+MAX_CONSECUTIVE_YEARS = 5
+APPEAL_DAYS = 15  # county setting: days after the start to appeal, unless --appeal-by says
+
+
+def _norm(value: Any) -> str:
+    return unicodedata.normalize("NFKC", "" if value is None else str(value)).strip().casefold()
+
+
+def _choose(value: Any, table: Mapping[str, tuple[str, str]], aliases: Mapping[str, str],
+            noun: str, field_name: str) -> str:
+    """A code from a small fixed list: the code, its Chinese or English word, an alias."""
+    wanted = _norm(value)
+    valid = ", ".join(f"{code} {zh}" for code, (zh, _) in table.items())
+    if not wanted:
+        raise InvalidValue(f"is required; valid: {valid}", field_name)
+    for code, (zh, en) in table.items():
+        if wanted in (code, _norm(zh), _norm(en)):
+            return code
+    if wanted in aliases:
+        return aliases[wanted]
+    matches = [code for code, (zh, _) in table.items() if _norm(zh).startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    raise InvalidValue(f"unknown {noun} {str(value).strip()!r}; valid: {valid}", field_name)
+
+
+def institution_name(value: Any, field_name: str = "institution") -> str:
+    name = " ".join(unicodedata.normalize("NFKC", validate.text(value)).split())
+    if not name:
+        raise InvalidValue("is required", field_name)
+    if len(name) > 100:
+        raise InvalidValue("is longer than 100 characters", field_name)
+    return name
+
+
+def _given(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}" if fen % 100 else str(fen // 100)
+
+
+# -- supervision actions ----------------------------------------------------------
+
+# Raw field names (options of `cards action`, import columns with `_` for `-`).
+FIELDS = ("date", "institution", "kind", "institution_kind", "amount", "deadline", "note",
+          "station")
+CONTENT = ("date", "institution", "kind", "amount_fen", "deadline", "note")
+
+
+@dataclass
+class Prepared:
+    """A validated action, ready to insert, and any warnings to show."""
+
+    row: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+class Batch:
+    """What the database and the earlier rows of one batch say about institutions and their
+    open rectifications, so that a file can register an institution in its first row and
+    re-check in a later row a rectification it ordered earlier."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.institutions: dict[str, dict[str, Any] | None] = {}
+        self.open: dict[str, list[str]] = {}  # institution -> dates of open rectifications
+
+    def institution(self, name: str) -> dict[str, Any] | None:
+        if name not in self.institutions:
+            row = self.db.one("SELECT id, name, kind, station FROM institutions WHERE name = ?",
+                              (name,))
+            self.institutions[name] = dict(row) if row else None
+            self.open[name] = [] if row is None else [r[0] for r in self.db.query(
+                "SELECT date FROM card_actions WHERE institution_id = ? AND kind = 'rectify'"
+                " AND closed_by IS NULL AND voided = 0", (row["id"],))]
+        return self.institutions[name]
+
+    def register(self, name: str, kind: str, station: str | None) -> None:
+        self.institutions[name] = {"id": None, "name": name, "kind": kind, "station": station}
+        self.open.setdefault(name, [])
+
+
+def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | None = None
+                        ) -> Prepared:
+    """Validate one action (the raw values of `FIELDS`) into a row of `card_actions`."""
+    batch = batch or Batch(db)
+    warnings: list[str] = []
+    when = validate.date_value(raw.get("date"), "date", db.tz)
+    name = institution_name(raw.get("institution"))
+    kind = _choose(raw.get("kind"), ACTION_KINDS, ACTION_ALIASES, "action", "kind")
+    given_kind = (_choose(raw["institution_kind"], INSTITUTION_KINDS, INSTITUTION_ALIASES,
+                          "institution kind", "institution-kind")
+                  if _given(raw, "institution_kind") else None)
+    station = (db.refs.resolve("stations", raw["station"], "station")
+               if _given(raw, "station") else None)
+    known = batch.institution(name)
+    new_institution = known is None
+    if known is None:
+        if given_kind is None:
+            raise InvalidValue(f"{name!r} is not registered yet: give its kind (bank, payment, "
+                               "telecom, outlet) to register it", "institution-kind")
+        batch.register(name, given_kind, station)
+    elif given_kind is not None and given_kind != known["kind"]:
+        raise InvalidValue(f"{name!r} is registered as {known['kind']}, not {given_kind}",
+                           "institution-kind")
+    else:
+        station = station or known["station"]
+
+    amount = None
+    if kind == "fine":
+        if not _given(raw, "amount"):
+            raise InvalidValue("a fine needs an amount in yuan", "amount")
+        amount = validate.money_fen(raw["amount"], "amount")
+        if amount == 0:
+            raise InvalidValue("must be more than zero", "amount")
+    elif _given(raw, "amount"):
+        raise InvalidValue(f"only a fine takes an amount, not {kind}", "amount")
+
+    deadline = None
+    if kind == "rectify":
+        if not _given(raw, "deadline"):
+            raise InvalidValue("a rectification order needs a deadline", "deadline")
+        deadline = validate.date_value(raw["deadline"], "deadline", db.tz, allow_future=True)
+        if deadline <= when:
+            raise InvalidValue(f"{deadline} is not after the action's date {when}", "deadline")
+        batch.open[name].append(when.isoformat())
+    elif _given(raw, "deadline"):
+        raise InvalidValue(f"only a rectification order (rectify) takes a deadline, not {kind}",
+                           "deadline")
+    elif kind == "recheck":
+        due = [d for d in batch.open[name] if d <= when.isoformat()]
+        if not due:
+            warnings.append(f"{name} has no open rectification ordered on or before {when} "
+                            "to close; the re-check is recorded on its own")
+        batch.open[name] = [d for d in batch.open[name] if d > when.isoformat()]
+
+    row = {"no": None, "date": when.isoformat(), "institution": name,
+           "institution_kind": given_kind if new_institution else known["kind"],
+           "new_institution": new_institution, "station": station, "kind": kind,
+           "amount_fen": amount, "deadline": deadline and deadline.isoformat(),
+           "note": validate.optional_text(raw.get("note"))}
+    return Prepared(row, warnings)
+
+
+def content_key(row: Mapping[str, Any]) -> tuple:
+    return tuple(row[name] for name in CONTENT)
+
+
+ACTION_SELECT = (
+    "SELECT a.id, a.no, a.date, i.name AS institution, i.kind AS institution_kind, a.station,"
+    " a.kind, a.amount_fen, a.deadline, a.closed_on,"
+    " (SELECT c.no FROM card_actions c WHERE c.id = a.closed_by) AS closed_by, a.note,"
+    " a.voided, a.void_reason, a.created_at, a.created_by, a.import_id"
+    " FROM card_actions a JOIN institutions i ON i.id = a.institution_id")
+
+
+def check_new(db: Database, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Split prepared rows into those to insert and a count of those already stored (the
+    same date, institution, kind, amount, deadline and note). Repeats within `rows` too."""
+    dates = sorted({r["date"] for r in rows})
+    stored: set[tuple] = set()
+    if dates:
+        stored = {content_key(r) for r in db.query(
+            f"{ACTION_SELECT} WHERE a.date BETWEEN ? AND ?", (dates[0], dates[-1]))}
+    new, unchanged = [], 0
+    for row in rows:
+        key = content_key(row)
+        if key in stored:
+            unchanged += 1
+        else:
+            stored.add(key)
+            new.append(row)
+    return new, unchanged
+
+
+INSERT = (
+    "INSERT INTO card_actions (no, institution_id, date, kind, station, amount_fen, deadline,"
+    " note, created_at, created_by, import_id) VALUES (:no, :institution_id, :date, :kind,"
+    " :station, :amount_fen, :deadline, :note, :created_at, :created_by, :import_id)")
+
+
+def _numbers(db: Database, table: str, prefix_letters: str, rows: list[dict[str, Any]],
+             date_key: str) -> None:
+    taken: dict[str, set[str]] = {}
+    for row in rows:
+        if row.get("no"):
+            continue
+        prefix = prefix_letters + row[date_key].replace("-", "") + "-"
+        if prefix not in taken:
+            taken[prefix] = {r[0] for r in db.query(
+                f"SELECT no FROM {table} WHERE no LIKE ? || '%'", (prefix,))}
+        seq = len(taken[prefix]) + 1
+        while f"{prefix}{seq:03d}" in taken[prefix]:
+            seq += 1
+        row["no"] = f"{prefix}{seq:03d}"
+        taken[prefix].add(row["no"])
+
+
+def insert_card_actions(db: Database, rows: Iterable[dict[str, Any]],
+                        import_id: int | None = None) -> list[dict[str, Any]]:
+    """Insert prepared rows inside `db.write()`: register new institutions, number the
+    actions (`DK<yyyymmdd>-NNN`), and let each re-check close its institution's open
+    rectifications ordered on or before it. Returns the rows as inserted."""
+    rows = list(rows)
+    now, who = clock.stamp(), db.officer
+    ids: dict[str, int] = {}
+    for row in rows:
+        name = row["institution"]
+        if name in ids:
+            continue
+        found = db.scalar("SELECT id FROM institutions WHERE name = ?", (name,))
+        if found is None:
+            found = db.conn.execute(
+                "INSERT INTO institutions (name, kind, station, created_at, created_by,"
+                " import_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (name, row["institution_kind"], row["station"], now, who, import_id)).lastrowid
+        ids[name] = found
+    _numbers(db, "card_actions", "DK", rows, "date")
+    db.conn.executemany(INSERT, ({**row, "institution_id": ids[row["institution"]],
+                                  "created_at": now, "created_by": who,
+                                  "import_id": import_id} for row in rows))
+    for row in rows:
+        if row["kind"] == "recheck":
+            recheck_id = db.scalar("SELECT id FROM card_actions WHERE no = ?", (row["no"],))
+            db.conn.execute(
+                "UPDATE card_actions SET closed_by = ?, closed_on = ? WHERE institution_id = ?"
+                " AND kind = 'rectify' AND closed_by IS NULL AND voided = 0 AND date <= ?",
+                (recheck_id, row["date"], ids[row["institution"]], row["date"]))
+    return rows
+
+
+def add_card_action(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Validate and store one supervision action; returns the stored record and warnings."""
+    prepared = prepare_card_action(db, raw)
+    row = prepared.row
+    with db.write():
+        insert_card_actions(db, [row])
+        if row["new_institution"]:
+            institution = dict(db.one("SELECT name AS institution, kind, station FROM institutions"
+                                      " WHERE name = ?", (row["institution"],)))
+            db.audit("add", "institution", row["institution"], None, institution)
+        record = get_card_action(db, row["no"])
+        db.audit("add", "card_action", row["no"], None, record)
+    return record, prepared.warnings
+
+
+def get_card_action(db: Database, no: str) -> dict[str, Any]:
+    wanted = validate.text(no)
+    row = db.one(f"{ACTION_SELECT} WHERE a.no = ?", (wanted,))
+    if row is None:
+        raise NotFound(f"no supervision action numbered {wanted!r}", "ACTION")
+    return _action_record(row)
+
+
+def _action_record(row: Any, today: date | None = None) -> dict[str, Any]:
+    record = dict(row)
+    record.pop("id", None)
+    record["voided"] = bool(record["voided"])
+    record["status"] = None
+    if record["kind"] == "rectify":
+        if record["closed_on"]:
+            record["status"] = "rechecked"
+        elif today is not None and record["deadline"] < today.isoformat():
+            record["status"] = "overdue"
+        else:
+            record["status"] = "awaiting-recheck"
+    return record
+
+
+def list_card_actions(db: Database, *, first: date | None = None, last: date | None = None,
+                      institution: str | None = None, kind: str | None = None,
+                      station: str | None = None, limit: int | None = None
+                      ) -> list[dict[str, Any]]:
+    """Actions dated in `[first, last]`, newest first (voided ones left out)."""
+    where, params = ["a.voided = 0"], []
+    if first:
+        where.append("a.date >= ?")
+        params.append(first.isoformat())
+    if last:
+        where.append("a.date <= ?")
+        params.append(last.isoformat())
+    if institution:
+        if not db.one("SELECT 1 FROM institutions WHERE name = ?", (institution,)):
+            raise NotFound(f"no institution named {institution!r} (see `tongwei cards "
+                           "institutions`)", "institution")
+        where.append("i.name = ?")
+        params.append(institution)
+    if kind:
+        where.append("a.kind = ?")
+        params.append(kind)
+    if station:
+        where.append("a.station = ?")
+        params.append(station)
+    sql = f"{ACTION_SELECT} WHERE {' AND '.join(where)} ORDER BY a.date DESC, a.no DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    today = clock.today(db.tz)
+    return [_action_record(r, today) for r in db.query(sql, params)]
+
+
+def open_rectifications(db: Database, *, station: str | None = None,
+                        institution: str | None = None) -> list[dict[str, Any]]:
+    """Rectifications not yet re-checked: the overdue ones first, then by deadline.
+    Each has `days_overdue` (0 when not yet due) and `days_left`."""
+    today = clock.today(db.tz)
+    where, params = ["a.kind = 'rectify'", "a.closed_by IS NULL", "a.voided = 0"], []
+    if station:
+        where.append("a.station = ?")
+        params.append(station)
+    if institution:
+        where.append("i.name = ?")
+        params.append(institution)
+    rows = []
+    for r in db.query(f"{ACTION_SELECT} WHERE {' AND '.join(where)}"
+                      " ORDER BY a.deadline < ? DESC, a.deadline, a.no",
+                      [*params, today.isoformat()]):
+        record = _action_record(r, today)
+        gap = (today - date.fromisoformat(record["deadline"])).days
+        record["days_overdue"] = max(gap, 0)
+        record["days_left"] = max(-gap, 0)
+        rows.append(record)
+    return rows
+
+
+def action_totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    out = {"actions": 0, **{f"{k}s": 0 for k in ACTION_KINDS}, "fines_fen": 0}
+    for row in rows:
+        out["actions"] += 1
+        out[f"{row['kind']}s"] += 1
+        out["fines_fen"] += row.get("amount_fen") or 0
+    return out
+
+
+def list_institutions(db: Database, *, station: str | None = None) -> list[dict[str, Any]]:
+    """Institutions with their action counts and open rectifications."""
+    where, params = "", []
+    if station:
+        where, params = "WHERE i.station = ?", [station]
+    return [dict(r) for r in db.query(
+        "SELECT i.name AS institution, i.kind, i.station,"
+        " count(a.id) AS actions,"
+        " coalesce(sum(a.kind = 'fine'), 0) AS fines,"
+        " coalesce(sum(a.amount_fen), 0) AS fines_fen,"
+        " coalesce(sum(a.kind = 'rectify' AND a.closed_by IS NULL), 0) AS open_rectifications,"
+        " max(a.date) AS last_action"
+        " FROM institutions i LEFT JOIN card_actions a ON a.institution_id = i.id"
+        f" AND a.voided = 0 {where} GROUP BY i.id ORDER BY i.name", params)]
+
+
+# -- people under restrictions (惩戒) ----------------------------------------------
+
+PENALTY_FIELDS = ("name", "id_no", "measure", "start", "years", "appeal_by", "station", "note")
+PENALTY_COLUMNS = ("no, name, id_no, measure, start_date, years, end_date, appeal_by, station,"
+                   " note, voided, void_reason, created_at, created_by, import_id")
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def end_of(start: date, years: int) -> date:
+    """The last day of a restriction of `years` from `start`: the day before the
+    anniversary."""
+    return add_years(start, years) - timedelta(days=1)
+
+
+def prepare_penalty(db: Database, raw: Mapping[str, Any]) -> Prepared:
+    """Validate one restriction into a row of `card_penalties`. No write; the five-year rule
+    is checked by `check_consecutive`."""
+    warnings: list[str] = []
+    name = validate.required_text(raw.get("name"), "name")
+    rid = validate.resident_id(raw.get("id_no"), "id-no", db.tz)
+    if rid.warning:
+        warnings.append(f"--id-no: {rid.warning}")
+    measure = _choose(raw.get("measure"), MEASURES, MEASURE_ALIASES, "measure", "measure")
+    start = validate.date_value(raw.get("start"), "start", db.tz)
+    if rid.birth > start:
+        raise InvalidValue("the birth date in the number is after the start", "id-no")
+    years = validate.count(raw.get("years"), "years")
+    if years not in PENALTY_YEARS:
+        raise InvalidValue("must be 2 or 3 (years)", "years")
+    end = end_of(start, years)
+    if _given(raw, "appeal_by"):
+        appeal_by = validate.date_value(raw["appeal_by"], "appeal-by", db.tz,
+                                        allow_future=True)
+        if appeal_by < start:
+            raise InvalidValue(f"{appeal_by} is before the start {start}", "appeal-by")
+    else:
+        appeal_by = start + timedelta(days=APPEAL_DAYS)
+    station = (db.refs.resolve("stations", raw["station"], "station")
+               if _given(raw, "station") else None)
+    row = {"no": None, "name": name, "id_no": rid.number, "measure": measure,
+           "start_date": start.isoformat(), "years": years, "end_date": end.isoformat(),
+           "appeal_by": appeal_by.isoformat(), "station": station,
+           "note": validate.optional_text(raw.get("note"))}
+    return Prepared(row, warnings)
+
+
+def check_consecutive(db: Database, row: Mapping[str, Any]) -> None:
+    """A person's consecutive restrictions (each starting no later than the day after the
+    previous one ends) never span more than five years."""
+    spans = [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in db.query(
+        "SELECT start_date, end_date FROM card_penalties WHERE id_no = ? AND voided = 0",
+        (row["id_no"],))]
+    start, end = date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"])
+    spans.append((start, end))
+    spans.sort()
+    chain_start, chain_end = spans[0]
+    for first, last in spans[1:]:
+        if first > chain_end + timedelta(days=1):
+            if chain_start <= start <= chain_end:
+                break
+            chain_start, chain_end = first, last
+        else:
+            chain_end = max(chain_end, last)
+    limit = end_of(chain_start, MAX_CONSECUTIVE_YEARS)
+    if chain_end > limit:
+        raise InvalidValue(
+            f"consecutive restrictions of this person would run from {chain_start} to "
+            f"{chain_end}, beyond {MAX_CONSECUTIVE_YEARS} years (at most to {limit})", "years")
+
+
+def add_penalty(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Validate and store one restriction; returns the stored record and warnings."""
+    prepared = prepare_penalty(db, raw)
+    row = prepared.row
+    with db.write():
+        if db.one("SELECT 1 FROM card_penalties WHERE id_no = ? AND measure = ? AND"
+                  " start_date = ? AND voided = 0",
+                  (row["id_no"], row["measure"], row["start_date"])):
+            raise Conflict("this person already has this measure from that date", "start")
+        check_consecutive(db, row)
+        _numbers(db, "card_penalties", "CJ", [row], "start_date")
+        now = clock.stamp()
+        db.conn.execute(
+            "INSERT INTO card_penalties (no, name, id_no, measure, start_date, years, end_date,"
+            " appeal_by, station, note, created_at, created_by) VALUES (:no, :name, :id_no,"
+            " :measure, :start_date, :years, :end_date, :appeal_by, :station, :note, :at, :by)",
+            {**row, "at": now, "by": db.officer})
+        record = get_penalty(db, row["no"])
+        db.audit("add", "card_penalty", row["no"], None, record)
+    return record, prepared.warnings
+
+
+def _penalty_record(row: Any, today: date) -> dict[str, Any]:
+    record = dict(row)
+    record["voided"] = bool(record["voided"])
+    day = today.isoformat()
+    record["active"] = (not record["voided"] and record["start_date"] <= day
+                        <= record["end_date"])
+    return record
+
+
+def get_penalty(db: Database, no: str) -> dict[str, Any]:
+    wanted = validate.text(no)
+    row = db.one(f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE no = ?", (wanted,))
+    if row is None:
+        raise NotFound(f"no restriction numbered {wanted!r}", "PENALTY")
+    return _penalty_record(row, clock.today(db.tz))
+
+
+def list_penalties(db: Database, *, active: bool = False, station: str | None = None,
+                   id_no: str | None = None) -> list[dict[str, Any]]:
+    """Restrictions, latest start first; `active`: those in force today."""
+    today = clock.today(db.tz)
+    where, params = ["voided = 0"], []
+    if active:
+        where.append("start_date <= ? AND end_date >= ?")
+        params += [today.isoformat(), today.isoformat()]
+    if station:
+        where.append("station = ?")
+        params.append(station)
+    if id_no:
+        where.append("id_no = ?")
+        params.append(validate.resident_id(id_no, "id-no", db.tz).number)
+    return [_penalty_record(r, today) for r in db.query(
+        f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE {' AND '.join(where)}"
+        " ORDER BY start_date DESC, no DESC", params)]

@@ -1,0 +1,91 @@
+"""`tongwei campaign`: named periods that reports sum over."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tongwei_cli import campaigns as domain
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import FormatOption, OutputOption, need
+from tongwei_cli.render import Column, emit_key, emit_list, emit_record
+
+app = sub_app("""Campaigns (专项行动): named periods that reports sum over. They may overlap.
+
+Examples:
+
+  tongwei campaign add 冬季攻势 --from 2026-11-01 --to 2027-01-31
+
+  tongwei campaign list
+
+  tongwei report campaign 冬季攻势
+""")
+
+Name = Annotated[str, typer.Argument(metavar="NAME", help="The campaign's name.")]
+
+COLUMNS = [
+    Column("name", "名称", "Name"),
+    Column("first_day", "开始", "From"),
+    Column("last_day", "结束", "To"),
+    Column("days", "天数", "Days", "int"),
+    Column("note", "备注", "Note"),
+]
+FIELDS = [*COLUMNS, Column("created_at", "录入时间", "Entered", "stamp"),
+          Column("created_by", "录入人", "Entered by")]
+
+
+@app.command("add")
+def add(
+    name: Name,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD, today). "
+                                              "Required.", show_default=False)] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, included; not before "
+                                           "--from. Required.", show_default=False)] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note.",
+                                             show_default=False)] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Register a campaign; prints its name (the stored record with --format json).
+
+    Example: tongwei campaign add "2026冬季攻势" --from 2026-11-01 --to 2027-01-31
+    """
+    from_ = need(from_, "--from", "开始日期 first day")
+    to = need(to, "--to", "结束日期 last day")
+    db = get_db()
+    record = domain.add_campaign(db, name, from_, to, note)
+    emit_key(record["name"], record, fmt, reveal=True)  # a campaign's name is not personal
+
+
+@app.command("list")
+def list_(
+    covering: Annotated[str | None, typer.Option(
+        "--covering", help="Only campaigns covering this day (today, YYYY-MM-DD).",
+        show_default=False)] = None,
+    fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """List campaigns, the latest first.
+
+    Example: tongwei campaign list --covering today
+    """
+    from tongwei_cli import validate
+
+    db = get_db()
+    day = validate.date_value(covering, "covering", db.tz, allow_future=True) \
+        if covering else None
+    emit_list(domain.list_campaigns(db, covering=day), COLUMNS, fmt=fmt, output=output,
+              tz=db.tz, reveal=True)  # nothing personal: `name` is the campaign's
+
+
+@app.command("show")
+def show(name: Name, fmt: FormatOption = None, output: OutputOption = None) -> None:
+    """Show one campaign (a unique start of its name is enough).
+
+    Example: tongwei campaign show 冬季
+    """
+    from tongwei_cli.i18n import pick
+
+    db = get_db()
+    record = domain.get_campaign(db, name)
+    emit_record(record, FIELDS, fmt=fmt, output=output, tz=db.tz, reveal=True,
+                title=pick(f"专项行动 {record['name']}", f"Campaign {record['name']}"))

@@ -1,0 +1,302 @@
+"""`tongwei cards`: two-card supervision (管/控, 断卡) and people under restrictions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tongwei_cli import cards as domain
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import (
+    FormatOption,
+    FromOption,
+    LimitOption,
+    OutputOption,
+    RevealOption,
+    StationOption,
+    ToOption,
+    need,
+)
+from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.reveal import record_reveal
+
+app = sub_app("""Two-card supervision (管/控, 断卡) of bank branches, payment firms and telecom
+outlets, and the people under two-card restrictions (惩戒).
+
+Examples:
+
+  tongwei cards action --date today --institution 农行通渭支行 --institution-kind bank
+  --kind inspection --station 平襄
+
+  tongwei cards action --date today --institution 农行通渭支行 --kind rectify
+  --deadline 2026-12-15
+
+  tongwei cards list --open
+
+  tongwei cards penalty add --name 测试甲 --id-no 621121199001011234 --measure 金融惩戒
+  --start today --years 2
+""")
+penalty_app = sub_app("""People under two-card restrictions (惩戒, Anti-Telecom-Fraud Law
+art. 31): 2 or 3 years each, consecutive ones never beyond 5 years. Names and ID numbers
+are masked unless --reveal (which is audited).
+
+Examples:
+
+  tongwei cards penalty add --name 测试甲 --id-no 621121199001011234 --measure financial
+  --start 2026-11-01 --years 2
+
+  tongwei cards penalty list --active
+""")
+app.add_typer(penalty_app, name="penalty")
+
+
+def _opt(help_text: str, name: str):
+    return typer.Option(name, help=help_text, show_default=False)
+
+
+KINDS_HELP = ("inspection (检查), interview (约谈), notice (提示函/通报), fine (罚款), "
+              "rectify (责令整改), recheck (复查)")
+
+ACTION_FIELDS = [
+    Column("no", "编号", "No."),
+    Column("date", "日期", "Date"),
+    Column("institution", "机构", "Institution"),
+    Column("institution_kind", "机构类型", "Institution kind", "word"),
+    Column("station", "派出所", "Station", "ref:stations"),
+    Column("kind", "措施", "Action", "word"),
+    Column("amount_fen", "罚款(元)", "Fine (yuan)", "money"),
+    Column("deadline", "整改期限", "Deadline"),
+    Column("status", "整改状态", "Rectification", "word"),
+    Column("closed_on", "复查日期", "Re-checked on"),
+    Column("closed_by", "复查编号", "Re-check no."),
+    Column("note", "备注", "Note"),
+    Column("created_at", "录入时间", "Entered", "stamp"),
+    Column("created_by", "录入人", "Entered by"),
+]
+LIST_COLUMNS = [
+    Column("no", "编号", "No."),
+    Column("date", "日期", "Date"),
+    Column("institution", "机构", "Institution"),
+    Column("station", "派出所", "Station", "ref:stations"),
+    Column("kind", "措施", "Action", "word"),
+    Column("amount_fen", "罚款(元)", "Fine (yuan)", "money"),
+    Column("deadline", "整改期限", "Deadline"),
+    Column("status", "整改状态", "Rectification", "word"),
+    Column("note", "备注", "Note"),
+]
+OPEN_COLUMNS = [
+    Column("no", "编号", "No."),
+    Column("date", "责令日期", "Ordered"),
+    Column("institution", "机构", "Institution"),
+    Column("station", "派出所", "Station", "ref:stations"),
+    Column("deadline", "整改期限", "Deadline"),
+    Column("status", "状态", "Status", "word"),
+    Column("days_overdue", "逾期(天)", "Days overdue", "int"),
+    Column("days_left", "剩余(天)", "Days left", "int"),
+    Column("note", "备注", "Note"),
+]
+INSTITUTION_COLUMNS = [
+    Column("institution", "机构", "Institution"),
+    Column("kind", "类型", "Kind", "word"),
+    Column("station", "派出所", "Station", "ref:stations"),
+    Column("actions", "措施(次)", "Actions", "int"),
+    Column("fines_fen", "罚款(元)", "Fines (yuan)", "money"),
+    Column("open_rectifications", "未复查整改", "Open rectifications", "int"),
+    Column("last_action", "最近", "Last action"),
+]
+PENALTY_COLUMNS = [
+    Column("no", "编号", "No."),
+    Column("name", "姓名", "Name"),
+    Column("id_no", "身份证号", "ID number"),
+    Column("measure", "惩戒措施", "Measure", "word"),
+    Column("start_date", "开始", "From"),
+    Column("years", "年限", "Years", "int"),
+    Column("end_date", "结束", "To"),
+    Column("appeal_by", "申诉期限", "Appeal by"),
+    Column("station", "派出所", "Station", "ref:stations"),
+    Column("active", "执行中", "Active", "bool"),
+    Column("note", "备注", "Note"),
+]
+
+
+def _date_range(db, from_: str | None, to: str | None):
+    from tongwei_cli import validate
+    from tongwei_cli.errors import InvalidValue
+
+    first = validate.date_value(from_, "from", db.tz) if from_ else None
+    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
+    if first and last and last < first:
+        raise InvalidValue(f"{last} is before --from {first}", "to")
+    return first, last
+
+
+@app.command("action")
+def action(
+    date: Annotated[str | None, _opt("Date of the action (YYYY-MM-DD, today). Required.",
+                                     "--date")] = None,
+    institution: Annotated[str | None, _opt("The institution's name (registered on first "
+                                            "use). Required.", "--institution")] = None,
+    kind: Annotated[str | None, _opt(f"What was done: {KINDS_HELP}. Required.",
+                                     "--kind")] = None,
+    institution_kind: Annotated[str | None, _opt(
+        "bank, payment, telecom or outlet; required when the institution is new.",
+        "--institution-kind")] = None,
+    amount: Annotated[str | None, _opt("The fine in yuan (required for fine).",
+                                       "--amount")] = None,
+    deadline: Annotated[str | None, _opt("Rectification deadline, after --date (required for "
+                                         "rectify).", "--deadline")] = None,
+    station: Annotated[str | None, _opt("Police station in charge; default: the "
+                                        "institution's.", "--station")] = None,
+    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Record a supervision action; prints its number (the stored record with --format json).
+    A recheck closes the institution's open rectification.
+
+    Example: tongwei cards action --date today --institution 通渭县移动营业厅 --kind fine
+    --amount 5000
+    """
+    db = get_db()
+    date = need(date, "--date", "日期 date")
+    institution = need(institution, "--institution", "机构 institution")
+    kind = need(kind, "--kind", "措施 kind",
+                [(k, zh) for k, (zh, _) in domain.ACTION_KINDS.items()])
+    record, warnings = domain.add_card_action(db, {
+        "date": date, "institution": institution, "kind": kind,
+        "institution_kind": institution_kind, "amount": amount, "deadline": deadline,
+        "station": station, "note": note})
+    for line in warnings:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
+@app.command("list")
+def list_(
+    from_: FromOption = None, to: ToOption = None,
+    institution: Annotated[str | None, _opt("Only this institution.", "--institution")] = None,
+    kind: Annotated[str | None, _opt(f"Only this kind: {KINDS_HELP}.", "--kind")] = None,
+    station: StationOption = None,
+    open_: Annotated[bool, typer.Option(
+        "--open", help="Rectifications not yet re-checked, the overdue ones first.")] = False,
+    limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """List supervision actions of a period, newest first, with totals; or, with --open, the
+    rectifications still waiting for their re-check.
+
+    Example: tongwei cards list --from 2026-11-01 --kind fine
+    """
+    from tongwei_cli.i18n import pick
+
+    db = get_db()
+    station_code = db.refs.resolve("stations", station, "station") if station else None
+    name = domain.institution_name(institution) if institution else None
+    if open_:
+        rows = domain.open_rectifications(db, station=station_code, institution=name)
+        overdue = sum(1 for r in rows if r["status"] == "overdue")
+        footer = {"no": pick(f"{len(rows)} 项", f"{len(rows)} open"),
+                  "status": pick(f"逾期 {overdue}", f"{overdue} overdue")}
+        emit_list(rows[:limit] if limit else rows, OPEN_COLUMNS, fmt=fmt, output=output,
+                  refs=db.refs, tz=db.tz, footer=footer)
+        return
+    first, last = _date_range(db, from_, to)
+    kind_code = (domain._choose(kind, domain.ACTION_KINDS, domain.ACTION_ALIASES, "action",
+                                "kind") if kind else None)
+    rows = domain.list_card_actions(db, first=first, last=last, institution=name,
+                                    kind=kind_code, station=station_code, limit=limit)
+    sums = domain.action_totals(rows)
+    footer = {"no": pick(f"合计 {sums['actions']} 次", f"{sums['actions']} actions"),
+              "amount_fen": sums["fines_fen"]}
+    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+              footer=footer)
+
+
+@app.command("show")
+def show(no: Annotated[str, typer.Argument(metavar="ACTION", help="The action's number "
+                                           "(DK…).")],
+         fmt: FormatOption = None, output: OutputOption = None) -> None:
+    """Show one supervision action.
+
+    Example: tongwei cards show DK20261129-001
+    """
+    from tongwei_cli.i18n import pick
+
+    db = get_db()
+    record = domain.get_card_action(db, no)
+    fields = [c for c in ACTION_FIELDS if record.get(c.key) is not None]
+    emit_record(record, fields, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+                title=pick(f"断卡监管 {record['no']}", f"Supervision action {record['no']}"))
+
+
+@app.command("institutions")
+def institutions(station: StationOption = None, fmt: FormatOption = None,
+                 output: OutputOption = None) -> None:
+    """List the institutions under supervision, with their actions, fines and open
+    rectifications.
+
+    Example: tongwei cards institutions --station 平襄
+    """
+    db = get_db()
+    rows = domain.list_institutions(
+        db, station=db.refs.resolve("stations", station, "station") if station else None)
+    emit_list(rows, INSTITUTION_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz)
+
+
+@penalty_app.command("add")
+def penalty_add(
+    name: Annotated[str | None, _opt("The person's name (masked). Required.", "--name")] = None,
+    id_no: Annotated[str | None, _opt("Resident ID number (checked, masked). Required.",
+                                      "--id-no")] = None,
+    measure: Annotated[str | None, _opt("financial (金融惩戒), network (电信网络惩戒) or credit "
+                                        "(纳入征信). Required.", "--measure")] = None,
+    start: Annotated[str | None, _opt("First day of the restriction. Required.",
+                                      "--start")] = None,
+    years: Annotated[str | None, _opt("2 or 3. Required.", "--years")] = None,
+    appeal_by: Annotated[str | None, _opt(f"Last day to appeal. Default: {domain.APPEAL_DAYS} "
+                                          "days after --start.", "--appeal-by")] = None,
+    station: Annotated[str | None, _opt("Police station in charge.", "--station")] = None,
+    note: Annotated[str | None, _opt("Basis of the decision, a note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Place a person under a two-card restriction; prints its number. The end date is
+    computed (the day before the start's anniversary); a person's consecutive restrictions
+    never run beyond 5 years.
+
+    Example: tongwei cards penalty add --name 测试甲 --id-no 621121199001011234
+    --measure 金融 --start today --years 3
+    """
+    db = get_db()
+    name = need(name, "--name", "姓名 name")
+    id_no = need(id_no, "--id-no", "身份证号 ID number")
+    measure = need(measure, "--measure", "惩戒措施 measure",
+                   [(k, zh) for k, (zh, _) in domain.MEASURES.items()])
+    start = need(start, "--start", "开始日期 start")
+    years = need(years, "--years", "年限 years (2/3)")
+    record, warnings = domain.add_penalty(db, {
+        "name": name, "id_no": id_no, "measure": measure, "start": start, "years": years,
+        "appeal_by": appeal_by, "station": station, "note": note})
+    for line in warnings:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
+@penalty_app.command("list")
+def penalty_list(
+    active: Annotated[bool, typer.Option("--active", help="Only restrictions in force "
+                                         "today.")] = False,
+    station: StationOption = None,
+    id_no: Annotated[str | None, _opt("Only this person's restrictions.", "--id-no")] = None,
+    reveal: RevealOption = False, fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """List restrictions, the latest first (names and ID numbers masked).
+
+    Example: tongwei cards penalty list --active --format csv -o restrictions.csv
+    """
+    db = get_db()
+    rows = domain.list_penalties(
+        db, active=active, id_no=id_no,
+        station=db.refs.resolve("stations", station, "station") if station else None)
+    if reveal and rows:
+        record_reveal(db, "card_penalty", [r["no"] for r in rows])
+    emit_list(rows, PENALTY_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+              reveal=reveal)

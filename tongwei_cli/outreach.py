@@ -1,0 +1,282 @@
+"""Outreach sessions (宣): whom a station reached, where, how, and with what.
+
+Plain functions over a `Database`, shaped like `cases`: `prepare_outreach` validates raw
+values (typed, or cells of an import file) into a row without writing; `insert_outreach`
+writes prepared rows inside `db.write()`; `add_outreach`, `update_outreach` and
+`void_outreach` are the single-record changes, each with its audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tongwei_cli import clock, validate
+from tongwei_cli.db import Database
+from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+
+# Raw field names (as `outreach add` options and import columns, `_` for `-`), in order.
+FIELDS = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
+          "materials", "ref", "note", "posters", "videos", "app_installs", "notices_signed")
+REQUIRED = ("date", "station", "audience", "form", "venue", "attendees", "materials")
+EXTRA_COUNTS = ("posters", "videos", "app_installs", "notices_signed")
+# What makes two sessions the same when neither has a `ref` (imports match on this).
+CONTENT = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
+           "materials", "posters", "videos", "app_installs", "notices_signed", "note")
+STORED = ("no", "ref", *CONTENT)
+TOTALS = ("attendees", "materials", *EXTRA_COUNTS)
+
+COLUMNS = ("id, no, ref, date, station, audience, form, venue, venue_kind, attendees,"
+           " materials, posters, videos, app_installs, notices_signed, note, voided,"
+           " void_reason, created_at, created_by, updated_at, updated_by, import_id")
+
+
+def option(name: str) -> str:
+    """`venue_kind` -> `venue-kind`, the name users see (option or import column)."""
+    return name.replace("_", "-")
+
+
+@dataclass
+class Prepared:
+    """A validated outreach row, ready to insert, and any warnings to show."""
+
+    row: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _given(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def prepare_outreach(db: Database, raw: Mapping[str, Any]) -> Prepared:
+    """Validate one session (the raw values of `FIELDS`) into a row of `outreach`. No write."""
+    refs = db.refs
+    out: dict[str, Any] = {"no": None}
+    out["date"] = validate.date_value(raw.get("date"), "date", db.tz).isoformat()
+    out["station"] = refs.resolve("stations", raw.get("station"), "station")
+    out["audience"] = refs.resolve("audiences", raw.get("audience"), "audience")
+    out["form"] = refs.resolve("forms", raw.get("form"), "form")
+    out["venue"] = validate.required_text(raw.get("venue"), "venue")
+    out["venue_kind"] = (refs.resolve("venues", raw["venue_kind"], "venue-kind")
+                         if _given(raw, "venue_kind") else None)
+    out["attendees"] = validate.count(raw.get("attendees"), "attendees")
+    out["materials"] = validate.count(raw.get("materials"), "materials")
+    for name in EXTRA_COUNTS:
+        out[name] = validate.count(raw[name], option(name)) if _given(raw, name) else None
+    out["ref"] = validate.key(raw["ref"], "ref") if _given(raw, "ref") else None
+    out["note"] = validate.optional_text(raw.get("note"))
+    return Prepared(out)
+
+
+def content_key(row: Mapping[str, Any]) -> tuple:
+    """The session's content, to recognise a row without `ref` imported before."""
+    return tuple(row[name] for name in CONTENT)
+
+
+# -- writing ----------------------------------------------------------------------
+
+INSERT = (
+    "INSERT INTO outreach (no, ref, date, station, audience, form, venue, venue_kind,"
+    " attendees, materials, posters, videos, app_installs, notices_signed, note, created_at,"
+    " created_by, import_id)"
+    " VALUES (:no, :ref, :date, :station, :audience, :form, :venue, :venue_kind, :attendees,"
+    " :materials, :posters, :videos, :app_installs, :notices_signed, :note, :created_at,"
+    " :created_by, :import_id)")
+
+
+def assign_numbers(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Give each row without one the next free `XC<yyyymmdd>-NNN` of its date."""
+    taken: dict[str, set[str]] = {}
+    for row in rows:
+        if row.get("no"):
+            continue
+        prefix = "XC" + row["date"].replace("-", "") + "-"
+        if prefix not in taken:
+            taken[prefix] = {r[0] for r in db.query(
+                "SELECT no FROM outreach WHERE no LIKE ? || '%'", (prefix,))}
+        seq = len(taken[prefix]) + 1
+        while f"{prefix}{seq:03d}" in taken[prefix]:
+            seq += 1
+        row["no"] = f"{prefix}{seq:03d}"
+        taken[prefix].add(row["no"])
+
+
+def insert_outreach(db: Database, rows: Iterable[dict[str, Any]],
+                    import_id: int | None = None) -> list[dict[str, Any]]:
+    """Insert prepared rows inside `db.write()`, numbering those without a number.
+    Returns the rows as inserted (with their numbers)."""
+    rows = list(rows)
+    assign_numbers(db, rows)
+    now, who = clock.stamp(), db.officer
+    db.conn.executemany(INSERT, ({**row, "created_at": now, "created_by": who,
+                                  "import_id": import_id} for row in rows))
+    return rows
+
+
+def check_new(db: Database, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Split prepared rows into those to insert and a count of those already stored.
+
+    A row with a `ref` is stored when that `ref` is; if its content differs, that is an
+    error (`Conflict` on `ref`): correct a stored session with `outreach update`. A row
+    without a `ref` is stored when a session of the same content is (voided ones included,
+    so a voided session is not brought back). Repeats within `rows` are treated alike."""
+    new: list[dict[str, Any]] = []
+    unchanged = 0
+    dates = sorted({r["date"] for r in rows})
+    stored: dict[tuple, int] = {}
+    by_ref: dict[str, tuple] = {}
+    if dates:
+        for r in db.query(f"SELECT {COLUMNS} FROM outreach WHERE date BETWEEN ? AND ?",
+                          (dates[0], dates[-1])):
+            key = content_key(r)
+            stored[key] = stored.get(key, 0) + 1
+    refs = [r["ref"] for r in rows if r.get("ref")]
+    for i in range(0, len(refs), 500):
+        chunk = refs[i:i + 500]
+        for r in db.query(f"SELECT {COLUMNS} FROM outreach WHERE ref IN"
+                          f" ({', '.join('?' * len(chunk))})", chunk):
+            by_ref[r["ref"]] = content_key(r)
+    for row in rows:
+        key = content_key(row)
+        if row.get("ref"):
+            if row["ref"] in by_ref:
+                if by_ref[row["ref"]] != key:
+                    raise Conflict(f"session {row['ref']} is already stored with other "
+                                   "details (correct it with `outreach update`)", "ref")
+                unchanged += 1
+                continue
+            by_ref[row["ref"]] = key
+            new.append(row)
+        elif stored.get(key):
+            unchanged += 1
+        else:
+            stored[key] = 1
+            new.append(row)
+    return new, unchanged
+
+
+def add_outreach(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Validate and store one session; returns the stored record and any warnings."""
+    prepared = prepare_outreach(db, raw)
+    row = prepared.row
+    with db.write():
+        if row["ref"] and db.one("SELECT 1 FROM outreach WHERE ref = ?", (row["ref"],)):
+            raise Conflict(f"a session with ref {row['ref']} already exists", "ref")
+        insert_outreach(db, [row])
+        record = get_outreach(db, row["no"])
+        db.audit("add", "outreach", row["no"], None, record)
+    return record, prepared.warnings
+
+
+def _row(db: Database, key: str, field_name: str = "SESSION") -> dict[str, Any]:
+    wanted = validate.text(key)
+    row = db.one(f"SELECT {COLUMNS} FROM outreach WHERE no = ? OR ref = ?"
+                 " ORDER BY no = ? DESC LIMIT 1", (wanted, wanted, wanted))
+    if row is None:
+        raise NotFound(f"no outreach session numbered {wanted!r}", field_name)
+    return dict(row)
+
+
+def get_outreach(db: Database, key: str, field_name: str = "SESSION") -> dict[str, Any]:
+    """The stored session (by its number or its ref) as a plain record."""
+    record = _row(db, key, field_name)
+    record.pop("id")
+    record["voided"] = bool(record["voided"])
+    return record
+
+
+def _raw_of(current: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: current[name] for name in FIELDS}
+
+
+CLEARABLE = ("venue_kind", "ref", "note", *EXTRA_COUNTS)
+
+
+def update_outreach(db: Database, key: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Correct fields of a session (`-` clears an optional one); before/after audited."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise InvalidValue("nothing to change: give at least one field of `outreach add`",
+                           "SESSION")
+    with db.write():
+        current = _row(db, key)
+        if current["voided"]:
+            raise Conflict(f"session {current['no']} is void and cannot be corrected",
+                           "SESSION")
+        raw = _raw_of(current)
+        for name, value in changes.items():
+            clear = isinstance(value, str) and value.strip() in ("-", "")
+            if clear and name not in CLEARABLE:
+                raise InvalidValue("is required and cannot be cleared", option(name))
+            raw[name] = None if clear else value
+        new = prepare_outreach(db, raw).row
+        if new["ref"] and new["ref"] != current["ref"] and db.one(
+                "SELECT 1 FROM outreach WHERE ref = ?", (new["ref"],)):
+            raise Conflict(f"a session with ref {new['ref']} already exists", "ref")
+        names = [n for n in STORED if n != "no"]
+        before = {k: current[k] for k in names if current[k] != new[k]}
+        after = {k: new[k] for k in before}
+        if before:
+            sets = ", ".join(f"{k} = :{k}" for k in after)
+            db.conn.execute(f"UPDATE outreach SET {sets}, updated_at = :at, updated_by = :by"
+                            " WHERE id = :id", {**after, "at": clock.stamp(),
+                                                "by": db.officer, "id": current["id"]})
+            db.audit("update", "outreach", current["no"], before, after)
+        return get_outreach(db, current["no"])
+
+
+def void_outreach(db: Database, key: str, reason: str) -> dict[str, Any]:
+    """Withdraw a session entered in error: kept, shown as void, counted nowhere."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        current = _row(db, key)
+        if current["voided"]:
+            raise Conflict(f"session {current['no']} is already void", "SESSION")
+        db.conn.execute("UPDATE outreach SET voided = 1, void_reason = ?, updated_at = ?,"
+                        " updated_by = ? WHERE id = ?",
+                        (reason, clock.stamp(), db.officer, current["id"]))
+        db.audit("void", "outreach", current["no"], {"voided": False},
+                 {"voided": True, "void_reason": reason})
+    return get_outreach(db, current["no"])
+
+
+# -- reading ----------------------------------------------------------------------
+
+def list_outreach(db: Database, *, first: date | None = None, last: date | None = None,
+                  station: str | None = None, audience: str | None = None,
+                  form: str | None = None, voided: bool = False,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    """Sessions dated in `[first, last]`, newest first (voided ones only if `voided`)."""
+    where, params = ["voided = ?"], [1 if voided else 0]
+    for column, op, value in (("date", ">=", first and first.isoformat()),
+                              ("date", "<=", last and last.isoformat()),
+                              ("station", "=", station), ("audience", "=", audience),
+                              ("form", "=", form)):
+        if value:
+            where.append(f"{column} {op} ?")
+            params.append(value)
+    sql = (f"SELECT {COLUMNS} FROM outreach WHERE {' AND '.join(where)}"
+           " ORDER BY date DESC, no DESC")
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = []
+    for r in db.query(sql, params):
+        record = dict(r)
+        record.pop("id")
+        record["voided"] = bool(record["voided"])
+        rows.append(record)
+    return rows
+
+
+def totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Sessions and the sums of their counts (unreported optional counts as 0)."""
+    out = {"sessions": 0, **{name: 0 for name in TOTALS}}
+    for row in rows:
+        out["sessions"] += 1
+        for name in TOTALS:
+            out[name] += row.get(name) or 0
+    return out
