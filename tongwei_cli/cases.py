@@ -128,16 +128,6 @@ def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | 
     now, who = clock.stamp(), db.officer
     db.conn.executemany(INSERT_CASE, ({**row, "created_at": now, "created_by": who,
                                        "import_id": import_id} for row in rows))
-    after_cases_written(db, rows)
-
-
-def after_cases_written(db: Database, rows: Iterable[dict[str, Any]]) -> None:
-    """Hook for links that other strands keep (a case naming a warning). Set by alerts."""
-    for hook in CASE_HOOKS:
-        hook(db, rows)
-
-
-CASE_HOOKS: list = []
 
 
 def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -360,29 +350,38 @@ def update_case(db: Database, no: str, changes: Mapping[str, Any]
             raw["victim_gender"] = None
         prepared = prepare_case(db, raw)
         new = prepared.row
-        if new["no"] != current["no"] and db.one("SELECT 1 FROM cases WHERE no = ?",
-                                                 (new["no"],)):
-            raise Conflict(f"case {new['no']} already exists", "no")
-        recovered = db.scalar("SELECT coalesce(sum(amount_fen), 0) FROM case_events"
-                              " WHERE case_id = ? AND kind = 'recover'", (current["id"],))
-        if new["loss_fen"] < recovered:
-            raise InvalidValue(f"{yuan(new['loss_fen'])} yuan is less than the "
-                               f"{yuan(recovered)} yuan already recovered", "loss")
-        first_event = db.scalar("SELECT min(date) FROM case_events WHERE case_id = ?",
-                                (current["id"],))
-        if first_event and new["reported"] > first_event:
-            raise InvalidValue(f"{new['reported']} is after the case's first event "
-                               f"({first_event})", "reported")
-        before = {k: current[k] for k in STORED if current[k] != new[k]}
-        after = {k: new[k] for k in before}
-        if not before:
-            return get_case(db, current["no"]), prepared.warnings
-        sets = ", ".join(f"{k} = :{k}" for k in after)
-        db.conn.execute(f"UPDATE cases SET {sets}, updated_at = :at, updated_by = :by"
-                        " WHERE id = :id", {**after, "at": clock.stamp(), "by": db.officer,
-                                            "id": current["id"]})
-        db.audit("update", "case", new["no"], before, after)
+        correct_case(db, current, new)
         return get_case(db, new["no"]), prepared.warnings
+
+
+def correct_case(db: Database, current: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+    """Apply a validated row (`prepare_case`) to the stored case `current` (a row with its
+    `id`), inside `db.write()`: the checks that depend on its events, the UPDATE, and an
+    audit row with the old and new values. `case update` and `import cases --update`."""
+    if current["voided"]:
+        raise Conflict(f"case {current['no']} is void and cannot be corrected", "no")
+    if new["no"] != current["no"] and db.one("SELECT 1 FROM cases WHERE no = ?",
+                                             (new["no"],)):
+        raise Conflict(f"case {new['no']} already exists", "no")
+    recovered = db.scalar("SELECT coalesce(sum(amount_fen), 0) FROM case_events"
+                          " WHERE case_id = ? AND kind = 'recover'", (current["id"],))
+    if new["loss_fen"] < recovered:
+        raise InvalidValue(f"{yuan(new['loss_fen'])} yuan is less than the "
+                           f"{yuan(recovered)} yuan already recovered", "loss")
+    first_event = db.scalar("SELECT min(date) FROM case_events WHERE case_id = ?",
+                            (current["id"],))
+    if first_event and new["reported"] > first_event:
+        raise InvalidValue(f"{new['reported']} is after the case's first event "
+                           f"({first_event})", "reported")
+    before = {k: current[k] for k in STORED if current[k] != new[k]}
+    after = {k: new[k] for k in before}
+    if not before:
+        return
+    sets = ", ".join(f"{k} = :{k}" for k in after)
+    db.conn.execute(f"UPDATE cases SET {sets}, updated_at = :at, updated_by = :by"
+                    " WHERE id = :id", {**after, "at": clock.stamp(), "by": db.officer,
+                                        "id": current["id"]})
+    db.audit("update", "case", new["no"], before, after)
 
 
 def void_case(db: Database, no: str, reason: str) -> dict[str, Any]:

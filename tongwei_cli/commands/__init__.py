@@ -77,6 +77,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ref.app, name="ref")
     app.add_typer(cases.app, name="case")
     app.add_typer(audit.app, name="audit")
+
+    from tongwei_cli.commands import imports, warnings
+
+    app.add_typer(warnings.app, name="warning")
+    app.add_typer(imports.app, name="import")
     check.register(app)
 
     from tongwei_cli.commands import campaigns, cards, outreach

@@ -3,6 +3,10 @@ venue kinds)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
 from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.i18n import pick
 from tongwei_cli.options import FormatOption, OutputOption
@@ -41,3 +45,22 @@ def _make(name: str) -> None:
 
 for _name in KINDS:
     _make(_name)
+
+
+@app.command("set-deadline")
+def set_deadline(
+    level: Annotated[str, typer.Argument(metavar="LEVEL", help="high | medium | low (高风险…).")],
+    hours: Annotated[str, typer.Argument(metavar="HOURS", help="Feedback deadline in hours.")],
+) -> None:
+    """Change a warning level's feedback deadline (反馈时限), recorded in the audit log.
+    Warnings already received keep the deadline they were given.
+
+    Example: tongwei ref set-deadline 高风险 1
+    """
+    from tongwei_cli.alerts import set_deadline as change
+    from tongwei_cli.render import status
+
+    db = get_db()
+    result = change(db, level, hours)
+    status(f"{result['code']}: {result['previous_hours']} h -> {result['deadline_hours']} h")
+    print(f"{result['code']} {result['deadline_hours']}")

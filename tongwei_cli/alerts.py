@@ -1,0 +1,422 @@
+"""Early warnings (预警) and their follow-ups (劝阻, 反馈): the domain functions.
+
+Plain functions over a `Database`, like `cases`: `prepare_*` validates raw values (typed
+or read from a file) into a row without writing; `insert_*` writes prepared rows inside
+`db.write()`; `add_*` = prepare + write + audit. `tongwei import` calls the same
+`prepare_*` and `insert_*`.
+
+A warning's deadline is its received time plus its level's feedback hours *at receipt*
+(`tongwei ref set-deadline` changes the hours for warnings received afterwards). Its
+feedback is its earliest follow-up whose outcome is not `in-progress`; later follow-ups
+(a return visit) are kept and do not move it. As of a moment T a warning is `closed` once
+fed back, else `overdue` past its deadline, else `open`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from tongwei_cli import clock, validate
+from tongwei_cli.cases import Prepared
+from tongwei_cli.db import Database
+from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+
+STATUSES = ("open", "overdue", "closed")
+KINDS = ("money", "contact")
+METHODS = ("phone", "visit", "sms", "other")
+OUTCOMES = ("dissuaded", "defrauded", "not-fraud", "unreachable", "in-progress")
+
+# What the platform's exports and officers write, mapped to codes.
+_KIND_WORDS = {"资金": "money", "资金预警": "money", "涉案资金": "money",
+               "接触": "contact", "接触预警": "contact", "涉诈接触": "contact"}
+_METHOD_WORDS = {"电话": "phone", "电话劝阻": "phone", "call": "phone",
+                 "上门": "visit", "走访": "visit", "见面": "visit", "当面": "visit",
+                 "上门劝阻": "visit", "见面劝阻": "visit", "面对面": "visit",
+                 "短信": "sms", "短信提醒": "sms", "text": "sms", "其他": "other", "其它": "other"}
+_OUTCOME_WORDS = {"劝阻成功": "dissuaded", "已劝阻": "dissuaded", "劝阻": "dissuaded",
+                  "被骗": "defrauded", "已被骗": "defrauded", "预警后被骗": "defrauded",
+                  "非诈骗": "not-fraud", "不是诈骗": "not-fraud", "排除": "not-fraud",
+                  "无法联系": "unreachable", "联系不上": "unreachable", "未接通": "unreachable",
+                  "失联": "unreachable", "处置中": "in-progress", "跟进中": "in-progress",
+                  "进行中": "in-progress", "in progress": "in-progress"}
+
+# Columns of `warnings` that `warning add` sets (and an import compares), in option order.
+WARNING_FIELDS = ("no", "received", "level", "station", "phone", "kind", "name", "id", "type",
+                  "source", "note")
+STORED = ("no", "received_at", "level", "station", "phone", "kind", "name", "id_no", "type",
+          "source", "note")
+FOLLOWUP_FIELDS = ("warning", "at", "method", "outcome", "case", "note")
+
+
+def _given(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _choice(value: Any, field: str, valid: tuple[str, ...], words: dict[str, str]) -> str:
+    raw = validate.text(value)
+    lowered = raw.lower().replace("_", "-")
+    if lowered in valid:
+        return lowered
+    if raw in words or lowered in words:
+        return words.get(raw) or words[lowered]
+    if not raw:
+        raise InvalidValue(f"is required; valid: {', '.join(valid)}", field)
+    raise InvalidValue(f"unknown value {raw!r}; valid: {', '.join(valid)}", field)
+
+
+def kind_value(value: Any, field: str = "kind") -> str:
+    return _choice(value, field, KINDS, _KIND_WORDS)
+
+
+def method_value(value: Any, field: str = "method") -> str:
+    return _choice(value, field, METHODS, _METHOD_WORDS)
+
+
+def outcome_value(value: Any, field: str = "outcome") -> str:
+    return _choice(value, field, OUTCOMES, _OUTCOME_WORDS)
+
+
+def deadline_hours(db: Database, level: str) -> int:
+    return int(db.refs.get("levels", level)["deadline_hours"])
+
+
+def deadline_of(received_at: str, hours: int) -> str:
+    return clock.stamp(clock.parse_stamp(received_at) + timedelta(hours=hours))
+
+
+# -- warnings -----------------------------------------------------------------------
+
+def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
+    """Validate one warning (`WARNING_FIELDS`, raw) into a row of `warnings`. No write."""
+    tz = db.tz
+    refs = db.refs
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    out["no"] = validate.key(raw.get("no"), "no")
+    received = validate.datetime_value(raw.get("received"), "received", tz)
+    out["received_at"] = clock.stamp(received)
+    out["level"] = refs.resolve("levels", raw.get("level"), "level")
+    hours = deadline_hours(db, out["level"])
+    out["deadline_hours"] = hours
+    out["deadline_at"] = clock.stamp(received + timedelta(hours=hours))
+    out["station"] = refs.resolve("stations", raw.get("station"), "station")
+    out["phone"] = validate.phone(raw.get("phone"), "phone")
+    out["kind"] = kind_value(raw["kind"], "kind") if _given(raw, "kind") else None
+    out["name"] = validate.optional_text(raw.get("name"))
+    out["id_no"] = None
+    if _given(raw, "id"):
+        rid = validate.resident_id(raw["id"], "id", tz)
+        if rid.birth > received.date():
+            raise InvalidValue("the birth date in the number is after the warning", "id")
+        if rid.warning:
+            notes.append(f"--id: {rid.warning}")
+        out["id_no"] = rid.number
+    out["type"] = refs.resolve("types", raw["type"], "type") if _given(raw, "type") else None
+    out["source"] = validate.optional_text(raw.get("source"))
+    out["note"] = validate.optional_text(raw.get("note"))
+    return Prepared(out, notes)
+
+
+INSERT_WARNING = (
+    "INSERT INTO warnings (no, received_at, level, deadline_hours, deadline_at, station, phone,"
+    " kind, name, id_no, type, source, note, created_at, created_by, import_id)"
+    " VALUES (:no, :received_at, :level, :deadline_hours, :deadline_at, :station, :phone,"
+    " :kind, :name, :id_no, :type, :source, :note, :created_at, :created_by, :import_id)")
+
+
+def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None
+                    ) -> None:
+    """Insert prepared warnings, inside `db.write()`."""
+    now, who = clock.stamp(), db.officer
+    db.conn.executemany(INSERT_WARNING, ({**row, "created_at": now, "created_by": who,
+                                          "import_id": import_id} for row in rows))
+
+
+def add_warning(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Validate and store one warning; returns the stored record and any notes to show."""
+    prepared = prepare_warning(db, raw)
+    row = prepared.row
+    with db.write():
+        if db.one("SELECT 1 FROM warnings WHERE no = ?", (row["no"],)):
+            raise Conflict(f"warning {row['no']} already exists", "no")
+        insert_warnings(db, [row])
+        record = get_warning(db, row["no"])
+        db.audit("add", "warning", row["no"], None, record)
+    return record, prepared.warnings
+
+
+WARNING_COLUMNS = (
+    "id, no, received_at, level, deadline_hours, deadline_at, station, phone, kind, name, id_no,"
+    " type, source, note, feedback_at, visited_at, defrauded_at, created_at, created_by,"
+    " updated_at, updated_by, import_id")
+
+
+def _warning_row(db: Database, no: Any, field: str = "W_NO") -> dict[str, Any]:
+    clean = validate.text(no)
+    if not clean:
+        raise InvalidValue("is required", field)
+    row = db.one(f"SELECT {WARNING_COLUMNS} FROM warnings WHERE no = ?", (clean,))
+    if row is None:
+        raise NotFound(f"no warning numbered {clean!r}", field)
+    return dict(row)
+
+
+def get_warning(db: Database, no: str, field: str = "W_NO") -> dict[str, Any]:
+    """The stored warning as a plain record (no internal id)."""
+    record = _warning_row(db, no, field)
+    record.pop("id")
+    return record
+
+
+def status_at(record: Mapping[str, Any], moment: str) -> str:
+    """`closed`, `overdue` or `open` as of the UTC stamp `moment`."""
+    if record["feedback_at"] is not None and record["feedback_at"] <= moment:
+        return "closed"
+    return "overdue" if record["deadline_at"] < moment else "open"
+
+
+def show_warning(db: Database, no: str, as_of: datetime | None = None) -> dict[str, Any]:
+    """The warning with every follow-up in order, its status, and whether it was fed back
+    on time; `cases` are the cases linked to it (预警后被骗)."""
+    row = _warning_row(db, no)
+    moment = clock.stamp(as_of)
+    followups = [dict(r) for r in db.query(
+        "SELECT f.at, f.method, f.outcome, c.no AS case_no, f.note, f.created_at, f.created_by"
+        " FROM followups f LEFT JOIN cases c ON c.id = f.case_id"
+        " WHERE f.warning_id = ? ORDER BY f.at, f.id", (row["id"],))]
+    linked = [r[0] for r in db.query(
+        "SELECT no FROM cases WHERE warning = ? AND voided = 0"
+        " UNION SELECT c.no FROM followups f JOIN cases c ON c.id = f.case_id"
+        " WHERE f.warning_id = ? ORDER BY 1", (row["no"], row["id"]))]
+    record = get_warning(db, row["no"])
+    record["status"] = status_at(record, moment)
+    record["on_time"] = (None if record["feedback_at"] is None
+                         else record["feedback_at"] <= record["deadline_at"])
+    record["overdue_minutes"] = _overdue_minutes(record, moment)
+    feedback = next((f for f in followups if f["outcome"] != "in-progress"), None)
+    record["feedback_outcome"] = feedback["outcome"] if feedback else None
+    fed = [f for f in followups if f["outcome"] != "in-progress"]
+    record["latest_outcome"] = fed[-1]["outcome"] if fed else None
+    record["defrauded"] = record["defrauded_at"] is not None or bool(linked)
+    record["cases"] = linked
+    record["followups"] = followups
+    return record
+
+
+def _overdue_minutes(record: Mapping[str, Any], moment: str) -> int | None:
+    """How long past its deadline a warning without feedback is at `moment`."""
+    if status_at(record, moment) != "overdue":
+        return None
+    late = clock.parse_stamp(moment) - clock.parse_stamp(record["deadline_at"])
+    return int(late.total_seconds() // 60)
+
+
+def list_warnings(db: Database, *, status: str | None = None, level: str | None = None,
+                  station: str | None = None, first_stamp: str | None = None,
+                  end_stamp: str | None = None, as_of: datetime | None = None,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    """Warnings received in `[first_stamp, end_stamp)` and by `as_of` (default now), with
+    their status as of then. Open and overdue ones come by deadline (the most overdue
+    first); otherwise newest first."""
+    moment = clock.stamp(as_of)
+    where = ["w.received_at <= :moment"]
+    params: dict[str, Any] = {"moment": moment}
+    if first_stamp:
+        where.append("w.received_at >= :first")
+        params["first"] = first_stamp
+    if end_stamp:
+        where.append("w.received_at < :end")
+        params["end"] = end_stamp
+    if level:
+        where.append("w.level = :level")
+        params["level"] = level
+    if station:
+        where.append("w.station = :station")
+        params["station"] = station
+    is_closed = "(w.feedback_at IS NOT NULL AND w.feedback_at <= :moment)"
+    if status == "closed":
+        where.append(is_closed)
+    elif status == "open":  # without feedback: overdue ones included, as on the dispatch list
+        where.append(f"NOT {is_closed}")
+    elif status == "overdue":
+        where.append(f"NOT {is_closed} AND w.deadline_at < :moment")
+    order = ("w.deadline_at, w.no" if status in ("open", "overdue")
+             else "w.received_at DESC, w.no DESC")
+    sql = (f"SELECT w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
+           f" w.deadline_at, w.feedback_at, w.visited_at,"
+           f" (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
+           f"  AND f.at <= :moment) AS followups"
+           f" FROM warnings w WHERE {' AND '.join(where)} ORDER BY {order}")
+    if limit:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    rows = []
+    for r in db.query(sql, params):
+        record = dict(r)
+        if record["feedback_at"] is not None and record["feedback_at"] > moment:
+            record["feedback_at"] = None  # not yet fed back as of that moment
+        if record["visited_at"] is not None and record["visited_at"] > moment:
+            record["visited_at"] = None
+        record["status"] = status_at(record, moment)
+        record["overdue_minutes"] = _overdue_minutes(record, moment)
+        rows.append(record)
+    return rows
+
+
+# -- follow-ups ---------------------------------------------------------------------
+
+def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str, Any] | None
+                     = None, *, warning_field: str = "W_NO") -> dict[str, Any]:
+    """Validate one follow-up (`FOLLOWUP_FIELDS`, raw) against its warning as stored."""
+    if warning is None:
+        warning = _warning_row(db, raw.get("warning"), warning_field)
+    at = validate.datetime_value(raw.get("at"), "at", db.tz)
+    at_stamp = clock.stamp(at)
+    if at_stamp < warning["received_at"]:
+        raise InvalidValue(
+            f"{at:%Y-%m-%d %H:%M} is before the warning was received "
+            f"({clock.local_text(warning['received_at'], db.tz)})", "at")
+    method = method_value(raw.get("method"), "method")
+    outcome = outcome_value(raw.get("outcome"), "outcome")
+    case_id = case_no = None
+    if _given(raw, "case"):
+        case_no = validate.text(raw["case"])
+        case = db.one("SELECT id, no, voided FROM cases WHERE no = ?", (case_no,))
+        if case is None:
+            raise NotFound(f"no case numbered {case_no!r}", "case")
+        if case["voided"]:
+            raise Conflict(f"case {case_no} is void", "case")
+        case_id = case["id"]
+    return {"warning_id": warning["id"], "warning_no": warning["no"], "at": at_stamp,
+            "method": method, "outcome": outcome, "case_id": case_id, "case_no": case_no,
+            "note": validate.optional_text(raw.get("note"))}
+
+
+INSERT_FOLLOWUP = (
+    "INSERT INTO followups (warning_id, at, method, outcome, case_id, note, created_at,"
+    " created_by, import_id) VALUES (:warning_id, :at, :method, :outcome, :case_id, :note,"
+    " :created_at, :created_by, :import_id)")
+
+REFRESH_WARNING = (
+    "UPDATE warnings SET"
+    " feedback_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
+    "  AND f.outcome != 'in-progress'),"
+    " visited_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
+    "  AND f.method = 'visit'),"
+    " defrauded_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
+    "  AND f.outcome = 'defrauded')"
+    " WHERE id = ?")
+
+
+def insert_followups(db: Database, followups: list[dict[str, Any]],
+                     import_id: int | None = None) -> None:
+    """Insert checked follow-ups and refresh their warnings' feedback, visit and defrauded
+    times, inside `db.write()`. The only writer of those three columns."""
+    now, who = clock.stamp(), db.officer
+    db.conn.executemany(INSERT_FOLLOWUP, ({**f, "created_at": now, "created_by": who,
+                                           "import_id": import_id} for f in followups))
+    refresh_warnings(db, {f["warning_id"] for f in followups})
+
+
+def refresh_warnings(db: Database, warning_ids: Iterable[int]) -> None:
+    db.conn.executemany(REFRESH_WARNING, ((i,) for i in sorted(warning_ids)))
+
+
+def followup_exists(db: Database, followup: Mapping[str, Any]) -> bool:
+    return db.one("SELECT 1 FROM followups WHERE warning_id = ? AND at = ? AND method = ?",
+                  (followup["warning_id"], followup["at"], followup["method"])) is not None
+
+
+def add_followup(db: Database, warning_no: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Record one follow-up of a warning; returns the follow-up and the warning's state."""
+    with db.write():
+        followup = prepare_followup(db, {**raw, "warning": warning_no})
+        if followup_exists(db, followup):
+            raise Conflict(f"a {followup['method']} follow-up of {followup['warning_no']} at "
+                           f"{clock.local_text(followup['at'], db.tz)} is already recorded",
+                           "at")
+        insert_followups(db, [followup])
+        stored = {k: v for k, v in followup.items() if k not in ("warning_id", "case_id")}
+        db.audit("followup", "warning", followup["warning_no"], None, stored)
+        warning = get_warning(db, followup["warning_no"])
+    stored["feedback_at"] = warning["feedback_at"]
+    stored["status"] = status_at(warning, clock.stamp())
+    stored["on_time"] = (None if warning["feedback_at"] is None
+                         else warning["feedback_at"] <= warning["deadline_at"])
+    return stored
+
+
+# -- the county's deadline setting --------------------------------------------------
+
+def set_deadline(db: Database, level: str, hours: Any) -> dict[str, Any]:
+    """Change a level's feedback deadline (hours), recorded in the audit log. Warnings
+    already received keep the deadline they were given."""
+    code = db.refs.resolve("levels", level, "LEVEL")
+    number = validate.count(hours, "HOURS")
+    if not 1 <= number <= 24 * 90:
+        raise InvalidValue("must be between 1 and 2160 hours (90 days)", "HOURS")
+    with db.write():
+        old = db.scalar("SELECT deadline_hours FROM warning_levels WHERE code = ?", (code,))
+        if old != number:
+            db.conn.execute("UPDATE warning_levels SET deadline_hours = ? WHERE code = ?",
+                            (number, code))
+            db.audit("set-deadline", "level", code, {"deadline_hours": old},
+                     {"deadline_hours": number})
+    db.__dict__.pop("refs", None)  # reload the cached reference data
+    return {"code": code, "deadline_hours": number, "previous_hours": old}
+
+
+# -- corrections (import --update) --------------------------------------------------
+
+def correct_warning(db: Database, current: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+    """Apply a validated row (`prepare_warning`) to the stored warning `current` (with its
+    `id`), inside `db.write()`, with an audit row of the old and new values. A new received
+    time or level moves the deadline; follow-ups must stay after the received time."""
+    before = {k: current[k] for k in STORED if current[k] != new[k]}
+    if not before:
+        return
+    after = {k: new[k] for k in before}
+    if "received_at" in after or "level" in after:
+        after["deadline_hours"] = new["deadline_hours"]
+        after["deadline_at"] = new["deadline_at"]
+        before["deadline_at"] = current["deadline_at"]
+        before["deadline_hours"] = current["deadline_hours"]
+    if "received_at" in after:
+        first = db.scalar("SELECT min(at) FROM followups WHERE warning_id = ?",
+                          (current["id"],))
+        if first is not None and first < new["received_at"]:
+            raise InvalidValue(f"its first follow-up ({clock.local_text(first, db.tz)}) would "
+                               "be before the new received time", "received")
+    sets = ", ".join(f"{k} = :{k}" for k in after)
+    db.conn.execute(f"UPDATE warnings SET {sets}, updated_at = :at, updated_by = :by"
+                    " WHERE id = :id", {**after, "at": clock.stamp(), "by": db.officer,
+                                        "id": current["id"]})
+    db.audit("update", "warning", current["no"], before, after)
+
+
+def correct_followup(db: Database, current: Mapping[str, Any], new: Mapping[str, Any]
+                     ) -> None:
+    """Change the outcome, case or note of a stored follow-up (same warning, time and
+    method), inside `db.write()`, with an audit row; the warning's times follow."""
+    fields = ("outcome", "case_id", "note")
+    before = {k: current[k] for k in fields if current[k] != new[k]}
+    if not before:
+        return
+    after = {k: new[k] for k in before}
+    db.conn.execute("UPDATE followups SET outcome = :outcome, case_id = :case_id, note = :note"
+                    " WHERE id = :id", {"outcome": new["outcome"], "case_id": new["case_id"],
+                                        "note": new["note"], "id": current["id"]})
+    refresh_warnings(db, [current["warning_id"]])
+
+    def shown(values: dict[str, Any], case_no: Any) -> dict[str, Any]:
+        out = {k: v for k, v in values.items() if k != "case_id"}
+        if "case_id" in values:
+            out["case"] = case_no
+        return out
+
+    db.audit("update", "followup",
+             f"{new['warning_no']} {clock.local_text(new['at'], db.tz)} {new['method']}",
+             shown(before, current.get("case_no")), shown(after, new.get("case_no")))

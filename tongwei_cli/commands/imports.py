@@ -1,0 +1,103 @@
+"""`tongwei import KIND FILE`: bulk loading of the platform's exports and spreadsheets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import FormatOption
+
+app = sub_app("""Load a file of records: CSV (UTF-8, UTF-8 with BOM or GB18030), XLSX or JSON.
+
+Columns are the option names of the matching add command (`received`, `victim-phone` or
+`victim_phone`…) or the platform's Chinese headers (预警编号, 预警时间, 风险等级,
+手机号码, 身份证号, 管辖单位…; see data/import_headers.csv). Every row is checked first:
+a file with any bad row writes nothing, and every bad row is named with its line and
+column. Importing the same file again adds nothing. The summary line
+(`imported 1200, unchanged 30`) goes to stdout; notes and the progress bar to stderr.
+
+Examples:
+
+  tongwei import warnings 预警推送_20261129.xlsx
+
+  tongwei import followups feedback.csv --dry-run
+""")
+
+FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="A .csv, .xlsx or .json file.",
+                                         dir_okay=False, show_default=False)]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check everything and say what "
+                                      "would be written; write nothing.")]
+Update = Annotated[bool, typer.Option("--update", help="A row whose key is stored with other "
+                                      "values corrects the stored record (kept in the audit "
+                                      "log) instead of being refused.")]
+
+
+def _progress_bar():
+    """A rich progress bar on stderr when a person watches; None in a pipe."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task("checking", total=None)
+
+    def advance(done: int, total: int | None) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, advance
+
+
+def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) -> None:
+    from tongwei_cli.importer import run_import
+    from tongwei_cli.render import status, to_json
+
+    db = get_db()
+    bar, advance = _progress_bar()
+    try:
+        if bar is not None:
+            bar.start()
+        result = run_import(db, kind, file, dry_run=dry_run, update=update, progress=advance)
+    finally:
+        if bar is not None:
+            bar.stop()
+    for note in result.notes[:20]:
+        status(f"note: {note}")
+    if len(result.notes) > 20:
+        status(f"note: … and {len(result.notes) - 20} more")
+    if fmt and fmt.strip().lower() == "json":
+        sys.stdout.write(to_json(result.as_dict()))
+        return
+    if fmt and fmt.strip().lower() not in ("text", "table"):
+        from tongwei_cli.errors import InvalidValue
+
+        raise InvalidValue(f"unknown format {fmt!r}; valid: text, json", "format")
+    print(result.summary())
+    if result.import_id is not None:
+        status(f"import #{result.import_id}: {result.file} ({result.rows} rows)")
+
+
+def _make(kind: str, title: str, columns: str) -> None:
+    def command(file: FileArg, dry_run: DryRun = False, update: Update = False,
+                fmt: FormatOption = None) -> None:
+        _run(kind, file, dry_run, update, fmt)
+
+    command.__doc__ = (f"Import {title} from FILE.\n\nColumns: {columns}.\n\n"
+                       f"Example: tongwei import {kind} {kind}.xlsx --dry-run")
+    app.command(kind)(command)
+
+
+_make("cases", "fraud cases (no is required: it makes a second import add nothing)",
+      "no, reported, type, station, loss, occurred, victim-name, victim-phone, victim-id, "
+      "victim-gender, victim-age, victim-group, warning, summary")
+_make("events", "case events (matched by their content)",
+      "case, kind, date, count, amount, note")
+_make("warnings", "early warnings", "no, received, level, station, phone, kind, name, id, "
+      "type, source, note")
+_make("followups", "follow-ups of warnings (matched by warning, time and method)",
+      "warning, at, method, outcome, case, note")

@@ -1,0 +1,301 @@
+"""`tongwei warning …`: early warnings pushed by the platform and their follow-ups (防)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tongwei_cli import alerts as domain
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import (
+    FormatOption,
+    FromOption,
+    LimitOption,
+    OutputOption,
+    RevealOption,
+    StationOption,
+    ToOption,
+    need,
+)
+from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.reveal import record_reveal
+
+app = sub_app("""Early warnings (预警) and their follow-ups (劝阻、反馈).
+
+A warning is open until its first feedback (a follow-up whose outcome is not
+in-progress), overdue when still open past its deadline (received time + the
+level's hours, see `tongwei ref levels`), closed from its feedback.
+
+Examples:
+
+  tongwei warning add --no YJ20261129001 --received "2026-11-29 10:15" --level 高风险
+  --station 平襄 --phone 13800000001
+
+  tongwei warning followup YJ20261129001 --at now --method phone --outcome dissuaded
+
+  tongwei warning list --status overdue
+""")
+
+WNo = Annotated[str, typer.Argument(metavar="W_NO", help="The warning number.")]
+
+
+def _opt(help_text: str, name: str):
+    return typer.Option(name, help=help_text, show_default=False)
+
+
+def _as_label(status: str) -> str:
+    return "fed-back" if status == "closed" else status
+
+
+RECORD_FIELDS = [
+    Column("no", "预警编号", "Warning no."),
+    Column("status_label", "状态", "Status", "word"),
+    Column("received_at", "预警时间", "Received", "stamp"),
+    Column("level", "风险等级", "Level", "ref:levels"),
+    Column("deadline_at", "反馈时限", "Deadline", "stamp"),
+    Column("feedback_at", "反馈时间", "Fed back", "stamp"),
+    Column("on_time", "按时反馈", "On time", "bool"),
+    Column("overdue", "超期", "Overdue by"),
+    Column("feedback_outcome", "反馈结果", "Feedback outcome", "word"),
+    Column("latest_outcome", "最新结果", "Latest outcome", "word"),
+    Column("defrauded", "预警后被骗", "Defrauded after warning", "bool"),
+    Column("case_list", "关联案件", "Linked cases"),
+    Column("station", "管辖单位", "Station", "ref:stations"),
+    Column("name", "姓名", "Name"),
+    Column("phone", "手机号码", "Phone"),
+    Column("id_no", "身份证号", "ID number"),
+    Column("kind", "预警类型", "Kind", "word"),
+    Column("type", "诈骗类型", "Fraud type", "ref:types"),
+    Column("source", "来源", "Source"),
+    Column("note", "备注", "Note"),
+    Column("created_at", "录入时间", "Entered", "stamp"),
+    Column("created_by", "录入人", "Entered by"),
+]
+FOLLOWUP_COLUMNS = [
+    Column("at", "时间", "At", "stamp"),
+    Column("method", "方式", "Method", "word"),
+    Column("outcome", "结果", "Outcome", "word"),
+    Column("case_no", "案件编号", "Case no."),
+    Column("note", "备注", "Note"),
+    Column("created_by", "录入人", "By"),
+]
+LIST_COLUMNS = [
+    Column("no", "预警编号", "Warning no."),
+    Column("received_at", "预警时间", "Received", "stamp"),
+    Column("level", "风险等级", "Level", "ref:levels"),
+    Column("station", "管辖单位", "Station", "ref:stations"),
+    Column("name", "姓名", "Name"),
+    Column("phone", "手机号码", "Phone"),
+    Column("deadline_at", "反馈时限", "Deadline", "stamp"),
+    Column("status_label", "状态", "Status", "word"),
+    Column("overdue", "超期", "Overdue by"),
+    Column("feedback_at", "反馈时间", "Fed back", "stamp"),
+]
+
+
+def duration(minutes: int | None) -> str:
+    """`2d 3h 05m` / `2天3小时05分` for people."""
+    if minutes is None:
+        return ""
+    from tongwei_cli.i18n import lang
+
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if lang() == "zh":
+        return (f"{days}天" if days else "") + (f"{hours}小时" if days or hours else "") \
+            + f"{mins:02d}分"
+    return (f"{days}d " if days else "") + (f"{hours}h " if days or hours else "") \
+        + f"{mins:02d}m"
+
+
+def _for_table(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "status_label": _as_label(record["status"]),
+            "overdue": duration(record.get("overdue_minutes"))}
+
+
+def _wants_table(fmt: str | None, output) -> bool:
+    from tongwei_cli.render import LIST_FORMATS, choose_format
+
+    return choose_format(fmt, output, LIST_FORMATS) == "table"
+
+
+def _as_of(db, value: str | None):
+    from tongwei_cli import validate
+
+    if value is None:
+        return None
+    return validate.datetime_value(value, "as-of", db.tz, allow_future=True)
+
+
+@app.command("add")
+def add(
+    no: Annotated[str | None, _opt("Warning number from the platform (预警编号). Required.",
+                                   "--no")] = None,
+    received: Annotated[str | None, _opt("When the warning was received, local time "
+                                         "(YYYY-MM-DD HH:MM, now). Required.",
+                                         "--received")] = None,
+    level: Annotated[str | None, _opt("Risk level: high|medium|low (高风险…). Required.",
+                                      "--level")] = None,
+    station: Annotated[str | None, _opt("Police station responsible (管辖单位): code or name "
+                                        "(平襄). Required.", "--station")] = None,
+    phone: Annotated[str | None, _opt("The person's mobile number (masked). Required.",
+                                      "--phone")] = None,
+    kind: Annotated[str | None, _opt("money (资金预警) or contact (接触预警).", "--kind")] = None,
+    name: Annotated[str | None, _opt("The person's name (masked).", "--name")] = None,
+    id_: Annotated[str | None, _opt("The person's resident ID number (checked, masked).",
+                                    "--id")] = None,
+    type_: Annotated[str | None, _opt("Suspected fraud type. See `tongwei ref types`.",
+                                      "--type")] = None,
+    source: Annotated[str | None, _opt("Where the warning came from (platform, bank…).",
+                                       "--source")] = None,
+    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Register an early warning; prints its number (the stored record with --format json).
+    Its deadline is the received time plus the level's hours.
+
+    Example: tongwei warning add --no YJ001 --received "2026-11-29 10:15" --level 高风险
+    --station 平襄 --phone 13800000001 --name 测试甲
+    """
+    db = get_db()
+    no = need(no, "--no", "预警编号 warning number")
+    received = need(received, "--received", "预警时间 received (YYYY-MM-DD HH:MM)")
+    level = need(level, "--level", "风险等级 level", db.refs.choices("levels"))
+    station = need(station, "--station", "管辖单位 station", db.refs.choices("stations"))
+    phone = need(phone, "--phone", "手机号码 phone")
+    record, notes = domain.add_warning(db, {
+        "no": no, "received": received, "level": level, "station": station, "phone": phone,
+        "kind": kind, "name": name, "id": id_, "type": type_, "source": source, "note": note})
+    for line in notes:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
+@app.command("followup")
+def followup(
+    w_no: WNo,
+    at: Annotated[str | None, _opt("When, local time (YYYY-MM-DD HH:MM, now). Not before the "
+                                   "warning, not in the future. Required.", "--at")] = None,
+    method: Annotated[str | None, _opt("phone | visit | sms | other. Required.",
+                                       "--method")] = None,
+    outcome: Annotated[str | None, _opt("dissuaded | defrauded | not-fraud | unreachable | "
+                                        "in-progress. Required.", "--outcome")] = None,
+    case: Annotated[str | None, _opt("Number of the case this led to (预警后被骗).",
+                                     "--case")] = None,
+    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Record a follow-up (劝阻) of a warning. The first one whose outcome is not
+    in-progress is the warning's feedback (反馈); later ones (a return visit) are kept.
+
+    Example: tongwei warning followup YJ001 --at "2026-11-29 11:00" --method visit
+    --outcome dissuaded
+    """
+    at = need(at, "--at", "时间 at (YYYY-MM-DD HH:MM, now)")
+    method = need(method, "--method", "方式 method",
+                  [(m, _word(m)) for m in domain.METHODS])
+    outcome = need(outcome, "--outcome", "结果 outcome",
+                   [(o, _word(o)) for o in domain.OUTCOMES])
+    db = get_db()
+    stored = domain.add_followup(db, w_no, {"at": at, "method": method, "outcome": outcome,
+                                            "case": case, "note": note})
+    from tongwei_cli.clock import local_text
+
+    emit_key(f"{stored['warning_no']} {stored['method']} {local_text(stored['at'], db.tz)}"
+             f" {stored['outcome']}", stored, fmt)
+
+
+def _word(code: str) -> str:
+    from tongwei_cli.i18n import word
+
+    return word(code, "zh")
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str | None, _opt("open (no feedback yet, overdue included), overdue, or "
+                                       "closed.", "--status")] = None,
+    level: Annotated[str | None, _opt("Only this level.", "--level")] = None,
+    station: StationOption = None,
+    from_: FromOption = None, to: ToOption = None,
+    as_of: Annotated[str | None, _opt("Ask as of this moment (YYYY-MM-DD HH:MM). "
+                                      "Default: now.", "--as-of")] = None,
+    limit: LimitOption = None, reveal: RevealOption = False,
+    fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """List warnings received in a period. With --status open or overdue it is the dispatch
+    list: by deadline, with how long each is overdue and a count per station.
+
+    Example: tongwei warning list --status overdue --format csv -o overdue.csv
+    """
+    from tongwei_cli import clock, validate
+    from tongwei_cli.errors import InvalidValue
+    from tongwei_cli.i18n import pick
+
+    db = get_db()
+    if status is not None:
+        status = validate.text(status).lower()
+        if status not in domain.STATUSES:
+            raise InvalidValue(f"unknown status {status!r}; valid: "
+                               f"{', '.join(domain.STATUSES)}", "status")
+    first = validate.date_value(from_, "from", db.tz) if from_ else None
+    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
+    if first and last and last < first:
+        raise InvalidValue(f"{last} is before --from {first}", "to")
+    first_stamp = clock.day_bounds(first, first, db.tz)[0] if first else None
+    end_stamp = clock.day_bounds(last, last, db.tz)[1] if last else None
+    rows = domain.list_warnings(
+        db, status=status,
+        level=db.refs.resolve("levels", level, "level") if level else None,
+        station=db.refs.resolve("stations", station, "station") if station else None,
+        first_stamp=first_stamp, end_stamp=end_stamp, as_of=_as_of(db, as_of), limit=limit)
+    if reveal:
+        record_reveal(db, "warning", [r["no"] for r in rows])
+    if not _wants_table(fmt, output):
+        emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal)
+        return
+    per_station: dict[str, int] = {}
+    for row in rows:
+        per_station[row["station"]] = per_station.get(row["station"], 0) + 1
+    lang = "zh" if pick("zh", "en") == "zh" else "en"
+    counts = [f"{db.refs.name('stations', code, lang)} {n}"
+              for code, n in sorted(per_station.items(), key=lambda kv: (-kv[1], kv[0]))]
+    notes = [pick("按派出所：", "By station: ") + ("，" if lang == "zh" else ", ").join(counts)
+             ] if counts else []
+    hidden = {"open": ("feedback_at",), "overdue": ("feedback_at", "status_label"),
+              "closed": ("overdue", "status_label")}.get(status or "", ())
+    columns = [c for c in LIST_COLUMNS if c.key not in hidden]
+    emit_list([_for_table(r) for r in rows], columns, fmt=fmt, output=output,
+              reveal=reveal, refs=db.refs, tz=db.tz, notes=notes,
+              footer={"no": pick(f"合计 {len(rows)}", f"{len(rows)} total")})
+
+
+@app.command("show")
+def show(
+    w_no: WNo,
+    as_of: Annotated[str | None, _opt("Status as of this moment. Default: now.",
+                                      "--as-of")] = None,
+    reveal: RevealOption = False, fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """Show a warning with every follow-up in order, its deadline and whether its feedback
+    came on time.
+
+    Example: tongwei warning show YJ20261129001
+    """
+    from tongwei_cli.i18n import pick
+
+    db = get_db()
+    record = domain.show_warning(db, w_no, _as_of(db, as_of))
+    if reveal:
+        record_reveal(db, "warning", [record["no"]])
+    if not _wants_table(fmt, output):
+        emit_record(record, RECORD_FIELDS, fmt=fmt, output=output, reveal=reveal)
+        return
+    shown = {**_for_table(record), "case_list": ", ".join(record["cases"]) or None}
+    fields = [c for c in RECORD_FIELDS if shown.get(c.key) not in (None, "")
+              or c.key in ("no", "status_label", "feedback_at", "defrauded")]
+    emit_record(shown, fields, fmt=fmt, output=output, reveal=reveal, refs=db.refs, tz=db.tz,
+                title=pick(f"预警 {record['no']}", f"Warning {record['no']}"),
+                sections=[(pick("跟进记录", "Follow-ups"), record["followups"],
+                           FOLLOWUP_COLUMNS)])

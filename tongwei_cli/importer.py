@@ -1,0 +1,673 @@
+"""`tongwei import KIND FILE`: load the platform's exports and the centre's spreadsheets.
+
+How an import runs (`run_import`):
+
+1. **Read** the file as a stream of `(line, raw)` pairs (`read_rows`): CSV (UTF-8, UTF-8
+   with BOM or GB18030, detected), XLSX/XLS/ODS (first sheet, python-calamine) or JSON (an
+   array of objects). The first non-blank row is the header. A header is matched
+   case-insensitively with `_` = `-` against the kind's columns, then against
+   `data/import_headers.csv` (the platform's Chinese headers: 预警编号 → no …), which the
+   centre can extend without code. Unknown columns are ignored with a note.
+2. **Check** every row with the kind's `prepare` -- the very function the single-record
+   command uses -- and catch duplicate keys within the file.
+3. Inside **one** `BEGIN IMMEDIATE` transaction (`db.write()`): look up the stored records
+   with the same keys (`find`); the same content is *unchanged*, other content is an error
+   (or, with `--update`, a correction with its own audit row); the kind's `checker` then
+   sees every new row in file order (rules across rows: a case is solved once, recoveries
+   stay within the loss). Any bad row: `RowErrors` naming every one, and nothing is
+   written. Otherwise one `imports` row, the new records in one `executemany` (each
+   carrying the import's id), and one audit row naming the file (name, size, SHA-256) and
+   the counts. `--dry-run` runs exactly the same and rolls back.
+
+Adding a kind (outreach, cards…) is one `ImportKind` given to `register()`::
+
+    register(ImportKind(
+        name="outreach",                 # tongwei import outreach FILE
+        entity="outreach",               # the audit log's entity for a record
+        columns=("date", "station", …),  # the add command's option names, `-` form
+        required=("date", "station", …), # columns the header must have
+        prepare=prepare_outreach,        # (db, raw) -> Prepared(row, warnings); raises
+                                         #   TongweiError(reason, field=column)
+        key=lambda row: row["ref"] or content_key(row),  # a row's identity (hashable)
+        find=find_outreach,              # (db, [key]) -> {key: stored row (dict)}
+        compared=("date", "station", …), # row fields that must equal the stored row's
+        insert=insert_outreach,          # (db, [row], import_id) -> None, executemany
+        update=None,                     # (db, stored, row, import_id) -> None: a
+                                         #   correction with its audit row; None: refused
+        checker=None,                    # (db) -> (row) -> None: rules across new rows
+    ))
+
+`raw` maps each column to its cell, with `_` for `-` (`victim_phone`); cells are what
+the file holds (str; int, float, bool, datetime from XLSX and JSON; None or '' when
+empty). Rows without a natural key are matched by their whole content (`key` returns a
+tuple of the compared fields, `compared=()`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tongwei_cli import clock
+from tongwei_cli.cases import Prepared
+from tongwei_cli.db import Database
+from tongwei_cli.errors import InvalidValue, RowErrors, TongweiError
+
+Row = dict[str, Any]
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One kind of record `tongwei import` loads. See the module docstring."""
+
+    name: str
+    entity: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    prepare: Callable[[Database, Row], Prepared]
+    key: Callable[[Row], Hashable]
+    find: Callable[[Database, list[Any]], dict[Any, Row]]
+    compared: tuple[str, ...]
+    insert: Callable[[Database, list[Row], int], None]
+    update: Callable[[Database, Row, Row, int], None] | None = None
+    checker: Callable[[Database], Callable[[Row], None]] | None = None
+    key_column: str = "no"  # the column a duplicate key is reported on
+    describe: Callable[[Row], str] = str  # a prepared row's key as people read it
+
+
+KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> None:
+    KINDS[kind.name] = kind
+
+
+def kinds() -> dict[str, ImportKind]:
+    """Every import kind; the built-in ones are registered on first use."""
+    return KINDS
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: str
+    size: int
+    sha256: str
+    rows: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    import_id: int | None = None
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would import" if self.dry_run else "imported"
+        text = f"{verb} {self.imported}, unchanged {self.unchanged}"
+        if self.updated:
+            text += f", {'would update' if self.dry_run else 'updated'} {self.updated}"
+        if self.dry_run:
+            text += " (dry run: nothing written)"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "file": self.file, "size": self.size,
+                "sha256": self.sha256, "rows": self.rows, "imported": self.imported,
+                "unchanged": self.unchanged, "updated": self.updated,
+                "import_id": self.import_id, "dry_run": self.dry_run}
+
+
+# -- headers ------------------------------------------------------------------------
+
+def normalise_header(value: Any) -> str:
+    """`Victim_Phone ` -> `victim-phone`; `身份证号（必填）*` -> `身份证号(必填)`."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = text.strip().strip("*").strip().lower().replace("_", "-")
+    return "-".join(text.split())
+
+
+def header_aliases(kind: ImportKind) -> dict[str, str]:
+    """The platform's headers for `kind`, from `data/import_headers.csv`
+    (`kind,header,column`; kind `*` applies wherever the column exists)."""
+    from tongwei_cli.refdata import data_dir
+
+    path = data_dir() / "import_headers.csv"
+    aliases: dict[str, str] = {}
+    if not path.exists():
+        return aliases
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            which = (row.get("kind") or "").strip()
+            column = normalise_header(row.get("column"))
+            header = normalise_header(row.get("header"))
+            if not header or column not in kind.columns:
+                continue
+            if which == kind.name or (which == "*" and header not in aliases):
+                aliases[header] = column
+    return aliases
+
+
+def map_headers(kind: ImportKind, headers: Sequence[Any]) -> tuple[list[str | None], list[str]]:
+    """The column each header stands for (None: ignored), and notes for ignored ones."""
+    aliases = header_aliases(kind)
+    columns: list[str | None] = []
+    seen: dict[str, str] = {}
+    ignored = []
+    for header in headers:
+        name = normalise_header(header)
+        column = name if name in kind.columns else aliases.get(name)
+        if column is None:
+            if name:
+                ignored.append(str(header).strip())
+            columns.append(None)
+            continue
+        if column in seen:
+            raise InvalidValue(f"columns {seen[column]!r} and {str(header).strip()!r} both "
+                               f"give {column}", "FILE")
+        seen[column] = str(header).strip()
+        columns.append(column)
+    missing = [c for c in kind.required if c not in seen]
+    if missing:
+        raise InvalidValue(
+            f"the file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''} "
+            f"(a {kind.name} file has: {', '.join(kind.columns)})", "FILE")
+    notes = [f"ignored column{'s' if len(ignored) > 1 else ''}: {', '.join(ignored)}"
+             ] if ignored else []
+    return columns, notes
+
+
+# -- reading ------------------------------------------------------------------------
+
+def file_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        return "xlsx"
+    if suffix in (".json",):
+        return "json"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xlsx"
+    if head.lstrip().startswith(b"["):
+        return "json"
+    return "csv"
+
+
+def detect_encoding(path: Path) -> str:
+    """`utf-8-sig` when the file has a BOM, `utf-8` when it decodes as UTF-8, else
+    `gb18030` (the platform's exports)."""
+    with path.open("rb") as handle:
+        if handle.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8"
+
+
+Cells = Sequence[Any]
+
+
+def _blank(cells: Cells) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _csv_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Cells]]:
+    encoding = detect_encoding(path)
+    size = path.stat().st_size
+    with path.open(encoding=encoding, newline="", errors="strict") as handle:
+        try:
+            sample = handle.read(4096)
+        except UnicodeDecodeError:
+            raise InvalidValue(f"cannot be read as {encoding} text", "FILE") from None
+        handle.seek(0)
+        first_line = sample.splitlines()[0] if sample else ""
+        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+        reader = csv.reader(handle, delimiter=delimiter)
+        line = 1
+        try:
+            for n, cells in enumerate(reader, 1):
+                yield line, cells
+                line = reader.line_num + 1
+                if progress and n % 2000 == 0:
+                    progress(handle.buffer.tell(), size)
+        except UnicodeDecodeError:
+            raise InvalidValue(f"line {line} cannot be read as {encoding} text", "FILE") \
+                from None
+        except csv.Error as exc:
+            raise InvalidValue(f"line {line}: {exc}", "FILE") from None
+
+
+def _sheet_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Cells]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+    except Exception as exc:  # calamine raises its own errors for damaged files
+        raise InvalidValue(f"cannot be read as a spreadsheet ({exc})", "FILE") from None
+    first = (sheet.start or (0, 0))[0] + 1
+    total = sheet.height
+    for n, cells in enumerate(sheet.iter_rows()):
+        yield first + n, cells
+        if progress and n % 2000 == 0:
+            progress(n, total)
+
+
+def _json_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Cells]]:
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidValue(f"is not valid JSON ({exc})", "FILE") from None
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())),
+                                                                list):
+        data = next(iter(data.values()))  # {"warnings": [...]}
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise InvalidValue("must be a JSON array of objects", "FILE")
+    headers: list[str] = []
+    for item in data:
+        for name in item:
+            if name not in headers:
+                headers.append(name)
+    yield 0, headers
+    for n, item in enumerate(data, 1):
+        yield n, [item.get(h) for h in headers]
+
+
+READERS = {"csv": _csv_rows, "xlsx": _sheet_rows, "json": _json_rows}
+WHAT = {"csv": "line", "xlsx": "row", "json": "item"}
+
+
+def read_rows(kind: ImportKind, path: Path, progress: Progress | None = None
+              ) -> tuple[Iterator[tuple[int, Row]], list[str]]:
+    """The data rows of the file as `(line, raw)`, and notes about its header."""
+    stream = READERS[file_format(path)](path, progress)
+    for _, cells in stream:
+        if not _blank(cells):
+            headers = list(cells)
+            break
+    else:
+        raise InvalidValue("is empty: no header row", "FILE")
+    columns, notes = map_headers(kind, headers)
+    keys = [(i, c.replace("-", "_")) for i, c in enumerate(columns) if c]
+    absent = {c.replace("-", "_"): None for c in kind.columns if c not in columns}
+    width = len(columns)
+
+    def rows() -> Iterator[tuple[int, Row]]:
+        for line, cells in stream:
+            if _blank(cells):
+                continue
+            if len(cells) > width and not _blank(cells[width:]):
+                raise InvalidValue(f"{WHAT[file_format(path)]} {line} has more cells than "
+                                   "the header", "FILE")
+            raw = {k: (cells[i] if i < len(cells) else None) for i, k in keys}
+            raw.update(absent)
+            yield line, raw
+
+    return rows(), notes
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return path.stat().st_size, digest.hexdigest()
+
+
+# -- running ------------------------------------------------------------------------
+
+class _MemoRefs:
+    """`db.refs` with `resolve` remembered: a file repeats the same few stations and levels
+    a hundred thousand times."""
+
+    def __init__(self, refs: Any):
+        self._refs = refs
+        self._memo: dict[tuple, Any] = {}
+
+    def resolve(self, kind: str, value: Any, field_name: str) -> str:
+        try:
+            memo_key = (kind, value, field_name)
+            hit = self._memo.get(memo_key)
+        except TypeError:  # an unhashable cell
+            return self._refs.resolve(kind, value, field_name)
+        if hit is None:
+            try:
+                hit = self._refs.resolve(kind, value, field_name)
+            except TongweiError as exc:
+                hit = exc
+            self._memo[memo_key] = hit
+        if isinstance(hit, TongweiError):
+            raise type(hit)(hit.reason, hit.field)
+        return hit
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._refs, name)
+
+
+class _DryRun(Exception):
+    """Raised inside the write to roll a dry run back."""
+
+
+_COLUMN_OF = {"received_at": "received", "id_no": "id", "loss_fen": "loss",
+              "amount_fen": "amount", "case_id": "case", "deadline_at": "level"}
+
+
+def column_of(row_field: str) -> str:
+    return _COLUMN_OF.get(row_field, row_field).replace("_", "-")
+
+
+def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = False,
+               update: bool = False, progress: Progress | None = None) -> ImportResult:
+    """Check every row of `path` and write them all, or nothing. See the module docstring."""
+    kind = kinds()[kind_name]
+    if not path.exists():
+        raise InvalidValue(f"{path} does not exist", "FILE")
+    if path.is_dir():
+        raise InvalidValue(f"{path} is a folder", "FILE")
+    size, sha = file_digest(path)
+    result = ImportResult(kind.name, path.name, size, sha, dry_run=dry_run)
+    what = WHAT[file_format(path)]
+    stream, header_notes = read_rows(kind, path, progress)
+    result.notes.extend(header_notes)
+
+    problems: list[tuple[int, str | None, str]] = []
+    prepared: list[tuple[int, Row]] = []
+    first_line: dict[Any, int] = {}
+    real_refs = db.refs
+    db.__dict__["refs"] = _MemoRefs(real_refs)
+    try:
+        for line, raw in stream:
+            result.rows += 1
+            try:
+                ready = kind.prepare(db, raw)
+            except TongweiError as exc:
+                problems.append((line, exc.field, exc.reason))
+                continue
+            for note in ready.warnings:
+                result.notes.append(f"{what} {line}: {note}")
+            row_key = kind.key(ready.row)
+            if row_key in first_line:
+                problems.append((line, kind.key_column,
+                                 f"{kind.describe(ready.row)} repeats {what} "
+                                 f"{first_line[row_key]}"))
+                continue
+            first_line[row_key] = line
+            prepared.append((line, ready.row))
+    finally:
+        db.__dict__["refs"] = real_refs
+    if progress:
+        progress(1, 1)
+
+    try:
+        with db.write():
+            _write(db, kind, path, result, prepared, problems, what, update)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return result
+
+
+def _write(db: Database, kind: ImportKind, path: Path, result: ImportResult,
+           prepared: list[tuple[int, Row]], problems: list[tuple[int, str | None, str]],
+           what: str, update: bool) -> None:
+    stored = kind.find(db, [kind.key(row) for _, row in prepared])
+    new: list[Row] = []
+    changed: list[tuple[int, Row, Row]] = []
+    check = kind.checker(db) if kind.checker else None
+    for line, row in prepared:
+        old = stored.get(kind.key(row))
+        if old is not None:
+            differ = [f for f in kind.compared if old.get(f) != row.get(f)]
+            if not differ:
+                result.unchanged += 1
+            elif update and kind.update is not None:
+                changed.append((line, old, row))
+            else:
+                fields = ", ".join(dict.fromkeys(column_of(f) for f in differ))
+                hint = ("; use --update to correct it" if kind.update is not None
+                        else "; correct it with its own command")
+                problems.append((line, kind.key_column,
+                                 f"{kind.describe(row)} is already stored with a "
+                                 f"different {fields}{hint}"))
+            continue
+        if check is not None:
+            try:
+                check(row)
+            except TongweiError as exc:
+                problems.append((line, exc.field, exc.reason))
+                continue
+        new.append(row)
+    if problems:
+        raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
+    result.imported = len(new)
+    result.updated = len(changed)
+    if not new and not changed:
+        return  # nothing to add: the same file again changes nothing, not even the log
+    import_id = db.conn.execute(
+        "INSERT INTO imports (kind, file_name, file_size, sha256, rows, imported, unchanged,"
+        " updated, at, officer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind.name, path.name, result.size, result.sha256, result.rows, result.imported,
+         result.unchanged, result.updated, clock.stamp(), db.officer)).lastrowid
+    result.import_id = import_id
+    kind.insert(db, new, import_id)
+    for line, old, row in changed:
+        try:
+            kind.update(db, old, row, import_id)  # type: ignore[misc]
+        except TongweiError as exc:
+            problems.append((line, exc.field, exc.reason))
+    if problems:
+        raise RowErrors(problems, what)
+    db.audit("import", kind.name, str(import_id), None, {
+        "file": path.name, "size": result.size, "sha256": result.sha256,
+        "rows": result.rows, "imported": result.imported, "unchanged": result.unchanged,
+        "updated": result.updated})
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- the built-in kinds -------------------------------------------------------------
+
+def _given(raw: Row, name: str) -> bool:
+    value = raw.get(name)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _find_by(db: Database, sql: str, keys: list[Any], key: Callable[[Row], Any]
+             ) -> dict[Any, Row]:
+    """Stored rows for `keys` (looked up 500 at a time with `sql` holding `{marks}`)."""
+    found: dict[Any, Row] = {}
+    for part in chunks(sorted(set(keys), key=str)):
+        for r in db.query(sql.format(marks=", ".join("?" * len(part))), list(part)):
+            record = dict(r)
+            found[key(record)] = record
+    return found
+
+
+def _prepare_case(db: Database, raw: Row) -> Prepared:
+    from tongwei_cli import cases
+
+    if not _given(raw, "no"):
+        raise InvalidValue("is required in an import (the case number is how a second "
+                           "import of the same file knows the case)", "no")
+    return cases.prepare_case(db, raw)
+
+
+def _find_cases(db: Database, keys: list[Any]) -> dict[Any, Row]:
+    from tongwei_cli.cases import CASE_COLUMNS
+
+    return _find_by(db, f"SELECT {CASE_COLUMNS} FROM cases WHERE no IN ({{marks}})", keys,
+                    lambda r: r["no"])
+
+
+def _insert_cases(db: Database, rows: list[Row], import_id: int) -> None:
+    from tongwei_cli.cases import insert_cases
+
+    insert_cases(db, rows, import_id)
+
+
+def _correct_case(db: Database, old: Row, row: Row, import_id: int) -> None:
+    from tongwei_cli.cases import correct_case
+
+    correct_case(db, old, row)
+
+
+def _prepare_event(db: Database, raw: Row) -> Prepared:
+    from tongwei_cli.cases import prepare_event
+
+    return Prepared(prepare_event(db, raw, case_field="case", kind_field="kind"))
+
+
+EVENT_CONTENT = ("case_id", "kind", "date", "count", "amount_fen", "note")
+
+
+def _event_key(row: Row) -> tuple:
+    return tuple(row[f] for f in EVENT_CONTENT)
+
+
+def _find_events(db: Database, keys: list[Any]) -> dict[Any, Row]:
+    case_ids = sorted({k[0] for k in keys})
+    found: dict[Any, Row] = {}
+    for part in chunks(case_ids):
+        for r in db.query(f"SELECT {', '.join(EVENT_CONTENT)} FROM case_events"
+                          f" WHERE case_id IN ({', '.join('?' * len(part))})", list(part)):
+            found[tuple(r)] = dict(r)
+    return found
+
+
+def _insert_events(db: Database, rows: list[Row], import_id: int) -> None:
+    from tongwei_cli.cases import insert_events
+
+    insert_events(db, rows, import_id)
+
+
+def _event_checker(db: Database) -> Callable[[Row], None]:
+    from tongwei_cli.cases import EventLedger
+
+    ledger = EventLedger(db)
+    return lambda event: ledger.check(event, "kind")
+
+
+def _prepare_warning(db: Database, raw: Row) -> Prepared:
+    from tongwei_cli.alerts import prepare_warning
+
+    return prepare_warning(db, raw)
+
+
+def _find_warnings(db: Database, keys: list[Any]) -> dict[Any, Row]:
+    from tongwei_cli.alerts import WARNING_COLUMNS
+
+    return _find_by(db, f"SELECT {WARNING_COLUMNS} FROM warnings WHERE no IN ({{marks}})",
+                    keys, lambda r: r["no"])
+
+
+def _insert_warnings(db: Database, rows: list[Row], import_id: int) -> None:
+    from tongwei_cli.alerts import insert_warnings
+
+    insert_warnings(db, rows, import_id)
+
+
+def _correct_warning(db: Database, old: Row, row: Row, import_id: int) -> None:
+    from tongwei_cli.alerts import correct_warning
+
+    correct_warning(db, old, row)
+
+
+def _prepare_followup(db: Database, raw: Row) -> Prepared:
+    from tongwei_cli.alerts import prepare_followup
+
+    return Prepared(prepare_followup(db, raw, warning_field="warning"))
+
+
+def _followup_key(row: Row) -> tuple:
+    return (row["warning_id"], row["at"], row["method"])
+
+
+def _find_followups(db: Database, keys: list[Any]) -> dict[Any, Row]:
+    warning_ids = sorted({k[0] for k in keys})
+    found: dict[Any, Row] = {}
+    for part in chunks(warning_ids):
+        for r in db.query(
+                "SELECT f.id, f.warning_id, f.at, f.method, f.outcome, f.case_id, c.no AS case_no,"
+                " f.note FROM followups f LEFT JOIN cases c ON c.id = f.case_id"
+                f" WHERE f.warning_id IN ({', '.join('?' * len(part))})", list(part)):
+            found[_followup_key(r)] = dict(r)
+    return found
+
+
+def _insert_followups(db: Database, rows: list[Row], import_id: int) -> None:
+    from tongwei_cli.alerts import insert_followups
+
+    insert_followups(db, rows, import_id)
+
+
+def _correct_followup(db: Database, old: Row, row: Row, import_id: int) -> None:
+    from tongwei_cli.alerts import correct_followup
+
+    correct_followup(db, old, row)
+
+
+def _followup_name(row: Row) -> str:
+    from tongwei_cli.settings import current
+
+    when = clock.local_text(row["at"], current().tz)
+    return f"the {row['method']} follow-up of {row['warning_no']} at {when}"
+
+
+CASE_COMPARED = ("reported", "occurred", "type", "station", "loss_fen", "victim_name",
+                 "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
+                 "warning", "summary")
+WARNING_COMPARED = ("received_at", "level", "station", "phone", "kind", "name", "id_no",
+                    "type", "source", "note")
+
+register(ImportKind(
+    name="cases", entity="case",
+    columns=("no", "reported", "type", "station", "loss", "occurred", "victim-name",
+             "victim-phone", "victim-id", "victim-gender", "victim-age", "victim-group",
+             "warning", "summary"),
+    required=("no", "reported", "type", "station", "loss"),
+    prepare=_prepare_case, key=lambda row: row["no"], find=_find_cases,
+    compared=CASE_COMPARED, insert=_insert_cases, update=_correct_case,
+    describe=lambda row: f"case {row['no']}"))
+register(ImportKind(
+    name="events", entity="case",
+    columns=("case", "kind", "date", "count", "amount", "note"),
+    required=("case", "kind"),
+    prepare=_prepare_event, key=_event_key, find=_find_events, compared=(),
+    insert=_insert_events, checker=_event_checker, key_column="kind",
+    describe=lambda row: f"the same {row['kind']} event of case {row['case_no']}"))
+register(ImportKind(
+    name="warnings", entity="warning",
+    columns=("no", "received", "level", "station", "phone", "kind", "name", "id", "type",
+             "source", "note"),
+    required=("no", "received", "level", "station", "phone"),
+    prepare=_prepare_warning, key=lambda row: row["no"], find=_find_warnings,
+    compared=WARNING_COMPARED, insert=_insert_warnings, update=_correct_warning,
+    describe=lambda row: f"warning {row['no']}"))
+register(ImportKind(
+    name="followups", entity="followup",
+    columns=("warning", "at", "method", "outcome", "case", "note"),
+    required=("warning", "at", "method", "outcome"),
+    prepare=_prepare_followup, key=_followup_key, find=_find_followups,
+    compared=("outcome", "case_id", "note"), insert=_insert_followups,
+    update=_correct_followup, key_column="at", describe=_followup_name))
