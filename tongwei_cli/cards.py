@@ -113,8 +113,9 @@ class Batch:
     open rectifications, so that a file can register an institution in its first row and
     re-check in a later row a rectification it ordered earlier."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, deferred: bool = False):
         self.db = db
+        self.deferred = deferred  # an import: rules across rows are `import_checker`'s
         self.institutions: dict[str, dict[str, Any] | None] = {}
         self.open: dict[str, list[str]] = {}  # institution -> dates of open rectifications
 
@@ -149,7 +150,7 @@ def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | Non
     known = batch.institution(name)
     new_institution = known is None
     if known is None:
-        if given_kind is None:
+        if given_kind is None and not batch.deferred:
             raise InvalidValue(f"{name!r} is not registered yet: give its kind (bank, payment, "
                                "telecom, outlet) to register it", "institution-kind")
         batch.register(name, given_kind, station)
@@ -182,7 +183,7 @@ def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | Non
                            "deadline")
     elif kind == "recheck":
         due = [d for d in batch.open[name] if d <= when.isoformat()]
-        if not due:
+        if not due and not batch.deferred:
             warnings.append(f"{name} has no open rectification ordered on or before {when} "
                             "to close; the re-check is recorded on its own")
         batch.open[name] = [d for d in batch.open[name] if d > when.isoformat()]
@@ -268,6 +269,14 @@ def insert_card_actions(db: Database, rows: Iterable[dict[str, Any]],
                 " import_id) VALUES (?, ?, ?, ?, ?, ?)",
                 (name, row["institution_kind"], row["station"], now, who, import_id)).lastrowid
         ids[name] = found
+    stations: dict[int, str | None] = {}
+    for row in rows:
+        if row["station"] is None:  # the institution's station, registered above or before
+            found = ids[row["institution"]]
+            if found not in stations:
+                stations[found] = db.scalar("SELECT station FROM institutions WHERE id = ?",
+                                            (found,))
+            row["station"] = stations[found]
     _numbers(db, "card_actions", "DK", rows, "date")
     db.conn.executemany(INSERT, ({**row, "institution_id": ids[row["institution"]],
                                   "created_at": now, "created_by": who,
@@ -534,3 +543,70 @@ def list_penalties(db: Database, *, active: bool = False, station: str | None = 
     return [_penalty_record(r, today) for r in db.query(
         f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE {' AND '.join(where)}"
         " ORDER BY start_date DESC, no DESC", params)]
+
+
+# -- import (`tongwei import cards FILE`) -----------------------------------------
+
+IMPORT_COLUMNS = ("date", "institution", "kind", "institution-kind", "amount", "deadline",
+                  "note", "station")
+IMPORT_REQUIRED = ("date", "institution", "kind")
+
+
+def prepare_import_row(db: Database, raw: Mapping[str, Any]) -> Prepared:
+    """`prepare_card_action` for one row of a file: an institution new to the database may
+    be registered by an earlier row, so that rule waits for `import_checker`."""
+    return prepare_card_action(db, raw, Batch(db, deferred=True))
+
+
+def find_card_actions(db: Database, keys: list[Any]) -> dict[Any, dict[str, Any]]:
+    """Stored actions (voided ones too) with the same content as these keys."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    dates = sorted(k[0] for k in keys)
+    found = {}
+    for r in db.query(f"{ACTION_SELECT} WHERE a.date BETWEEN ? AND ?", (dates[0], dates[-1])):
+        key = content_key(r)
+        if key in wanted:
+            found[key] = dict(r)
+    return found
+
+
+def import_checker(db: Database):
+    """Rules across the new rows of a file, in order: an institution not yet stored is
+    registered by its first row, which must give its kind (later rows must agree)."""
+    kinds: dict[str, str] = {}
+
+    def check(row: dict[str, Any]) -> None:
+        name = row["institution"]
+        if not row["new_institution"]:
+            return
+        given = row["institution_kind"]
+        if name not in kinds:
+            if given is None:
+                raise InvalidValue(f"{name!r} is not registered yet: give its kind (bank, "
+                                   "payment, telecom, outlet) on its first row",
+                                   "institution-kind")
+            kinds[name] = given
+        elif given is not None and given != kinds[name]:
+            raise InvalidValue(f"{name!r} is registered above as {kinds[name]}, not {given}",
+                               "institution-kind")
+        row["institution_kind"] = kinds[name]
+
+    return check
+
+
+def describe_action(row: Mapping[str, Any]) -> str:
+    return f"the {row['kind']} of {row['institution']} on {row['date']}"
+
+
+def import_kind():
+    """The `ImportKind` of `tongwei import cards`: matched by content (date, institution,
+    kind, amount, deadline, note), institutions registered on first use."""
+    from tongwei_cli.importer import ImportKind
+
+    return ImportKind(
+        name="cards", entity="card_action", columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED,
+        prepare=prepare_import_row, key=content_key, find=find_card_actions, compared=(),
+        insert=insert_card_actions, checker=import_checker, key_column="institution",
+        describe=describe_action)

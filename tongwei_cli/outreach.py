@@ -280,3 +280,53 @@ def totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         for name in TOTALS:
             out[name] += row.get(name) or 0
     return out
+
+
+# -- import (`tongwei import outreach FILE`) ----------------------------------------
+
+IMPORT_COLUMNS = ("date", "station", "audience", "form", "venue", "venue-kind", "attendees",
+                  "materials", "ref", "note", "posters", "videos", "app-installs",
+                  "notices-signed")
+IMPORT_REQUIRED = ("date", "station", "audience", "form", "venue", "attendees", "materials")
+
+
+def import_key(row: Mapping[str, Any]) -> Any:
+    """A row's identity: its `ref`, or (without one) its whole content."""
+    return row["ref"] or content_key(row)
+
+
+def find_outreach(db: Database, keys: list[Any]) -> dict[Any, dict[str, Any]]:
+    """The stored sessions (voided ones too) with these identities: by `ref`, or by
+    content for rows without one."""
+    found: dict[Any, dict[str, Any]] = {}
+    refs = [k for k in keys if isinstance(k, str)]
+    contents = {k for k in keys if isinstance(k, tuple)}
+    for i in range(0, len(refs), 500):
+        chunk = refs[i:i + 500]
+        for r in db.query(f"SELECT {COLUMNS} FROM outreach WHERE ref IN"
+                          f" ({', '.join('?' * len(chunk))})", chunk):
+            found[r["ref"]] = dict(r)
+    if contents:
+        dates = sorted(k[0] for k in contents)
+        for r in db.query(f"SELECT {COLUMNS} FROM outreach WHERE date BETWEEN ? AND ?",
+                          (dates[0], dates[-1])):
+            key = content_key(r)
+            if key in contents:
+                found[key] = dict(r)
+    return found
+
+
+def describe(row: Mapping[str, Any]) -> str:
+    return (f"session {row['ref']}" if row.get("ref")
+            else f"the session of {row['date']} at {row['venue']}")
+
+
+def import_kind():
+    """The `ImportKind` of `tongwei import outreach`: checked by `prepare_outreach`, matched
+    by `ref` or (rows without one) by content, written by `insert_outreach`."""
+    from tongwei_cli.importer import ImportKind
+
+    return ImportKind(
+        name="outreach", entity="outreach", columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED,
+        prepare=prepare_outreach, key=import_key, find=find_outreach, compared=CONTENT,
+        insert=insert_outreach, key_column="ref", describe=describe)

@@ -1,0 +1,168 @@
+"""Outreach sessions (宣): add, list with totals, show, update, void, and the import."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import days_ago
+from tongwei_cli import outreach
+from tongwei_cli.errors import Conflict, InvalidValue
+
+BASE = ["outreach", "add", "--station", "平襄", "--audience", "在校学生", "--form", "手拉手",
+        "--venue", "通渭县第一中学", "--venue-kind", "school"]
+
+
+def add(run, *extra, date=None, attendees="320", materials="500", ok=True):
+    return run(*BASE, "--date", date or days_ago(1), "--attendees", attendees,
+               "--materials", materials, *extra, ok=ok)
+
+
+def count(db_path) -> int:
+    import sqlite3
+
+    return sqlite3.connect(db_path).execute("SELECT count(*) FROM outreach").fetchone()[0]
+
+
+def test_add_prints_the_number_and_stores_codes(run, db_path):
+    result = add(run, "--posters", "4", "--app-installs", "35", "--notices-signed", "12")
+    no = result.stdout.strip()
+    assert no == f"XC{days_ago(1).replace('-', '')}-001"
+    shown = json.loads(run("outreach", "show", no, "--format", "json").stdout)
+    assert shown["station"] == "pingxiang" and shown["audience"] == "students"
+    assert shown["form"] == "hand-in-hand" and shown["venue_kind"] == "school"
+    assert (shown["attendees"], shown["materials"], shown["posters"]) == (320, 500, 4)
+    assert (shown["app_installs"], shown["notices_signed"], shown["videos"]) == (35, 12, None)
+    assert add(run).stdout.strip().endswith("-002")
+
+
+def test_add_accepts_english_and_codes_and_json(run):
+    result = run("outreach", "add", "--date", "today", "--station", "maying", "--audience",
+                 "Elderly and people living alone", "--form", "face-to-face", "--venue",
+                 "马营镇广场", "--attendees", "80", "--materials", "200", "--ref", "XC-01",
+                 "--format", "json")
+    record = json.loads(result.stdout)
+    assert record["audience"] == "elderly" and record["ref"] == "XC-01"
+    assert record["venue_kind"] is None
+
+
+@pytest.mark.parametrize(("option", "value", "field", "reason"), [
+    ("--attendees", "-5", "--attendees", "negative"),
+    ("--materials", "12.5", "--materials", "whole number"),
+    ("--posters", "-1", "--posters", "negative"),
+    ("--audience", "外星人", "--audience", "unknown audience"),
+    ("--form", "skywriting", "--form", "unknown form"),
+    ("--venue-kind", "moon", "--venue-kind", "unknown venue kind"),
+    ("--station", "兰州", "--station", "unknown station"),
+    ("--date", "2999-01-01", "--date", "future"),
+])
+def test_refusals_name_the_field_and_write_nothing(run, db_path, option, value, field, reason):
+    options = {"--date": days_ago(1), "--station": "平襄", "--audience": "在校学生",
+               "--form": "手拉手", "--venue": "一中", "--venue-kind": "school",
+               "--attendees": "320", "--materials": "500", option: value}
+    result = run("outreach", "add", *[x for pair in options.items() for x in pair], ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {field}:") and reason in result.stderr
+    assert count(db_path) == 0
+
+
+def test_unknown_audience_lists_the_valid_ones(run):
+    result = add(run, "--audience", "外星人", ok=False)
+    assert "students 在校学生" in result.stderr and "elderly" in result.stderr
+
+
+def test_a_missing_required_option_in_a_script_is_a_usage_error(run, db_path):
+    result = run("outreach", "add", "--date", "today", "--station", "平襄", ok=False)
+    assert result.exit_code == 2 and "--audience" in result.stderr
+    assert count(db_path) == 0
+
+
+def test_duplicate_ref_is_refused(run, db_path):
+    add(run, "--ref", "XC-7")
+    result = add(run, "--ref", "XC-7", ok=False)
+    assert result.exit_code == 1 and "--ref" in result.stderr
+    assert count(db_path) == 1
+
+
+def test_list_filters_and_ends_with_totals(run):
+    add(run, "--posters", "3", date=days_ago(3), attendees="100", materials="300")
+    add(run, date=days_ago(2), attendees="50", materials="60")
+    run("outreach", "add", "--date", days_ago(1), "--station", "马营", "--audience", "villagers",
+        "--form", "door-to-door", "--venue", "马营村", "--attendees", "40", "--materials", "80")
+    every = json.loads(run("outreach", "list", "--format", "json").stdout)
+    assert [r["date"] for r in every] == [days_ago(1), days_ago(2), days_ago(3)]
+    station = json.loads(run("outreach", "list", "--station", "平襄", "--format",
+                             "json").stdout)
+    assert len(station) == 2
+    period = json.loads(run("outreach", "list", "--from", days_ago(2), "--to", days_ago(1),
+                            "--format", "json").stdout)
+    assert len(period) == 2
+    by_audience = json.loads(run("outreach", "list", "--audience", "农村", "--format",
+                                 "json").stdout)
+    assert [r["venue"] for r in by_audience] == ["马营村"]
+    by_form = json.loads(run("outreach", "list", "--form", "手拉手", "--format", "json").stdout)
+    assert len(by_form) == 2
+    table = run("outreach", "list").stdout
+    assert "3 sessions" in table and "190" in table and "440" in table
+    zh = run("--lang", "zh", "outreach", "list", "--station", "平襄").stdout
+    assert "合计 2 场" in zh and "150" in zh and "360" in zh
+
+
+def test_list_to_csv_file(run, tmp_path):
+    add(run)
+    target = tmp_path / "out.csv"
+    run("outreach", "list", "-o", target)
+    text = target.read_text("utf-8-sig")
+    assert text.splitlines()[0].startswith("no,ref,date,station,audience")
+    assert "pingxiang,students,hand-in-hand" in text
+
+
+def test_update_corrects_and_audits_and_clears(run, db):
+    no = add(run, "--note", "雨天").stdout.strip()
+    run("outreach", "update", no, "--attendees", "350", "--videos", "2", "--note", "-")
+    record = json.loads(run("outreach", "show", no, "--format", "json").stdout)
+    assert (record["attendees"], record["videos"], record["note"]) == (350, 2, None)
+    audit = db.one("SELECT before, after FROM audit WHERE action = 'update' AND key = ?",
+                   (no,))
+    assert json.loads(audit["before"])["attendees"] == 320
+    assert json.loads(audit["after"])["attendees"] == 350
+    refused = run("outreach", "update", no, "--attendees", "-1", ok=False)
+    assert refused.exit_code == 1 and "--attendees" in refused.stderr
+    cleared = run("outreach", "update", no, "--venue", "-", ok=False)
+    assert cleared.exit_code == 1 and "--venue" in cleared.stderr
+    assert json.loads(run("outreach", "show", no, "--format", "json").stdout)["attendees"] == 350
+
+
+def test_void_keeps_the_session_but_leaves_it_out(run):
+    no = add(run, "--ref", "XC-9").stdout.strip()
+    add(run, attendees="10", materials="10")
+    run("outreach", "void", "XC-9", "--reason", "重复录入")
+    listed = json.loads(run("outreach", "list", "--format", "json").stdout)
+    assert [r["attendees"] for r in listed] == [10]
+    voided = json.loads(run("outreach", "list", "--void", "--format", "json").stdout)
+    assert voided[0]["no"] == no and voided[0]["void_reason"] == "重复录入"
+    again = run("outreach", "void", no, "--reason", "x", ok=False)
+    assert again.exit_code == 1 and "already void" in again.stderr
+    assert run("outreach", "update", no, "--attendees", "1", ok=False).exit_code == 1
+
+
+def test_show_unknown_session(run):
+    result = run("outreach", "show", "XC19990101-001", ok=False)
+    assert result.exit_code == 1 and "SESSION" in result.stderr
+
+
+def test_domain_prepare_writes_nothing_and_totals(db):
+    prepared = outreach.prepare_outreach(db, {
+        "date": days_ago(1), "station": "平襄", "audience": "students", "form": "lecture",
+        "venue": "一中", "attendees": 10.0, "materials": "20份", "posters": None})
+    assert prepared.row["attendees"] == 10 and prepared.row["materials"] == 20
+    assert db.scalar("SELECT count(*) FROM outreach") == 0
+    with pytest.raises(InvalidValue) as caught:
+        outreach.prepare_outreach(db, {**prepared.row, "attendees": -1})
+    assert caught.value.field == "attendees"
+    assert outreach.totals([prepared.row, prepared.row])["materials"] == 40
+    record, _ = outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
+    with pytest.raises(Conflict):
+        outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
+    assert outreach.get_outreach(db, "R1")["no"] == record["no"]
