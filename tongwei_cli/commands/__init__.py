@@ -77,11 +77,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ref.app, name="ref")
     app.add_typer(cases.app, name="case")
     app.add_typer(audit.app, name="audit")
-
-    from tongwei_cli.commands import imports, warnings
-
-    app.add_typer(warnings.app, name="warning")
-    app.add_typer(imports.app, name="import")
     check.register(app)
 
     from tongwei_cli.commands import campaigns, cards, outreach
@@ -89,3 +84,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(outreach.app, name="outreach")
     app.add_typer(cards.app, name="cards")
     app.add_typer(campaigns.app, name="campaign")
+
+    from tongwei_cli.commands import reports
+
+    app.add_typer(reports.app, name="report")

@@ -1,0 +1,143 @@
+"""`tongwei report …`: the daily summary, period and campaign reports, the bulletin."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from typer._click.exceptions import MissingParameter, UsageError
+
+from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.options import FormatOption, FromOption, OutputOption, StationOption, ToOption
+
+app = sub_app("""Reports: the daily summary (每日一汇总), any period, a campaign, and the bulletin
+paragraph the bureau publishes. Every figure is computed as of the end of the period, so a
+report of a past period never changes. Formats: table, text, markdown, json, csv, html, xlsx.
+
+Examples:
+
+  tongwei report daily --format text | lp
+
+  tongwei report range --from 2026-11-01 --to 2026-11-30 -o november.xlsx
+
+  tongwei report campaign 断卡行动 --format html -o campaign.html
+
+  tongwei report bulletin --campaign 断卡行动 --approx
+""")
+
+CampaignOption = Annotated[str | None, typer.Option(
+    "--campaign", help="A campaign by name (or a unique prefix); see `tongwei campaign list`.",
+    show_default=False)]
+
+
+def _station(db, station: str | None) -> str | None:
+    return db.refs.resolve("stations", station, "station") if station else None
+
+
+def _emit(db, report, fmt, output) -> None:
+    from tongwei_cli.report_render import emit_report
+
+    emit_report(report, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+                lang=db.settings.lang, db=db)
+
+
+@app.command("daily")
+def daily(
+    day: Annotated[str | None, typer.Option(
+        "--date", help="The day (YYYY-MM-DD, today, yesterday). Default: today.",
+        show_default=False)] = None,
+    station: StationOption = None,
+    campaign: Annotated[str | None, typer.Option(
+        "--campaign", help="Show this campaign's running totals. Default: the campaign "
+        "covering the day, if any (of overlapping ones, the one that started last).",
+        show_default=False)] = None,
+    fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """The daily summary: the day's figures against the day before and a year ago, the
+    running totals of the campaign, the station ranking, and the warnings still without
+    feedback to dispatch (masked).
+
+    Example: tongwei report daily --date yesterday --format text -o summary.txt
+    """
+    from tongwei_cli import clock, reports, validate
+
+    db = get_db()
+    when = validate.date_value(day, "date", db.tz) if day else clock.today(db.tz)
+    _emit(db, reports.daily_report(db, when, _station(db, station), campaign), fmt, output)
+
+
+@app.command("range")
+def range_(
+    from_: FromOption = None, to: ToOption = None, station: StationOption = None,
+    fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """Any period of whole days: the four strands, breakdowns by fraud type, station, level
+    and audience, the station ranking, and the change against the period before (环比) and
+    a year earlier (同比). --from and --to are required.
+
+    Example: tongwei report range --from 2026-11-01 --to 2026-11-30 --station 平襄
+    """
+    from tongwei_cli import reports, validate
+
+    if from_ is None:
+        raise MissingParameter(param_hint="'--from'", param_type="option")
+    if to is None:
+        raise MissingParameter(param_hint="'--to'", param_type="option")
+    db = get_db()
+    first = validate.date_value(from_, "from", db.tz)
+    last = validate.date_value(to, "to", db.tz, allow_future=True)
+    _emit(db, reports.range_report(db, first, last, _station(db, station)), fmt, output)
+
+
+@app.command("campaign")
+def campaign_(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The campaign's name.")],
+    station: StationOption = None,
+    fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """The range report over a campaign's days (up to today while it runs).
+
+    Example: tongwei report campaign 断卡行动 --format markdown
+    """
+    from tongwei_cli import reports
+
+    db = get_db()
+    _emit(db, reports.campaign_report(db, name, _station(db, station)), fmt, output)
+
+
+@app.command("bulletin")
+def bulletin(
+    campaign: CampaignOption = None, from_: FromOption = None, to: ToOption = None,
+    approx: Annotated[bool, typer.Option(
+        "--approx", help="Write outreach counts as the press does: 43 -> 40余次, "
+        "30450 -> 30000余份 (cut to tens below 100, else to two significant digits).")]
+    = False,
+    station: StationOption = None,
+    fmt: FormatOption = None, output: OutputOption = None,
+) -> None:
+    """The paragraph the bureau publishes: cases solved, people arrested and referred,
+    money recovered and frozen (万元), the warning feedback rate, outreach. Give either
+    --campaign or --from and --to.
+
+    Example: tongwei report bulletin --campaign 断卡行动 --approx
+    """
+    from tongwei_cli import reports, validate
+
+    if campaign is not None and (from_ is not None or to is not None):
+        raise UsageError("give either --campaign or --from/--to, not both")
+    if campaign is None:
+        if from_ is None and to is None:
+            raise UsageError("give --campaign NAME, or --from and --to")
+        if from_ is None:
+            raise MissingParameter(param_hint="'--from'", param_type="option")
+        if to is None:
+            raise MissingParameter(param_hint="'--to'", param_type="option")
+    db = get_db()
+    if campaign is not None:
+        report = reports.bulletin(db, campaign_name=campaign, station=_station(db, station),
+                                  rough=approx)
+    else:
+        report = reports.bulletin(db, first=validate.date_value(from_, "from", db.tz),
+                                  last=validate.date_value(to, "to", db.tz, allow_future=True),
+                                  station=_station(db, station), rough=approx)
+    _emit(db, report, fmt, output)

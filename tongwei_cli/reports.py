@@ -1,0 +1,654 @@
+"""The figures of PRODUCT.md's "Meaning of the figures", computed in SQL.
+
+Every figure of a period `[first, last]` (whole local days) is computed as of the end of
+`last` -- or as of now, while that end is still ahead -- so a report of a past period never
+changes when it is run again later. Voided records count nowhere; a station filter applies
+to everything.
+
+The queries are kept as data (`QUERIES`, as github-to-sqlite keeps its `VIEWS`). Each one
+groups by the finest keys a breakdown needs (station and fraud type, station and level,
+station and audience, station and kind); totals and breakdowns are sums of those few group
+rows, and rates are computed from the sums. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from tongwei_cli import clock
+from tongwei_cli.db import Database
+from tongwei_cli.errors import InvalidValue
+
+# -- the queries ----------------------------------------------------------------------------
+# Parameters: :first, :last (local dates, inclusive), :start, :end (UTC stamps of the start
+# of `first` and of the day after `last`), :as_of (UTC stamp: min(:end, now)), :station.
+
+QUERIES: dict[str, str] = {
+    # cases.reported, cases.loss_fen -- index cases_reported covers it.
+    "cases": """
+        SELECT station, type, count(*) AS reported, total(loss_fen) AS loss_fen
+        FROM cases
+        WHERE reported >= :first AND reported <= :last AND voided = 0
+          AND (:station IS NULL OR station = :station)
+        GROUP BY station, type
+    """,
+    # solved, arrested, prosecuted, recovered_fen, frozen_fen, stopped_fen -- events dated in
+    # the period, of cases not voided (index case_events_date, then the case by its key).
+    "case_events": """
+        SELECT c.station AS station, c.type AS type,
+               total(e.kind = 'solved') AS solved,
+               total(CASE WHEN e.kind = 'arrest' THEN e.count END) AS arrested,
+               total(CASE WHEN e.kind = 'prosecute' THEN e.count END) AS prosecuted,
+               total(CASE WHEN e.kind = 'recover' THEN e.amount_fen END) AS recovered_fen,
+               total(CASE WHEN e.kind = 'freeze' THEN e.amount_fen END) AS frozen_fen,
+               total(CASE WHEN e.kind = 'stop-payment' THEN e.amount_fen END) AS stopped_fen
+        FROM case_events e JOIN cases c ON c.id = e.case_id
+        WHERE e.date >= :first AND e.date <= :last
+          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
+          AND c.voided = 0 AND (:station IS NULL OR c.station = :station)
+        GROUP BY c.station, c.type
+    """,
+    # The warnings received in the period and their state as of :as_of. feedback_at,
+    # visited_at, defrauded_at and deadline_at are kept on the warning (002_warnings), so all
+    # but `dissuaded` and the case link come from index warnings_received.
+    "warnings": """
+        SELECT w.station AS station, w.level AS level,
+               count(*) AS received,
+               total(w.feedback_at < :as_of) AS fed_back,
+               total(w.feedback_at < :as_of AND w.feedback_at <= w.deadline_at) AS on_time,
+               total(w.visited_at < :as_of) AS visited,
+               total(CASE WHEN w.feedback_at < :as_of THEN
+                     (SELECT f.outcome FROM followups f
+                      WHERE f.warning_id = w.id AND f.at < :as_of
+                        AND f.outcome <> 'in-progress'
+                      ORDER BY f.at DESC, f.id DESC LIMIT 1) = 'dissuaded' END) AS dissuaded,
+               total(CASE WHEN w.defrauded_at < :as_of THEN 1
+                          WHEN EXISTS (SELECT 1 FROM cases c
+                                       WHERE c.warning = w.no AND c.voided = 0
+                                         AND c.reported <= :last) THEN 1 END) AS defrauded,
+               total(w.feedback_at IS NULL OR w.feedback_at >= :as_of) AS open,
+               total((w.feedback_at IS NULL OR w.feedback_at >= :as_of)
+                     AND w.deadline_at < :as_of) AS overdue
+        FROM warnings w
+        WHERE w.received_at >= :start AND w.received_at < :end
+          AND (:station IS NULL OR w.station = :station)
+        GROUP BY w.station, w.level
+    """,
+    # Outreach sessions dated in the period (index outreach_date covers it).
+    "outreach": """
+        SELECT station, audience, form, count(*) AS sessions,
+               total(attendees) AS attendees, total(materials) AS materials
+        FROM outreach
+        WHERE date >= :first AND date <= :last AND voided = 0
+          AND (:station IS NULL OR station = :station)
+        GROUP BY station, audience, form
+    """,
+    # Two-card supervision actions dated in the period (index card_actions_date covers it).
+    "cards": """
+        SELECT station, kind, count(*) AS actions,
+               total(CASE WHEN kind = 'fine' THEN amount_fen END) AS fines_fen
+        FROM card_actions
+        WHERE date >= :first AND date <= :last AND voided = 0
+          AND (:station IS NULL OR station = :station)
+        GROUP BY station, kind
+    """,
+    # The dispatch list: warnings received by the end of the period and without feedback
+    # as of :as_of, by deadline. The first half reads the partial index warnings_open; the
+    # second (fed back only after :as_of, so open then) warnings_feedback, and runs only for
+    # a period that has ended.
+    "dispatch_open": """
+        SELECT w.no, w.received_at, w.level, w.station, w.deadline_at, w.kind, w.type,
+               w.phone, w.name
+        FROM warnings w
+        WHERE w.feedback_at IS NULL AND w.received_at < :end
+          AND (:station IS NULL OR w.station = :station)
+        ORDER BY w.deadline_at, w.no
+        LIMIT :limit
+    """,
+    "dispatch_later": """
+        SELECT w.no, w.received_at, w.level, w.station, w.deadline_at, w.kind, w.type,
+               w.phone, w.name
+        FROM warnings w
+        WHERE w.feedback_at IS NOT NULL AND w.feedback_at >= :as_of AND w.received_at < :end
+          AND (:station IS NULL OR w.station = :station)
+        ORDER BY w.deadline_at, w.no
+        LIMIT :limit
+    """,
+    "dispatch_count": """
+        SELECT (SELECT count(*) FROM warnings w
+                WHERE w.feedback_at IS NULL AND w.received_at < :end
+                  AND (:station IS NULL OR w.station = :station))
+             + (CASE WHEN :as_of < :end THEN 0 ELSE
+                (SELECT count(*) FROM warnings w
+                 WHERE w.feedback_at IS NOT NULL AND w.feedback_at >= :as_of
+                   AND w.received_at < :end
+                   AND (:station IS NULL OR w.station = :station)) END)
+    """,
+    # Day by day over a span (the chart): warnings received and, of those, fed back by
+    # :as_of; cases reported. :days is a JSON array of [day, start stamp, end stamp].
+    "series": """
+        WITH days (day, start, stop) AS (
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                   json_extract(value, '$[2]')
+            FROM json_each(:days))
+        SELECT d.day AS day,
+               (SELECT count(*) FROM warnings w
+                WHERE w.received_at >= d.start AND w.received_at < d.stop
+                  AND (:station IS NULL OR w.station = :station)) AS received,
+               (SELECT count(*) FROM warnings w
+                WHERE w.received_at >= d.start AND w.received_at < d.stop
+                  AND w.feedback_at < :as_of
+                  AND (:station IS NULL OR w.station = :station)) AS fed_back,
+               (SELECT count(*) FROM cases c
+                WHERE c.reported = d.day AND c.voided = 0
+                  AND (:station IS NULL OR c.station = :station)) AS cases
+        FROM days d ORDER BY d.day
+    """,
+}
+
+# -- the keys of each section, in the order reports show them -------------------------------
+
+CASE_KEYS = ("reported", "loss_fen", "solved", "arrested", "prosecuted", "recovered_fen",
+             "frozen_fen", "stopped_fen")
+WARNING_COUNTS = ("received", "fed_back", "on_time", "visited", "dissuaded", "defrauded",
+                  "open", "overdue")
+WARNING_KEYS = ("received", "fed_back", "feedback_rate", "on_time", "on_time_rate",
+                "visited", "visit_rate", "dissuaded", "defrauded", "open", "overdue")
+OUTREACH_KEYS = ("sessions", "attendees", "materials")
+CARD_KINDS = {"inspection": "inspections", "interview": "interviews", "notice": "notices",
+              "fine": "fines", "rectify": "rectifies", "recheck": "rechecks"}
+CARD_KEYS = ("actions", *CARD_KINDS.values(), "fines_fen")
+SECTIONS = {"cases": CASE_KEYS, "warnings": WARNING_KEYS, "outreach": OUTREACH_KEYS,
+            "cards": CARD_KEYS}
+RATES = {"feedback_rate": "fed_back", "on_time_rate": "on_time", "visit_rate": "visited"}
+
+DISPATCH_LIMIT = 1000
+
+
+# -- periods ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days `[first, last]`."""
+
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before (环比)."""
+        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
+
+    def year_ago(self) -> Period:
+        """The same days a year earlier (同比); 29 February becomes the 28th."""
+        return Period(_year_before(self.first), _year_before(self.last))
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _params(db: Database, period: Period, station: str | None) -> dict[str, Any]:
+    start, end = clock.day_bounds(period.first, period.last, db.tz)
+    now = clock.stamp()
+    return {"first": period.first.isoformat(), "last": period.last.isoformat(),
+            "start": start, "end": end, "as_of": min(end, now), "station": station}
+
+
+# -- sums and rates ---------------------------------------------------------------------------
+
+def rate(part: int, whole: int) -> float | None:
+    """`part / whole` with four decimals, or None when nothing was received."""
+    if not whole:
+        return None
+    return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+def _ints(row: Any, keys: Iterable[str]) -> dict[str, int]:
+    return {k: int(row[k] or 0) for k in keys}
+
+
+def _add(into: dict[str, int], row: dict[str, int]) -> None:
+    for key, value in row.items():
+        into[key] = into.get(key, 0) + value
+
+
+def _sum(rows: Iterable[dict[str, Any]], keys: Iterable[str]) -> dict[str, int]:
+    keys = tuple(keys)
+    total = dict.fromkeys(keys, 0)
+    for row in rows:
+        for key in keys:
+            total[key] += row[key]
+    return total
+
+
+def case_section(counts: dict[str, int]) -> dict[str, Any]:
+    return {k: counts.get(k, 0) for k in CASE_KEYS}
+
+
+def warning_section(counts: dict[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    received = counts.get("received", 0)
+    for key in WARNING_KEYS:
+        out[key] = rate(counts.get(RATES[key], 0), received) if key in RATES \
+            else counts.get(key, 0)
+    return out
+
+
+def outreach_section(counts: dict[str, int]) -> dict[str, Any]:
+    return {k: counts.get(k, 0) for k in OUTREACH_KEYS}
+
+
+def card_section(by_kind: dict[str, int], fines_fen: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"actions": sum(by_kind.values())}
+    for kind, key in CARD_KINDS.items():
+        out[key] = by_kind.get(kind, 0)
+    out["fines_fen"] = fines_fen
+    return out
+
+
+# -- one period -------------------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    """The grouped rows of one period; sections and breakdowns are sums of them."""
+
+    period: Period
+    station: str | None
+    as_of: str
+    cases: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    outreach: list[dict[str, Any]]
+    cards: list[dict[str, Any]]
+
+    def sections(self, where: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+        """The four sections, over the group rows matching `where` (e.g. a station)."""
+        def pick(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if not where:
+                return rows
+            return [r for r in rows if all(r.get(k) == v for k, v in where.items())]
+
+        cards = pick(self.cards)
+        by_kind: dict[str, int] = {}
+        for row in cards:
+            by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + row["actions"]
+        return {
+            "cases": case_section(_sum(pick(self.cases), CASE_KEYS)),
+            "warnings": warning_section(_sum(pick(self.warnings), WARNING_COUNTS)),
+            "outreach": outreach_section(_sum(pick(self.outreach), OUTREACH_KEYS)),
+            "cards": card_section(by_kind, sum(r["fines_fen"] for r in cards)),
+        }
+
+    def keys(self, rows: str, key: str) -> set[Any]:
+        return {r[key] for r in getattr(self, rows)}
+
+
+def figures(db: Database, period: Period, station: str | None = None) -> Figures:
+    """Run the section queries for one period."""
+    params = _params(db, period, station)
+    cases: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in db.query(QUERIES["cases"], params):
+        cases[(row["station"], row["type"])] = {
+            "station": row["station"], "type": row["type"],
+            **_ints(row, ("reported", "loss_fen"))}
+    for row in db.query(QUERIES["case_events"], params):
+        slot = cases.setdefault((row["station"], row["type"]), {
+            "station": row["station"], "type": row["type"], "reported": 0, "loss_fen": 0})
+        _add(slot, _ints(row, CASE_KEYS[2:]))
+    for slot in cases.values():
+        for key in CASE_KEYS:
+            slot.setdefault(key, 0)
+    warnings = [{"station": r["station"], "level": r["level"], **_ints(r, WARNING_COUNTS)}
+                for r in db.query(QUERIES["warnings"], params)]
+    outreach = [{"station": r["station"], "audience": r["audience"], "form": r["form"],
+                 **_ints(r, OUTREACH_KEYS)} for r in db.query(QUERIES["outreach"], params)]
+    cards = [{"station": r["station"], "kind": r["kind"], **_ints(r, ("actions", "fines_fen"))}
+             for r in db.query(QUERIES["cards"], params)]
+    return Figures(period, station, params["as_of"], list(cases.values()), warnings,
+                   outreach, cards)
+
+
+def _sorted_codes(db: Database, kind: str, codes: Iterable[Any]) -> list[Any]:
+    """Codes in the reference data's order; unknown ones (and None) after them."""
+    order = {r["code"]: i for i, r in enumerate(db.refs.rows[kind])}
+    return sorted(codes, key=lambda c: (order.get(c, len(order)), c is None, str(c)))
+
+
+def breakdowns(db: Database, fig: Figures) -> dict[str, list[dict[str, Any]]]:
+    """By fraud type (cases), by station (all four sections), by level (warnings), by
+    audience and by form (outreach). Rows with nothing in them are left out, except that
+    every warning level is listed."""
+    by_type = []
+    for code in _sorted_codes(db, "types", fig.keys("cases", "type")):
+        rows = [r for r in fig.cases if r["type"] == code]
+        by_type.append({"type": code, **case_section(_sum(rows, CASE_KEYS))})
+    by_station = []
+    stations = set().union(*(fig.keys(n, "station")
+                             for n in ("cases", "warnings", "outreach", "cards")))
+    for code in _sorted_codes(db, "stations", stations):
+        by_station.append({"station": code, **fig.sections({"station": code})})
+    by_level = []
+    levels = [r["code"] for r in db.refs.rows["levels"]]
+    levels += sorted(fig.keys("warnings", "level") - set(levels))
+    for code in levels:
+        rows = [r for r in fig.warnings if r["level"] == code]
+        by_level.append({"level": code, **warning_section(_sum(rows, WARNING_COUNTS))})
+    by_audience = []
+    for code in _sorted_codes(db, "audiences", fig.keys("outreach", "audience")):
+        rows = [r for r in fig.outreach if r["audience"] == code]
+        by_audience.append({"audience": code, **outreach_section(_sum(rows, OUTREACH_KEYS))})
+    by_form = []
+    for code in _sorted_codes(db, "forms", fig.keys("outreach", "form")):
+        rows = [r for r in fig.outreach if r["form"] == code]
+        by_form.append({"form": code, **outreach_section(_sum(rows, OUTREACH_KEYS))})
+    return {"by_type": by_type, "by_station": by_station, "by_level": by_level,
+            "by_audience": by_audience, "by_form": by_form}
+
+
+def ranking(db: Database, fig: Figures) -> list[dict[str, Any]]:
+    """Per station, the figures a county meeting compares, the stations that need attention
+    first: most overdue warnings, then most still open, then the lowest on-time, feedback and
+    visit rates (a station with no warnings has nothing pending and sorts as 100%), then the
+    largest losses and most cases, then the fewest outreach sessions."""
+    if fig.station:
+        codes = [fig.station]
+    else:
+        codes = [r["code"] for r in db.refs.rows["stations"]]
+        extra = set().union(*(fig.keys(n, "station") for n in ("cases", "warnings",
+                                                                 "outreach"))) - set(codes)
+        codes += sorted(c for c in extra if c is not None)
+    rows = []
+    for code in codes:
+        s = fig.sections({"station": code})
+        w, c = s["warnings"], s["cases"]
+        rows.append({
+            "station": code, "received": w["received"], "feedback_rate": w["feedback_rate"],
+            "on_time_rate": w["on_time_rate"], "visit_rate": w["visit_rate"],
+            "open": w["open"], "overdue": w["overdue"], "cases": c["reported"],
+            "loss_fen": c["loss_fen"], "sessions": s["outreach"]["sessions"]})
+
+    def need(row: dict[str, Any]) -> tuple:
+        def r(value: float | None) -> float:
+            return 1.0 if value is None else value
+        return (-row["overdue"], -row["open"], r(row["on_time_rate"]), r(row["feedback_rate"]),
+                r(row["visit_rate"]), -row["loss_fen"], -row["cases"], row["sessions"])
+
+    rows.sort(key=need)  # stable: equal stations keep the reference order
+    for number, row in enumerate(rows, 1):
+        row["rank"] = number
+    return rows
+
+
+def change(now: dict[str, dict[str, Any]], then: dict[str, dict[str, Any]]
+           ) -> dict[str, dict[str, Any]]:
+    """Section by section, `now - then` (rates: the difference of the rates, or None)."""
+    out: dict[str, dict[str, Any]] = {}
+    for section, keys in SECTIONS.items():
+        out[section] = {}
+        for key in keys:
+            a, b = now[section][key], then[section][key]
+            if a is None or b is None:
+                out[section][key] = None
+            elif isinstance(a, float) or isinstance(b, float):
+                out[section][key] = round(a - b, 4)
+            else:
+                out[section][key] = a - b
+    return out
+
+
+def comparison(db: Database, current: dict[str, dict[str, Any]], period: Period,
+               station: str | None) -> dict[str, Any]:
+    other = figures(db, period, station).sections()
+    return {"from": period.first.isoformat(), "to": period.last.isoformat(), **other,
+            "change": change(current, other)}
+
+
+def _meta(db: Database, kind: str, period: Period, station: str | None) -> dict[str, Any]:
+    return {"report": kind, "from": period.first.isoformat(), "to": period.last.isoformat(),
+            "station": station}
+
+
+def _footer(db: Database, as_of: str) -> dict[str, Any]:
+    from tongwei_cli.audit import head
+
+    return {"as_of": as_of, "generated_at": clock.stamp(), "officer": db.officer,
+            "audit_head": head(db)}
+
+
+def period_report(db: Database, period: Period, station: str | None = None,
+                  kind: str = "range", previous: Period | None = None) -> dict[str, Any]:
+    """The range report: the four sections, breakdowns, station ranking, 环比 and 同比."""
+    fig = figures(db, period, station)
+    sections = fig.sections()
+    report = {**_meta(db, kind, period, station), **sections,
+              "breakdowns": breakdowns(db, fig), "ranking": ranking(db, fig),
+              "previous": comparison(db, sections, previous or period.previous(), station),
+              "year_ago": comparison(db, sections, period.year_ago(), station)}
+    report.update(_footer(db, fig.as_of))
+    return report
+
+
+# -- the reports ------------------------------------------------------------------------------
+
+def check_period(db: Database, first: date, last: date) -> Period:
+    if last < first:
+        raise InvalidValue(f"{last} is before --from {first}", "to")
+    if first > clock.today(db.tz):
+        raise InvalidValue(f"{first} is in the future", "from")
+    return Period(first, last)
+
+
+def range_report(db: Database, first: date, last: date, station: str | None = None
+                 ) -> dict[str, Any]:
+    return period_report(db, check_period(db, first, last), station)
+
+
+def campaign_period(db: Database, campaign: dict[str, Any]) -> Period:
+    """The campaign's days, up to today while it is still running."""
+    first = date.fromisoformat(campaign["first_day"])
+    last = min(date.fromisoformat(campaign["last_day"]), clock.today(db.tz))
+    if first > last:
+        raise InvalidValue(f"campaign {campaign['name']!r} starts on {first}, after today",
+                           "NAME")
+    return Period(first, last)
+
+
+def _campaign_info(campaign: dict[str, Any]) -> dict[str, Any]:
+    return {"name": campaign["name"], "first_day": campaign["first_day"],
+            "last_day": campaign["last_day"]}
+
+
+def campaign_report(db: Database, name: str, station: str | None = None) -> dict[str, Any]:
+    from tongwei_cli.campaigns import get_campaign
+
+    campaign = get_campaign(db, name)
+    report = period_report(db, campaign_period(db, campaign), station, kind="campaign")
+    report["campaign"] = _campaign_info(campaign)
+    return report
+
+
+def dispatch(db: Database, period: Period, station: str | None,
+             limit: int = DISPATCH_LIMIT) -> tuple[list[dict[str, Any]], int]:
+    """Warnings without feedback at the end of the day (or now), by deadline; and how many
+    there are in all."""
+    params = _params(db, period, station)
+    params["limit"] = limit
+    rows = [dict(r) for r in db.query(QUERIES["dispatch_open"], params)]
+    if params["as_of"] == params["end"]:  # a finished day: some were fed back only later
+        rows += [dict(r) for r in db.query(QUERIES["dispatch_later"], params)]
+        rows.sort(key=lambda r: (r["deadline_at"], r["no"]))
+        rows = rows[:limit]
+    total = db.scalar(QUERIES["dispatch_count"], params)
+    as_of = clock.parse_stamp(params["as_of"])
+    for row in rows:
+        late = as_of - clock.parse_stamp(row["deadline_at"])
+        row["overdue"] = row["deadline_at"] < params["as_of"]
+        row["overdue_minutes"] = int(late.total_seconds() // 60) if row["overdue"] else 0
+    return rows, int(total or 0)
+
+
+def daily_report(db: Database, day: date, station: str | None = None,
+                 campaign_name: str | None = None) -> dict[str, Any]:
+    """One day's figures, the change against the day before (`previous`) and a year ago,
+    the running totals of the campaign covering the day (or the one named), and the
+    dispatch list."""
+    from tongwei_cli.campaigns import campaign_covering, get_campaign
+
+    if day > clock.today(db.tz):
+        raise InvalidValue(f"{day} is in the future", "date")
+    period = Period(day, day)
+    report = period_report(db, period, station, kind="daily")
+    report["date"] = day.isoformat()
+    campaign = (get_campaign(db, campaign_name, "campaign") if campaign_name
+                else campaign_covering(db, day))
+    report["campaign"] = None
+    if campaign is not None:
+        first = date.fromisoformat(campaign["first_day"])
+        if first > day:
+            raise InvalidValue(f"campaign {campaign['name']!r} starts on {first}, after {day}",
+                               "campaign")
+        span = Period(first, min(day, date.fromisoformat(campaign["last_day"])))
+        report["campaign"] = {**_campaign_info(campaign), "from": span.first.isoformat(),
+                              "to": span.last.isoformat(),
+                              **figures(db, span, station).sections()}
+    rows, total = dispatch(db, period, station)
+    report["dispatch"] = rows
+    report["dispatch_total"] = total
+    return report
+
+
+def series(db: Database, last: date, station: str | None = None, days: int = 30
+           ) -> list[dict[str, Any]]:
+    """Day by day for the `days` days ending `last`: warnings received, of those fed back by
+    the end of `last`, cases reported (the report page's chart)."""
+    span = [last - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    bounds = [[d.isoformat(), *clock.day_bounds(d, d, db.tz)] for d in span]
+    params = _params(db, Period(span[0], last), station)
+    params["days"] = json.dumps(bounds)
+    return [dict(r) for r in db.query(QUERIES["series"], params)]
+
+
+# -- the bulletin -----------------------------------------------------------------------------
+
+def wan(fen: int) -> str:
+    """Fen as 万元 with two decimals, rounded half up: 21810000 -> '21.81'."""
+    return str((Decimal(fen) / Decimal(1_000_000)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def per_cent(value: float) -> str:
+    """0.985 -> '98.5', 1.0 -> '100': at most one decimal, no trailing zero."""
+    text = str((Decimal(str(value)) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def approx(n: int) -> tuple[int, bool]:
+    """A count as the press writes it: (the round number, whether 余 follows).
+
+    Below 10 the count is exact; below 100 it is cut to whole tens (43 -> 40余); from 100 it
+    is cut to two significant digits (30450 -> 30000余, 1980 -> 1900余, 256 -> 250余).
+    Cut, never rounded up, since 余 means "and more"; a count that is already round stays
+    exact (40 -> 40)."""
+    if n < 10:
+        return n, False
+    step = 10 if n < 100 else 10 ** (len(str(n)) - 2)
+    cut = n // step * step
+    return cut, cut != n
+
+
+def _count(n: int, unit: str, rough: bool) -> str:
+    if rough:
+        value, more = approx(n)
+        return f"{value}余{unit}" if more else f"{value}{unit}"
+    return f"{n}{unit}"
+
+
+def _cn_date(day: date, year: bool = True) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+
+
+def bulletin_text(report: dict[str, Any], station_name: str | None, rough: bool) -> str:
+    """The paragraph the bureau publishes, from a period's sections.
+
+    Clauses whose figure is zero are left out, as the press does; if a whole strand is
+    empty its part is left out. --approx roughens the outreach counts (sessions, people,
+    leaflets) -- the strike figures are legal counts and stay exact."""
+    first, last = date.fromisoformat(report["from"]), date.fromisoformat(report["to"])
+    campaign = report.get("campaign")
+    if campaign:
+        lead = f"“{campaign['name']}”开展以来" if not campaign["name"].startswith("“") \
+            else f"{campaign['name']}开展以来"
+    elif first == last:
+        lead = _cn_date(first)
+    else:
+        lead = f"{_cn_date(first)}至{_cn_date(last, year=first.year != last.year)}"
+    c, w, o = report["cases"], report["warnings"], report["outreach"]
+    strike = []
+    if c["solved"]:
+        strike.append(f"破获电信网络诈骗案件{c['solved']}起")
+    if c["arrested"]:
+        strike.append(f"抓获违法犯罪嫌疑人{c['arrested']}人")
+    if c["prosecuted"]:
+        strike.append(f"移送起诉{c['prosecuted']}人")
+    if c["recovered_fen"]:
+        strike.append(f"挽回损失{wan(c['recovered_fen'])}万元")
+    if c["frozen_fen"]:
+        strike.append(f"冻结涉案资金{wan(c['frozen_fen'])}万元")
+    if c["stopped_fen"]:
+        strike.append(f"止付涉案资金{wan(c['stopped_fen'])}万元")
+    parts = []
+    if strike:
+        parts.append("共" + "，".join(strike))
+    if w["received"]:
+        prevent = f"预警信息反馈率达{per_cent(w['feedback_rate'])}%"
+        if w["visited"]:
+            prevent += f"，见面率{per_cent(w['visit_rate'])}%"
+        if w["dissuaded"]:
+            prevent += f"，成功劝阻{w['dissuaded']}人"
+        parts.append(prevent)
+    if o["sessions"]:
+        publicise = f"开展各类反诈宣传{_count(o['sessions'], '次', rough)}"
+        if o["attendees"]:
+            publicise += f"，覆盖群众{_count(o['attendees'], '人次', rough)}"
+        if o["materials"]:
+            publicise += f"，发放宣传资料{_count(o['materials'], '份', rough)}"
+        parts.append(publicise)
+    if not parts:
+        parts.append("未发生需通报的工作数据")
+    if station_name:
+        parts[0] = station_name + parts[0]
+    return f"{lead}，" + "；".join(parts) + "。"
+
+
+def bulletin(db: Database, *, first: date | None = None, last: date | None = None,
+             campaign_name: str | None = None, station: str | None = None,
+             rough: bool = False) -> dict[str, Any]:
+    """The bulletin: its paragraph and the figures behind it."""
+    campaign = None
+    if campaign_name is not None:
+        from tongwei_cli.campaigns import get_campaign
+
+        campaign = get_campaign(db, campaign_name, "campaign")
+        period = campaign_period(db, campaign)
+    else:
+        assert first is not None and last is not None
+        period = check_period(db, first, last)
+    fig = figures(db, period, station)
+    report: dict[str, Any] = {**_meta(db, "bulletin", period, station), **fig.sections()}
+    if campaign:
+        report["campaign"] = _campaign_info(campaign)
+    report["approx"] = rough
+    name = db.refs.name("stations", station, "zh") if station else None
+    report["text"] = bulletin_text(report, name, rough)
+    report.update(_footer(db, fig.as_of))
+    return report
