@@ -77,6 +77,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ref.app, name="ref")
     app.add_typer(cases.app, name="case")
     app.add_typer(audit.app, name="audit")
+
+    from tongwei_cli.commands import imports, warnings
+
+    app.add_typer(warnings.app, name="warning")
+    app.add_typer(imports.app, name="import")
     check.register(app)
 
     from tongwei_cli.commands import campaigns, cards, outreach
@@ -84,6 +89,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(outreach.app, name="outreach")
     app.add_typer(cards.app, name="cards")
     app.add_typer(campaigns.app, name="campaign")
+    imports._make("outreach", "outreach sessions (matched by ref, or by content without one)",
+                  "date, station, audience, form, venue, venue-kind, attendees, materials, "
+                  "ref, note, posters, videos, app-installs, notices-signed")
+    imports._make("cards", "two-card supervision actions (matched by content; institutions "
+                  "registered on first use)", "date, institution, kind, institution-kind, "
+                  "amount, deadline, note, station")
 
     from tongwei_cli.commands import reports
 
