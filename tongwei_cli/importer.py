@@ -671,3 +671,9 @@ register(ImportKind(
     prepare=_prepare_followup, key=_followup_key, find=_find_followups,
     compared=("outcome", "case_id", "note"), insert=_insert_followups,
     update=_correct_followup, key_column="at", describe=_followup_name))
+
+# Outreach sessions and two-card supervision: their adapters live with their domain.
+from tongwei_cli import cards as _cards, outreach as _outreach  # noqa: E402
+
+register(_outreach.import_kind())
+register(_cards.import_kind())
