@@ -1,0 +1,277 @@
+"""Early warnings and follow-ups, through the command as an officer or a script uses it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+
+from stdnum.cn import ric
+
+from tests.conftest import days_ago
+from tongwei_cli import alerts, clock
+
+
+def resident(region: str = "621121", birth: str = "19900101", seq: str = "123") -> str:
+    body = region + birth + seq
+    return body + ric.calc_check_digit(body + "0")
+
+
+def add(run, no="YJ001", received=None, level="high", station="平襄", phone="13800000001",
+        *extra, ok=True):
+    received = received or f"{days_ago(2)} 10:15"
+    return run("warning", "add", "--no", no, "--received", received, "--level", level,
+               "--station", station, "--phone", phone, *extra, ok=ok)
+
+
+def show(run, no, *extra):
+    return json.loads(run("warning", "show", no, "--format", "json", *extra).stdout)
+
+
+def test_add_prints_number_and_stores_deadline_from_level(run):
+    result = add(run, "YJ001", f"{days_ago(2)} 10:15", "高风险", "平襄派出所", "138 0000 0001",
+                 "--name", "测试甲", "--id", resident(), "--kind", "资金预警", "--type", "刷单")
+    assert result.stdout == "YJ001\n"
+    record = show(run, "YJ001")
+    day = date.fromisoformat(days_ago(2))
+    assert record["received_at"] == f"{day}T02:15:00Z"  # 10:15 in Gansu is 02:15 UTC
+    assert record["deadline_at"] == f"{day}T04:15:00Z"  # high: 2 hours
+    assert record["level"] == "high" and record["station"] == "pingxiang"
+    assert record["kind"] == "money" and record["type"] == "task-scam"
+    assert record["phone"] == "138****0001" and record["name"] == "测**"
+    assert record["id_no"].startswith("621121") and "*" in record["id_no"]
+    assert record["status"] == "overdue" and record["feedback_at"] is None
+
+
+def test_add_json_prints_the_stored_record_masked(run):
+    out = json.loads(add(run, "YJ002", None, "low", "马营", "13800000002", "--format",
+                         "json").stdout)
+    assert out["no"] == "YJ002" and out["phone"] == "138****0002"
+    hours = (clock.parse_stamp(out["deadline_at"]) - clock.parse_stamp(out["received_at"]))
+    assert hours == timedelta(hours=72)
+
+
+def test_bad_values_are_refused_naming_the_option_and_nothing_is_written(run, db):
+    result = add(run, "YJ003", None, "high", "平襄", "12345", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --phone: ")
+    result = add(run, "YJ003", None, "extreme", "平襄", "13800000003", ok=False)
+    assert result.exit_code == 1 and "--level" in result.stderr and "high" in result.stderr
+    result = add(run, "YJ003", "2999-01-01 10:00", ok=False)
+    assert "--received" in result.stderr and "future" in result.stderr
+    result = add(run, "YJ003", None, "high", "平襄", "13800000003", "--id",
+                 resident()[:-1] + "0" if resident()[-1] != "0" else resident()[:-1] + "1",
+                 ok=False)
+    assert "error: --id: check digit does not match" in result.stderr
+    assert db.scalar("SELECT count(*) FROM warnings") == 0
+
+
+def test_duplicate_number_is_refused(run):
+    add(run, "YJ001")
+    result = add(run, "YJ001", ok=False)
+    assert result.exit_code == 1 and "--no" in result.stderr and "already exists" in result.stderr
+
+
+def test_missing_required_option_in_a_script_fails_at_once(sh):
+    result = sh("warning", "add", "--no", "YJ9", "--level", "high", "--station", "平襄",
+                "--phone", "13800000001")
+    assert result.returncode == 2 and "--received" in result.stderr
+    result = sh("warning", "followup", "YJ9", "--at", "now", "--method", "phone")
+    assert result.returncode == 2 and "--outcome" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_followup_rules(run):
+    add(run, "YJ001", f"{days_ago(2)} 10:15")
+    result = run("warning", "followup", "YJ001", "--at", f"{days_ago(2)} 10:00", "--method",
+                 "phone", "--outcome", "dissuaded", ok=False)
+    assert result.exit_code == 1 and "--at" in result.stderr and "before" in result.stderr
+    result = run("warning", "followup", "YJ001", "--at", "2999-01-01 10:00", "--method",
+                 "phone", "--outcome", "dissuaded", ok=False)
+    assert "--at" in result.stderr and "future" in result.stderr
+    result = run("warning", "followup", "YJ001", "--at", "now", "--method", "phone",
+                 "--outcome", "defrauded", "--case", "TW-NONE", ok=False)
+    assert "error: --case: no case numbered 'TW-NONE'" in result.stderr
+    result = run("warning", "followup", "YJ404", "--at", "now", "--method", "phone",
+                 "--outcome", "dissuaded", ok=False)
+    assert result.exit_code == 1 and "YJ404" in result.stderr
+    result = run("warning", "followup", "YJ001", "--at", "now", "--method", "fax",
+                 "--outcome", "dissuaded", ok=False)
+    assert "--method" in result.stderr and "visit" in result.stderr
+    assert show(run, "YJ001")["followups"] == []
+
+
+def test_feedback_is_the_first_non_in_progress_followup(run):
+    add(run, "YJ001", f"{days_ago(2)} 10:15", "medium")  # deadline next day 10:15
+    run("warning", "followup", "YJ001", "--at", f"{days_ago(2)} 10:30", "--method", "phone",
+        "--outcome", "in-progress")
+    assert show(run, "YJ001")["feedback_at"] is None
+    out = run("warning", "followup", "YJ001", "--at", f"{days_ago(2)} 11:00", "--method",
+              "phone", "--outcome", "unreachable")
+    assert out.stdout.startswith("YJ001 phone")
+    run("warning", "followup", "YJ001", "--at", f"{days_ago(1)} 15:00", "--method", "visit",
+        "--outcome", "dissuaded", "--note", "回访")
+    record = show(run, "YJ001")
+    assert record["status"] == "closed"
+    assert record["feedback_at"] == clock.stamp(
+        clock.parse_stamp(record["received_at"]) + timedelta(minutes=45))
+    assert record["on_time"] is True
+    assert record["feedback_outcome"] == "unreachable"
+    assert record["latest_outcome"] == "dissuaded"
+    assert [f["outcome"] for f in record["followups"]] == ["in-progress", "unreachable",
+                                                           "dissuaded"]
+    assert record["visited_at"] is not None
+    # the same follow-up twice is refused
+    again = run("warning", "followup", "YJ001", "--at", f"{days_ago(1)} 15:00", "--method",
+                "visit", "--outcome", "dissuaded", ok=False)
+    assert again.exit_code == 1 and "already recorded" in again.stderr
+
+
+def test_late_feedback_is_not_on_time(run):
+    add(run, "YJ001", f"{days_ago(2)} 10:15", "high")
+    run("warning", "followup", "YJ001", "--at", f"{days_ago(2)} 13:00", "--method", "phone",
+        "--outcome", "dissuaded")
+    record = show(run, "YJ001")
+    assert record["status"] == "closed" and record["on_time"] is False
+    table = run("warning", "show", "YJ001").stdout
+    assert "On time" in table and "no" in table and "138****0001" in table
+    assert "13800000001" not in table
+
+
+def test_status_as_of_another_moment(run):
+    add(run, "YJ001", f"{days_ago(2)} 10:15", "high")
+    run("warning", "followup", "YJ001", "--at", f"{days_ago(2)} 13:00", "--method", "phone",
+        "--outcome", "dissuaded")
+
+    def status_at(moment):
+        rows = json.loads(run("warning", "list", "--as-of", moment, "--format", "json").stdout)
+        return rows[0]["status"] if rows else None
+
+    assert status_at(f"{days_ago(2)} 10:00") is None  # not yet received
+    assert status_at(f"{days_ago(2)} 11:00") == "open"
+    assert status_at(f"{days_ago(2)} 12:45") == "overdue"
+    assert status_at(f"{days_ago(2)} 13:00") == "closed"
+    rows = json.loads(run("warning", "list", "--status", "overdue", "--as-of",
+                          f"{days_ago(2)} 12:45", "--format", "json").stdout)
+    assert rows[0]["overdue_minutes"] == 30 and rows[0]["feedback_at"] is None
+
+
+def test_dispatch_list_sorted_by_deadline_with_counts_per_station(run):
+    add(run, "A-LOW", f"{days_ago(5)} 08:00", "low", "马营", "13800000010")  # due day -2
+    add(run, "B-HIGH", f"{days_ago(3)} 09:00", "high", "平襄", "13800000011")  # due day -3
+    add(run, "C-MED", f"{days_ago(4)} 09:00", "medium", "平襄", "13800000012")  # due day -3
+    add(run, "D-DONE", f"{days_ago(3)} 09:00", "high", "鸡川", "13800000013")
+    run("warning", "followup", "D-DONE", "--at", f"{days_ago(3)} 10:00", "--method", "visit",
+        "--outcome", "dissuaded")
+    rows = json.loads(run("warning", "list", "--status", "overdue", "--format", "json").stdout)
+    assert [r["no"] for r in rows] == ["C-MED", "B-HIGH", "A-LOW"]
+    assert rows[0]["overdue_minutes"] > rows[1]["overdue_minutes"] > rows[2]["overdue_minutes"]
+    table = run("warning", "list", "--status", "overdue").stdout
+    assert "By station: Pingxiang Police Station 2, Maying Police Station 1" in table
+    assert "3 total" in table and "138****0011" in table and "13800000011" not in table
+    text = run("warning", "list", "--status", "overdue", "--format", "csv").stdout
+    records = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [r["no"] for r in records] == ["C-MED", "B-HIGH", "A-LOW"]
+    assert records[0]["phone"] == "138****0012" and records[0]["status"] == "overdue"
+    closed = json.loads(run("warning", "list", "--status", "closed", "--station", "鸡川",
+                            "--format", "json").stdout)
+    assert [r["no"] for r in closed] == ["D-DONE"]
+    high = json.loads(run("warning", "list", "--level", "高风险", "--format", "json").stdout)
+    assert {r["no"] for r in high} == {"B-HIGH", "D-DONE"}
+
+
+def test_reveal_shows_in_full_and_is_audited(run, db):
+    add(run, "YJ001")
+    out = run("warning", "list", "--reveal", "--format", "json").stdout
+    assert "13800000001" in out
+    assert db.scalar("SELECT count(*) FROM audit WHERE action = 'reveal'"
+                     " AND entity = 'warning'") == 1
+
+
+def test_warnings_and_followups_across_local_midnight(run):
+    day = days_ago(1)
+    add(run, "YJ-MID", f"{day} 00:30", "medium")
+    record = show(run, "YJ-MID")
+    previous = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+    assert record["received_at"] == f"{previous}T16:30:00Z"  # the previous day in UTC
+    listed = json.loads(run("warning", "list", "--from", day, "--to", day, "--format",
+                            "json").stdout)
+    assert [r["no"] for r in listed] == ["YJ-MID"]
+    assert json.loads(run("warning", "list", "--to", previous, "--format", "json").stdout) == []
+    refused = run("warning", "followup", "YJ-MID", "--at", f"{previous} 23:59", "--method",
+                  "phone", "--outcome", "dissuaded", ok=False)
+    assert "before the warning was received" in refused.stderr
+    run("warning", "followup", "YJ-MID", "--at", f"{day} 00:45", "--method", "phone",
+        "--outcome", "dissuaded")
+    assert show(run, "YJ-MID")["feedback_at"] == f"{previous}T16:45:00Z"
+
+
+def test_defrauded_outcome_and_case_naming_the_warning_link_them(run):
+    add(run, "YJ001")
+    add(run, "YJ002", None, "low", "马营", "13800000002")
+    run("case", "add", "--no", "TW-1", "--reported", days_ago(1), "--type", "刷单",
+        "--station", "平襄", "--loss", "5000")
+    run("warning", "followup", "YJ001", "--at", "now", "--method", "phone", "--outcome",
+        "defrauded", "--case", "TW-1")
+    record = show(run, "YJ001")
+    assert record["defrauded"] is True and record["cases"] == ["TW-1"]
+    assert record["followups"][0]["case_no"] == "TW-1"
+    assert show(run, "YJ002")["defrauded"] is False
+    run("case", "add", "--no", "TW-2", "--reported", days_ago(1), "--type", "刷单",
+        "--station", "马营", "--loss", "800", "--warning", "YJ002")
+    record = show(run, "YJ002")
+    assert record["defrauded"] is True and record["cases"] == ["TW-2"]
+
+
+def test_set_deadline_changes_new_warnings_only_and_is_audited(run, db):
+    add(run, "OLD", f"{days_ago(2)} 10:00", "high")
+    out = run("ref", "set-deadline", "高风险", "4")
+    assert out.stdout == "high 4\n"
+    levels = json.loads(run("ref", "levels", "--format", "json").stdout)
+    assert {r["code"]: r["deadline_hours"] for r in levels}["high"] == 4
+    add(run, "NEW", f"{days_ago(2)} 10:00", "high", "平襄", "13800000002")
+    old, new = show(run, "OLD"), show(run, "NEW")
+    assert old["deadline_at"][11:16] == "04:00" and new["deadline_at"][11:16] == "06:00"
+    row = db.one("SELECT before, after FROM audit WHERE action = 'set-deadline'")
+    assert json.loads(row["before"]) == {"deadline_hours": 2}
+    assert json.loads(row["after"]) == {"deadline_hours": 4}
+    bad = run("ref", "set-deadline", "high", "-3", ok=False)
+    assert bad.exit_code in (1, 2)
+    bad = run("ref", "set-deadline", "extreme", "3", ok=False)
+    assert bad.exit_code == 1 and "LEVEL" in bad.stderr
+
+
+def test_domain_status_rule():
+    record = {"feedback_at": None, "deadline_at": "2026-01-01T02:00:00Z"}
+    assert alerts.status_at(record, "2026-01-01T01:59:59Z") == "open"
+    assert alerts.status_at(record, "2026-01-01T02:00:00Z") == "open"
+    assert alerts.status_at(record, "2026-01-01T02:00:01Z") == "overdue"
+    record["feedback_at"] = "2026-01-01T03:00:00Z"
+    assert alerts.status_at(record, "2026-01-01T02:30:00Z") == "overdue"
+    assert alerts.status_at(record, "2026-01-01T03:00:00Z") == "closed"
+
+
+def test_add_and_list_paths_do_not_load_pandas(sh, db_path, tmp_path):
+    assert sh("init").returncode == 0
+    probe = (
+        "import sys\n"
+        "from tongwei_cli.cli import main\n"
+        "for args in (['warning', 'add', '--no', 'P1', '--received', 'now', '--level', 'high',"
+        " '--station', '平襄', '--phone', '13800000001'], ['warning', 'list'],"
+        " ['warning', 'followup', 'P1', '--at', 'now', '--method', 'phone',"
+        " '--outcome', 'dissuaded']):\n"
+        "    sys.argv = ['tongwei', *args]\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'sqlite_utils') if m in sys.modules))\n")
+    env = {"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "测试警官", "TONGWEI_LANG": "en",
+           "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
