@@ -236,3 +236,58 @@ def test_domain_prepare_card_action_writes_nothing(db):
         cards.prepare_card_action(db, {"date": days_ago(1), "institution": "x",
                                        "kind": "fine", "amount": 1})
     assert caught.value.field == "institution-kind"
+
+
+# -- import --------------------------------------------------------------------------
+
+CARD_HEADER = "date,institution,kind,institution-kind,amount,deadline,note"
+
+
+def test_import_cards_csv_registers_and_rechecks_then_adds_nothing(run, sh, tmp_path):
+    path = tmp_path / "cards.csv"
+    path.write_text(CARD_HEADER + ",station\n"
+                    f"{days_ago(9)},{BANK},inspection,bank,,,,平襄\n"
+                    f"{days_ago(8)},{BANK},rectify,,,{days_ago(3)},,\n"
+                    f"{days_ago(7)},{BANK},fine,,5000,,,\n"
+                    f"{days_ago(6)},移动营业厅,约谈,outlet,,,,马营\n"
+                    f"{days_ago(6)},移动营业厅,rectify,,,{days_ago(1)},,\n"
+                    f"{days_ago(2)},{BANK},recheck,,,,,\n", "utf-8")
+    first = sh("import", "cards", path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "imported 6, unchanged 0"
+    again = sh("import", "cards", path)
+    assert again.stdout.strip() == "imported 0, unchanged 6"
+    listed = json.loads(run("cards", "list", "--format", "json").stdout)
+    assert len(listed) == 6 and {a["station"] for a in listed} == {"pingxiang", "maying"}
+    opened = json.loads(run("cards", "list", "--open", "--format", "json").stdout)
+    assert [(o["institution"], o["status"]) for o in opened] == [("移动营业厅", "overdue")]
+
+
+def test_import_cards_xlsx_with_chinese_headers(run, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["检查日期", "机构名称", "监管措施", "机构类型", "罚款金额(元)", "整改期限", "备注"])
+    sheet.append([days_ago(4), "邮储银行通渭支行", "罚款", "银行", 12000.5, None, "开卡审核不严"])
+    book.save(tmp_path / "断卡.xlsx")
+    result = run("import", "cards", tmp_path / "断卡.xlsx")
+    assert "imported 1" in result.stdout
+    fine = json.loads(run("cards", "list", "--format", "json").stdout)[0]
+    assert (fine["kind"], fine["amount_fen"], fine["institution_kind"]) == ("fine", 1200050,
+                                                                             "bank")
+
+
+def test_import_cards_bad_rows_write_nothing(run, db_path, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(CARD_HEADER + "\n"
+                    f"{days_ago(3)},新网点,inspection,,,,\n"
+                    f"{days_ago(3)},{BANK},inspection,bank,,,\n"
+                    f"{days_ago(3)},{BANK},fine,,,,\n"
+                    f"{days_ago(3)},{BANK},rectify,,,{days_ago(4)},\n", "utf-8")
+    result = run("import", "cards", path, ok=False)
+    assert result.exit_code == 1
+    assert "line 2: institution-kind:" in result.stderr
+    assert "line 4: amount: a fine needs an amount" in result.stderr
+    assert "line 5: deadline:" in result.stderr
+    assert rows(db_path, "card_actions") == 0 and rows(db_path, "institutions") == 0

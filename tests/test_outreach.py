@@ -166,3 +166,85 @@ def test_domain_prepare_writes_nothing_and_totals(db):
     with pytest.raises(Conflict):
         outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
     assert outreach.get_outreach(db, "R1")["no"] == record["no"]
+
+
+# -- import --------------------------------------------------------------------------
+
+HEADER = ["date", "station", "audience", "form", "venue", "venue-kind", "attendees",
+          "materials", "ref", "note"]
+
+
+def write_xlsx(path, header, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_import_xlsx_then_again_adds_nothing(run, sh, tmp_path):
+    from datetime import date as day
+
+    path = write_xlsx(tmp_path / "宣传.xlsx", HEADER, [
+        [day.fromisoformat(days_ago(3)), "平襄", "在校学生", "手拉手", "通渭一中", "school", 320,
+         500, "XC-1", None],
+        [days_ago(2), "马营", "elderly", "面对面", "马营广场", None, 80.0, 200, None, "雨天"],
+    ])
+    first = sh("import", "outreach", path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "imported 2, unchanged 0"
+    again = sh("import", "outreach", path)
+    assert again.returncode == 0 and again.stdout.strip() == "imported 0, unchanged 2"
+    listed = json.loads(run("outreach", "list", "--format", "json").stdout)
+    assert [(r["ref"], r["attendees"], r["import_id"]) for r in listed] == [
+        (None, 80, 1), ("XC-1", 320, 1)]
+
+
+def test_import_csv_with_chinese_headers_gb18030(run, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        ("日期,派出所,宣传对象,宣传形式,宣传地点,场所类型,参与人数,发放资料,张贴海报,签署告知书\n"
+         f"{days_ago(1)},平襄,农村群众,入户走访,平襄镇王家村,village,45,90,3,12\n"
+         ).encode("gb18030"))
+    result = run("import", "outreach", path)
+    assert "imported 1" in result.stdout
+    record = json.loads(run("outreach", "list", "--format", "json").stdout)[0]
+    assert (record["audience"], record["form"], record["posters"],
+            record["notices_signed"]) == ("villagers", "door-to-door", 3, 12)
+
+
+def test_import_is_all_or_nothing_and_names_every_bad_row(run, db_path, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(",".join(HEADER) + "\n"
+                    f"{days_ago(1)},平襄,students,lecture,一中,school,100,100,,\n"
+                    f"{days_ago(1)},平襄,外星人,lecture,一中,school,100,100,,\n"
+                    f"{days_ago(1)},平襄,students,lecture,二中,school,-4,100,,\n", "utf-8")
+    result = run("import", "outreach", path, ok=False)
+    assert result.exit_code == 1 and "nothing was written" in result.stderr
+    assert "line 3: audience: unknown audience" in result.stderr
+    assert "line 4: attendees: must not be negative" in result.stderr
+    assert count(db_path) == 0
+
+
+def test_import_refuses_a_known_ref_with_other_details(run, db_path, tmp_path):
+    add(run, "--ref", "XC-5")
+    path = tmp_path / "again.csv"
+    path.write_text(",".join(HEADER) + "\n"
+                    f"{days_ago(1)},平襄,students,hand-in-hand,通渭县第一中学,school,999,500,"
+                    "XC-5,\n", "utf-8")
+    result = run("import", "outreach", path, ok=False)
+    assert result.exit_code == 1 and "XC-5" in result.stderr and "attendees" in result.stderr
+    assert count(db_path) == 1
+
+
+def test_import_dry_run_writes_nothing(run, db_path, tmp_path):
+    path = tmp_path / "dry.csv"
+    path.write_text(",".join(HEADER) + "\n"
+                    f"{days_ago(1)},平襄,students,lecture,一中,school,100,100,,\n", "utf-8")
+    result = run("import", "outreach", path, "--dry-run")
+    assert "would import 1" in result.stdout
+    assert count(db_path) == 0
