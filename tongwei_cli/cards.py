@@ -208,25 +208,6 @@ ACTION_SELECT = (
     " FROM card_actions a JOIN institutions i ON i.id = a.institution_id")
 
 
-def check_new(db: Database, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """Split prepared rows into those to insert and a count of those already stored (the
-    same date, institution, kind, amount, deadline and note). Repeats within `rows` too."""
-    dates = sorted({r["date"] for r in rows})
-    stored: set[tuple] = set()
-    if dates:
-        stored = {content_key(r) for r in db.query(
-            f"{ACTION_SELECT} WHERE a.date BETWEEN ? AND ?", (dates[0], dates[-1]))}
-    new, unchanged = [], 0
-    for row in rows:
-        key = content_key(row)
-        if key in stored:
-            unchanged += 1
-        else:
-            stored.add(key)
-            new.append(row)
-    return new, unchanged
-
-
 INSERT = (
     "INSERT INTO card_actions (no, institution_id, date, kind, station, amount_fen, deadline,"
     " note, created_at, created_by, import_id) VALUES (:no, :institution_id, :date, :kind,"

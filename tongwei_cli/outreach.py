@@ -116,48 +116,6 @@ def insert_outreach(db: Database, rows: Iterable[dict[str, Any]],
     return rows
 
 
-def check_new(db: Database, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """Split prepared rows into those to insert and a count of those already stored.
-
-    A row with a `ref` is stored when that `ref` is; if its content differs, that is an
-    error (`Conflict` on `ref`): correct a stored session with `outreach update`. A row
-    without a `ref` is stored when a session of the same content is (voided ones included,
-    so a voided session is not brought back). Repeats within `rows` are treated alike."""
-    new: list[dict[str, Any]] = []
-    unchanged = 0
-    dates = sorted({r["date"] for r in rows})
-    stored: dict[tuple, int] = {}
-    by_ref: dict[str, tuple] = {}
-    if dates:
-        for r in db.query(f"SELECT {COLUMNS} FROM outreach WHERE date BETWEEN ? AND ?",
-                          (dates[0], dates[-1])):
-            key = content_key(r)
-            stored[key] = stored.get(key, 0) + 1
-    refs = [r["ref"] for r in rows if r.get("ref")]
-    for i in range(0, len(refs), 500):
-        chunk = refs[i:i + 500]
-        for r in db.query(f"SELECT {COLUMNS} FROM outreach WHERE ref IN"
-                          f" ({', '.join('?' * len(chunk))})", chunk):
-            by_ref[r["ref"]] = content_key(r)
-    for row in rows:
-        key = content_key(row)
-        if row.get("ref"):
-            if row["ref"] in by_ref:
-                if by_ref[row["ref"]] != key:
-                    raise Conflict(f"session {row['ref']} is already stored with other "
-                                   "details (correct it with `outreach update`)", "ref")
-                unchanged += 1
-                continue
-            by_ref[row["ref"]] = key
-            new.append(row)
-        elif stored.get(key):
-            unchanged += 1
-        else:
-            stored[key] = 1
-            new.append(row)
-    return new, unchanged
-
-
 def add_outreach(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Validate and store one session; returns the stored record and any warnings."""
     prepared = prepare_outreach(db, raw)
