@@ -47,15 +47,17 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli import clock
+from tongwei_cli import clock, validate
 from tongwei_cli.cases import Prepared
 from tongwei_cli.db import Database
 from tongwei_cli.errors import InvalidValue, RowErrors, TongweiError
@@ -264,7 +266,10 @@ def _sheet_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Ce
     first = (sheet.start or (0, 0))[0] + 1
     total = sheet.height
     for n, cells in enumerate(sheet.iter_rows()):
-        yield first + n, cells
+        # calamine gives a date-time cell at exactly 00:00 as a `date`; a spreadsheet cannot
+        # tell that from a date cell, so both become midnight (date columns take its date).
+        yield first + n, [datetime.combine(c, time.min) if type(c) is date else c
+                          for c in cells]
         if progress and n % 2000 == 0:
             progress(n, total)
 
@@ -335,7 +340,8 @@ def file_digest(path: Path) -> tuple[int, str]:
 
 class _MemoRefs:
     """`db.refs` with `resolve` remembered: a file repeats the same few stations and levels
-    a hundred thousand times."""
+    a hundred thousand times. (For the same reason `validate._region_status`, a pure
+    function of the region code and birth year, is memoised during the checking pass.)"""
 
     def __init__(self, refs: Any):
         self._refs = refs
@@ -392,6 +398,8 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     first_line: dict[Any, int] = {}
     real_refs = db.refs
     db.__dict__["refs"] = _MemoRefs(real_refs)
+    real_region = validate._region_status
+    validate._region_status = functools.lru_cache(maxsize=4096)(real_region)
     try:
         for line, raw in stream:
             result.rows += 1
@@ -412,6 +420,7 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
             prepared.append((line, ready.row))
     finally:
         db.__dict__["refs"] = real_refs
+        validate._region_status = real_region
     if progress:
         progress(1, 1)
 
