@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tongwei_cli import __version__, settings
-from tongwei_cli.commands import TongweiGroup, register
+from tongwei_cli.commands import TongweiGroup, register, wanted_command
 
 HELP = """\
 The anti-fraud desk of Tongwei county public security (通渭县公安局反诈中心).
@@ -28,23 +28,12 @@ Examples:
 """
 
 
-app = typer.Typer(
-    cls=TongweiGroup,
-    help=HELP,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"tongwei {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     db: Annotated[str | None, typer.Option(
         "--db", help="The database file. Default: $TONGWEI_DB, else the per-user data "
@@ -62,13 +51,33 @@ def root(
     settings.install(settings.Settings(db=db, officer=officer, lang=lang))
 
 
-register(app)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The `tongwei` app with every command, or with just the one about to run."""
+    application = typer.Typer(
+        cls=TongweiGroup,
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        rich_markup_mode=None,
+    )
+    application.callback()(root)
+    register(application, only)
+    return application
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`tongwei_cli.cli.app`: the whole app, built on first use (tests, documentation)."""
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Entry point of the installed command; no traceback ever reaches the user."""
     try:
-        app()
+        build_app(wanted_command(sys.argv[1:]))()
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         sys.exit(130)

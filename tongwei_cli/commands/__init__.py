@@ -70,25 +70,43 @@ def sub_app(help_text: str) -> typer.Typer:
                        context_settings={"help_option_names": ["-h", "--help"]})
 
 
-def register(app: typer.Typer) -> None:
-    from tongwei_cli.commands import audit, cases, check, db, ref
+# The command tree, in the order `tongwei --help` lists it: name -> (module, attribute).
+# A sub-app (`app`) becomes a group; a function becomes a top-level command.
+TREE: dict[str, tuple[str, str]] = {
+    "init": ("db", "init"),
+    "case": ("cases", "app"),
+    "warning": ("warnings", "app"),
+    "outreach": ("outreach", "app"),
+    "cards": ("cards", "app"),
+    "campaign": ("campaigns", "app"),
+    "import": ("imports", "app"),
+    "report": ("reports", "app"),
+    "ref": ("ref", "app"),
+    "audit": ("audit", "app"),
+    "check": ("check", "check"),
+    "db": ("db", "app"),
+}
 
-    db.register(app)
-    app.add_typer(ref.app, name="ref")
-    app.add_typer(cases.app, name="case")
-    app.add_typer(audit.app, name="audit")
 
-    from tongwei_cli.commands import imports, warnings
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """Add the command tree to `app`; with `only`, just that command (start-up stays fast:
+    Typer builds every registered command's parameters on each run)."""
+    import importlib
 
-    app.add_typer(warnings.app, name="warning")
-    app.add_typer(imports.app, name="import")
-    check.register(app)
+    for name, (module_name, attribute) in TREE.items():
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f"tongwei_cli.commands.{module_name}")
+        target = getattr(module, attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+        if name == "import":
+            _register_import_kinds(module)
 
-    from tongwei_cli.commands import campaigns, cards, outreach
 
-    app.add_typer(outreach.app, name="outreach")
-    app.add_typer(cards.app, name="cards")
-    app.add_typer(campaigns.app, name="campaign")
+def _register_import_kinds(imports) -> None:  # noqa: ANN001
     imports._make("outreach", "outreach sessions (matched by ref, or by content without one)",
                   "date, station, audience, form, venue, venue-kind, attendees, materials, "
                   "ref, note, posters, videos, app-installs, notices-signed")
@@ -96,6 +114,21 @@ def register(app: typer.Typer) -> None:
                   "registered on first use)", "date, institution, kind, institution-kind, "
                   "amount, deadline, note, station")
 
-    from tongwei_cli.commands import reports
 
-    app.add_typer(reports.app, name="report")
+ROOT_OPTIONS_WITH_VALUE = ("--db", "--officer", "--lang")
+
+
+def wanted_command(argv: list[str]) -> str | None:
+    """The top-level command named on a command line, skipping the root options."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ROOT_OPTIONS_WITH_VALUE:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg if arg in TREE else None
+    return None

@@ -27,7 +27,3 @@ def check() -> None:
     facts = summary(db)
     status(f"clean: integrity, foreign keys, {facts['audit_rows']} audit rows and "
            f"{facts['rules']} rules checked")
-
-
-def register(root: typer.Typer) -> None:
-    root.command("check")(check)

@@ -76,6 +76,21 @@ def backup(
     status(f"backed up {result['pages']} pages to {result['path']}; copy checked: ok")
 
 
-def register(root: typer.Typer) -> None:
-    root.command("init")(init)
-    root.add_typer(app, name="db")
+@app.command("scrub")
+def scrub(
+    before: Annotated[str, typer.Option("--before", help="Scrub records finished before this "
+                                        "day (YYYY-MM-DD).", show_default=False)],
+) -> None:
+    """Remove personal data (names, phone numbers, ID numbers) from closed cases, fed-back
+    warnings and ended two-card restrictions older than a day, keeping only the masked form.
+    Every figure stays as it was; the audit log says what was done.
+
+    Example: tongwei db scrub --before 2024-01-01
+    """
+    from tongwei_cli import validate
+    from tongwei_cli.scrub import scrub as run_scrub
+
+    db = get_db(must_exist=True)
+    day = validate.date_value(before, "before", db.tz)
+    changed = run_scrub(db, day)
+    status("scrubbed " + ", ".join(f"{n} {table}" for table, n in changed.items()))

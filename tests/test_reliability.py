@@ -1,0 +1,134 @@
+"""Reliability: concurrent writers, hostile text, broken and read-only files, full disks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+
+from tests.conftest import days_ago
+
+WRITERS = 6
+PER_WRITER = 12
+
+
+def test_concurrent_writers_lose_nothing_and_never_see_locked(sh, db_path):
+    """Six processes adding cases to one fresh file at once: every acknowledged command is a
+    row, and no one is told the database is locked."""
+
+    def writer(w: int) -> list[tuple[str, int, str]]:
+        done = []
+        for i in range(PER_WRITER):
+            no = f"W{w}-{i}"
+            result = sh("case", "add", "--no", no, "--reported", days_ago(1), "--type", "loan",
+                        "--station", "平襄", "--loss", str(100 + i))
+            done.append((no, result.returncode, result.stderr))
+        return done
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        results = [r for batch in pool.map(writer, range(WRITERS)) for r in batch]
+    failures = [(no, code, err) for no, code, err in results if code != 0]
+    assert failures == []
+    assert not any("locked" in err for _, _, err in results)
+    stored = {r[0] for r in sqlite3.connect(db_path).execute("SELECT no FROM cases")}
+    assert stored == {no for no, _, _ in results}
+    assert sh("audit", "verify").returncode == 0
+    assert sh("check").returncode == 0
+
+
+HOSTILE = [
+    "Robert'); DROP TABLE cases;--",
+    '"quoted" \\ back\\slash',
+    "nul\x00inside",
+    "\u202eright-to-left\u202c mark",
+    "emoji 🚓💰 and 中文",
+    "x" * 5000,
+    "=HYPERLINK(\"http://evil\",\"click\")",
+    "+1+1", "-2", "@SUM(A1)",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_is_stored_and_shown_verbatim(run, text):
+    run("case", "add", "--no", "H1", "--reported", days_ago(1), "--type", "loan", "--station",
+        "平襄", "--loss", "1", "--summary", text)
+    shown = json.loads(run("case", "show", "H1", "--format", "json").stdout)
+    assert shown["summary"] == text.strip()
+    assert len(json.loads(run("case", "list", "--format", "json").stdout)) == 1
+
+
+def test_csv_output_neutralises_formulas_but_keeps_numbers(run, tmp_path):
+    run("case", "add", "--no", "F1", "--reported", days_ago(1), "--type", "loan", "--station",
+        "平襄", "--loss", "12.5", "--summary", "=1+2")
+    target = tmp_path / "out.csv"
+    run("case", "show", "F1", "-o", target)
+    text = target.read_text("utf-8-sig")
+    assert ",'=1+2," in text and ",1250," in text
+
+
+@contextmanager
+def read_only(path):
+    """Make `path` unwritable even for root (chattr +i), else by its mode bits."""
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)],
+                                                        capture_output=True).returncode:
+            pytest.skip("cannot make a file read-only for root here (no chattr +i)")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+    else:
+        mode = path.stat().st_mode
+        os.chmod(path, stat.S_IRUSR)
+        try:
+            yield
+        finally:
+            os.chmod(path, mode)
+
+
+def test_read_only_database_is_refused_cleanly_and_left_unchanged(sh, db_path):
+    sh("case", "add", "--no", "A1", "--reported", "today", "--type", "loan", "--station",
+       "平襄", "--loss", "1")
+    sh("db", "backup", db_path.with_name("unused.db"))  # checkpoint-free: just exercise reads
+    before = db_path.read_bytes()
+    with read_only(db_path):
+        result = sh("case", "add", "--reported", "today", "--type", "loan", "--station",
+                    "平襄", "--loss", "1")
+        listed = sh("case", "list", "--format", "json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "read-only" in result.stderr
+    assert db_path.read_bytes() == before
+    assert listed.returncode in (0, 1) and "Traceback" not in listed.stderr
+
+
+def test_full_disk_is_a_clear_error_and_nothing_half_written(run, db_path):
+    run("init")
+    conn = sqlite3.connect(db_path)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    from tongwei_cli import db as storage
+
+    original = storage._connect
+
+    def tight(path):
+        connection = original(path)
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+        return connection
+
+    storage._connect = tight
+    try:
+        long_text = "满" * 200_000
+        result = run("case", "add", "--no", "BIG", "--reported", days_ago(1), "--type", "loan",
+                     "--station", "平襄", "--loss", "1", "--summary", long_text, ok=False)
+    finally:
+        storage._connect = original
+    assert result.exit_code == 1
+    assert "full" in result.stderr and "nothing was written" in result.stderr
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM cases").fetchone()[0] == 0
