@@ -85,6 +85,7 @@ TREE: dict[str, tuple[str, str]] = {
     "audit": ("audit", "app"),
     "check": ("check", "check"),
     "db": ("db", "app"),
+    "demo": ("demo", "demo"),
 }
 
 

@@ -1,0 +1,32 @@
+"""The bundled sample data (synthetic people only), loaded through the import path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tongwei_cli.db import Database
+from tongwei_cli.refdata import data_dir
+
+# In dependency order: a case may name a warning, a follow-up may name a case.
+FILES = (("warnings", "warnings.csv"), ("cases", "cases.csv"), ("events", "events.csv"),
+         ("followups", "followups.csv"), ("outreach", "outreach.csv"), ("cards", "cards.csv"))
+CAMPAIGN = ("2026年秋冬季打击治理电信网络诈骗专项行动", "2026-10-01", "2026-12-31")
+LAST_DAY = "2026-11-28"
+
+
+def sample_dir() -> Path:
+    return data_dir() / "sample"
+
+
+def load_sample(db: Database) -> list[Any]:
+    """Import every sample file (idempotent: a second load adds nothing) and add the sample
+    campaign if it is not there yet; returns the import results."""
+    from tongwei_cli.campaigns import add_campaign
+    from tongwei_cli.importer import run_import
+
+    results = [run_import(db, kind, sample_dir() / name) for kind, name in FILES]
+    name, first, last = CAMPAIGN
+    if not db.one("SELECT 1 FROM campaigns WHERE name = ?", (name,)):
+        add_campaign(db, name, first, last, "示例数据")
+    return results
