@@ -120,6 +120,13 @@ def t(key: str, lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
+def heading(key: str, lang: str) -> str:
+    pair = TITLES.get(key) or LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
 def kind_of(key: str) -> str:
     if key.endswith("_fen"):
         return "money"
@@ -168,10 +175,12 @@ def show(cell: Cell, lang: str) -> str:
         return fen_to_yuan(value)
     if kind == "rate":
         return f"{value * 100:.2f}%"
+    if kind.startswith("delta-") and not value:
+        return "0"
     if kind == "delta-int":
         return f"{value:+,}"
     if kind == "delta-money":
-        return ("+" if value >= 0 else "") + fen_to_yuan(value)
+        return ("+" if value > 0 else "") + fen_to_yuan(value)
     if kind == "delta-rate":
         return f"{value * 100:+.2f}pp"
     return str(value)
@@ -226,7 +235,7 @@ def _section_block(report: dict[str, Any], section: str, lang: str, daily: bool)
                      Cell(prev["change"][section].get(key), f"delta-{kind}"),
                      Cell(year[section].get(key), kind),
                      Cell(year["change"][section].get(key), f"delta-{kind}")])
-    return Block(section, t(section, lang), cols, rows)
+    return Block(section, heading(section, lang), cols, rows)
 
 
 def _table(key: str, lang: str, items: list[dict[str, Any]], first: tuple[str, Any],
@@ -235,7 +244,8 @@ def _table(key: str, lang: str, items: list[dict[str, Any]], first: tuple[str, A
     label, namer = first
     rows = [[Cell(namer(item)), *(Cell(item.get(k), kind_of(k)) for k in keys)]
             for item in items]
-    return Block(key, title or t(key, lang), [t(label, lang), *(t(k, lang) for k in keys)], rows)
+    return Block(key, title or heading(key, lang), [t(label, lang), *(t(k, lang) for k in keys)],
+                 rows)
 
 
 STRIKE_KEYS = ("reported", "loss_fen", "solved", "arrested", "recovered_fen", "frozen_fen")
@@ -251,7 +261,7 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
     period = report["from"] if report["from"] == report["to"] else (
         f"{report['from']} 至 {report['to']}" if lang == "zh"
         else f"{report['from']} to {report['to']}")
-    title = t(kind, lang)
+    title = heading(kind, lang)
     header = [(i18n.pick("单位", "Bureau", lang), BUREAU[0] if lang == "zh" else BUREAU[1]),
               (i18n.pick("报表", "Report", lang), title)]
     if report.get("campaign") and kind != "daily":
@@ -294,7 +304,7 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
              Cell(r["on_time_rate"], "rate"), Cell(r["visit_rate"], "rate"),
              Cell(r["overdue"], "int"), Cell(r["cases"], "int"), Cell(r["loss_fen"], "money"),
              Cell(r["sessions"], "int")] for r in ranking]
-    page.blocks.append(Block("ranking", t("ranking", lang), [
+    page.blocks.append(Block("ranking", heading("ranking", lang), [
         t(k, lang) for k in ("rank", "station", "r_received", "feedback_rate", "on_time_rate",
                              "visit_rate", "r_overdue", "cases", "loss", "r_sessions")],
         rows, keys=2))
@@ -321,7 +331,7 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
 
 def _dispatch_block(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Block:
     rows = []
-    for r in masked(report["dispatch"], False):
+    for r in report["dispatch"]:
         rows.append([Cell(r["no"]), Cell(_station(refs, r["station"], lang)),
                      Cell(refs.name("levels", r["level"], lang)),
                      Cell(_local(r["received_at"], tz, "%m-%d %H:%M")),
@@ -338,7 +348,7 @@ def _dispatch_block(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Bl
                           lang)
     columns = [t(k, lang) for k in ("no", "station", "level", "received_at", "deadline_at",
                                     "late", "phone", "name")]
-    return Block("dispatch", t("dispatch", lang), columns, rows, note)
+    return Block("dispatch", heading("dispatch", lang), columns, rows, note)
 
 
 # -- display width ------------------------------------------------------------------------------
@@ -587,7 +597,7 @@ def _svg_chart(series: list[dict[str, Any]], lang: str) -> str:
         return top + plot_h - plot_h * value / top_value
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-label="{html.escape(t("chart", lang))}" '
+           f'role="img" aria-label="{html.escape(heading("chart", lang))}" '
            'font-family="sans-serif" font-size="9">']
     for v in range(0, top_value + 1, step):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
@@ -642,7 +652,7 @@ def to_html(page: Page) -> str:
         out.append(f'<p class="bulletin">{e(page.paragraph)}</p>')
     if page.chart:
         out.append(f'<figure class="chart">{_svg_chart(page.chart, page.lang)}'
-                   f"<figcaption>{e(t('chart', page.lang))}</figcaption></figure>")
+                   f"<figcaption>{e(heading('chart', page.lang))}</figcaption></figure>")
     for block in page.blocks:
         out.append(f'<section class="block" id="{e(block.key)}"><h2>{e(block.title)}</h2>')
         if block.rows:
@@ -705,7 +715,7 @@ def to_xlsx(page: Page) -> bytes:
     for key, value in page.header + page.footer:
         info.append([key, safe_cell(value)])
     if page.paragraph is not None:
-        info.append([t("bulletin_text", page.lang), safe_cell(page.paragraph)])
+        info.append([heading("bulletin_text", page.lang), safe_cell(page.paragraph)])
         info.cell(row=info.max_row, column=2).alignment = Alignment(wrap_text=True)
     _finish(info, [False, False], bold, fill, widths=[16, 90])
     for block in page.blocks:
@@ -794,7 +804,9 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
     """Write a report in the chosen format, to the screen or `-o FILE`. Personal data is
     masked in every format."""
     chosen = choose_format(fmt, output, REPORT_FORMATS)
-    data = masked(report, False)
+    data = dict(report)
+    if "dispatch" in data:  # the only personal data a report carries (masked already)
+        data["dispatch"] = masked(data["dispatch"], False)
     if chosen == "json":
         _write(to_json(data), output)
         return

@@ -23,6 +23,7 @@ from typing import Any
 from tongwei_cli import clock
 from tongwei_cli.db import Database
 from tongwei_cli.errors import InvalidValue
+from tongwei_cli.privacy import mask_record
 
 # -- the queries ----------------------------------------------------------------------------
 # Parameters: :first, :last (local dates, inclusive), :start, :end (UTC stamps of the start
@@ -491,6 +492,7 @@ def dispatch(db: Database, period: Period, station: str | None,
         rows = rows[:limit]
     total = db.scalar(QUERIES["dispatch_count"], params)
     as_of = clock.parse_stamp(params["as_of"])
+    rows = [mask_record(r) for r in rows]  # reports never show personal data in full
     for row in rows:
         late = as_of - clock.parse_stamp(row["deadline_at"])
         row["overdue"] = row["deadline_at"] < params["as_of"]
