@@ -54,3 +54,90 @@ def test_scrubbed_number_is_gone_from_the_file(run, db_path):
     wal = db_path.with_name(db_path.name + "-wal")
     raw += wal.read_bytes() if wal.exists() else b""
     assert PHONE.encode() not in raw and ID.encode() not in raw
+
+
+# -- every output, scanned ----------------------------------------------------------
+
+PLANTED_PHONES = ["13800009991", "13800009992"]
+PLANTED_NAMES = ["测试隐私甲", "测试隐私乙", "测试隐私丙"]
+PLANTED_IDS = [
+    "62112120000101001" + ric.calc_check_digit("62112120000101001" + "0"),
+    "62112120050505002" + ric.calc_check_digit("62112120050505002" + "0"),
+]
+
+
+def leaks(text: str) -> list[str]:
+    secrets = PLANTED_PHONES + PLANTED_NAMES + PLANTED_IDS
+    return [s for s in secrets if s in text]
+
+
+def file_text(path) -> str:
+    import zipfile
+
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as archive:
+            return "".join(archive.read(n).decode("utf-8", "replace")
+                           for n in archive.namelist())
+    return path.read_text("utf-8-sig")
+
+
+def test_no_command_output_or_error_shows_planted_personal_data(run, tmp_path):
+    today, day = days_ago(0), days_ago(1)
+    run("case", "add", "--no", "P1", "--reported", day, "--type", "loan", "--station", "平襄",
+        "--loss", "5000", "--victim-name", PLANTED_NAMES[0], "--victim-phone",
+        PLANTED_PHONES[0], "--victim-id", PLANTED_IDS[0], "--warning", "WP1")
+    run("warning", "add", "--no", "WP1", "--received", f"{day} 09:00", "--level", "high",
+        "--station", "平襄", "--phone", PLANTED_PHONES[1], "--name", PLANTED_NAMES[1],
+        "--id", PLANTED_IDS[1])
+    run("warning", "add", "--no", "WP2", "--received", f"{day} 10:00", "--level", "low",
+        "--station", "马营", "--phone", PLANTED_PHONES[1], "--name", PLANTED_NAMES[1])
+    run("warning", "followup", "WP1", "--at", f"{day} 09:30", "--method", "visit",
+        "--outcome", "defrauded", "--case", "P1")
+    run("cards", "penalty", "add", "--name", PLANTED_NAMES[2], "--id-no", PLANTED_IDS[1],
+        "--measure", "financial", "--start", day, "--years", "2")
+    run("campaign", "add", "测试行动", "--from", days_ago(10), "--to", today)
+    outputs: list[str] = []
+    commands = [
+        ["case", "list"], ["case", "show", "P1"], ["warning", "list"], ["warning", "show", "WP1"],
+        ["warning", "list", "--status", "open"], ["cards", "penalty", "list"],
+        ["cards", "penalty", "list", "--active"], ["audit", "list"],
+        ["report", "daily"], ["report", "range", "--from", days_ago(7), "--to", today],
+        ["report", "campaign", "测试行动"],
+    ]
+    for command in commands:
+        for fmt in ("table", "json", "csv"):
+            result = run(*command, "--format", fmt)
+            outputs.append(result.stdout + result.stderr)
+    for fmt in ("text", "markdown", "html", "xlsx"):
+        target = tmp_path / f"daily.{ {'text': 'txt', 'markdown': 'md'}.get(fmt, fmt) }"
+        run("report", "daily", "--format", fmt, "-o", target)
+        outputs.append(file_text(target))
+    bulletin = run("report", "bulletin", "--from", days_ago(7), "--to", today)
+    outputs.append(bulletin.stdout)
+    # Refusals must not echo the values either.
+    for bad in (
+        ["case", "add", "--reported", day, "--type", "loan", "--station", "平襄", "--loss",
+         "1", "--victim-id", PLANTED_IDS[0][:-1] + "0" if PLANTED_IDS[0][-1] != "0"
+         else PLANTED_IDS[0][:-1] + "1", "--victim-name", PLANTED_NAMES[0]],
+        ["case", "add", "--no", "P1", "--reported", day, "--type", "loan", "--station", "平襄",
+         "--loss", "1", "--victim-phone", PLANTED_PHONES[0]],
+        ["warning", "add", "--no", "WP1", "--received", f"{day} 09:00", "--level", "high",
+         "--station", "平襄", "--phone", PLANTED_PHONES[1]],
+        ["warning", "add", "--no", "WP9", "--received", f"{day} 09:00", "--level", "high",
+         "--station", "平襄", "--phone", PLANTED_PHONES[1] + "7"],
+    ):
+        result = run(*bad, ok=False)
+        assert result.exit_code == 1
+        outputs.append(result.stdout + result.stderr)
+    bad_file = tmp_path / "bad.csv"
+    bad_file.write_text("no,received,level,station,phone,name,id\n"
+                        f"WX1,{day} 08:00,high,平襄,{PLANTED_PHONES[0]}9,{PLANTED_NAMES[0]},"
+                        f"{PLANTED_IDS[0][:-1]}Y\n", encoding="utf-8")
+    result = run("import", "warnings", bad_file, ok=False)
+    assert result.exit_code == 1
+    outputs.append(result.stdout + result.stderr)
+    found = [leak for text in outputs for leak in leaks(text)]
+    assert found == []
+    # --reveal does show them, and says so in the log.
+    revealed = run("case", "show", "P1", "--reveal").stdout
+    assert PLANTED_PHONES[0] in revealed
