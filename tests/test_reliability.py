@@ -132,3 +132,42 @@ def test_full_disk_is_a_clear_error_and_nothing_half_written(run, db_path):
     assert result.exit_code == 1
     assert "full" in result.stderr and "nothing was written" in result.stderr
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+
+
+def _every_text_field(day: str, text: str):
+    """(add command, show command, JSON key) for each free-text field of every strand."""
+    return [
+        (["case", "add", "--no", "T1", "--reported", day, "--type", "loan", "--station", "平襄",
+          "--loss", "1", "--victim-name", text], ["case", "show", "T1", "--reveal"],
+         "victim_name"),
+        (["warning", "add", "--no", "W1", "--received", f"{day} 08:00", "--level", "low",
+          "--station", "平襄", "--phone", "13800000001", "--note", text, "--source", text],
+         ["warning", "show", "W1"], "note"),
+        (["warning", "add", "--no", "W2", "--received", f"{day} 08:00", "--level", "low",
+          "--station", "平襄", "--phone", "13800000001", "--name", text],
+         ["warning", "show", "W2", "--reveal"], "name"),
+        (["outreach", "add", "--date", day, "--station", "平襄", "--audience", "students",
+          "--form", "lecture", "--venue", text, "--attendees", "1", "--materials", "0",
+          "--ref", "R1", "--note", text], ["outreach", "show", "R1"], "venue"),
+        (["cards", "action", "--date", day, "--institution", text, "--institution-kind", "bank",
+          "--kind", "inspection", "--note", text], None, "institution"),
+        (["campaign", "add", "--from", day, "--to", day, "--", text],
+         ["campaign", "show", "--", text], "name"),
+    ]
+
+
+@pytest.mark.parametrize("text", [t for t in HOSTILE if len(t) < 1000 and "\x00" not in t]
+                         + ["x" * 5000, "nul\x00inside"])
+def test_hostile_text_in_every_strand_round_trips(run, text):
+    day = days_ago(1)
+    for add, show, key in _every_text_field(day, text):
+        result = run(*add[:2], "--format", "json", *add[2:], ok=False)
+        if result.exit_code != 0:
+            # The only refusals allowed are of keys and institution names, never a crash.
+            assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+            assert add[1] in ("action", "add") and key in ("institution", "name"), result.stderr
+            continue
+        stored = json.loads(result.stdout)
+        if show is not None:
+            stored = json.loads(run(*show[:2], "--format", "json", *show[2:]).stdout)
+        assert stored[key] == text.strip(), (add[:2], key)
