@@ -355,6 +355,8 @@ def _dispatch_block(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Bl
 
 def cells(text: str) -> int:
     """Terminal cells `text` takes: wide (CJK) characters two, combining marks none."""
+    if text.isascii():
+        return len(text)
     width = 0
     for ch in text:
         if unicodedata.combining(ch):

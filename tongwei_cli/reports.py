@@ -29,11 +29,34 @@ from tongwei_cli.privacy import mask_record
 # Parameters: :first, :last (local dates, inclusive), :start, :end (UTC stamps of the start
 # of `first` and of the day after `last`), :as_of (UTC stamp: min(:end, now)), :station.
 
+_WARNING_FIGURES = """
+               count(*) AS received,
+               total(w.feedback_at < :as_of) AS fed_back,
+               total(w.feedback_at < :as_of AND w.feedback_at <= w.deadline_at) AS on_time,
+               total(w.visited_at < :as_of) AS visited,
+               total(CASE WHEN w.feedback_at < :as_of THEN
+                     (SELECT f.outcome FROM followups f
+                      WHERE f.warning_id = w.id AND f.at < :as_of
+                        AND f.outcome <> 'in-progress'
+                      ORDER BY f.at DESC LIMIT 1) = 'dissuaded' END) AS dissuaded,
+               total(CASE WHEN w.defrauded_at < :as_of THEN 1
+                          WHEN EXISTS (SELECT 1 FROM cases c
+                                       WHERE c.warning = w.no AND c.voided = 0
+                                         AND c.reported <= :last) THEN 1 END) AS defrauded,
+               total(w.feedback_at IS NULL OR w.feedback_at >= :as_of) AS open,
+               total((w.feedback_at IS NULL OR w.feedback_at >= :as_of)
+                     AND w.deadline_at < :as_of) AS overdue
+        FROM warnings w INDEXED BY warnings_received
+        WHERE w.received_at >= :start AND w.received_at < :end
+          AND (:station IS NULL OR w.station = :station)
+"""
+
 QUERIES: dict[str, str] = {
-    # cases.reported, cases.loss_fen -- index cases_reported covers it.
+    # cases.reported, cases.loss_fen -- the covering index cases_reported, named (with
+    # statistics the planner would pick cases_station for the GROUP BY and read every row).
     "cases": """
         SELECT station, type, count(*) AS reported, total(loss_fen) AS loss_fen
-        FROM cases
+        FROM cases INDEXED BY cases_reported
         WHERE reported >= :first AND reported <= :last AND voided = 0
           AND (:station IS NULL OR station = :station)
         GROUP BY station, type
@@ -56,30 +79,18 @@ QUERIES: dict[str, str] = {
     """,
     # The warnings received in the period and their state as of :as_of. feedback_at,
     # visited_at, defrauded_at and deadline_at are kept on the warning (002_warnings), so all
-    # but `dissuaded` and the case link come from index warnings_received.
+    # but two come from the covering index warnings_received -- named, because with
+    # statistics the planner prefers warnings_station for the GROUP BY and then reads every
+    # row (3 x slower). `dissuaded` reads the latest feedback from followups_warning;
+    # `defrauded` probes cases_warning_link by the warning's number for a case naming it.
     "warnings": """
-        SELECT w.station AS station, w.level AS level,
-               count(*) AS received,
-               total(w.feedback_at < :as_of) AS fed_back,
-               total(w.feedback_at < :as_of AND w.feedback_at <= w.deadline_at) AS on_time,
-               total(w.visited_at < :as_of) AS visited,
-               total(CASE WHEN w.feedback_at < :as_of THEN
-                     (SELECT f.outcome FROM followups f
-                      WHERE f.warning_id = w.id AND f.at < :as_of
-                        AND f.outcome <> 'in-progress'
-                      ORDER BY f.at DESC, f.id DESC LIMIT 1) = 'dissuaded' END) AS dissuaded,
-               total(CASE WHEN w.defrauded_at < :as_of THEN 1
-                          WHEN EXISTS (SELECT 1 FROM cases c
-                                       WHERE c.warning = w.no AND c.voided = 0
-                                         AND c.reported <= :last) THEN 1 END) AS defrauded,
-               total(w.feedback_at IS NULL OR w.feedback_at >= :as_of) AS open,
-               total((w.feedback_at IS NULL OR w.feedback_at >= :as_of)
-                     AND w.deadline_at < :as_of) AS overdue
-        FROM warnings w
-        WHERE w.received_at >= :start AND w.received_at < :end
-          AND (:station IS NULL OR w.station = :station)
+        SELECT w.station AS station, w.level AS level,""" + _WARNING_FIGURES + """
         GROUP BY w.station, w.level
     """,
+    # The same, totals only (a comparison period, a campaign's running totals): without the
+    # GROUP BY's sort, a third faster on a long period.
+    "warnings_total": """
+        SELECT :station AS station, NULL AS level,""" + _WARNING_FIGURES,
     # Outreach sessions dated in the period (index outreach_date covers it).
     "outreach": """
         SELECT station, audience, form, count(*) AS sessions,
@@ -122,7 +133,7 @@ QUERIES: dict[str, str] = {
     """,
     "dispatch_count": """
         SELECT (SELECT count(*) FROM warnings w
-                WHERE w.feedback_at IS NULL AND w.received_at < :end
+                WHERE w.feedback_at IS NULL AND +w.received_at < :end
                   AND (:station IS NULL OR w.station = :station))
              + (CASE WHEN :as_of < :end THEN 0 ELSE
                 (SELECT count(*) FROM warnings w
@@ -168,7 +179,7 @@ SECTIONS = {"cases": CASE_KEYS, "warnings": WARNING_KEYS, "outreach": OUTREACH_K
             "cards": CARD_KEYS}
 RATES = {"feedback_rate": "fed_back", "on_time_rate": "on_time", "visit_rate": "visited"}
 
-DISPATCH_LIMIT = 1000
+DISPATCH_LIMIT = 200  # the most urgent; `tongwei warning list --status open` has them all
 
 
 # -- periods ----------------------------------------------------------------------------------
@@ -295,8 +306,9 @@ class Figures:
         return {r[key] for r in getattr(self, rows)}
 
 
-def figures(db: Database, period: Period, station: str | None = None) -> Figures:
-    """Run the section queries for one period."""
+def figures(db: Database, period: Period, station: str | None = None, *,
+            grouped: bool = True) -> Figures:
+    """Run the section queries for one period (`grouped=False`: for totals only)."""
     params = _params(db, period, station)
     cases: dict[tuple[str, str], dict[str, Any]] = {}
     for row in db.query(QUERIES["cases"], params):
@@ -310,14 +322,16 @@ def figures(db: Database, period: Period, station: str | None = None) -> Figures
     for slot in cases.values():
         for key in CASE_KEYS:
             slot.setdefault(key, 0)
-    warnings = [{"station": r["station"], "level": r["level"], **_ints(r, WARNING_COUNTS)}
-                for r in db.query(QUERIES["warnings"], params)]
+    warnings = {(r["station"], r["level"]): {"station": r["station"], "level": r["level"],
+                                             **_ints(r, WARNING_COUNTS)}
+                for r in db.query(QUERIES["warnings" if grouped else "warnings_total"], params)
+                if r["received"]}
     outreach = [{"station": r["station"], "audience": r["audience"], "form": r["form"],
                  **_ints(r, OUTREACH_KEYS)} for r in db.query(QUERIES["outreach"], params)]
     cards = [{"station": r["station"], "kind": r["kind"], **_ints(r, ("actions", "fines_fen"))}
              for r in db.query(QUERIES["cards"], params)]
-    return Figures(period, station, params["as_of"], list(cases.values()), warnings,
-                   outreach, cards)
+    return Figures(period, station, params["as_of"], list(cases.values()),
+                   list(warnings.values()), outreach, cards)
 
 
 def _sorted_codes(db: Database, kind: str, codes: Iterable[Any]) -> list[Any]:
@@ -410,7 +424,7 @@ def change(now: dict[str, dict[str, Any]], then: dict[str, dict[str, Any]]
 
 def comparison(db: Database, current: dict[str, dict[str, Any]], period: Period,
                station: str | None) -> dict[str, Any]:
-    other = figures(db, period, station).sections()
+    other = figures(db, period, station, grouped=False).sections()
     return {"from": period.first.isoformat(), "to": period.last.isoformat(), **other,
             "change": change(current, other)}
 
@@ -523,7 +537,7 @@ def daily_report(db: Database, day: date, station: str | None = None,
         span = Period(first, min(day, date.fromisoformat(campaign["last_day"])))
         report["campaign"] = {**_campaign_info(campaign), "from": span.first.isoformat(),
                               "to": span.last.isoformat(),
-                              **figures(db, span, station).sections()}
+                              **figures(db, span, station, grouped=False).sections()}
     rows, total = dispatch(db, period, station)
     report["dispatch"] = rows
     report["dispatch_total"] = total
@@ -645,7 +659,7 @@ def bulletin(db: Database, *, first: date | None = None, last: date | None = Non
     else:
         assert first is not None and last is not None
         period = check_period(db, first, last)
-    fig = figures(db, period, station)
+    fig = figures(db, period, station, grouped=False)
     report: dict[str, Any] = {**_meta(db, "bulletin", period, station), **fig.sections()}
     if campaign:
         report["campaign"] = _campaign_info(campaign)
