@@ -68,3 +68,17 @@ def need(value: Any, option: str, label: str, choices: list[tuple[str, str]] | N
             typer.echo(f"  {code:<18} {name}", err=True)
     answer = typer.prompt(f"{label} ({option})", err=True)
     return answer
+
+
+def period(db: Any, from_: str | None, to: str | None, *, required: bool = False
+           ) -> tuple[Any, Any]:
+    """The `--from`/`--to` days of a list or report: `--from` not in the future, `--to` not
+    before `--from`. Either may be missing unless `required`."""
+    from tongwei_cli import validate
+    from tongwei_cli.errors import InvalidValue
+
+    first = validate.date_value(from_, "from", db.tz) if from_ or required else None
+    last = validate.date_value(to, "to", db.tz, allow_future=True) if to or required else None
+    if first and last and last < first:
+        raise InvalidValue(f"{last} is before --from {first}", "to")
+    return first, last

@@ -8,7 +8,14 @@ import typer
 
 from tongwei_cli import audit as domain
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import FormatOption, FromOption, LimitOption, OutputOption, ToOption
+from tongwei_cli.options import (
+    FormatOption,
+    FromOption,
+    LimitOption,
+    OutputOption,
+    ToOption,
+    period,
+)
 from tongwei_cli.render import Column, emit_list, status
 
 app = sub_app("""The append-only audit log: every change, who made it and when, each row
@@ -36,11 +43,9 @@ def list_(from_: FromOption = None, to: ToOption = None,
 
     Example: tongwei audit list --from 2026-11-01 --entity case
     """
-    from tongwei_cli import validate
 
     db = get_db()
-    first = validate.date_value(from_, "from", db.tz) if from_ else None
-    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
+    first, last = period(db, from_, to)
     rows = domain.list_audit(db, first=first, last=last, officer=officer, entity=entity,
                              limit=limit)
     emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz)

@@ -17,6 +17,7 @@ from tongwei_cli.options import (
     StationOption,
     ToOption,
     need,
+    period,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
@@ -120,17 +121,6 @@ PENALTY_COLUMNS = [
 ]
 
 
-def _date_range(db, from_: str | None, to: str | None):
-    from tongwei_cli import validate
-    from tongwei_cli.errors import InvalidValue
-
-    first = validate.date_value(from_, "from", db.tz) if from_ else None
-    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
-    if first and last and last < first:
-        raise InvalidValue(f"{last} is before --from {first}", "to")
-    return first, last
-
-
 @app.command("action")
 def action(
     date: Annotated[str | None, _opt("Date of the action (YYYY-MM-DD, today). Required.",
@@ -199,7 +189,7 @@ def list_(
         emit_list(rows[:limit] if limit else rows, OPEN_COLUMNS, fmt=fmt, output=output,
                   refs=db.refs, tz=db.tz, footer=footer)
         return
-    first, last = _date_range(db, from_, to)
+    first, last = period(db, from_, to)
     kind_code = (domain._choose(kind, domain.ACTION_KINDS, domain.ACTION_ALIASES, "action",
                                 "kind") if kind else None)
     rows = domain.list_card_actions(db, first=first, last=last, institution=name,

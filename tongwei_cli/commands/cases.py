@@ -17,6 +17,7 @@ from tongwei_cli.options import (
     StationOption,
     ToOption,
     need,
+    period,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
@@ -238,10 +239,7 @@ def list_(
     from tongwei_cli.errors import InvalidValue
 
     db = get_db()
-    first = validate.date_value(from_, "from", db.tz) if from_ else None
-    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
-    if first and last and last < first:
-        raise InvalidValue(f"{last} is before --from {first}", "to")
+    first, last = period(db, from_, to)
     if status is not None:
         status = validate.text(status).lower()
         if status not in domain.LIST_STATUSES:

@@ -16,6 +16,7 @@ from tongwei_cli.options import (
     StationOption,
     ToOption,
     need,
+    period,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 
@@ -196,15 +197,10 @@ def list_(
 
     Example: tongwei outreach list --from 2026-11-01 --to today --audience students
     """
-    from tongwei_cli import validate
-    from tongwei_cli.errors import InvalidValue
     from tongwei_cli.i18n import pick
 
     db = get_db()
-    first = validate.date_value(from_, "from", db.tz) if from_ else None
-    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
-    if first and last and last < first:
-        raise InvalidValue(f"{last} is before --from {first}", "to")
+    first, last = period(db, from_, to)
     rows = domain.list_outreach(
         db, first=first, last=last,
         station=db.refs.resolve("stations", station, "station") if station else None,

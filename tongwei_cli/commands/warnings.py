@@ -17,6 +17,7 @@ from tongwei_cli.options import (
     StationOption,
     ToOption,
     need,
+    period,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
@@ -239,10 +240,7 @@ def list_(
         if status not in domain.STATUSES:
             raise InvalidValue(f"unknown status {status!r}; valid: "
                                f"{', '.join(domain.STATUSES)}", "status")
-    first = validate.date_value(from_, "from", db.tz) if from_ else None
-    last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
-    if first and last and last < first:
-        raise InvalidValue(f"{last} is before --from {first}", "to")
+    first, last = period(db, from_, to)
     first_stamp = clock.day_bounds(first, first, db.tz)[0] if first else None
     end_stamp = clock.day_bounds(last, last, db.tz)[1] if last else None
     rows = domain.list_warnings(
