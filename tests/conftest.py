@@ -83,8 +83,10 @@ def sh(db_path):
         environment.update({"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "测试警官",
                             "TONGWEI_LANG": "en", "COLUMNS": "200"})
         environment.update(env or {})
+        # stdin is never the terminal pytest runs in: a script has none to give.
         return subprocess.run([*tongwei_exe(), *map(str, args)], capture_output=True,
-                              text=True, input=input, env=environment, timeout=120)
+                              text=True, input=input if input is not None else "",
+                              env=environment, timeout=120)
 
     return call
 

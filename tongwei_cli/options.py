@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import MissingParameter
+
+from tongwei_cli.errors import TongweiError
 
 FormatOption = Annotated[
     str | None,
@@ -54,10 +57,11 @@ def interactive() -> bool:
         return False
 
 
-def need(value: Any, option: str, label: str, choices: list[tuple[str, str]] | None = None
-         ) -> Any:
-    """A required option: asked for on a terminal (showing the valid values), and a usage
-    error (exit 2) in a script. Nothing waits for input a script cannot give."""
+def need(value: Any, option: str, label: str, choices: list[tuple[str, str]] | None = None,
+         check: Callable[[str], Any] | None = None) -> Any:
+    """A required option: asked for on a terminal (showing the valid values, and asking
+    again while `check` refuses the answer), and a usage error (exit 2) in a script.
+    Nothing waits for input a script cannot give."""
     if value is not None and not (isinstance(value, str) and not value.strip()):
         return value
     if not interactive():
@@ -66,8 +70,26 @@ def need(value: Any, option: str, label: str, choices: list[tuple[str, str]] | N
         typer.echo(f"{label} ({option}):", err=True)
         for code, name in choices:
             typer.echo(f"  {code:<18} {name}", err=True)
-    answer = typer.prompt(f"{label} ({option})", err=True)
-    return answer
+    for _ in range(ASKS):
+        answer = typer.prompt(f"{label} ({option})", err=True)
+        if check is None:
+            return answer
+        try:
+            check(answer)
+        except TongweiError as exc:
+            typer.echo(f"  {exc.reason}", err=True)
+            continue
+        return answer
+    return answer  # the command refuses it with the usual one-line error
+
+
+ASKS = 3
+
+
+def need_ref(db: Any, value: Any, kind: str, option: str, label: str) -> Any:
+    """`need` for a reference value (station, fraud type…), listing and checking it."""
+    return need(value, option, label, db.refs.choices(kind),
+                lambda answer: db.refs.resolve(kind, answer, option.lstrip("-")))
 
 
 def period(db: Any, from_: str | None, to: str | None, *, required: bool = False

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from tongwei_cli import cases as domain
+from tongwei_cli import validate
 from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.options import (
     FormatOption,
@@ -17,6 +18,7 @@ from tongwei_cli.options import (
     StationOption,
     ToOption,
     need,
+    need_ref,
     period,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
@@ -135,10 +137,12 @@ def add(
     --victim-name 测试甲 --victim-phone 13800000000
     """
     db = get_db()
-    reported = need(reported, "--reported", "报案日期 reported date")
-    type_ = need(type_, "--type", "诈骗类型 fraud type", db.refs.choices("types"))
-    station = need(station, "--station", "派出所 station", db.refs.choices("stations"))
-    loss = need(loss, "--loss", "损失(元) loss in yuan")
+    reported = need(reported, "--reported", "报案日期 reported date (YYYY-MM-DD, today)",
+                    check=lambda v: validate.date_value(v, "reported", db.tz))
+    type_ = need_ref(db, type_, "types", "--type", "诈骗类型 fraud type")
+    station = need_ref(db, station, "stations", "--station", "派出所 station")
+    loss = need(loss, "--loss", "损失(元) loss in yuan",
+                check=lambda v: validate.money_fen(v, "loss"))
     record, warnings = domain.add_case(db, _fields(
         no=no, reported=reported, type=type_, station=station, loss=loss, occurred=occurred,
         victim_name=victim_name, victim_phone=victim_phone, victim_id=victim_id,

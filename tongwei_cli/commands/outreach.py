@@ -16,6 +16,7 @@ from tongwei_cli.options import (
     StationOption,
     ToOption,
     need,
+    need_ref,
     period,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
@@ -123,9 +124,9 @@ def add(
     """
     db = get_db()
     date = need(date, "--date", "日期 date")
-    station = need(station, "--station", "派出所 station", db.refs.choices("stations"))
-    audience = need(audience, "--audience", "宣传对象 audience", db.refs.choices("audiences"))
-    form = need(form, "--form", "形式 form", db.refs.choices("forms"))
+    station = need_ref(db, station, "stations", "--station", "派出所 station")
+    audience = need_ref(db, audience, "audiences", "--audience", "宣传对象 audience")
+    form = need_ref(db, form, "forms", "--form", "形式 form")
     venue = need(venue, "--venue", "地点 venue")
     attendees = need(attendees, "--attendees", "受众人数 attendees")
     materials = need(materials, "--materials", "发放资料 materials")

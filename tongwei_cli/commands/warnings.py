@@ -17,6 +17,7 @@ from tongwei_cli.options import (
     StationOption,
     ToOption,
     need,
+    need_ref,
     period,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
@@ -162,8 +163,8 @@ def add(
     db = get_db()
     no = need(no, "--no", "预警编号 warning number")
     received = need(received, "--received", "预警时间 received (YYYY-MM-DD HH:MM)")
-    level = need(level, "--level", "风险等级 level", db.refs.choices("levels"))
-    station = need(station, "--station", "管辖单位 station", db.refs.choices("stations"))
+    level = need_ref(db, level, "levels", "--level", "风险等级 level")
+    station = need_ref(db, station, "stations", "--station", "管辖单位 station")
     phone = need(phone, "--phone", "手机号码 phone")
     record, notes = domain.add_warning(db, {
         "no": no, "received": received, "level": level, "station": station, "phone": phone,

@@ -1,0 +1,61 @@
+"""On a terminal, a missing required option is asked for (with the valid values shown, and
+asked again after a wrong answer); in a script it never waits."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import sqlite3
+import subprocess
+import time
+
+from tests.conftest import tongwei_exe
+
+
+def converse(argv, env, answers, timeout=30.0) -> tuple[int, str]:
+    """Run `argv` on a pseudo-terminal, typing each answer when its prompt text appears."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env,
+                               close_fds=True)
+    os.close(follower)
+    seen = b""
+    pending = list(answers)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        while pending and pending[0][0].encode() in seen.split(b"\n")[-1]:
+            os.write(leader, pending.pop(0)[1].encode() + b"\n")
+        if process.poll() is not None and not ready:
+            break
+    process.wait(timeout=5)
+    os.close(leader)
+    return process.returncode, seen.decode("utf-8", "replace")
+
+
+def test_missing_options_are_asked_for_on_a_terminal(db_path):
+    env = {**os.environ, "TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t", "COLUMNS": "120"}
+    env = {k: v for k, v in env.items() if k != "TONGWEI_LANG"}
+    code, screen = converse(
+        [*tongwei_exe(), "case", "add"], env,
+        [("(--reported)", "someday"), ("(--reported)", "today"), ("(--type)", "陇"),
+         ("(--type)", "刷单"), ("(--station)", "平襄"), ("(--loss)", "1.5万")])
+    assert code == 0, screen
+    assert "is not a date" in screen  # the wrong answer was explained, then asked again
+    assert "pingxiang" in screen and "平襄派出所" in screen  # the valid stations were shown
+    assert "unknown fraud type" in screen
+    row = sqlite3.connect(db_path).execute("SELECT type, station, loss_fen FROM cases").fetchone()
+    assert row == ("task-scam", "pingxiang", 1500000)
+
+
+def test_a_script_never_waits(sh, db_path):
+    result = sh("case", "add", "--type", "loan")  # stdin is a pipe, not a terminal
+    assert result.returncode == 2 and "--reported" in result.stderr
