@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
 import shutil
 import signal
@@ -119,3 +120,50 @@ def test_writers_and_imports_at_once_lose_nothing(sh, db_path, tmp_path):
     assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 24
     assert conn.execute("SELECT count(*) FROM warnings").fetchone()[0] == 6000
     assert sh("audit", "verify").returncode == 0
+
+
+def test_backup_while_others_write_is_a_whole_checked_copy(sh, db_path, tmp_path):
+    assert sh("init").returncode == 0
+
+    def writer(w: int):
+        return [sh("case", "add", "--no", f"B{w}-{i}", "--reported", days_ago(1), "--type",
+                   "loan", "--station", "平襄", "--loss", "5").returncode for i in range(10)]
+
+    copies = [tmp_path / f"copy{n}.db" for n in range(3)]
+    with ThreadPoolExecutor(5) as pool:
+        writing = [pool.submit(writer, w) for w in range(2)]
+        backups = [pool.submit(sh, "db", "backup", copy) for copy in copies]
+        codes = [c for job in writing for c in job.result()]
+        results = [job.result() for job in backups]
+    assert set(codes) == {0}
+    for copy, result in zip(copies, results, strict=True):
+        assert result.returncode == 0, result.stderr
+        conn = sqlite3.connect(copy)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+        audited = conn.execute("SELECT count(*) FROM audit WHERE action = 'add'").fetchone()[0]
+        assert cases == audited  # a consistent moment: every case with its audit row
+        assert sh("--db", copy, "audit", "verify").returncode == 0
+
+
+def test_a_read_only_folder_is_a_clear_error(sh, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    target = folder / "t.db"
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(folder)],
+                                                        capture_output=True).returncode:
+            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+    else:
+        os.chmod(folder, 0o500)
+    try:
+        result = sh("--db", target, "case", "add", "--reported", "today", "--type", "loan",
+                    "--station", "平襄", "--loss", "1")
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+        else:
+            os.chmod(folder, 0o700)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: --db: cannot create")
+    assert not target.exists()
