@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -187,9 +188,16 @@ def _console(output: Path | None, buffer: io.StringIO | None = None):
     from rich.console import Console
 
     if buffer is not None:
-        return Console(file=buffer, width=120, no_color=True, highlight=False,
+        return Console(file=buffer, width=PAGE_WIDTH, no_color=True, highlight=False,
                        force_terminal=False, color_system=None)
-    return Console(highlight=False)
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # Piped into `less` or a file: do not squeeze the table into 80 columns.
+        console = Console(highlight=False, width=PAGE_WIDTH)
+    return console
+
+
+PAGE_WIDTH = 160
 
 
 def _rich_table(title: str | None, columns: Sequence[Column], rows: list[dict[str, Any]],
