@@ -7,6 +7,7 @@ plain dicts. They never print.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -113,21 +114,20 @@ def _next_number(db: Database, reported: str) -> str:
     return f"{prefix}{seq:03d}"
 
 
-INSERT_CASE = (
-    "INSERT INTO cases (no, reported, occurred, type, station, loss_fen, victim_name,"
-    " victim_phone, victim_id, victim_gender, victim_age, victim_group, warning, summary,"
-    " status, created_at, created_by, import_id)"
-    " VALUES (:no, :reported, :occurred, :type, :station, :loss_fen, :victim_name,"
-    " :victim_phone, :victim_id, :victim_gender, :victim_age, :victim_group, :warning, :summary,"
-    " 'reported', :created_at, :created_by, :import_id)")
+_CASE_INSERTED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
+                  "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
+                  "warning", "summary")
+_case_values = operator.itemgetter(*_CASE_INSERTED)
 
 
 def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None
                  ) -> None:
-    """Insert prepared rows (numbers already assigned), inside `db.write()`."""
+    """Insert prepared rows (numbers already assigned), inside `db.write()`
+    (`db.insert_many`: a large batch is one statement)."""
     now, who = clock.stamp(), db.officer
-    db.conn.executemany(INSERT_CASE, ({**row, "created_at": now, "created_by": who,
-                                       "import_id": import_id} for row in rows))
+    db.insert_many("cases", (*_CASE_INSERTED, "status", "created_at", "created_by",
+                             "import_id"),
+                   [(*_case_values(row), "reported", now, who, import_id) for row in rows])
 
 
 def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as _time
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,21 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def now_seconds() -> int:
+    """`now_utc().timestamp()`, without making a datetime: whole seconds since the epoch."""
+    return int(_time.time())
+
+
 def stamp(moment: datetime | None = None) -> str:
-    """A UTC timestamp as stored: `2026-11-29T02:30:00Z`."""
-    return (moment or now_utc()).astimezone(UTC).strftime(UTC_FORMAT)
+    """A UTC timestamp as stored: `2026-11-29T02:30:00Z`.
+
+    Called for every row of an import (received, deadline…), so it avoids `strftime`:
+    `isoformat` is the same text for years 1000–9999 (earlier years never get here:
+    dates before 1900 are refused) and about twice as fast."""
+    utc = (moment or now_utc()).astimezone(UTC)
+    if utc.year < 1000:
+        return utc.strftime(UTC_FORMAT)
+    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_stamp(value: str) -> datetime:

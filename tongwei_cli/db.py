@@ -7,6 +7,7 @@ only when a migration is pending.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -118,18 +119,47 @@ class Database:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, digest))
         return digest
 
+    def insert_many(self, table: str, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
+        """INSERT `rows` (tuples in `columns` order), inside `write()`.
+
+        Rows go a few thousand at a time as one multi-row `INSERT … VALUES (…), (…)`:
+        sqlite3 binds the values in one C loop and then runs the whole statement with the GIL
+        released, so an import can write one batch in a thread while it checks the next
+        (`executemany` takes the GIL back after every row). The values are bound exactly as
+        `executemany` binds them."""
+        names = ", ".join(columns)
+        one = f"({', '.join('?' * len(columns))})"
+        per = max(1, _variable_limit(self.conn) // len(columns))
+        for start in range(0, len(rows), per):
+            part = rows[start:start + per]
+            values = ", ".join([one] * len(part))
+            self.conn.execute(f"INSERT INTO {table} ({names}) VALUES {values}",
+                              list(itertools.chain.from_iterable(part)))
+
     def close(self) -> None:
         self.conn.close()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    # check_same_thread=False: an import hands its batches to one writer thread, never two
+    # threads at once (`importer._Batch`).
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def _variable_limit(conn: sqlite3.Connection) -> int:
+    """How many `?` one statement may hold (32766 in SQLite ≥ 3.32, 999 before)."""
+    try:
+        return min(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
+    except AttributeError:  # Python < 3.11
+        return 999
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:

@@ -35,6 +35,8 @@ Adding a kind (outreach, cards…) is one `ImportKind` given to `register()`::
         update=None,                     # (db, stored, row, import_id) -> None: a
                                          #   correction with its audit row; None: refused
         checker=None,                    # (db) -> (row) -> None: rules across new rows
+        overlap=False,                   # True: prepare reads nothing from the database,
+                                         #   so batches are written while the next is checked
     ))
 
 `raw` maps each column to its cell, with `_` for `-` (`victim_phone`); cells are what
@@ -47,9 +49,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import hashlib
 import json
+import sys
 import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +59,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli import clock, validate
+from tongwei_cli import clock
 from tongwei_cli.cases import Prepared
 from tongwei_cli.db import Database
 from tongwei_cli.errors import InvalidValue, RowErrors, TongweiError
@@ -83,6 +85,9 @@ class ImportKind:
     checker: Callable[[Database], Callable[[Row], None]] | None = None
     key_column: str = "no"  # the column a duplicate key is reported on
     describe: Callable[[Row], str] = str  # a prepared row's key as people read it
+    # True when `prepare` reads nothing from the database (reference data aside, which is
+    # held in memory): a writer thread may then insert one batch while the next is checked.
+    overlap: bool = False
 
 
 KINDS: dict[str, ImportKind] = {}
@@ -313,16 +318,24 @@ def read_rows(kind: ImportKind, path: Path, progress: Progress | None = None
     keys = [(i, c.replace("-", "_")) for i, c in enumerate(columns) if c]
     absent = {c.replace("-", "_"): None for c in kind.columns if c not in columns}
     width = len(columns)
+    # Every header used, in order: a row of the header's width is zip(names, cells).
+    names = [k for _, k in keys] if len(keys) == width else None
+    what = WHAT[file_format(path)]
 
     def rows() -> Iterator[tuple[int, Row]]:
         for line, cells in stream:
-            if _blank(cells):
+            first = cells[0] if cells else None
+            # a row whose first cell holds text is not blank (the usual row: its key)
+            if not (type(first) is str and first and not first.isspace()) and _blank(cells):
                 continue
-            if len(cells) > width and not _blank(cells[width:]):
-                raise InvalidValue(f"{WHAT[file_format(path)]} {line} has more cells than "
-                                   "the header", "FILE")
-            raw = {k: (cells[i] if i < len(cells) else None) for i, k in keys}
-            raw.update(absent)
+            if names is not None and len(cells) == width:
+                raw = dict(zip(names, cells, strict=True))
+            else:
+                if len(cells) > width and not _blank(cells[width:]):
+                    raise InvalidValue(f"{what} {line} has more cells than the header", "FILE")
+                raw = {k: (cells[i] if i < len(cells) else None) for i, k in keys}
+            if absent:
+                raw.update(absent)
             yield line, raw
 
     return rows(), notes
@@ -338,41 +351,58 @@ def file_digest(path: Path) -> tuple[int, str]:
 
 # -- running ------------------------------------------------------------------------
 
-class _MemoRefs:
-    """`db.refs` with `resolve` remembered: a file repeats the same few stations and levels
-    a hundred thousand times. (For the same reason `validate._region_status`, a pure
-    function of the region code and birth year, is memoised during the checking pass.)"""
+class _SeenKeys:
+    """The first line of every key met so far in the file, to name a repeat.
 
-    def __init__(self, refs: Any):
-        self._refs = refs
-        self._memo: dict[tuple, Any] = {}
+    Kept in a temporary table of the same connection rather than a dict, so that memory does
+    not grow with the file; a batch whose keys are all new costs one `executemany`."""
 
-    def resolve(self, kind: str, value: Any, field_name: str) -> str:
-        try:
-            memo_key = (kind, value, field_name)
-            hit = self._memo.get(memo_key)
-        except TypeError:  # an unhashable cell
-            return self._refs.resolve(kind, value, field_name)
-        if hit is None:
-            try:
-                hit = self._refs.resolve(kind, value, field_name)
-            except TongweiError as exc:
-                hit = exc
-            self._memo[memo_key] = hit
-        if isinstance(hit, TongweiError):
-            raise type(hit)(hit.reason, hit.field)
-        return hit
+    def __init__(self, db: Database):
+        self.conn = db.conn
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_seen"
+                          " (key PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
+        self.conn.execute("DELETE FROM temp.import_seen")
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._refs, name)
+    def repeats(self, items: list[tuple[Hashable, int]]) -> dict[int, int]:
+        """`{index: first line}` for the `(key, line)` items (in file order) whose key came
+        earlier in the file; remembers the others."""
+        found: dict[int, int] = {}
+        first: dict[Any, tuple[int, int]] = {}  # code -> (index, line), this batch
+        for index, (row_key, line) in enumerate(items):
+            # a BLOB never equals a TEXT, so a tuple key cannot meet a string key
+            code = row_key if type(row_key) is str else repr(row_key).encode()
+            if code in first:
+                found[index] = first[code][1]
+            else:
+                first[code] = (index, line)
+        before = self.conn.total_changes
+        self.conn.executemany("INSERT INTO temp.import_seen (key, line) VALUES (?, ?)"
+                              " ON CONFLICT DO NOTHING",
+                              ((code, line) for code, (_, line) in first.items()))
+        if self.conn.total_changes - before < len(first):  # some met in an earlier batch
+            for part in chunks(list(first)):
+                for code, line in self.conn.execute(
+                        "SELECT key, line FROM temp.import_seen WHERE key IN"
+                        f" ({', '.join('?' * len(part))})", list(part)):
+                    index, own = first[code]
+                    if line != own:
+                        found[index] = line
+        return found
 
 
 class _DryRun(Exception):
     """Raised inside the write to roll a dry run back."""
 
 
+class _NothingNew(Exception):
+    """Raised inside the write when the file adds and corrects nothing: the same file
+    again changes nothing, not even the log."""
+
+
 _COLUMN_OF = {"received_at": "received", "id_no": "id", "loss_fen": "loss",
               "amount_fen": "amount", "case_id": "case", "deadline_at": "level"}
+
+BATCH_ROWS = 5000  # rows checked and written at a time; memory stays flat however long the file
 
 
 def column_of(row_field: str) -> str:
@@ -381,7 +411,12 @@ def column_of(row_field: str) -> str:
 
 def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = False,
                update: bool = False, progress: Progress | None = None) -> ImportResult:
-    """Check every row of `path` and write them all, or nothing. See the module docstring."""
+    """Check every row of `path` and write them all, or nothing. See the module docstring.
+
+    The file streams: inside one `BEGIN IMMEDIATE` transaction, batches of `BATCH_ROWS`
+    rows are read, checked and written with `executemany`, so memory does not grow with
+    the file. Every bad row is collected; once there is one nothing more is written and, at
+    the end, the whole transaction rolls back."""
     kind = kinds()[kind_name]
     if not path.exists():
         raise InvalidValue(f"{path} does not exist", "FILE")
@@ -394,100 +429,166 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     result.notes.extend(header_notes)
 
     problems: list[tuple[int, str | None, str]] = []
-    prepared: list[tuple[int, Row]] = []
-    first_line: dict[Any, int] = {}
-    real_refs = db.refs
-    db.__dict__["refs"] = _MemoRefs(real_refs)
-    real_region = validate._region_status
-    validate._region_status = functools.lru_cache(maxsize=4096)(real_region)
-    try:
-        for line, raw in stream:
-            result.rows += 1
-            try:
-                ready = kind.prepare(db, raw)
-            except TongweiError as exc:
-                problems.append((line, exc.field, exc.reason))
-                continue
-            for note in ready.warnings:
-                result.notes.append(f"{what} {line}: {note}")
-            row_key = kind.key(ready.row)
-            if row_key in first_line:
-                problems.append((line, kind.key_column,
-                                 f"{kind.describe(ready.row)} repeats {what} "
-                                 f"{first_line[row_key]}"))
-                continue
-            first_line[row_key] = line
-            prepared.append((line, ready.row))
-    finally:
-        db.__dict__["refs"] = real_refs
-        validate._region_status = real_region
-    if progress:
-        progress(1, 1)
-
     try:
         with db.write():
-            _write(db, kind, path, result, prepared, problems, what, update)
+            # Every record carries its import's id: the `imports` row comes first, its
+            # counts are filled in at the end.
+            import_id = db.conn.execute(
+                "INSERT INTO imports (kind, file_name, file_size, sha256, at, officer)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (kind.name, path.name, result.size, result.sha256, clock.stamp(),
+                 db.officer)).lastrowid
+            batch = _Batch(db, kind, result, problems, what, update, import_id)
+            try:
+                for line, raw in stream:
+                    result.rows += 1
+                    try:
+                        ready = kind.prepare(db, raw)
+                    except TongweiError as exc:
+                        problems.append((line, exc.field, exc.reason))
+                        continue
+                    for note in ready.warnings:
+                        result.notes.append(f"{what} {line}: {note}")
+                    batch.add(line, ready.row)
+                batch.flush()
+                batch.wait()
+            finally:
+                batch.close()  # no statement may still run when the write commits or rolls back
+            if progress:
+                progress(1, 1)
+            if problems:
+                raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
+            if not result.imported and not result.updated:
+                raise _NothingNew
+            result.import_id = import_id
+            db.conn.execute("UPDATE imports SET rows = ?, imported = ?, unchanged = ?,"
+                            " updated = ? WHERE id = ?",
+                            (result.rows, result.imported, result.unchanged, result.updated,
+                             import_id))
+            db.audit("import", kind.name, str(import_id), None, {
+                "file": path.name, "size": result.size, "sha256": result.sha256,
+                "rows": result.rows, "imported": result.imported,
+                "unchanged": result.unchanged, "updated": result.updated})
             if dry_run:
                 raise _DryRun
-    except _DryRun:
+    except (_DryRun, _NothingNew):
         pass
     return result
 
 
-def _write(db: Database, kind: ImportKind, path: Path, result: ImportResult,
-           prepared: list[tuple[int, Row]], problems: list[tuple[int, str | None, str]],
-           what: str, update: bool) -> None:
-    stored = kind.find(db, [kind.key(row) for _, row in prepared])
-    new: list[Row] = []
-    changed: list[tuple[int, Row, Row]] = []
-    check = kind.checker(db) if kind.checker else None
-    for line, row in prepared:
-        old = stored.get(kind.key(row))
-        if old is not None:
-            differ = [f for f in kind.compared if old.get(f) != row.get(f)]
-            if not differ:
-                result.unchanged += 1
-            elif update and kind.update is not None:
-                changed.append((line, old, row))
-            else:
-                fields = ", ".join(dict.fromkeys(column_of(f) for f in differ))
-                hint = ("; use --update to correct it" if kind.update is not None
-                        else "; correct it with its own command")
+class _Batch:
+    """Checked rows waiting to be written: every `BATCH_ROWS` of them, `flush()` names
+    repeats within the file, matches them against the stored records (`find`), runs the
+    kind's rules across rows (`checker`) in file order and, while the file has no bad row,
+    inserts the new ones and applies the corrections.
+
+    For a kind whose `prepare` reads nothing from the database (`overlap`), the insert runs
+    in one writer thread while the main thread reads and checks the next batch;
+    `db.insert_many` hands SQLite the batch in a few statements, which run with the GIL
+    released, so the two threads really run at once. (Moving the Python parts of a batch
+    to the writer too was measured slower: the threads then fight over the GIL.) The
+    connection is never used by both: every use here first waits for the writer."""
+
+    def __init__(self, db: Database, kind: ImportKind, result: ImportResult,
+                 problems: list[tuple[int, str | None, str]], what: str, update: bool,
+                 import_id: int):
+        self.db, self.kind, self.result, self.problems = db, kind, result, problems
+        self.what, self.update, self.import_id = what, update, import_id
+        self.rows: list[tuple[int, Row]] = []
+        self.seen = _SeenKeys(db)
+        self.check = kind.checker(db) if kind.checker else None
+        self.writer: Any = None  # a one-thread executor, made for the first overlapped batch
+        self.pending: Any = None  # the Future of the batch being written
+        self.interval = 0.0  # sys.getswitchinterval() before the writer started
+
+    def wait(self) -> None:
+        """Wait for the batch being written; its error, if any, is raised here."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        if self.pending is not None:
+            from concurrent.futures import wait
+
+            wait([self.pending])  # an error is already on its way out
+        if self.writer is not None:
+            self.writer.shutdown()
+            sys.setswitchinterval(self.interval)
+
+    def _insert(self, new: list[Row]) -> None:
+        if not self.kind.overlap:
+            self.kind.insert(self.db, new, self.import_id)
+            return
+        if self.writer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.writer = ThreadPoolExecutor(1, thread_name_prefix="tongwei-import")
+            # The writer needs the GIL for a moment between statements; by default it would
+            # wait up to 5 ms each time for the checking thread to let go.
+            self.interval = sys.getswitchinterval()
+            sys.setswitchinterval(0.0001)
+        self.pending = self.writer.submit(self.kind.insert, self.db, new, self.import_id)
+
+    def add(self, line: int, row: Row) -> None:
+        self.rows.append((line, row))
+        if len(self.rows) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        kind, result, problems, what = self.kind, self.result, self.problems, self.what
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        self.wait()  # the previous batch is written: the connection is free
+        keys = [kind.key(row) for _, row in rows]
+        repeats = self.seen.repeats([(k, line) for k, (line, _) in zip(keys, rows, strict=True)])
+        fresh: list[tuple[int, Row, Any]] = []
+        for index, (line, row) in enumerate(rows):
+            if index in repeats:
                 problems.append((line, kind.key_column,
-                                 f"{kind.describe(row)} is already stored with a "
-                                 f"different {fields}{hint}"))
-            continue
-        if check is not None:
+                                 f"{kind.describe(row)} repeats {what} {repeats[index]}"))
+            else:
+                fresh.append((line, row, keys[index]))
+        stored = kind.find(self.db, [k for _, _, k in fresh])
+        new: list[Row] = []
+        changed: list[tuple[int, Row, Row]] = []
+        for line, row, row_key in fresh:
+            old = stored.get(row_key)
+            if old is not None:
+                differ = [f for f in kind.compared if old.get(f) != row.get(f)]
+                if not differ:
+                    result.unchanged += 1
+                elif self.update and kind.update is not None:
+                    changed.append((line, old, row))
+                else:
+                    fields = ", ".join(dict.fromkeys(column_of(f) for f in differ))
+                    hint = ("; use --update to correct it" if kind.update is not None
+                            else "; correct it with its own command")
+                    problems.append((line, kind.key_column,
+                                     f"{kind.describe(row)} is already stored with a "
+                                     f"different {fields}{hint}"))
+                continue
+            if self.check is not None:
+                try:
+                    self.check(row)
+                except TongweiError as exc:
+                    problems.append((line, exc.field, exc.reason))
+                    continue
+            new.append(row)
+        result.imported += len(new)
+        result.updated += len(changed)
+        if problems:
+            return  # the import will roll back: write nothing more, keep checking
+        if new:
+            self._insert(new)
+        if changed:
+            self.wait()
+        for line, old, row in changed:
             try:
-                check(row)
+                kind.update(self.db, old, row, self.import_id)  # type: ignore[misc]
             except TongweiError as exc:
                 problems.append((line, exc.field, exc.reason))
-                continue
-        new.append(row)
-    if problems:
-        raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
-    result.imported = len(new)
-    result.updated = len(changed)
-    if not new and not changed:
-        return  # nothing to add: the same file again changes nothing, not even the log
-    import_id = db.conn.execute(
-        "INSERT INTO imports (kind, file_name, file_size, sha256, rows, imported, unchanged,"
-        " updated, at, officer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind.name, path.name, result.size, result.sha256, result.rows, result.imported,
-         result.unchanged, result.updated, clock.stamp(), db.officer)).lastrowid
-    result.import_id = import_id
-    kind.insert(db, new, import_id)
-    for line, old, row in changed:
-        try:
-            kind.update(db, old, row, import_id)  # type: ignore[misc]
-        except TongweiError as exc:
-            problems.append((line, exc.field, exc.reason))
-    if problems:
-        raise RowErrors(problems, what)
-    db.audit("import", kind.name, str(import_id), None, {
-        "file": path.name, "size": result.size, "sha256": result.sha256,
-        "rows": result.rows, "imported": result.imported, "unchanged": result.unchanged,
-        "updated": result.updated})
 
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
@@ -657,7 +758,7 @@ register(ImportKind(
     required=("no", "reported", "type", "station", "loss"),
     prepare=_prepare_case, key=lambda row: row["no"], find=_find_cases,
     compared=CASE_COMPARED, insert=_insert_cases, update=_correct_case,
-    describe=lambda row: f"case {row['no']}"))
+    describe=lambda row: f"case {row['no']}", overlap=True))
 register(ImportKind(
     name="events", entity="case",
     columns=("case", "kind", "date", "count", "amount", "note"),
@@ -672,7 +773,7 @@ register(ImportKind(
     required=("no", "received", "level", "station", "phone"),
     prepare=_prepare_warning, key=lambda row: row["no"], find=_find_warnings,
     compared=WARNING_COMPARED, insert=_insert_warnings, update=_correct_warning,
-    describe=lambda row: f"warning {row['no']}"))
+    describe=lambda row: f"warning {row['no']}", overlap=True))
 register(ImportKind(
     name="followups", entity="followup",
     columns=("warning", "at", "method", "outcome", "case", "note"),

@@ -100,6 +100,9 @@ class Refs:
     def __init__(self, rows: dict[str, list[dict[str, Any]]]):
         self.rows = rows
         self.by_code = {k: {r["code"]: r for r in v} for k, v in rows.items()}
+        # resolve() answers, remembered: an import repeats the same few stations and levels
+        # a hundred thousand times. A code, or the reason it was refused.
+        self._resolved: dict[tuple[str, type, Any, str], str | InvalidValue] = {}
 
     @classmethod
     def load(cls, db: Database) -> Refs:
@@ -111,6 +114,23 @@ class Refs:
 
     def resolve(self, kind: str, value: Any, field: str) -> str:
         """The code for `value` (code, English name, Chinese name, unique Chinese prefix)."""
+        memo = (kind, type(value), value, field)
+        try:
+            hit = self._resolved.get(memo)
+        except TypeError:  # an unhashable value: not remembered
+            return self._resolve(kind, value, field)
+        if hit is None:
+            try:
+                hit = self._resolve(kind, value, field)
+            except InvalidValue as exc:
+                hit = exc
+            if len(self._resolved) < 10_000:
+                self._resolved[memo] = hit
+        if isinstance(hit, InvalidValue):
+            raise InvalidValue(hit.reason, hit.field)
+        return hit
+
+    def _resolve(self, kind: str, value: Any, field: str) -> str:
         raw = "" if value is None else str(value)
         wanted = _norm(raw)
         if not wanted:

@@ -8,6 +8,7 @@ the imports call exactly these.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ MAX_COUNT = 1_000_000
 
 def text(value: Any) -> str:
     """NFKC-normalised, stripped text ('' for None)."""
+    if type(value) is str and value.isascii():
+        return value.strip()  # NFKC leaves ASCII as it is (the common case of a file's cells)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -61,7 +64,7 @@ def key(value: Any, field: str) -> str:
         raise InvalidValue("must not contain spaces or control characters", field)
     if len(clean) > 64:
         raise InvalidValue("is longer than 64 characters", field)
-    if not any(ch.isalnum() for ch in clean):
+    if not clean.isalnum() and not any(ch.isalnum() for ch in clean):
         raise InvalidValue(f"{clean!r} has no letter or digit", field)
     return clean
 
@@ -151,6 +154,7 @@ _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 _DATETIME = re.compile(
     r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?(?:\.\d+)?秒?)?"
 )
+_PLAIN_DATETIME = re.compile(r"[0-9]{4}[-/.][0-9]{2}[-/.][0-9]{2} [0-9]{2}:[0-9]{2}")
 _WORDS = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1}
 
 
@@ -183,6 +187,19 @@ def date_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = Fal
 
 def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) -> datetime:
     """`YYYY-MM-DD HH:MM` local time (also `2023/8/1 10:15`, an Excel cell), or `now`."""
+    if type(value) is str and len(value) == 16 and _PLAIN_DATETIME.fullmatch(value):
+        # The common cell, `2026-11-29 10:15`: what the general path below does, minus the
+        # normalising that cannot change it (all ASCII digits and separators, no blanks).
+        try:
+            result = datetime(int(value[:4]), int(value[5:7]), int(value[8:10]),
+                              int(value[11:13]), int(value[14:]), tzinfo=tz)
+        except ValueError:
+            raise InvalidValue(f"{value!r} is not a real date and time", field) from None
+        if result.year < 1900:
+            raise InvalidValue(f"{result:%Y-%m-%d} is too far in the past", field)
+        if not allow_future and result.timestamp() > clock.now_seconds() + 60:
+            raise InvalidValue(f"{result:%Y-%m-%d %H:%M} is in the future", field)
+        return result
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidValue("is required", field)
     if isinstance(value, datetime):
@@ -205,9 +222,10 @@ def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool =
             raise InvalidValue(f"{text(value)!r} is not a real date and time", field) from None
     if result.year < 1900:
         raise InvalidValue(f"{result:%Y-%m-%d} is too far in the past", field)
-    result = result.replace(microsecond=0)
+    if result.microsecond:
+        result = result.replace(microsecond=0)
     # Check the wall-clock time exists and round-trips (no DST gap in Asia/Shanghai, but be safe).
-    if not allow_future and result > clock.now_utc() + timedelta(minutes=1):
+    if not allow_future and result.timestamp() > clock.now_seconds() + 60:
         raise InvalidValue(f"{result:%Y-%m-%d %H:%M} is in the future", field)
     return result
 
@@ -223,6 +241,9 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
 
 def phone(value: Any, field: str) -> str:
     """A mainland mobile number: 11 digits `1[3-9]…`; full-width digits, +86/0086 accepted."""
+    if (type(value) is str and len(value) == 11 and value.isascii() and value.isdigit()
+            and value[0] == "1" and value[1] in "3456789"):
+        return value  # already clean: what the general path below would return
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     raw = _PHONE_SEPARATORS.sub("", text(value))
@@ -261,6 +282,7 @@ class ResidentId:
                                                                      self.birth.day))
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function; a file repeats the county's few codes
 def _region_status(code: str, year: int) -> str:
     """'ok', 'unknown', or 'not-in-force' (the code existed, but not in `year`)."""
     from stdnum import numdb  # python-stdnum's region table; loaded only when an ID is given

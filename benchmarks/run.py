@@ -1,0 +1,533 @@
+"""tongwei against the floor Python and SQLite set, at county, province and national scale.
+
+    .venv/bin/python benchmarks/run.py             # county + province (about 10 minutes)
+    .venv/bin/python benchmarks/run.py --quick     # county only, fewer runs (a few minutes)
+    .venv/bin/python benchmarks/run.py --national  # also 1M cases / 5M warnings (+ ~15 min)
+
+Every figure is measured in this run, on this machine; each "ours vs floor" pair runs as
+whole processes, interleaved (ours, floor, ours, floor…) so that drift hits both sides, and
+the medians are compared. The data sets are synthetic and are loaded **through the
+project's own import path** (`tongwei import` of generated CSV files, whole processes):
+
+| scale    | cases     | warnings  | with                                             |
+|----------|-----------|-----------|--------------------------------------------------|
+| county   | 10,000    | 100,000   | follow-ups for ~90 % of warnings, case events,   |
+| province | 100,000   | 1,000,000 | outreach sessions, card actions and a campaign   |
+| national | 1,000,000 | 5,000,000 | covering today (behind --national)               |
+
+The table printed at the end (and written to `benchmarks/out/latest.md`) holds, with the
+targets of PRODUCT.md ("Speed and scale"):
+
+* `--help` and `case add` against `bare_app.py`, a bare Typer app inserting one row: ≤ 1.3×;
+* import of 100k warnings from XLSX and from CSV (the platform's Chinese headers, GB18030)
+  against python-calamine / `csv` plus one `executemany` into the same table: ≤ 2×;
+* `report daily` on the province file against a fresh file: ≤ 1.5×; on the national file,
+  the whole process: < 0.3 s;
+* peak memory (the child's ru_maxrss) of importing 100k and 1M warnings: must not grow with
+  the file;
+* file size per million cases and per million warnings (from SQLite's `dbstat`: each
+  table with its indexes): about 0.25 and 0.2 GiB.
+
+Generated files live in `benchmarks/out/` (git-ignored; `--out DIR` to put them elsewhere).
+The province and national files are kept there and reused by later runs with `--reuse`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TZ = ZoneInfo("Asia/Shanghai")
+DAYS = 730  # two years of records, up to now
+
+SCALES = {"county": (10_000, 100_000), "province": (100_000, 1_000_000),
+          "national": (1_000_000, 5_000_000)}
+
+STATIONS = ["平襄派出所", "马营派出所", "鸡川派出所", "榜罗派出所", "常家河派出所",
+            "义岗川派出所", "陇阳派出所", "陇山派出所", "陇川派出所", "碧玉派出所",
+            "襄南派出所", "华家岭派出所", "北城铺派出所", "什川派出所", "第三铺派出所",
+            "寺子川派出所", "李店派出所", "新景派出所"]
+STATION_CODES = ["pingxiang", "maying", "jichuan", "bangluo", "changjiahe", "yigangchuan",
+                 "longyang", "longshan", "longchuan", "biyu", "xiangnan", "huajialing",
+                 "beichengpu", "shichuan", "disanpu", "sizichuan", "lidian", "xinjing"]
+TYPES = ["task-scam", "investment", "shopping", "customer-service", "loan", "credit", "boss",
+         "authorities", "romance", "game-trade", "sextortion", "card-offence", "other"]
+LEVELS = [("high", "高风险", 2), ("medium", "中风险", 24), ("low", "低风险", 72)]
+OUTCOMES = ["dissuaded"] * 7 + ["not-fraud", "unreachable", "defrauded"]
+AUDIENCES = ["students", "finance-staff", "elderly", "card-industry", "villagers", "public"]
+FORMS = ["hand-in-hand", "face-to-face", "point-to-point", "lecture", "stall", "door-to-door"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
+
+
+# -- processes ----------------------------------------------------------------------
+
+def tongwei() -> list[str]:
+    exe = Path(sys.executable).parent / "tongwei"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tongwei_cli"]
+
+
+def env_for(db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGWEI_", "PYTHON"))}
+    env.update({"TONGWEI_DB": str(db), "TONGWEI_OFFICER": "bench", "TONGWEI_LANG": "zh"})
+    return env
+
+
+def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run a whole process; (seconds, peak resident memory in bytes). Fails loudly."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    err = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    if child.stderr:
+        child.stderr.close()
+    if child.returncode != 0:
+        sys.exit(f"failed ({child.returncode}): {' '.join(argv)}\n{err[-3000:]}")
+    return elapsed, usage.ru_maxrss * 1024  # Linux reports KiB
+
+
+def tw(db: Path, *args: str) -> tuple[float, int]:
+    return run([*tongwei(), *args], env_for(db))
+
+
+def fresh_copy(template: Path, target: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(template, target)
+    return target
+
+
+def interleaved(pairs: dict[str, tuple], runs: int) -> dict[str, tuple[float, float]]:
+    """{name: (ours, floor)} callables -> medians, run ours/floor alternately."""
+    times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in pairs}
+    for ours, floor in pairs.values():  # warm the page cache and .pyc files
+        ours(), floor()
+    for _ in range(runs):
+        for name, (ours, floor) in pairs.items():
+            times[name][0].append(ours())
+            times[name][1].append(floor())
+    return {k: (statistics.median(a), statistics.median(b)) for k, (a, b) in times.items()}
+
+
+# -- synthetic data -----------------------------------------------------------------
+
+def resident_ids(n: int = 200) -> list[str]:
+    from stdnum.cn import ric
+
+    rng = random.Random(7)
+    out = []
+    while len(out) < n:
+        year = rng.randrange(1950, 2006)
+        region = "622424" if year < 2003 else "621121"  # Tongwei before and after 2003
+        body = f"{region}{year}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}" \
+               f"{rng.randrange(1000):03d}"
+        out.append(body + ric.calc_check_digit(body + "0"))
+    return out
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def warning_times(n: int, now: datetime, seed: int) -> list[datetime]:
+    """n received times spread over the last DAYS days, in order, whole minutes, the last an
+    hour before now."""
+    rng = random.Random(seed)
+    end = now - timedelta(hours=1)
+    span = DAYS * 86400
+    step = span / n
+    start = end - timedelta(seconds=span)
+    return [(start + timedelta(seconds=int(i * step + rng.random() * step))).replace(second=0)
+            for i in range(n)]
+
+
+def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1) -> dict[str, Path]:
+    """CSV files (UTF-8, the add commands' option names as headers) for one scale."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    today = now.astimezone(TZ).date()
+    ids = resident_ids()
+    files = {k: folder / f"{k}.csv" for k in ("warnings", "followups", "cases", "events",
+                                               "outreach", "cards")}
+    with files["warnings"].open("w", encoding="utf-8", newline="") as wf, \
+            files["followups"].open("w", encoding="utf-8", newline="") as ff:
+        warnings, followups = csv.writer(wf), csv.writer(ff)
+        warnings.writerow(["no", "received", "level", "station", "phone", "kind", "name", "id",
+                           "type", "source", "note"])
+        followups.writerow(["warning", "at", "method", "outcome", "case", "note"])
+        for i, received in enumerate(warning_times(n_warnings, now, seed)):
+            code, zh, hours = LEVELS[rng.randrange(3)]
+            station = rng.randrange(len(STATIONS))
+            no = f"YJ{i + 1:08d}"
+            warnings.writerow([
+                no, local(received), zh if i % 2 else code,
+                STATIONS[station] if i % 3 else STATION_CODES[station],
+                f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                ("money", "contact", "")[i % 3],
+                rng.choice(SURNAMES) + rng.choice(GIVEN) if i % 4 else "",
+                ids[i % len(ids)] if i % 5 == 0 else "",
+                TYPES[rng.randrange(len(TYPES))] if i % 6 else "", "反诈平台", ""])
+            age = (now - received).total_seconds()
+            if (age < 2 * 86400 and rng.random() < 0.3) or rng.random() < 0.08:
+                continue  # still open, or never fed back
+            at = received + timedelta(minutes=rng.randrange(5, int(hours * 60 * 1.3) + 6))
+            at = min(at, now - timedelta(minutes=1))
+            followups.writerow([no, local(at), "visit" if rng.random() < 0.35 else "phone",
+                                rng.choice(OUTCOMES), "", ""])
+    with files["cases"].open("w", encoding="utf-8", newline="") as cf, \
+            files["events"].open("w", encoding="utf-8", newline="") as ef:
+        cases, events = csv.writer(cf), csv.writer(ef)
+        cases.writerow(["no", "reported", "type", "station", "loss", "occurred", "victim-name",
+                        "victim-phone", "victim-id", "victim-gender", "victim-age",
+                        "victim-group", "warning", "summary"])
+        events.writerow(["case", "kind", "date", "count", "amount", "note"])
+        for i in range(n_cases):
+            day = today - timedelta(days=int(DAYS * i / n_cases) + 1)
+            no = f"TW{i + 1:08d}"
+            loss = rng.randrange(100, 500_000)
+            victim_id = ids[i % len(ids)] if i % 4 == 0 else ""
+            birth = date(int(victim_id[6:10]), 1, 1) if victim_id else None
+            if birth and birth > day:
+                victim_id = ""
+            cases.writerow([
+                no, day.isoformat(), TYPES[i % len(TYPES)], STATION_CODES[i % 18], str(loss),
+                (day - timedelta(days=rng.randrange(0, 5))).isoformat(),
+                rng.choice(SURNAMES) + rng.choice(GIVEN),
+                f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}", victim_id, "", "",
+                AUDIENCES[i % len(AUDIENCES)],
+                f"YJ{rng.randrange(1, n_warnings + 1):08d}" if i % 10 == 0 else "", ""])
+            if i % 10 < 3:
+                when = min(today, day + timedelta(days=rng.randrange(0, 30))).isoformat()
+                events.writerow([no, "solved", when, "", "", ""])
+                events.writerow([no, "arrest", when, str(rng.randrange(1, 4)), "", ""])
+                events.writerow([no, "freeze", when, "", str(loss // 3), ""])
+    with files["outreach"].open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["date", "station", "audience", "form", "venue", "venue-kind",
+                      "attendees", "materials", "ref", "note"])
+        for i in range(max(1000, n_cases // 5)):
+            out.writerow([(today - timedelta(days=rng.randrange(1, DAYS))).isoformat(),
+                          STATION_CODES[i % 18], AUDIENCES[i % 6], FORMS[i % 6],
+                          f"venue {i}", "school", rng.randrange(10, 300),
+                          rng.randrange(20, 800), f"XC{i:07d}", ""])
+    with files["cards"].open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["date", "institution", "kind", "institution-kind", "amount", "deadline",
+                      "note"])
+        for i in range(max(500, n_cases // 20)):
+            out.writerow([(today - timedelta(days=DAYS - i * DAYS // max(500, n_cases // 20)))
+                          .isoformat(), f"bench bank {i % 40}", "inspection", "bank", "", "",
+                          f"visit {i}"])
+    return files
+
+
+def build(folder: Path, scale: str, reuse: bool) -> dict:
+    """The scale's file, loaded through `tongwei import`; sizes and import figures."""
+    n_cases, n_warnings = SCALES[scale]
+    db = folder / f"{scale}.db"
+    info_file = folder / f"{scale}.info"
+    if reuse and db.exists() and info_file.exists():
+        print(f"{scale}: reusing {db}", file=sys.stderr)
+        return eval(info_file.read_text())  # our own repr() of a dict of numbers
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    data = folder / f"{scale}-data"
+    data.mkdir(exist_ok=True)
+    t0 = time.perf_counter()
+    print(f"{scale}: writing {n_cases:,} cases and {n_warnings:,} warnings as CSV…",
+          file=sys.stderr, flush=True)
+    files = write_scale(data, n_cases, n_warnings)
+    print(f"{scale}: written in {time.perf_counter() - t0:.0f} s; importing…", file=sys.stderr,
+          flush=True)
+    tw(db, "init")
+    info: dict = {"scale": scale, "cases": n_cases, "warnings": n_warnings}
+    for kind in ("warnings", "followups", "cases", "events", "outreach", "cards"):
+        seconds, rss = tw(db, "import", kind, str(files[kind]))
+        info[f"import {kind} s"], info[f"import {kind} rss"] = seconds, rss
+        print(f"{scale}: import {kind}: {seconds:.1f} s, peak {rss / 2**20:.0f} MiB",
+              file=sys.stderr, flush=True)
+    today = datetime.now(TZ).date()
+    tw(db, "campaign", "add", "bench campaign", "--from", (today - timedelta(days=60))
+       .isoformat(), "--to", (today + timedelta(days=30)).isoformat())
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    owner = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE name IS NOT NULL"))
+    sizes: dict[str, int] = {}
+    for name, size in conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+        table = owner.get(name, name)
+        sizes[table] = sizes.get(table, 0) + size
+    info["rows"] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                    for t in ("cases", "case_events", "warnings", "followups")}
+    conn.close()
+    info["bytes"] = sizes
+    info["file bytes"] = db.stat().st_size
+    shutil.rmtree(data, ignore_errors=True)
+    info_file.write_text(repr(info))
+    print(f"{scale}: built in {time.perf_counter() - t0:.0f} s, "
+          f"{info['file bytes'] / 2**30:.2f} GiB", file=sys.stderr, flush=True)
+    return info
+
+
+# -- the import floor ---------------------------------------------------------------
+
+PLATFORM_TYPES = ["刷单返利", "虚假网络投资理财", "冒充电商物流客服", "虚假贷款", ""]
+HEADER = ["预警编号", "预警时间", "风险等级", "管辖单位", "手机号码", "姓名", "身份证号",
+          "诈骗类型", "预警来源"]
+
+
+def write_platform_files(folder: Path, n: int) -> tuple[Path, Path]:
+    """n warnings as the platform exports them: XLSX with date-time cells, and GB18030 CSV,
+    both with the Chinese headers."""
+    from openpyxl import Workbook
+
+    rng = random.Random(3)
+    ids = resident_ids()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    rows = []
+    for i, received in enumerate(warning_times(n, now, 3)):
+        rows.append([f"PT{i:08d}", received.astimezone(TZ).replace(tzinfo=None),
+                     LEVELS[i % 3][1], STATIONS[i % len(STATIONS)],
+                     f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                     rng.choice(SURNAMES) + rng.choice(GIVEN),
+                     ids[i % len(ids)] if i % 5 == 0 else "", PLATFORM_TYPES[i % 5], "反诈平台"])
+    xlsx = folder / "platform.xlsx"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    book.save(xlsx)
+    path = folder / "platform.csv"
+    with path.open("w", encoding="gb18030", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for row in rows:
+            writer.writerow([row[0], row[1].strftime("%Y/%m/%d %H:%M"), *row[2:]])
+    return xlsx, path
+
+
+FLOOR_SQL = (
+    "INSERT INTO warnings (no, received_at, level, deadline_hours, deadline_at, station, phone,"
+    " kind, name, id_no, type, source, note, created_at, created_by)"
+    " VALUES (?, ?, 'high', 2, ?, 'pingxiang', ?, NULL, ?, ?, NULL, ?, NULL,"
+    " '2025-01-01T00:00:00Z', 'bench')")
+
+# Read every cell, insert every row into the same table (indexes included) in one
+# BEGIN IMMEDIATE … COMMIT with one executemany: the least any import must do.
+FLOOR_SCRIPT = r"""
+import csv, sqlite3, sys
+kind, db, path, sql = sys.argv[1:5]
+conn = sqlite3.connect(db, isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = FULL")
+conn.execute("PRAGMA foreign_keys = ON")
+def rows():
+    if kind == "xlsx":
+        from python_calamine import CalamineWorkbook
+        it = CalamineWorkbook.from_path(path).get_sheet_by_index(0).iter_rows()
+        next(it)
+        for r in it:
+            yield (r[0], str(r[1]), str(r[1]) + 'Z', str(r[4]), r[5], r[6] or None, r[8])
+    else:
+        with open(path, encoding="gb18030", newline="") as f:
+            it = csv.reader(f); next(it)
+            for r in it:
+                yield (r[0], r[1], r[1] + 'Z', r[4], r[5], r[6] or None, r[8])
+conn.execute("BEGIN IMMEDIATE")
+conn.executemany(sql, rows())
+conn.execute("COMMIT")
+"""
+
+
+# -- the measurements ---------------------------------------------------------------
+
+def measure_startup(folder: Path, runs: int) -> dict[str, tuple[float, float]]:
+    db = folder / "startup.db"
+    fresh_copy(folder / "template.db", db)
+    env = env_for(db)
+    bare = [sys.executable, str(HERE / "bare_app.py")]
+    bare_db = folder / "bare.db"
+    add = ["case", "add", "--reported", "today", "--type", "loan", "--station", "平襄",
+           "--loss", "100"]
+    return interleaved({
+        "--help": (lambda: run([*tongwei(), "--help"], env)[0],
+                   lambda: run([*bare, "--help"])[0]),
+        "case add": (lambda: run([*tongwei(), *add], env)[0],
+                     lambda: run([*bare, "add", "--db", str(bare_db), "x"])[0]),
+    }, runs)
+
+
+def measure_import(folder: Path, n: int, runs: int) -> dict[str, tuple[float, float]]:
+    print(f"import: writing {n:,} platform warnings (XLSX, GB18030 CSV)…", file=sys.stderr,
+          flush=True)
+    xlsx, csv_path = write_platform_files(folder, n)
+    template = folder / "template.db"
+    ours_db, floor_db = folder / "import-ours.db", folder / "import-floor.db"
+
+    def ours(path: Path):
+        return lambda: tw(fresh_copy(template, ours_db), "import", "warnings", str(path))[0]
+
+    def floor(kind: str, path: Path):
+        return lambda: run([sys.executable, "-c", FLOOR_SCRIPT, kind,
+                            str(fresh_copy(template, floor_db)), str(path), FLOOR_SQL])[0]
+
+    return interleaved({"import XLSX": (ours(xlsx), floor("xlsx", xlsx)),
+                        "import CSV": (ours(csv_path), floor("csv", csv_path))}, runs)
+
+
+def measure_report(folder: Path, big: Path, runs: int) -> tuple[float, float]:
+    fresh = folder / "report-fresh.db"
+    fresh_copy(folder / "template.db", fresh)
+    args = ("report", "daily", "--format", "text")
+    result = interleaved({"report": (lambda: tw(big, *args)[0],
+                                     lambda: tw(fresh, *args)[0])}, runs)
+    return result["report"]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} × {cpu}, {ram:.0f} GiB RAM, {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}, SQLite "
+            f"{sqlite3.sqlite_version}")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="county scale only and fewer runs: a smoke run of a few minutes")
+    parser.add_argument("--national", action="store_true",
+                        help="also build 1M cases / 5M warnings and time report daily on it")
+    parser.add_argument("--runs", type=int, help="runs per median (default 11, quick 5)")
+    parser.add_argument("--out", type=Path, default=HERE / "out",
+                        help="where generated files go (default benchmarks/out)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the scale files a previous run left in --out")
+    options = parser.parse_args()
+    runs = options.runs or (5 if options.quick else 11)
+    folder = options.out.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    template = folder / "template.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{template}{suffix}").unlink(missing_ok=True)
+    tw(template, "init")
+    sqlite3.connect(template).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+
+    scales = ["county"] if options.quick else ["county", "province"]
+    if options.national:
+        scales.append("national")
+    built = {scale: build(folder, scale, options.reuse) for scale in scales}
+
+    print("measuring start-up…", file=sys.stderr, flush=True)
+    startup = measure_startup(folder, max(runs, 15) if not options.quick else runs)
+    imports = measure_import(folder, 100_000, max(3, runs // 2))
+    big = "county" if options.quick else "province"
+    print(f"measuring report daily on the {big} file…", file=sys.stderr, flush=True)
+    report = measure_report(folder, folder / f"{big}.db", runs)
+    national = None
+    if options.national:
+        national = statistics.median(
+            tw(folder / "national.db", "report", "daily", "--format", "text")[0]
+            for _ in range(runs))
+
+    rows: list[tuple[str, str, str, str, str, bool | None]] = []
+
+    def ratio(name: str, pair: tuple[float, float], floor_name: str, target: float) -> None:
+        value = pair[0] / pair[1]
+        rows.append((name, ms(pair[0]), f"{ms(pair[1])} ({floor_name})", f"{value:.2f} ×",
+                     f"≤ {target} ×", value <= target))
+
+    ratio("`tongwei --help`", startup["--help"], "bare Typer app", 1.3)
+    ratio("`tongwei case add`", startup["case add"], "bare Typer app, one insert", 1.3)
+    ratio("import 100k warnings, XLSX", imports["import XLSX"], "calamine + executemany", 2)
+    ratio("import 100k warnings, CSV", imports["import CSV"], "csv + executemany", 2)
+    counts = SCALES[big]
+    ratio(f"`report daily`, {big} file ({counts[0] // 1000:,}k cases, "
+          f"{counts[1] // 1000:,}k warnings)", report, "fresh file", 1.5)
+    if national is not None:
+        rows.append(("`report daily`, national file (1M cases, 5M warnings), whole process",
+                     ms(national), "", "", "< 300 ms", national < 0.3))
+
+    small, large = built["county"], built.get("province")
+    mem_small = small["import warnings rss"]
+    if large is not None:
+        mem_large = large["import warnings rss"]
+        rows.append(("peak memory, import of 100k → 1M warnings (CSV)",
+                     f"{mem_small / 2**20:.0f} → {mem_large / 2**20:.0f} MiB", "",
+                     f"{mem_large / mem_small:.2f} ×", "flat (≤ 1.2 ×)",
+                     mem_large / mem_small <= 1.2))
+    else:
+        rows.append(("peak memory, import of 100k warnings (CSV)",
+                     f"{mem_small / 2**20:.0f} MiB", "", "", "flat", None))
+    sized = built.get("national") or large or small
+    b = sized["bytes"]
+    per_case = (b.get("cases", 0) + b.get("case_events", 0)) / sized["rows"]["cases"] * 1e6
+    per_warning = b.get("warnings", 0) / sized["rows"]["warnings"] * 1e6
+    per_warning_f = (b.get("warnings", 0) + b.get("followups", 0)) / sized["rows"]["warnings"] \
+        * 1e6
+    rows.append((f"size per million cases (with their events; {sized['scale']} file)",
+                 f"{per_case / 2**30:.3f} GiB", "", "", "≈ 0.25 GiB", per_case <= 0.3 * 2**30))
+    rows.append((f"size per million warnings ({sized['scale']} file)",
+                 f"{per_warning / 2**30:.3f} GiB", "", "", "≈ 0.2 GiB",
+                 per_warning <= 0.25 * 2**30))
+    rows.append(("… with their follow-ups", f"{per_warning_f / 2**30:.3f} GiB", "", "", "",
+                 None))
+
+    header = ("what", "tongwei", "floor", "ratio", "target", "")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, ours, floor, value, target, ok in rows:
+        mark = "" if ok is None else ("met" if ok else "**missed**")
+        lines.append(f"| {name} | {ours} | {floor} | {value} | {target} | {mark} |")
+    table = "\n".join(lines)
+    imports_line = ", ".join(
+        f"{k} {small[f'import {k} s']:.1f} s" for k in ("warnings", "followups", "cases",
+                                                         "events"))
+    notes = [f"Machine: {machine()}.",
+             f"Medians of {runs} interleaved runs ({max(3, runs // 2)} for imports, "
+             f"{max(runs, 15) if not options.quick else runs} for start-up); "
+             f"{'quick run, ' if options.quick else ''}"
+             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f} s "
+             "in all.",
+             f"County file built through `tongwei import`: {imports_line}."]
+    if large is not None:
+        notes.append("Province file: " + ", ".join(
+            f"{k} {large[f'import {k} s']:.1f} s" for k in ("warnings", "followups", "cases",
+                                                            "events")) + ".")
+    text = table + "\n\n" + "\n".join(notes) + "\n"
+    print()
+    print(text)
+    (folder / "latest.md").write_text(text, encoding="utf-8")
+    return 0 if all(ok is not False for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
