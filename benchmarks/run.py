@@ -45,6 +45,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -87,24 +88,48 @@ def env_for(db: Path) -> dict[str, str]:
     return env
 
 
-def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Run a whole process; (seconds, peak resident memory in bytes). Fails loudly."""
+# A small Python process forks and execs the command and reports its peak memory. Linux
+# carries a process's peak RSS across exec, and a child started straight from this script
+# (vfork + exec) would report this script's peak, not its own.
+PEAK_SCRIPT = r"""
+import os, sys
+report, argv = int(sys.argv[1]), sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    os.execvp(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+os.write(report, str(usage.ru_maxrss).encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run(argv: list[str], env: dict[str, str] | None = None, *, peak: bool = False
+        ) -> tuple[float, int]:
+    """Run a whole process; (seconds, peak resident memory in bytes when `peak`, else 0).
+    Fails loudly."""
+    read_end = write_end = -1
+    if peak:
+        read_end, write_end = os.pipe()
+        argv = [sys.executable, "-c", PEAK_SCRIPT, str(write_end), *argv]
     started = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    result = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            pass_fds=(write_end,) if peak else ())
     elapsed = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    err = child.stderr.read().decode(errors="replace") if child.stderr else ""
-    if child.stderr:
-        child.stderr.close()
-    if child.returncode != 0:
-        sys.exit(f"failed ({child.returncode}): {' '.join(argv)}\n{err[-3000:]}")
-    return elapsed, usage.ru_maxrss * 1024  # Linux reports KiB
+    rss = 0
+    if peak:
+        os.close(write_end)
+        rss = int(os.read(read_end, 64) or b"0") * 1024  # Linux reports KiB
+        os.close(read_end)
+    if result.returncode != 0:
+        err = result.stderr.decode(errors="replace")
+        sys.exit(f"failed ({result.returncode}): {' '.join(argv)}\n{err[-3000:]}")
+    return elapsed, rss
 
 
-def tw(db: Path, *args: str) -> tuple[float, int]:
-    return run([*tongwei(), *args], env_for(db))
+def tw(db: Path, *args: str, peak: bool = False) -> tuple[float, int]:
+    return run([*tongwei(), *args], env_for(db), peak=peak)
 
 
 def fresh_copy(template: Path, target: Path) -> Path:
@@ -146,7 +171,7 @@ def local(moment: datetime) -> str:
     return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def warning_times(n: int, now: datetime, seed: int) -> list[datetime]:
+def warning_times(n: int, now: datetime, seed: int) -> Iterator[datetime]:
     """n received times spread over the last DAYS days, in order, whole minutes, the last an
     hour before now."""
     rng = random.Random(seed)
@@ -154,8 +179,8 @@ def warning_times(n: int, now: datetime, seed: int) -> list[datetime]:
     span = DAYS * 86400
     step = span / n
     start = end - timedelta(seconds=span)
-    return [(start + timedelta(seconds=int(i * step + rng.random() * step))).replace(second=0)
-            for i in range(n)]
+    for i in range(n):
+        yield (start + timedelta(seconds=int(i * step + rng.random() * step))).replace(second=0)
 
 
 def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1) -> dict[str, Path]:
@@ -185,8 +210,9 @@ def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1) -> d
                 ids[i % len(ids)] if i % 5 == 0 else "",
                 TYPES[rng.randrange(len(TYPES))] if i % 6 else "", "反诈平台", ""])
             age = (now - received).total_seconds()
-            if (age < 2 * 86400 and rng.random() < 0.3) or rng.random() < 0.08:
-                continue  # still open, or never fed back
+            if (age < 2 * 86400 and rng.random() < 0.3) or rng.random() < 0.0002:
+                continue  # still open (recent), or never fed back (rare: the centre's rate
+                # is about 100 %)
             at = received + timedelta(minutes=rng.randrange(5, int(hours * 60 * 1.3) + 6))
             at = min(at, now - timedelta(minutes=1))
             followups.writerow([no, local(at), "visit" if rng.random() < 0.35 else "phone",
@@ -259,7 +285,7 @@ def build(folder: Path, scale: str, reuse: bool) -> dict:
     tw(db, "init")
     info: dict = {"scale": scale, "cases": n_cases, "warnings": n_warnings}
     for kind in ("warnings", "followups", "cases", "events", "outreach", "cards"):
-        seconds, rss = tw(db, "import", kind, str(files[kind]))
+        seconds, rss = tw(db, "import", kind, str(files[kind]), peak=True)
         info[f"import {kind} s"], info[f"import {kind} rss"] = seconds, rss
         print(f"{scale}: import {kind}: {seconds:.1f} s, peak {rss / 2**20:.0f} MiB",
               file=sys.stderr, flush=True)

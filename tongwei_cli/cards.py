@@ -223,7 +223,8 @@ def _numbers(db: Database, table: str, prefix_letters: str, rows: list[dict[str,
         prefix = prefix_letters + row[date_key].replace("-", "") + "-"
         if prefix not in taken:
             taken[prefix] = {r[0] for r in db.query(
-                f"SELECT no FROM {table} WHERE no LIKE ? || '%'", (prefix,))}
+                # a range, not LIKE, so that the index on `no` answers (numbers are all ours)
+                f"SELECT no FROM {table} WHERE no >= ? AND no < ?", (prefix, prefix[:-1] + "."))}
         seq = len(taken[prefix]) + 1
         while f"{prefix}{seq:03d}" in taken[prefix]:
             seq += 1

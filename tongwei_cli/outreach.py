@@ -96,7 +96,8 @@ def assign_numbers(db: Database, rows: list[dict[str, Any]]) -> None:
         prefix = "XC" + row["date"].replace("-", "") + "-"
         if prefix not in taken:
             taken[prefix] = {r[0] for r in db.query(
-                "SELECT no FROM outreach WHERE no LIKE ? || '%'", (prefix,))}
+                # a range, not LIKE, so that the index on `no` answers (numbers are all ours)
+                "SELECT no FROM outreach WHERE no >= ? AND no < ?", (prefix, prefix[:-1] + "."))}
         seq = len(taken[prefix]) + 1
         while f"{prefix}{seq:03d}" in taken[prefix]:
             seq += 1
