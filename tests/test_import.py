@@ -73,11 +73,15 @@ def test_xlsx_written_by_openpyxl_with_date_cells_and_number_cells(run, db, tmp_
     path = write_xlsx(tmp_path / "warnings.xlsx", ["No", "Received", "LEVEL", "station",
                                                    "phone", "name"], rows)
     assert run("import", "warnings", path).stdout == "imported 2, unchanged 0\n"
-    stored = {r["no"]: dict(r) for r in db.query("SELECT * FROM warnings")}
+    shown = {no: json.loads(run("warning", "show", no, "--format", "json", "--reveal").stdout)
+             for no in ("X1", "X2")}
     previous = day - timedelta(days=1)
-    assert stored["X1"]["received_at"] == f"{previous}T16:30:00Z"  # 00:30 local: UTC day before
-    assert stored["X1"]["phone"] == "13800000001" and stored["X2"]["phone"] == "13800000002"
-    assert stored["X2"]["deadline_at"] == f"{day + timedelta(days=1)}T01:05:00Z"  # 24 hours
+    assert shown["X1"]["received_at"] == f"{previous}T16:30:00Z"  # 00:30 local: UTC day before
+    assert shown["X1"]["phone"] == "13800000001" and shown["X2"]["phone"] == "13800000002"
+    assert shown["X2"]["deadline_at"] == f"{day + timedelta(days=1)}T01:05:00Z"  # 24 hours
+    # stored as whole UTC seconds
+    stored = {r["no"]: r["received_at"] for r in db.query("SELECT no, received_at FROM warnings")}
+    assert stored["X1"] == int(datetime.fromisoformat(f"{previous}T16:30:00+00:00").timestamp())
 
 
 def test_json_array_and_underscore_headers(run, db, tmp_path):

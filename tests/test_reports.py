@@ -256,10 +256,17 @@ def test_past_report_does_not_change_later(run, data):
     before = report_json(run, "range", "--from", FIRST, "--to", LAST)
     run("warning", "followup", "W6", "--at", "2025-03-12 09:00", "--method", "visit",
         "--outcome", "dissuaded")
+    # W4's latest feedback in the period was `unreachable`; a return visit after it ends
+    # makes the warning's latest outcome `dissuaded` -- but not in the past period's figures.
+    run("warning", "followup", "W4", "--at", "2025-03-12 10:00", "--method", "visit",
+        "--outcome", "dissuaded")
     run("case", "event", "C2", "recover", "--date", "2025-03-12", "--amount", "100")
     after = report_json(run, "range", "--from", FIRST, "--to", LAST)
     for section in ("cases", "warnings", "outreach", "cards"):
         assert after[section] == before[section]
+    longer = report_json(run, "range", "--from", FIRST, "--to", "2025-03-12")
+    assert longer["warnings"]["dissuaded"] == 2 + 3  # and W3, W4, W6 by the 12th
+    assert run("check").exit_code == 0
 
 
 # -- daily, campaign, bulletin ---------------------------------------------------------------

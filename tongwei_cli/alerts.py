@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from tongwei_cli import clock, validate
@@ -84,8 +84,13 @@ def deadline_hours(db: Database, level: str) -> int:
     return int(db.refs.get("levels", level)["deadline_hours"])
 
 
-def deadline_of(received_at: str, hours: int) -> str:
-    return clock.stamp(clock.parse_stamp(received_at) + timedelta(hours=hours))
+def deadline_of(received_at: int, hours: int) -> int:
+    return received_at + hours * 3600
+
+
+# The moments of a warning and of a follow-up, stored as whole UTC seconds (migration 005)
+# and shown, exported and logged as `YYYY-MM-DDTHH:MM:SSZ` text (`clock.texts`).
+MOMENTS = ("received_at", "deadline_at", "feedback_at", "visited_at", "defrauded_at", "at")
 
 
 # -- warnings -----------------------------------------------------------------------
@@ -100,10 +105,10 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     notes: list[str] = []
     no = validate.key(raw.get("no"), "no")
     received = validate.datetime_value(raw.get("received"), "received", tz)
-    received_at = clock.stamp(received)
+    received_at = int(received.timestamp())
     level = refs.resolve("levels", raw.get("level"), "level")
     hours = deadline_hours(db, level)
-    deadline_at = clock.stamp(received + timedelta(hours=hours))
+    deadline_at = received_at + hours * 3600
     station = refs.resolve("stations", raw.get("station"), "station")
     phone = validate.phone(raw.get("phone"), "phone")
     kind = raw.get("kind")
@@ -141,8 +146,8 @@ _warning_values = operator.itemgetter(*_WARNING_INSERTED)
 def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None
                     ) -> None:
     """Insert prepared warnings, inside `db.write()` (`db.insert_many`: a large batch is one
-    statement)."""
-    now, who = clock.stamp(), db.officer
+    statement). Imported ones take who and when from their `imports` row."""
+    now, who = (None, None) if import_id else (clock.stamp(), db.officer)
     db.insert_many("warnings", (*_WARNING_INSERTED, "created_at", "created_by", "import_id"),
                    [(*_warning_values(row), now, who, import_id) for row in rows])
 
@@ -160,31 +165,37 @@ def add_warning(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
     return record, prepared.warnings
 
 
-WARNING_COLUMNS = (
-    "id, no, received_at, level, deadline_hours, deadline_at, station, phone, kind, name, id_no,"
-    " type, source, note, feedback_at, visited_at, defrauded_at, created_at, created_by,"
-    " updated_at, updated_by, import_id")
+# A stored warning as the program reads it: moments in seconds; who entered it and when from
+# its import for an imported one. `outcome`, `outcome_at` and `linked_on` serve the reports
+# only and are not part of the record.
+WARNING_SELECT = (
+    "SELECT w.id, w.no, w.received_at, w.level, w.deadline_hours, w.deadline_at, w.station,"
+    " w.phone, w.kind, w.name, w.id_no, w.type, w.source, w.note, w.feedback_at, w.visited_at,"
+    " w.defrauded_at, coalesce(w.created_at, i.at) AS created_at,"
+    " coalesce(w.created_by, i.officer) AS created_by, w.updated_at, w.updated_by, w.import_id"
+    " FROM warnings w LEFT JOIN imports i ON i.id = w.import_id")
 
 
 def _warning_row(db: Database, no: Any, field: str = "W_NO") -> dict[str, Any]:
     clean = validate.text(no)
     if not clean:
         raise InvalidValue("is required", field)
-    row = db.one(f"SELECT {WARNING_COLUMNS} FROM warnings WHERE no = ?", (clean,))
+    row = db.one(f"{WARNING_SELECT} WHERE w.no = ?", (clean,))
     if row is None:
         raise NotFound(f"no warning numbered {clean!r}", field)
     return dict(row)
 
 
 def get_warning(db: Database, no: str, field: str = "W_NO") -> dict[str, Any]:
-    """The stored warning as a plain record (no internal id)."""
+    """The stored warning as a plain record (no internal id; moments as text)."""
     record = _warning_row(db, no, field)
     record.pop("id")
-    return record
+    return clock.texts(record, MOMENTS)
 
 
-def status_at(record: Mapping[str, Any], moment: str) -> str:
-    """`closed`, `overdue` or `open` as of the UTC stamp `moment`."""
+def status_at(record: Mapping[str, Any], moment: int) -> str:
+    """`closed`, `overdue` or `open` as of `moment` (UTC seconds; the record's moments
+    in seconds too)."""
     if record["feedback_at"] is not None and record["feedback_at"] <= moment:
         return "closed"
     return "overdue" if record["deadline_at"] < moment else "open"
@@ -193,17 +204,19 @@ def status_at(record: Mapping[str, Any], moment: str) -> str:
 def show_warning(db: Database, no: str, as_of: datetime | None = None) -> dict[str, Any]:
     """The warning with every follow-up in order, its status, and whether it was fed back
     on time; `cases` are the cases linked to it (预警后被骗)."""
-    row = _warning_row(db, no)
-    moment = clock.stamp(as_of)
-    followups = [dict(r) for r in db.query(
-        "SELECT f.at, f.method, f.outcome, c.no AS case_no, f.note, f.created_at, f.created_by"
+    record = _warning_row(db, no)
+    moment = clock.seconds(as_of)
+    followups = [clock.texts(dict(r), MOMENTS) for r in db.query(
+        "SELECT f.at, f.method, f.outcome, c.no AS case_no, f.note,"
+        " coalesce(f.created_at, i.at) AS created_at,"
+        " coalesce(f.created_by, i.officer) AS created_by"
         " FROM followups f LEFT JOIN cases c ON c.id = f.case_id"
-        " WHERE f.warning_id = ? ORDER BY f.at, f.id", (row["id"],))]
+        " LEFT JOIN imports i ON i.id = f.import_id"
+        " WHERE f.warning_id = ? ORDER BY f.at, f.id", (record["id"],))]
     linked = [r[0] for r in db.query(
         "SELECT no FROM cases WHERE warning = ? AND voided = 0"
         " UNION SELECT c.no FROM followups f JOIN cases c ON c.id = f.case_id"
-        " WHERE f.warning_id = ? ORDER BY 1", (row["no"], row["id"]))]
-    record = get_warning(db, row["no"])
+        " WHERE f.warning_id = ? ORDER BY 1", (record["no"], record.pop("id")))]
     record["status"] = status_at(record, moment)
     record["on_time"] = (None if record["feedback_at"] is None
                          else record["feedback_at"] <= record["deadline_at"])
@@ -215,31 +228,30 @@ def show_warning(db: Database, no: str, as_of: datetime | None = None) -> dict[s
     record["defrauded"] = record["defrauded_at"] is not None or bool(linked)
     record["cases"] = linked
     record["followups"] = followups
-    return record
+    return clock.texts(record, MOMENTS)
 
 
-def _overdue_minutes(record: Mapping[str, Any], moment: str) -> int | None:
+def _overdue_minutes(record: Mapping[str, Any], moment: int) -> int | None:
     """How long past its deadline a warning without feedback is at `moment`."""
     if status_at(record, moment) != "overdue":
         return None
-    late = clock.parse_stamp(moment) - clock.parse_stamp(record["deadline_at"])
-    return int(late.total_seconds() // 60)
+    return (moment - record["deadline_at"]) // 60
 
 
 def list_warnings(db: Database, *, status: str | None = None, level: str | None = None,
-                  station: str | None = None, first_stamp: str | None = None,
-                  end_stamp: str | None = None, as_of: datetime | None = None,
+                  station: str | None = None, first_stamp: int | None = None,
+                  end_stamp: int | None = None, as_of: datetime | None = None,
                   limit: int | None = None) -> list[dict[str, Any]]:
-    """Warnings received in `[first_stamp, end_stamp)` and by `as_of` (default now), with
-    their status as of then. Open and overdue ones come by deadline (the most overdue
-    first); otherwise newest first."""
-    moment = clock.stamp(as_of)
+    """Warnings received in `[first_stamp, end_stamp)` (UTC seconds) and by `as_of` (default
+    now), with their status as of then. Open and overdue ones come by deadline (the most
+    overdue first); otherwise newest first."""
+    moment = clock.seconds(as_of)
     where = ["w.received_at <= :moment"]
     params: dict[str, Any] = {"moment": moment}
-    if first_stamp:
+    if first_stamp is not None:
         where.append("w.received_at >= :first")
         params["first"] = first_stamp
-    if end_stamp:
+    if end_stamp is not None:
         where.append("w.received_at < :end")
         params["end"] = end_stamp
     if level:
@@ -274,7 +286,7 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
             record["visited_at"] = None
         record["status"] = status_at(record, moment)
         record["overdue_minutes"] = _overdue_minutes(record, moment)
-        rows.append(record)
+        rows.append(clock.texts(record, MOMENTS))
     return rows
 
 
@@ -286,7 +298,7 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
     if warning is None:
         warning = _warning_row(db, raw.get("warning"), warning_field)
     at = validate.datetime_value(raw.get("at"), "at", db.tz)
-    at_stamp = clock.stamp(at)
+    at_stamp = int(at.timestamp())
     if at_stamp < warning["received_at"]:
         raise InvalidValue(
             f"{at:%Y-%m-%d %H:%M} is before the warning was received "
@@ -312,6 +324,7 @@ INSERT_FOLLOWUP = (
     " created_by, import_id) VALUES (:warning_id, :at, :method, :outcome, :case_id, :note,"
     " :created_at, :created_by, :import_id)")
 
+# The columns of `warnings` derived from its follow-ups (005_compact_times.sql).
 REFRESH_WARNING = (
     "UPDATE warnings SET"
     " feedback_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
@@ -319,15 +332,20 @@ REFRESH_WARNING = (
     " visited_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
     "  AND f.method = 'visit'),"
     " defrauded_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
-    "  AND f.outcome = 'defrauded')"
+    "  AND f.outcome = 'defrauded'),"
+    " outcome = (SELECT outcome FROM followups f WHERE f.warning_id = warnings.id"
+    "  AND f.outcome != 'in-progress' ORDER BY f.at DESC, f.id DESC LIMIT 1),"
+    " outcome_at = (SELECT nullif(max(at), min(at)) FROM followups f"
+    "  WHERE f.warning_id = warnings.id AND f.outcome != 'in-progress')"
     " WHERE id = ?")
 
 
 def insert_followups(db: Database, followups: list[dict[str, Any]],
                      import_id: int | None = None) -> None:
     """Insert checked follow-ups and refresh their warnings' feedback, visit and defrauded
-    times, inside `db.write()`. The only writer of those three columns."""
-    now, who = clock.stamp(), db.officer
+    times (and latest outcome), inside `db.write()`. The only writer of those columns.
+    Imported ones take who and when from their `imports` row."""
+    now, who = (None, None) if import_id else (clock.stamp(), db.officer)
     db.conn.executemany(INSERT_FOLLOWUP, ({**f, "created_at": now, "created_by": who,
                                            "import_id": import_id} for f in followups))
     refresh_warnings(db, {f["warning_id"] for f in followups})
@@ -351,11 +369,12 @@ def add_followup(db: Database, warning_no: str, raw: Mapping[str, Any]) -> dict[
                            f"{clock.local_text(followup['at'], db.tz)} is already recorded",
                            "at")
         insert_followups(db, [followup])
-        stored = {k: v for k, v in followup.items() if k not in ("warning_id", "case_id")}
+        stored = clock.texts({k: v for k, v in followup.items()
+                              if k not in ("warning_id", "case_id")}, MOMENTS)
         db.audit("followup", "warning", followup["warning_no"], None, stored)
-        warning = get_warning(db, followup["warning_no"])
-    stored["feedback_at"] = warning["feedback_at"]
-    stored["status"] = status_at(warning, clock.stamp())
+        warning = _warning_row(db, followup["warning_no"])
+    stored["feedback_at"] = clock.text_of(warning["feedback_at"])
+    stored["status"] = status_at(warning, clock.seconds())
     stored["on_time"] = (None if warning["feedback_at"] is None
                          else warning["feedback_at"] <= warning["deadline_at"])
     return stored
@@ -406,7 +425,8 @@ def correct_warning(db: Database, current: Mapping[str, Any], new: Mapping[str, 
     db.conn.execute(f"UPDATE warnings SET {sets}, updated_at = :at, updated_by = :by"
                     " WHERE id = :id", {**after, "at": clock.stamp(), "by": db.officer,
                                         "id": current["id"]})
-    db.audit("update", "warning", current["no"], before, after)
+    db.audit("update", "warning", current["no"], clock.texts(before, MOMENTS),
+             clock.texts(after, MOMENTS))
 
 
 def correct_followup(db: Database, current: Mapping[str, Any], new: Mapping[str, Any]

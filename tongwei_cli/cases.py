@@ -123,8 +123,9 @@ _case_values = operator.itemgetter(*_CASE_INSERTED)
 def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None
                  ) -> None:
     """Insert prepared rows (numbers already assigned), inside `db.write()`
-    (`db.insert_many`: a large batch is one statement)."""
-    now, who = clock.stamp(), db.officer
+    (`db.insert_many`: a large batch is one statement). Imported ones take who and when
+    from their `imports` row."""
+    now, who = (None, None) if import_id else (clock.stamp(), db.officer)
     db.insert_many("cases", (*_CASE_INSERTED, "status", "created_at", "created_by",
                              "import_id"),
                    [(*_case_values(row), "reported", now, who, import_id) for row in rows])
@@ -149,15 +150,19 @@ def _audited(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in ("events", "totals", "id")}
 
 
-CASE_COLUMNS = (
-    "id, no, reported, occurred, type, station, loss_fen, victim_name, victim_phone, victim_id,"
-    " victim_gender, victim_age, victim_group, warning, summary, status, voided, void_reason,"
-    " created_at, created_by, updated_at, updated_by, import_id")
+# A stored case as the program reads it; who entered an imported one, and when, comes from
+# its import.
+CASE_SELECT = (
+    "SELECT c.id, c.no, c.reported, c.occurred, c.type, c.station, c.loss_fen, c.victim_name,"
+    " c.victim_phone, c.victim_id, c.victim_gender, c.victim_age, c.victim_group, c.warning,"
+    " c.summary, c.status, c.voided, c.void_reason, coalesce(c.created_at, i.at) AS created_at,"
+    " coalesce(c.created_by, i.officer) AS created_by, c.updated_at, c.updated_by, c.import_id"
+    " FROM cases c LEFT JOIN imports i ON i.id = c.import_id")
 
 
 def _case_row(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, Any]:
     no = validate.text(no)
-    row = db.one(f"SELECT {CASE_COLUMNS} FROM cases WHERE no = ?", (no,))
+    row = db.one(f"{CASE_SELECT} WHERE c.no = ?", (no,))
     if row is None:
         raise NotFound(f"no case numbered {no!r}", field_name)
     return dict(row)
@@ -175,8 +180,11 @@ def show_case(db: Database, no: str) -> dict[str, Any]:
     """The case with its timeline of events and the sums of its money events."""
     row = _case_row(db, no)
     events = [dict(e) for e in db.query(
-        "SELECT kind, date, count, amount_fen, note, created_at, created_by FROM case_events"
-        " WHERE case_id = ? ORDER BY date, id", (row["id"],))]
+        "SELECT e.kind, e.date, e.count, e.amount_fen, e.note,"
+        " coalesce(e.created_at, i.at) AS created_at,"
+        " coalesce(e.created_by, i.officer) AS created_by"
+        " FROM case_events e LEFT JOIN imports i ON i.id = e.import_id"
+        " WHERE e.case_id = ? ORDER BY e.date, e.id", (row["id"],))]
     record = get_case(db, no)
     record["events"] = events
     record["totals"] = _totals(events)
@@ -288,8 +296,9 @@ INSERT_EVENT = (
 
 def insert_events(db: Database, events: list[dict[str, Any]], import_id: int | None = None
                   ) -> None:
-    """Insert checked events and move their cases' status along, inside `db.write()`."""
-    now, who = clock.stamp(), db.officer
+    """Insert checked events and move their cases' status along, inside `db.write()`.
+    Imported ones take who and when from their `imports` row."""
+    now, who = (None, None) if import_id else (clock.stamp(), db.officer)
     db.conn.executemany(INSERT_EVENT, ({**e, "created_at": now, "created_by": who,
                                         "import_id": import_id} for e in events))
     touched = {e["case_id"] for e in events if e["kind"] in STAGE}

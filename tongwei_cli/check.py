@@ -22,9 +22,12 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
         SELECT c.no, e.kind || ' on ' || e.date || ' before the report on ' || c.reported
         FROM cases c JOIN case_events e ON e.case_id = c.id WHERE e.date < c.reported"""),
     "no events on voided cases": (("cases", "case_events"), """
-        SELECT c.no, e.kind || ' entered ' || e.created_at || ' after the case was voided'
+        SELECT c.no, e.kind || ' entered ' || coalesce(e.created_at, i.at)
+               || ' after the case was voided'
         FROM cases c JOIN case_events e ON e.case_id = c.id
-        WHERE c.voided = 1 AND c.updated_at IS NOT NULL AND e.created_at > c.updated_at"""),
+        LEFT JOIN imports i ON i.id = e.import_id
+        WHERE c.voided = 1 AND c.updated_at IS NOT NULL
+          AND coalesce(e.created_at, i.at) > c.updated_at"""),
     "case status follows its events": (("cases", "case_events"), """
         SELECT c.no, 'status ' || c.status || ' but events say ' || x.expected FROM cases c
         JOIN (SELECT c2.id, CASE
@@ -35,15 +38,39 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
           ON x.id = c.id
         WHERE c.status <> x.expected"""),
     "follow-ups not before their warning": (("warnings", "followups"), """
-        SELECT w.no, 'follow-up at ' || f.at || ' before the warning at ' || w.received_at
+        SELECT w.no, 'follow-up at ' || strftime('%Y-%m-%dT%H:%M:%SZ', f.at, 'unixepoch')
+               || ' before the warning at '
+               || strftime('%Y-%m-%dT%H:%M:%SZ', w.received_at, 'unixepoch')
         FROM warnings w JOIN followups f ON f.warning_id = w.id WHERE f.at < w.received_at"""),
-    "feedback time is the first feedback": (("warnings", "followups"), """
-        SELECT w.no, 'feedback_at ' || coalesce(w.feedback_at, 'none') || ' but the first '
-               || 'feedback is ' || coalesce(x.first, 'none')
-        FROM warnings w LEFT JOIN (SELECT warning_id, min(at) AS first FROM followups
-                                   WHERE outcome <> 'in-progress' GROUP BY warning_id) x
-          ON x.warning_id = w.id
-        WHERE w.feedback_at IS NOT x.first"""),
+    # The columns kept on `warnings` for the reports (005_compact_times.sql), re-derived.
+    "warnings follow their follow-ups": (("warnings", "followups"), """
+        SELECT w.no, 'stored feedback ' || coalesce(w.feedback_at, '-') || ', visit '
+               || coalesce(w.visited_at, '-') || ', defrauded ' || coalesce(w.defrauded_at, '-')
+               || ', latest ' || coalesce(w.outcome, '-') || ' at ' || coalesce(w.outcome_at, '-')
+               || ' but the follow-ups say ' || coalesce(x.feedback_at, '-') || ', '
+               || coalesce(x.visited_at, '-') || ', ' || coalesce(x.defrauded_at, '-') || ', '
+               || coalesce(x.outcome, '-') || ' at ' || coalesce(x.outcome_at, '-')
+        FROM warnings w LEFT JOIN (
+            SELECT warning_id,
+                   min(CASE WHEN outcome <> 'in-progress' THEN at END) AS feedback_at,
+                   min(CASE WHEN method = 'visit' THEN at END) AS visited_at,
+                   min(CASE WHEN outcome = 'defrauded' THEN at END) AS defrauded_at,
+                   nullif(max(CASE WHEN outcome <> 'in-progress' THEN at END),
+                          min(CASE WHEN outcome <> 'in-progress' THEN at END)) AS outcome_at,
+                   (SELECT f2.outcome FROM followups f2 WHERE f2.warning_id = f.warning_id
+                      AND f2.outcome <> 'in-progress'
+                    ORDER BY f2.at DESC, f2.id DESC LIMIT 1) AS outcome
+            FROM followups f GROUP BY warning_id) x ON x.warning_id = w.id
+        WHERE w.feedback_at IS NOT x.feedback_at OR w.visited_at IS NOT x.visited_at
+           OR w.defrauded_at IS NOT x.defrauded_at OR w.outcome IS NOT x.outcome
+           OR w.outcome_at IS NOT x.outcome_at"""),
+    "warnings know the cases that name them": (("warnings", "cases"), """
+        SELECT w.no, 'linked_on ' || coalesce(w.linked_on, 'none') || ' but the cases say '
+               || coalesce(x.first, 'none')
+        FROM warnings w LEFT JOIN (SELECT warning, min(reported) AS first FROM cases
+                                   WHERE warning IS NOT NULL AND voided = 0
+                                   GROUP BY warning) x ON x.warning = w.no
+        WHERE w.linked_on IS NOT x.first"""),
     "rectification deadlines after their actions": (("card_actions",), """
         SELECT no, 'deadline ' || deadline || ' not after ' || date FROM card_actions
         WHERE kind = 'rectify' AND (deadline IS NULL OR deadline <= date)"""),

@@ -30,8 +30,34 @@ def stamp(moment: datetime | None = None) -> str:
     return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def parse_stamp(value: str) -> datetime:
+def parse_stamp(value: str | int) -> datetime:
+    """A stored moment -- `YYYY-MM-DDTHH:MM:SSZ` text, or whole UTC seconds (warnings and
+    follow-ups, migration 005) -- as an aware UTC datetime."""
+    if isinstance(value, int):
+        return datetime.fromtimestamp(value, UTC)
     return datetime.strptime(value, UTC_FORMAT).replace(tzinfo=UTC)
+
+
+def seconds(moment: datetime | None = None) -> int:
+    """A moment as stored in warnings and follow-ups: whole seconds since 1970 UTC."""
+    if moment is None:
+        return now_seconds()
+    return int(moment.timestamp())
+
+
+def text_of(value: str | int | None) -> str | None:
+    """A stored moment as the text records show, export and log: `2026-11-29T02:30:00Z`."""
+    if value is None or isinstance(value, str):
+        return value
+    return _time.strftime(UTC_FORMAT, _time.gmtime(value))
+
+
+def texts(record: dict, keys: tuple[str, ...]) -> dict:
+    """`record` with the moments under `keys` (where present) as text (`text_of`)."""
+    for key in keys:
+        if key in record:
+            record[key] = text_of(record[key])
+    return record
 
 
 def today(tz: ZoneInfo) -> date:
@@ -45,13 +71,20 @@ def day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[str, str]:
     return stamp(start), stamp(end)
 
 
-def local(value: str, tz: ZoneInfo) -> datetime:
+def day_seconds(first: date, last: date, tz: ZoneInfo) -> tuple[int, int]:
+    """`day_bounds` as whole UTC seconds (warnings and follow-ups)."""
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def local(value: str | int, tz: ZoneInfo) -> datetime:
     """A stored UTC stamp as a local datetime."""
     return parse_stamp(value).astimezone(tz)
 
 
-def local_text(value: str | None, tz: ZoneInfo) -> str:
+def local_text(value: str | int | None, tz: ZoneInfo) -> str:
     """A stored UTC stamp as `YYYY-MM-DD HH:MM` local time, for people."""
-    if not value:
+    if value is None or value == "":
         return ""
     return local(value, tz).strftime("%Y-%m-%d %H:%M")

@@ -318,24 +318,27 @@ def read_rows(kind: ImportKind, path: Path, progress: Progress | None = None
     keys = [(i, c.replace("-", "_")) for i, c in enumerate(columns) if c]
     absent = {c.replace("-", "_"): None for c in kind.columns if c not in columns}
     width = len(columns)
-    # Every header used, in order: a row of the header's width is zip(names, cells).
+    # Every header used, in order: a row of the header's width is zip(names, cells), written
+    # over a copy of `template` (the row's keys in their order, the absent columns None):
+    # copying a dict of the right keys and overwriting them is the cheapest way to build it.
     names = [k for _, k in keys] if len(keys) == width else None
+    template = {**{k: None for _, k in keys}, **absent}
     what = WHAT[file_format(path)]
 
     def rows() -> Iterator[tuple[int, Row]]:
+        copy = template.copy
         for line, cells in stream:
             first = cells[0] if cells else None
             # a row whose first cell holds text is not blank (the usual row: its key)
             if not (type(first) is str and first and not first.isspace()) and _blank(cells):
                 continue
+            raw = copy()
             if names is not None and len(cells) == width:
-                raw = dict(zip(names, cells, strict=True))
+                raw.update(zip(names, cells, strict=False))  # the lengths are equal
             else:
                 if len(cells) > width and not _blank(cells[width:]):
                     raise InvalidValue(f"{what} {line} has more cells than the header", "FILE")
-                raw = {k: (cells[i] if i < len(cells) else None) for i, k in keys}
-            if absent:
-                raw.update(absent)
+                raw.update((k, cells[i]) for i, k in keys if i < len(cells))
             yield line, raw
 
     return rows(), notes
@@ -624,9 +627,9 @@ def _prepare_case(db: Database, raw: Row) -> Prepared:
 
 
 def _find_cases(db: Database, keys: list[Any]) -> dict[Any, Row]:
-    from tongwei_cli.cases import CASE_COLUMNS
+    from tongwei_cli.cases import CASE_SELECT
 
-    return _find_by(db, f"SELECT {CASE_COLUMNS} FROM cases WHERE no IN ({{marks}})", keys,
+    return _find_by(db, f"{CASE_SELECT} WHERE c.no IN ({{marks}})", keys,
                     lambda r: r["no"])
 
 
@@ -685,10 +688,9 @@ def _prepare_warning(db: Database, raw: Row) -> Prepared:
 
 
 def _find_warnings(db: Database, keys: list[Any]) -> dict[Any, Row]:
-    from tongwei_cli.alerts import WARNING_COLUMNS
+    from tongwei_cli.alerts import WARNING_SELECT
 
-    return _find_by(db, f"SELECT {WARNING_COLUMNS} FROM warnings WHERE no IN ({{marks}})",
-                    keys, lambda r: r["no"])
+    return _find_by(db, f"{WARNING_SELECT} WHERE w.no IN ({{marks}})", keys, lambda r: r["no"])
 
 
 def _insert_warnings(db: Database, rows: list[Row], import_id: int) -> None:

@@ -58,11 +58,18 @@ def apply(db: Database) -> list[str]:
 
     from tongwei_cli.db import pending_migrations
 
+    # Foreign keys off while tables are rebuilt and renamed (SQLite's ALTER TABLE procedure;
+    # the pragma cannot change inside a transaction), checked before the commit instead.
+    db.conn.execute("PRAGMA foreign_keys = OFF")
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         pending = pending_migrations(db.conn)  # again, now that we hold the write lock
         if pending:
             build(db).apply(SUDatabase(db.conn))
+            broken = db.conn.execute("PRAGMA foreign_key_check").fetchone()
+            if broken is not None:
+                raise sqlite3.IntegrityError(
+                    f"migration left a broken reference in {broken[0]} (row {broken[1]})")
             db._writing = True
             try:
                 db.audit("migrate", "schema", pending[-1], None, {"applied": pending})
@@ -73,4 +80,22 @@ def apply(db: Database) -> list[str]:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
+    finally:
+        db.conn.execute("PRAGMA foreign_keys = ON")
+    if pending:
+        _give_back_space(db)
     return pending
+
+
+def _give_back_space(db: Database) -> None:
+    """After a migration that rebuilt tables (005), a quarter or more of the file may be
+    free pages: compact it once, so the smaller layout shows in the file's size. Another
+    program holding the file open only postpones this (the pages are reused anyway)."""
+    free = db.scalar("PRAGMA freelist_count") or 0
+    if free * 4 < (db.scalar("PRAGMA page_count") or 0):
+        return
+    try:
+        db.conn.execute("VACUUM")
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError:
+        pass

@@ -26,23 +26,29 @@ from tongwei_cli.errors import InvalidValue
 from tongwei_cli.privacy import mask_record
 
 # -- the queries ----------------------------------------------------------------------------
-# Parameters: :first, :last (local dates, inclusive), :start, :end (UTC stamps of the start
-# of `first` and of the day after `last`), :as_of (UTC stamp: min(:end, now)), :station.
+# Parameters: :first, :last (local dates, inclusive), :start, :end (UTC seconds of the start
+# of `first` and of the day after `last`), :as_of (UTC seconds: min(:end, now)), :station.
+#
+# A warning's figures all come from the covering index warnings_received: what its
+# follow-ups and the cases naming it say is kept on the warning (005_compact_times.sql).
+# `dissuaded` wants the latest feedback *by the end of the period*: the stored `outcome` is
+# the latest of all, right unless a later feedback (`outcome_at`) came after :as_of -- then,
+# rarely, the follow-ups are asked.
 
 _WARNING_FIGURES = """
                count(*) AS received,
                total(w.feedback_at < :as_of) AS fed_back,
                total(w.feedback_at < :as_of AND w.feedback_at <= w.deadline_at) AS on_time,
                total(w.visited_at < :as_of) AS visited,
-               total(CASE WHEN w.feedback_at < :as_of THEN
-                     (SELECT f.outcome FROM followups f
-                      WHERE f.warning_id = w.id AND f.at < :as_of
-                        AND f.outcome <> 'in-progress'
-                      ORDER BY f.at DESC LIMIT 1) = 'dissuaded' END) AS dissuaded,
-               total(CASE WHEN w.defrauded_at < :as_of THEN 1
-                          WHEN EXISTS (SELECT 1 FROM cases c
-                                       WHERE c.warning = w.no AND c.voided = 0
-                                         AND c.reported <= :last) THEN 1 END) AS defrauded,
+               total(CASE WHEN w.feedback_at >= :as_of OR w.feedback_at IS NULL THEN 0
+                          WHEN w.outcome_at IS NULL OR w.outcome_at < :as_of
+                          THEN w.outcome = 'dissuaded'
+                          ELSE (SELECT f.outcome FROM followups f
+                                WHERE f.warning_id = w.id AND f.at < :as_of
+                                  AND f.outcome <> 'in-progress'
+                                ORDER BY f.at DESC, f.id DESC LIMIT 1) = 'dissuaded'
+                     END) AS dissuaded,
+               total(w.defrauded_at < :as_of OR w.linked_on <= :last) AS defrauded,
                total(w.feedback_at IS NULL OR w.feedback_at >= :as_of) AS open,
                total((w.feedback_at IS NULL OR w.feedback_at >= :as_of)
                      AND w.deadline_at < :as_of) AS overdue
@@ -77,12 +83,8 @@ QUERIES: dict[str, str] = {
           AND c.voided = 0 AND (:station IS NULL OR c.station = :station)
         GROUP BY c.station, c.type
     """,
-    # The warnings received in the period and their state as of :as_of. feedback_at,
-    # visited_at, defrauded_at and deadline_at are kept on the warning (002_warnings), so all
-    # but two come from the covering index warnings_received -- named, because with
-    # statistics the planner prefers warnings_station for the GROUP BY and then reads every
-    # row (3 x slower). `dissuaded` reads the latest feedback from followups_warning;
-    # `defrauded` probes cases_warning_link by the warning's number for a case naming it.
+    # The warnings received in the period and their state as of :as_of, from the covering
+    # index warnings_received (named: the planner must not read the table for the GROUP BY).
     "warnings": """
         SELECT w.station AS station, w.level AS level,""" + _WARNING_FIGURES + """
         GROUP BY w.station, w.level
@@ -110,9 +112,9 @@ QUERIES: dict[str, str] = {
         GROUP BY station, kind
     """,
     # The dispatch list: warnings received by the end of the period and without feedback
-    # as of :as_of, by deadline. The first half reads the partial index warnings_open; the
-    # second (fed back only after :as_of, so open then) warnings_feedback, and runs only for
-    # a period that has ended.
+    # as of :as_of, by deadline. The first half reads the partial index warnings_open (a
+    # range of received_at); the second (fed back only after :as_of, so open then)
+    # warnings_feedback, and runs only for a period that has ended.
     "dispatch_open": """
         SELECT w.no, w.received_at, w.level, w.station, w.deadline_at, w.kind, w.type,
                w.phone, w.name
@@ -132,8 +134,8 @@ QUERIES: dict[str, str] = {
         LIMIT :limit
     """,
     "dispatch_count": """
-        SELECT (SELECT count(*) FROM warnings w
-                WHERE w.feedback_at IS NULL AND +w.received_at < :end
+        SELECT (SELECT count(*) FROM warnings w INDEXED BY warnings_open
+                WHERE w.feedback_at IS NULL AND w.received_at < :end
                   AND (:station IS NULL OR w.station = :station))
              + (CASE WHEN :as_of < :end THEN 0 ELSE
                 (SELECT count(*) FROM warnings w
@@ -142,7 +144,7 @@ QUERIES: dict[str, str] = {
                    AND (:station IS NULL OR w.station = :station)) END)
     """,
     # Day by day over a span (the chart): warnings received and, of those, fed back by
-    # :as_of; cases reported. :days is a JSON array of [day, start stamp, end stamp].
+    # :as_of; cases reported. :days is a JSON array of [day, start, end] (UTC seconds).
     "series": """
         WITH days (day, start, stop) AS (
             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
@@ -212,10 +214,10 @@ def _year_before(day: date) -> date:
 
 
 def _params(db: Database, period: Period, station: str | None) -> dict[str, Any]:
-    start, end = clock.day_bounds(period.first, period.last, db.tz)
-    now = clock.stamp()
+    start, end = clock.day_seconds(period.first, period.last, db.tz)
     return {"first": period.first.isoformat(), "last": period.last.isoformat(),
-            "start": start, "end": end, "as_of": min(end, now), "station": station}
+            "start": start, "end": end, "as_of": min(end, clock.now_seconds()),
+            "station": station}
 
 
 # -- sums and rates ---------------------------------------------------------------------------
@@ -330,7 +332,7 @@ def figures(db: Database, period: Period, station: str | None = None, *,
                  **_ints(r, OUTREACH_KEYS)} for r in db.query(QUERIES["outreach"], params)]
     cards = [{"station": r["station"], "kind": r["kind"], **_ints(r, ("actions", "fines_fen"))}
              for r in db.query(QUERIES["cards"], params)]
-    return Figures(period, station, params["as_of"], list(cases.values()),
+    return Figures(period, station, clock.text_of(params["as_of"]), list(cases.values()),
                    list(warnings.values()), outreach, cards)
 
 
@@ -505,12 +507,12 @@ def dispatch(db: Database, period: Period, station: str | None,
         rows.sort(key=lambda r: (r["deadline_at"], r["no"]))
         rows = rows[:limit]
     total = db.scalar(QUERIES["dispatch_count"], params)
-    as_of = clock.parse_stamp(params["as_of"])
+    as_of = params["as_of"]
     rows = [mask_record(r) for r in rows]  # reports never show personal data in full
     for row in rows:
-        late = as_of - clock.parse_stamp(row["deadline_at"])
-        row["overdue"] = row["deadline_at"] < params["as_of"]
-        row["overdue_minutes"] = int(late.total_seconds() // 60) if row["overdue"] else 0
+        row["overdue"] = row["deadline_at"] < as_of
+        row["overdue_minutes"] = (as_of - row["deadline_at"]) // 60 if row["overdue"] else 0
+        clock.texts(row, ("received_at", "deadline_at"))
     return rows, int(total or 0)
 
 
@@ -549,7 +551,7 @@ def series(db: Database, last: date, station: str | None = None, days: int = 30
     """Day by day for the `days` days ending `last`: warnings received, of those fed back by
     the end of `last`, cases reported (the report page's chart)."""
     span = [last - timedelta(days=n) for n in range(days - 1, -1, -1)]
-    bounds = [[d.isoformat(), *clock.day_bounds(d, d, db.tz)] for d in span]
+    bounds = [[d.isoformat(), *clock.day_seconds(d, d, db.tz)] for d in span]
     params = _params(db, Period(span[0], last), station)
     params["days"] = json.dumps(bounds)
     return [dict(r) for r in db.query(QUERIES["series"], params)]

@@ -16,7 +16,8 @@ from tongwei_cli import clock
 from tongwei_cli.db import Database
 from tongwei_cli.privacy import mask_id, mask_name, mask_phone
 
-# table -> (which rows are finished, given :before (a local date) and :before_stamp (UTC),
+# table -> (which rows are finished, given :before (a local date) and :before_stamp (UTC
+#           seconds),
 #           {column: masking function})
 TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
     "cases": ("(status = 'closed' OR voided = 1) AND reported < :before",
@@ -32,8 +33,8 @@ def scrub(db: Database, before: date) -> dict[str, int]:
     """Mask the personal data of finished records older than `before`; returns rows changed
     per table."""
     tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    params = {"before": before.isoformat(), "before_stamp": clock.day_bounds(before, before,
-                                                                             db.tz)[0]}
+    params = {"before": before.isoformat(),
+              "before_stamp": clock.day_seconds(before, before, db.tz)[0]}
     db.conn.execute("PRAGMA secure_delete = ON")
     changed: dict[str, int] = {}
     with db.write():

@@ -242,8 +242,8 @@ def list_(
             raise InvalidValue(f"unknown status {status!r}; valid: "
                                f"{', '.join(domain.STATUSES)}", "status")
     first, last = period(db, from_, to)
-    first_stamp = clock.day_bounds(first, first, db.tz)[0] if first else None
-    end_stamp = clock.day_bounds(last, last, db.tz)[1] if last else None
+    first_stamp = clock.day_seconds(first, first, db.tz)[0] if first else None
+    end_stamp = clock.day_seconds(last, last, db.tz)[1] if last else None
     rows = domain.list_warnings(
         db, status=status,
         level=db.refs.resolve("levels", level, "level") if level else None,
