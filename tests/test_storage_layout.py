@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tongwei_cli import db as db_module, migrations, settings
-from tongwei_cli.db import open_db
 from tests.conftest import days_ago
+from tongwei_cli import db as db_module
+from tongwei_cli import migrations, settings
+from tongwei_cli.db import open_db
 
 
 def report(run, *args, db=None):

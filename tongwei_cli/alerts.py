@@ -20,9 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from tongwei_cli import clock, validate
-from tongwei_cli.cases import Prepared
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.records import Prepared
+from tongwei_cli.records import filled as _filled
+from tongwei_cli.records import given as _given
 
 STATUSES = ("open", "overdue", "closed")
 KINDS = ("money", "contact")
@@ -49,11 +51,6 @@ WARNING_FIELDS = ("no", "received", "level", "station", "phone", "kind", "name",
 STORED = ("no", "received_at", "level", "station", "phone", "kind", "name", "id_no", "type",
           "source", "note")
 FOLLOWUP_FIELDS = ("warning", "at", "method", "outcome", "case", "note")
-
-
-def _given(raw: Mapping[str, Any], name: str) -> bool:
-    value = raw.get(name)
-    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _choice(value: Any, field: str, valid: tuple[str, ...], words: dict[str, str]) -> str:
@@ -131,11 +128,6 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
                      "phone": phone, "kind": kind, "name": name, "id_no": id_no,
                      "type": fraud_type, "source": validate.optional_text(raw.get("source")),
                      "note": validate.optional_text(raw.get("note"))}, notes)
-
-
-def _filled(value: Any) -> bool:
-    """`_given` for a value already read."""
-    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 _WARNING_INSERTED = ("no", "received_at", "level", "deadline_hours", "deadline_at", "station",

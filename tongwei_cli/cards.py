@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.records import Prepared, assign_numbers
+from tongwei_cli.records import given as _given
 
 # code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
 INSTITUTION_KINDS = {
@@ -83,11 +84,6 @@ def institution_name(value: Any, field_name: str = "institution") -> str:
     return name
 
 
-def _given(raw: Mapping[str, Any], name: str) -> bool:
-    value = raw.get(name)
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
 def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}" if fen % 100 else str(fen // 100)
 
@@ -98,14 +94,6 @@ def yuan(fen: int) -> str:
 FIELDS = ("date", "institution", "kind", "institution_kind", "amount", "deadline", "note",
           "station")
 CONTENT = ("date", "institution", "kind", "amount_fen", "deadline", "note")
-
-
-@dataclass
-class Prepared:
-    """A validated action, ready to insert, and any warnings to show."""
-
-    row: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
 
 
 class Batch:
@@ -214,24 +202,6 @@ INSERT = (
     " :station, :amount_fen, :deadline, :note, :created_at, :created_by, :import_id)")
 
 
-def _numbers(db: Database, table: str, prefix_letters: str, rows: list[dict[str, Any]],
-             date_key: str) -> None:
-    taken: dict[str, set[str]] = {}
-    for row in rows:
-        if row.get("no"):
-            continue
-        prefix = prefix_letters + row[date_key].replace("-", "") + "-"
-        if prefix not in taken:
-            taken[prefix] = {r[0] for r in db.query(
-                # a range, not LIKE, so that the index on `no` answers (numbers are all ours)
-                f"SELECT no FROM {table} WHERE no >= ? AND no < ?", (prefix, prefix[:-1] + "."))}
-        seq = len(taken[prefix]) + 1
-        while f"{prefix}{seq:03d}" in taken[prefix]:
-            seq += 1
-        row["no"] = f"{prefix}{seq:03d}"
-        taken[prefix].add(row["no"])
-
-
 def insert_card_actions(db: Database, rows: Iterable[dict[str, Any]],
                         import_id: int | None = None) -> list[dict[str, Any]]:
     """Insert prepared rows inside `db.write()`: register new institutions, number the
@@ -259,7 +229,7 @@ def insert_card_actions(db: Database, rows: Iterable[dict[str, Any]],
                 stations[found] = db.scalar("SELECT station FROM institutions WHERE id = ?",
                                             (found,))
             row["station"] = stations[found]
-    _numbers(db, "card_actions", "DK", rows, "date")
+    assign_numbers(db, "card_actions", "DK", rows, "date")
     db.conn.executemany(INSERT, ({**row, "institution_id": ids[row["institution"]],
                                   "created_at": now, "created_by": who,
                                   "import_id": import_id} for row in rows))
@@ -479,7 +449,7 @@ def add_penalty(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
                   (row["id_no"], row["measure"], row["start_date"])):
             raise Conflict("this person already has this measure from that date", "start")
         check_consecutive(db, row)
-        _numbers(db, "card_penalties", "CJ", [row], "start_date")
+        assign_numbers(db, "card_penalties", "CJ", [row], "start_date")
         now = clock.stamp()
         db.conn.execute(
             "INSERT INTO card_penalties (no, name, id_no, measure, start_date, years, end_date,"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.records import Prepared, assign_numbers
+from tongwei_cli.records import given as _given
 
 STATUSES = ("reported", "filed", "solved", "closed")
 LIST_STATUSES = (*STATUSES, "void")
@@ -34,24 +35,6 @@ NOT_CLEARABLE = ("no", "reported", "type", "station", "loss")
 STORED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
           "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
           "warning", "summary")
-
-
-def option(name: str) -> str:
-    """`victim_id` -> `victim-id`, the name users see (option or import column)."""
-    return name.replace("_", "-")
-
-
-@dataclass
-class Prepared:
-    """A validated case row, ready to insert, and any warnings to show."""
-
-    row: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
-
-
-def _given(raw: Mapping[str, Any], name: str) -> bool:
-    value = raw.get(name)
-    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
@@ -104,16 +87,6 @@ def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
     return Prepared(out, warnings)
 
 
-def _next_number(db: Database, reported: str) -> str:
-    """`TW20261129-001`: the next free number for cases reported that day."""
-    prefix = "TW" + reported.replace("-", "") + "-"
-    taken = {r[0] for r in db.query("SELECT no FROM cases WHERE no LIKE ? || '%'", (prefix,))}
-    seq = len(taken) + 1
-    while f"{prefix}{seq:03d}" in taken:
-        seq += 1
-    return f"{prefix}{seq:03d}"
-
-
 _CASE_INSERTED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
                   "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
                   "warning", "summary")
@@ -137,7 +110,7 @@ def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list
     row = prepared.row
     with db.write():
         if row["no"] is None:
-            row["no"] = _next_number(db, row["reported"])
+            assign_numbers(db, "cases", "TW", [row], "reported")
         elif db.one("SELECT 1 FROM cases WHERE no = ?", (row["no"],)):
             raise Conflict(f"case {row['no']} already exists", "no")
         insert_cases(db, [row])

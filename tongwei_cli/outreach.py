@@ -9,13 +9,14 @@ writes prepared rows inside `db.write()`; `add_outreach`, `update_outreach` and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.records import Prepared, assign_numbers, option
+from tongwei_cli.records import given as _given
 
 # Raw field names (as `outreach add` options and import columns, `_` for `-`), in order.
 FIELDS = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
@@ -31,24 +32,6 @@ TOTALS = ("attendees", "materials", *EXTRA_COUNTS)
 COLUMNS = ("id, no, ref, date, station, audience, form, venue, venue_kind, attendees,"
            " materials, posters, videos, app_installs, notices_signed, note, voided,"
            " void_reason, created_at, created_by, updated_at, updated_by, import_id")
-
-
-def option(name: str) -> str:
-    """`venue_kind` -> `venue-kind`, the name users see (option or import column)."""
-    return name.replace("_", "-")
-
-
-@dataclass
-class Prepared:
-    """A validated outreach row, ready to insert, and any warnings to show."""
-
-    row: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
-
-
-def _given(raw: Mapping[str, Any], name: str) -> bool:
-    value = raw.get(name)
-    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def prepare_outreach(db: Database, raw: Mapping[str, Any]) -> Prepared:
@@ -87,30 +70,12 @@ INSERT = (
     " :created_by, :import_id)")
 
 
-def assign_numbers(db: Database, rows: list[dict[str, Any]]) -> None:
-    """Give each row without one the next free `XC<yyyymmdd>-NNN` of its date."""
-    taken: dict[str, set[str]] = {}
-    for row in rows:
-        if row.get("no"):
-            continue
-        prefix = "XC" + row["date"].replace("-", "") + "-"
-        if prefix not in taken:
-            taken[prefix] = {r[0] for r in db.query(
-                # a range, not LIKE, so that the index on `no` answers (numbers are all ours)
-                "SELECT no FROM outreach WHERE no >= ? AND no < ?", (prefix, prefix[:-1] + "."))}
-        seq = len(taken[prefix]) + 1
-        while f"{prefix}{seq:03d}" in taken[prefix]:
-            seq += 1
-        row["no"] = f"{prefix}{seq:03d}"
-        taken[prefix].add(row["no"])
-
-
 def insert_outreach(db: Database, rows: Iterable[dict[str, Any]],
                     import_id: int | None = None) -> list[dict[str, Any]]:
     """Insert prepared rows inside `db.write()`, numbering those without a number.
     Returns the rows as inserted (with their numbers)."""
     rows = list(rows)
-    assign_numbers(db, rows)
+    assign_numbers(db, "outreach", "XC", rows, "date")
     now, who = clock.stamp(), db.officer
     db.conn.executemany(INSERT, ({**row, "created_at": now, "created_by": who,
                                   "import_id": import_id} for row in rows))
@@ -233,7 +198,7 @@ def list_outreach(db: Database, *, first: date | None = None, last: date | None 
 
 def totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """Sessions and the sums of their counts (unreported optional counts as 0)."""
-    out = {"sessions": 0, **{name: 0 for name in TOTALS}}
+    out = {"sessions": 0, **dict.fromkeys(TOTALS, 0)}
     for row in rows:
         out["sessions"] += 1
         for name in TOTALS:

@@ -1,0 +1,52 @@
+"""What the record kinds (cases, warnings, outreach, cards) share: the prepared row, the
+test for a value that was given, option names, and day-by-day numbering."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tongwei_cli.db import Database
+
+
+@dataclass
+class Prepared:
+    """A validated row, ready to insert, and any warnings to show the officer."""
+
+    row: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def filled(value: Any) -> bool:
+    """Whether a raw value (typed, or a cell of a file) holds anything."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def given(raw: Mapping[str, Any], name: str) -> bool:
+    return filled(raw.get(name))
+
+
+def option(name: str) -> str:
+    """`victim_id` -> `victim-id`, the name users see (option or import column)."""
+    return name.replace("_", "-")
+
+
+def assign_numbers(db: Database, table: str, letters: str, rows: list[dict[str, Any]],
+                   date_key: str) -> None:
+    """Give each row without a `no` the next free `<letters><yyyymmdd>-NNN` of its day
+    (`TW20261129-001`), counting the numbers `table` and the earlier rows already hold."""
+    taken: dict[str, set[str]] = {}
+    for row in rows:
+        if row.get("no"):
+            continue
+        prefix = letters + row[date_key].replace("-", "") + "-"
+        if prefix not in taken:
+            taken[prefix] = {r[0] for r in db.query(
+                # a range, not LIKE, so that the index on `no` answers
+                f"SELECT no FROM {table} WHERE no >= ? AND no < ?", (prefix, prefix[:-1] + "."))}
+        seq = len(taken[prefix]) + 1
+        while f"{prefix}{seq:03d}" in taken[prefix]:
+            seq += 1
+        row["no"] = f"{prefix}{seq:03d}"
+        taken[prefix].add(row["no"])
