@@ -60,9 +60,10 @@ from pathlib import Path
 from typing import Any
 
 from tongwei_cli import clock
-from tongwei_cli.cases import Prepared
 from tongwei_cli.db import Database
 from tongwei_cli.errors import InvalidValue, RowErrors, TongweiError
+from tongwei_cli.records import Prepared
+from tongwei_cli.records import given as _given
 
 Row = dict[str, Any]
 Progress = Callable[[int, int | None], None]
@@ -600,11 +601,6 @@ def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 
 
 # -- the built-in kinds -------------------------------------------------------------
-
-def _given(raw: Row, name: str) -> bool:
-    value = raw.get(name)
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
 
 def _find_by(db: Database, sql: str, keys: list[Any], key: Callable[[Row], Any]
              ) -> dict[Any, Row]:
