@@ -162,6 +162,7 @@ def test_resident_id_never_raises_anything_but_our_error(value):
 def test_dates_and_counts_never_raise_anything_but_our_error(value):
     for parse in (lambda v: validate.date_value(v, "d", TZ),
                   lambda v: validate.datetime_value(v, "d", TZ),
+                  lambda v: validate.moment(v, "d", TZ),
                   lambda v: validate.count(v, "c"), lambda v: validate.key(v, "k")):
         try:
             parse(value)
@@ -172,3 +173,33 @@ def test_dates_and_counts_never_raise_anything_but_our_error(value):
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
 def test_money_round_trips_two_decimals(amount):
     assert validate.money_fen(str(amount), "loss") == int(amount * 100)
+
+
+@pytest.mark.parametrize("raw", ["YJ00000001", "CASE2025", "ａｂｃ１", " YJ1 ", "案件-001",
+                                 "x" * 64])
+def test_keys_are_kept_as_written_but_for_blanks_and_width(raw):
+    assert validate.key(raw, "no") == validate.text(raw)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("YJ 001", "spaces"), ("YJ\t001", "spaces"), ("x" * 65, "longer than 64"), ("--", "no letter"),
+    ("", "is required"), (None, "is required"),
+])
+def test_keys_refused(raw, reason):
+    with pytest.raises(InvalidValue, match=reason):
+        validate.key(raw, "no")
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("  张三 ", "张三"), ("", None), ("   ", None), (None, None), (12.0, "12"), (3, "3"),
+])
+def test_optional_text(raw, clean):
+    assert validate.optional_text(raw) == clean
+
+
+def test_resident_id_lowercase_x_and_blanks():
+    number = make_id("62112119900101002")
+    assert number.endswith("X")
+    spaced = f"{number[:6]} {number[6:14]}-{number[14:]}".lower()
+    assert validate.resident_id(spaced, "id", TZ).number == number
+    assert validate.resident_id(number.lower(), "id", TZ).number == number

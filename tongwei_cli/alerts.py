@@ -101,8 +101,7 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     refs = db.refs
     notes: list[str] = []
     no = validate.key(raw.get("no"), "no")
-    received = validate.datetime_value(raw.get("received"), "received", tz)
-    received_at = int(received.timestamp())
+    received_at = validate.moment(raw.get("received"), "received", tz)
     level = refs.resolve("levels", raw.get("level"), "level")
     hours = deadline_hours(db, level)
     deadline_at = received_at + hours * 3600
@@ -114,7 +113,7 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     id_no = raw.get("id")
     if _filled(id_no):
         rid = validate.resident_id(id_no, "id", tz)
-        if rid.birth > received.date():
+        if rid.birth > datetime.fromtimestamp(received_at, tz).date():
             raise InvalidValue("the birth date in the number is after the warning", "id")
         if rid.warning:
             notes.append(f"--id: {rid.warning}")
@@ -289,11 +288,10 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
     """Validate one follow-up (`FOLLOWUP_FIELDS`, raw) against its warning as stored."""
     if warning is None:
         warning = _warning_row(db, raw.get("warning"), warning_field)
-    at = validate.datetime_value(raw.get("at"), "at", db.tz)
-    at_stamp = int(at.timestamp())
+    at_stamp = validate.moment(raw.get("at"), "at", db.tz)
     if at_stamp < warning["received_at"]:
         raise InvalidValue(
-            f"{at:%Y-%m-%d %H:%M} is before the warning was received "
+            f"{clock.local_text(at_stamp, db.tz)} is before the warning was received "
             f"({clock.local_text(warning['received_at'], db.tz)})", "at")
     method = method_value(raw.get("method"), "method")
     outcome = outcome_value(raw.get("outcome"), "outcome")

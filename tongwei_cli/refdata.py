@@ -103,6 +103,8 @@ class Refs:
         # resolve() answers, remembered: an import repeats the same few stations and levels
         # a hundred thousand times. A code, or the reason it was refused.
         self._resolved: dict[tuple[str, type, Any, str], str | InvalidValue] = {}
+        # The text cells already resolved, per kind: the whole cost of a repeat.
+        self._codes: dict[str, dict[str, str]] = {k: {} for k in rows}
 
     @classmethod
     def load(cls, db: Database) -> Refs:
@@ -113,7 +115,12 @@ class Refs:
         return cls(rows)
 
     def resolve(self, kind: str, value: Any, field: str) -> str:
-        """The code for `value` (code, English name, Chinese name, unique Chinese prefix)."""
+        """The code for `value`: its code, English name or Chinese name, else a unique
+        prefix of a Chinese name, else a unique part of one (学生 -> 在校学生)."""
+        if type(value) is str:
+            code = self._codes[kind].get(value)
+            if code is not None:
+                return code
         memo = (kind, type(value), value, field)
         try:
             hit = self._resolved.get(memo)
@@ -128,6 +135,8 @@ class Refs:
                 self._resolved[memo] = hit
         if isinstance(hit, InvalidValue):
             raise InvalidValue(hit.reason, hit.field)
+        if type(value) is str and len(self._codes[kind]) < 10_000:
+            self._codes[kind][value] = hit
         return hit
 
     def _resolve(self, kind: str, value: Any, field: str) -> str:
@@ -140,6 +149,8 @@ class Refs:
             if wanted in (_norm(row["code"]), _norm(row["name_en"]), _norm(row["name_zh"])):
                 return row["code"]
         matches = [r for r in rows if _norm(r["name_zh"]).startswith(wanted)]
+        if not matches:
+            matches = [r for r in rows if wanted in _norm(r["name_zh"])]
         if len(matches) == 1:
             return matches[0]["code"]
         noun = KINDS[kind].noun

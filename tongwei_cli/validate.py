@@ -37,6 +37,8 @@ def text(value: Any) -> str:
 
 def optional_text(value: Any) -> str | None:
     """Free text (names, notes): kept verbatim but for surrounding blanks; '' is None."""
+    if type(value) is str:  # a file's cell: the common case, first
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -57,6 +59,8 @@ _KEY_BAD = re.compile(r"[\x00-\x1f\x7f\s]")
 
 def key(value: Any, field: str) -> str:
     """A record number (case number, warning number, reference): no blanks inside."""
+    if type(value) is str and value.isalnum() and value.isascii() and len(value) <= 64:
+        return value  # `YJ00000001`: no blank, no control character, nothing for NFKC to do
     clean = text(value)
     if not clean:
         raise InvalidValue("is required", field)
@@ -234,6 +238,85 @@ def combine_local(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
+# `moment`'s short cut: the epoch seconds of local midnight, per zone and per day as the
+# file writes it (`2025/01/01`, `2025-1-1`) or as a spreadsheet's datetime cell gives it (its
+# ordinal); None for a day the short cut cannot serve (the offset changes within it, before
+# 1900, or text the general path has to read).
+_DAY_STARTS: dict[Any, dict[str | int, int | None]] = {}
+_DAY_TEXT = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
+# Every `H:MM` wall-clock time the general path reads as hours and minutes (`7:05`, `07:5`,
+# `23:59`), as seconds after midnight.
+_CLOCK = {f"{h}:{m}": hour * 3600 + minute * 60
+          for hour in range(24) for h in {str(hour), f"{hour:02d}"}
+          for minute in range(60) for m in {str(minute), f"{minute:02d}"}}
+
+
+def _day_start(tz: Any, day: date) -> int | None:
+    """Local midnight of `day` in whole epoch seconds, when the UTC offset is the same all
+    day long (else None: `moment` then takes the general path)."""
+    if day.year < 1900 or day.year >= 9999:
+        return None
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    offset = start.utcoffset()
+    # Offsets of wall times (fold=0, as `datetime_value` reads them) step only at a change;
+    # sampling the day every three hours and the next midnight finds any real one.
+    for hour in range(3, 24, 3):
+        if start.replace(hour=hour).utcoffset() != offset:
+            return None
+    if datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).utcoffset() != offset:
+        return None
+    return int(start.timestamp())
+
+
+def _learn_day(starts: dict[str | int, int | None], day: str | int, tz: Any) -> int | None:
+    """Work out and remember the start of a day `moment` has not met yet."""
+    if isinstance(day, int):
+        start = _day_start(tz, date.fromordinal(day))
+    else:
+        match = _DAY_TEXT.fullmatch(day)
+        try:
+            start = _day_start(tz, date(int(match[1]), int(match[2]), int(match[3])))
+        except (TypeError, ValueError):  # no match, or not a real date
+            start = None
+    if len(starts) >= 100_000:
+        starts.clear()
+    starts[day] = start
+    return start
+
+
+def moment(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) -> int:
+    """`datetime_value` as whole UTC seconds since the epoch: the same inputs, checks and
+    errors, so that `moment(v, …) == int(datetime_value(v, …).timestamp())`.
+
+    Imports call it for every row, so the usual cell -- `2025/01/01 00:03`, `2023/8/1 10:15`,
+    a spreadsheet's datetime -- is local midnight of its day (remembered) plus the time of
+    day; anything else, every refusal included, is `datetime_value`'s to read."""
+    starts = _DAY_STARTS.get(tz)
+    if starts is None:
+        starts = _DAY_STARTS[tz] = {}
+    if type(value) is str:
+        day, _, wall = value.partition(" ")
+        start = starts.get(day)
+        if start is None and day not in starts:
+            start = _learn_day(starts, day, tz)
+        if start is not None:
+            since = _CLOCK.get(wall)
+            if since is not None:
+                seconds = start + since
+                if allow_future or seconds <= clock.now_seconds() + 60:
+                    return seconds
+    elif type(value) is datetime and value.tzinfo is None:
+        ordinal = value.toordinal()
+        start = starts.get(ordinal)
+        if start is None and ordinal not in starts:
+            start = _learn_day(starts, ordinal, tz)
+        if start is not None:
+            seconds = start + value.hour * 3600 + value.minute * 60 + value.second
+            if allow_future or seconds <= clock.now_seconds() + 60:
+                return seconds
+    return int(datetime_value(value, field, tz, allow_future=allow_future).timestamp())
+
+
 # -- people -----------------------------------------------------------------------
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
@@ -308,11 +391,43 @@ def _region_status(code: str, year: int) -> str:
     return "not-in-force"
 
 
+_ID_BLANKS = re.compile(r"[\s\-]")
+
+
+@functools.lru_cache(maxsize=65536)  # a century of birthdays
+def _birth_date(digits: str) -> date | None:
+    """`YYYYMMDD` as a date, None when it is not a real date."""
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+
+
+_TODAYS: dict[Any, tuple[int, int, date]] = {}
+
+
+def _today(tz: ZoneInfo) -> date:
+    """`clock.today(tz)`, remembered while the clock is well inside that day."""
+    now = clock.now_seconds()
+    hit = _TODAYS.get(tz)
+    if hit is not None and hit[0] <= now < hit[1]:
+        return hit[2]
+    today = clock.today(tz)
+    # Two hours' margin either side: no change of offset moves midnight further.
+    start = int(combine_local(today, tz).timestamp()) + 7200
+    end = int(combine_local(today + timedelta(days=1), tz).timestamp()) - 7200
+    _TODAYS[tz] = (start, end, today)
+    return today
+
+
 def resident_id(value: Any, field: str, tz: ZoneInfo) -> ResidentId:
     """An 18-character resident ID: GB 11643 check digit, real birth date, known region."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    raw = re.sub(r"[\s\-]", "", text(value)).upper()
+    if type(value) is str and len(value) == 18 and value.isalnum() and value.isascii():
+        raw = value.upper()  # the usual cell: nothing for NFKC, strip or the blanks to change
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        raw = _ID_BLANKS.sub("", text(value)).upper()
     if not raw:
         raise InvalidValue("is required", field)
     if len(raw) != 18:
@@ -322,11 +437,10 @@ def resident_id(value: Any, field: str, tz: ZoneInfo) -> ResidentId:
     checksum = (1 - 2 * int(raw[:17], 13)) % 11  # GB 11643, as python-stdnum computes it
     if raw[17] != ("X" if checksum == 10 else str(checksum)):
         raise InvalidValue("check digit does not match", field)
-    try:
-        birth = date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
-    except ValueError:
-        raise InvalidValue("birth date in the number is not a real date", field) from None
-    if birth > clock.today(tz):
+    birth = _birth_date(raw[6:14])
+    if birth is None:
+        raise InvalidValue("birth date in the number is not a real date", field)
+    if birth > _today(tz):
         raise InvalidValue("birth date in the number is in the future", field)
     if birth.year < 1880:
         raise InvalidValue("birth date in the number is implausible", field)
