@@ -415,3 +415,77 @@ def test_installed_command(sh, data):
     assert json.loads(result.stdout)["warnings"]["received"] == 6
     result = sh("--lang", "zh", "report", "bulletin", "--campaign", "春季断卡行动")
     assert result.returncode == 0 and result.stdout == BULLETIN + "\n"
+
+
+# -- one state of the file ------------------------------------------------------------------------
+
+def test_campaign_totals_computed_beside_are_those_computed_alone(data):
+    """The daily report runs the campaign's warnings on a second connection; the figures are
+    exactly those of the same query on the report's own connection."""
+    from datetime import date
+
+    from tongwei_cli import reports, settings
+    from tongwei_cli.db import open_db
+
+    db = open_db(settings.current(), data)
+    try:
+        daily = reports.daily_report(db, date(2025, 3, 9))
+        alone = reports.figures(db, reports.Period(date(2025, 3, 1), date(2025, 3, 9)),
+                                grouped=False).sections()
+        assert {k: daily["campaign"][k] for k in alone} == alone
+        assert daily["campaign"]["warnings"]["received"] == 7
+    finally:
+        db.close()
+
+
+def test_a_change_between_the_two_connections_is_not_mixed_in(data):
+    """If something is written after the report's read transaction began but before the
+    second connection's, the second connection's rows are thrown away (result() is None)
+    and the report's own connection answers."""
+    from datetime import date
+
+    from tongwei_cli import reports, settings
+    from tongwei_cli.db import open_db
+
+    db = open_db(settings.current(), data)
+    writer = open_db(settings.current(), data)
+    try:
+        period = reports.Period(date(2025, 3, 1), date(2025, 3, 9))
+        with reports.snapshot(db):
+            before = reports.figures(db, period, grouped=False).sections()
+            with writer.write():
+                writer.audit("test", "nothing", "x")
+            params = reports._params(db, period, None)
+            beside = reports._Beside(db, reports.QUERIES["warnings_total"], params)
+            assert beside.result() is None
+            again = reports.figures(db, period, grouped=False, params=params,
+                                    beside=reports._Beside(db, reports.QUERIES[
+                                        "warnings_total"], params)).sections()
+        assert again == before
+    finally:
+        writer.close()
+        db.close()
+
+
+def test_dispatch_list_cut_keeps_the_earliest_deadlines_and_numbers(run):
+    """With more open warnings than the list shows, the list holds the earliest deadlines,
+    and among equal deadlines the lowest numbers -- exactly the first rows by (deadline, no)."""
+    from tests.conftest import days_ago
+
+    for no, hour in (("W5", "08:00"), ("W3", "08:00"), ("W4", "08:00"), ("W1", "09:00"),
+                     ("W2", "07:00")):
+        run("warning", "add", "--no", no, "--received", f"{days_ago(2)} {hour}", "--level",
+            "high", "--station", "平襄", "--phone", "13800000001")
+    from tongwei_cli import reports, settings
+    from tongwei_cli.db import open_db
+
+    db = open_db(settings.current())
+    try:
+        period = reports.Period(*(reports.date.fromisoformat(days_ago(1)),) * 2)
+        rows, total = reports.dispatch(db, period, None, limit=3)
+        assert total == 5
+        assert [r["no"] for r in rows] == ["W2", "W3", "W4"]
+        rows, _ = reports.dispatch(db, period, None, limit=10)
+        assert [r["no"] for r in rows] == ["W2", "W3", "W4", "W5", "W1"]
+    finally:
+        db.close()

@@ -14,7 +14,8 @@ rows, and rates are computed from the sums. Nothing here prints.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,26 +36,39 @@ from tongwei_cli.privacy import mask_record
 # the latest of all, right unless a later feedback (`outcome_at`) came after :as_of -- then,
 # rarely, the follow-ups are asked.
 
+# Counted with FILTER clauses: each row is tested once per figure, without the CASE and
+# float arithmetic of total(...) -- half the time on a long period. `open` is what was not
+# fed back by :as_of, so the received less the fed back.
 _WARNING_FIGURES = """
                count(*) AS received,
-               total(w.feedback_at < :as_of) AS fed_back,
-               total(w.feedback_at < :as_of AND w.feedback_at <= w.deadline_at) AS on_time,
-               total(w.visited_at < :as_of) AS visited,
-               total(CASE WHEN w.feedback_at >= :as_of OR w.feedback_at IS NULL THEN 0
-                          WHEN w.outcome_at IS NULL OR w.outcome_at < :as_of
-                          THEN w.outcome = 'dissuaded'
-                          ELSE (SELECT f.outcome FROM followups f
-                                WHERE f.warning_id = w.id AND f.at < :as_of
-                                  AND f.outcome <> 'in-progress'
-                                ORDER BY f.at DESC, f.id DESC LIMIT 1) = 'dissuaded'
-                     END) AS dissuaded,
-               total(w.defrauded_at < :as_of OR w.linked_on <= :last) AS defrauded,
-               total(w.feedback_at IS NULL OR w.feedback_at >= :as_of) AS open,
-               total((w.feedback_at IS NULL OR w.feedback_at >= :as_of)
-                     AND w.deadline_at < :as_of) AS overdue
+               count(*) FILTER (WHERE w.feedback_at < :as_of) AS fed_back,
+               count(*) FILTER (WHERE w.feedback_at < :as_of
+                                  AND w.feedback_at <= w.deadline_at) AS on_time,
+               count(*) FILTER (WHERE w.visited_at < :as_of) AS visited,
+               count(*) FILTER (WHERE w.feedback_at < :as_of AND CASE
+                   WHEN w.outcome_at IS NULL OR w.outcome_at < :as_of
+                   THEN w.outcome = 'dissuaded'
+                   ELSE (SELECT f.outcome FROM followups f
+                         WHERE f.warning_id = w.id AND f.at < :as_of
+                           AND f.outcome <> 'in-progress'
+                         ORDER BY f.at DESC, f.id DESC LIMIT 1) = 'dissuaded' END) AS dissuaded,
+               count(*) FILTER (WHERE w.defrauded_at < :as_of OR w.linked_on <= :last)
+                   AS defrauded,
+               count(*) - count(*) FILTER (WHERE w.feedback_at < :as_of) AS open,
+               count(*) FILTER (WHERE (w.feedback_at IS NULL OR w.feedback_at >= :as_of)
+                                  AND w.deadline_at < :as_of) AS overdue
         FROM warnings w INDEXED BY warnings_received
         WHERE w.received_at >= :start AND w.received_at < :end
           AND (:station IS NULL OR w.station = :station)
+"""
+
+_EVENT_FIGURES = """
+               count(*) FILTER (WHERE e.kind = 'solved') AS solved,
+               total(e.count) FILTER (WHERE e.kind = 'arrest') AS arrested,
+               total(e.count) FILTER (WHERE e.kind = 'prosecute') AS prosecuted,
+               total(e.amount_fen) FILTER (WHERE e.kind = 'recover') AS recovered_fen,
+               total(e.amount_fen) FILTER (WHERE e.kind = 'freeze') AS frozen_fen,
+               total(e.amount_fen) FILTER (WHERE e.kind = 'stop-payment') AS stopped_fen
 """
 
 QUERIES: dict[str, str] = {
@@ -70,18 +84,36 @@ QUERIES: dict[str, str] = {
     # solved, arrested, prosecuted, recovered_fen, frozen_fen, stopped_fen -- events dated in
     # the period, of cases not voided (index case_events_date, then the case by its key).
     "case_events": """
-        SELECT c.station AS station, c.type AS type,
-               total(e.kind = 'solved') AS solved,
-               total(CASE WHEN e.kind = 'arrest' THEN e.count END) AS arrested,
-               total(CASE WHEN e.kind = 'prosecute' THEN e.count END) AS prosecuted,
-               total(CASE WHEN e.kind = 'recover' THEN e.amount_fen END) AS recovered_fen,
-               total(CASE WHEN e.kind = 'freeze' THEN e.amount_fen END) AS frozen_fen,
-               total(CASE WHEN e.kind = 'stop-payment' THEN e.amount_fen END) AS stopped_fen
+        SELECT c.station AS station, c.type AS type,""" + _EVENT_FIGURES + """
         FROM case_events e JOIN cases c ON c.id = e.case_id
         WHERE e.date >= :first AND e.date <= :last
           AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
           AND c.voided = 0 AND (:station IS NULL OR c.station = :station)
         GROUP BY c.station, c.type
+    """,
+    # Totals only (a comparison period, a campaign's running totals): no GROUP BY; for the
+    # whole county the events need not visit their cases -- the few voided ones are left out
+    # through the partial index cases_voided.
+    "cases_total": """
+        SELECT :station AS station, NULL AS type, count(*) AS reported,
+               total(loss_fen) AS loss_fen
+        FROM cases INDEXED BY cases_reported
+        WHERE reported >= :first AND reported <= :last AND voided = 0
+          AND (:station IS NULL OR station = :station)
+    """,
+    "case_events_total": """
+        SELECT NULL AS station, NULL AS type,""" + _EVENT_FIGURES + """
+        FROM case_events e
+        WHERE e.date >= :first AND e.date <= :last
+          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
+          AND e.case_id NOT IN (SELECT id FROM cases INDEXED BY cases_voided WHERE voided = 1)
+    """,
+    "case_events_station_total": """
+        SELECT c.station AS station, NULL AS type,""" + _EVENT_FIGURES + """
+        FROM case_events e JOIN cases c ON c.id = e.case_id
+        WHERE e.date >= :first AND e.date <= :last
+          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
+          AND c.voided = 0 AND c.station = :station
     """,
     # The warnings received in the period and their state as of :as_of, from the covering
     # index warnings_received (named: the planner must not read the table for the GROUP BY).
@@ -115,12 +147,19 @@ QUERIES: dict[str, str] = {
     # as of :as_of, by deadline. The first half reads the partial index warnings_open (a
     # range of received_at); the second (fed back only after :as_of, so open then)
     # warnings_feedback, and runs only for a period that has ended.
+    # (The deadline of the :limit-th is found in the index first, so that only the rows
+    # shown -- and any sharing that deadline -- are read from the table.)
     "dispatch_open": """
         SELECT w.no, w.received_at, w.level, w.station, w.deadline_at, w.kind, w.type,
                w.phone, w.name
-        FROM warnings w
+        FROM warnings w INDEXED BY warnings_open
         WHERE w.feedback_at IS NULL AND w.received_at < :end
           AND (:station IS NULL OR w.station = :station)
+          AND w.deadline_at <= coalesce(
+              (SELECT x.deadline_at FROM warnings x INDEXED BY warnings_open
+               WHERE x.feedback_at IS NULL AND x.received_at < :end
+                 AND (:station IS NULL OR x.station = :station)
+               ORDER BY x.deadline_at LIMIT 1 OFFSET :limit - 1), w.deadline_at)
         ORDER BY w.deadline_at, w.no
         LIMIT :limit
     """,
@@ -309,29 +348,38 @@ class Figures:
 
 
 def figures(db: Database, period: Period, station: str | None = None, *,
-            grouped: bool = True) -> Figures:
-    """Run the section queries for one period (`grouped=False`: for totals only)."""
-    params = _params(db, period, station)
+            grouped: bool = True, params: dict[str, Any] | None = None,
+            beside: _Beside | None = None) -> Figures:
+    """Run the section queries for one period (`grouped=False`: for totals only). `beside`:
+    the warnings query already running on a second connection, with these `params`."""
+    params = params or _params(db, period, station)
+    if grouped:
+        names = ("cases", "case_events", "warnings")
+    else:
+        names = ("cases_total", "case_events_station_total" if station else "case_events_total",
+                 "warnings_total")
     cases: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in db.query(QUERIES["cases"], params):
+    for row in db.query(QUERIES[names[0]], params):
         cases[(row["station"], row["type"])] = {
             "station": row["station"], "type": row["type"],
             **_ints(row, ("reported", "loss_fen"))}
-    for row in db.query(QUERIES["case_events"], params):
+    for row in db.query(QUERIES[names[1]], params):
         slot = cases.setdefault((row["station"], row["type"]), {
             "station": row["station"], "type": row["type"], "reported": 0, "loss_fen": 0})
         _add(slot, _ints(row, CASE_KEYS[2:]))
     for slot in cases.values():
         for key in CASE_KEYS:
             slot.setdefault(key, 0)
-    warnings = {(r["station"], r["level"]): {"station": r["station"], "level": r["level"],
-                                             **_ints(r, WARNING_COUNTS)}
-                for r in db.query(QUERIES["warnings" if grouped else "warnings_total"], params)
-                if r["received"]}
     outreach = [{"station": r["station"], "audience": r["audience"], "form": r["form"],
                  **_ints(r, OUTREACH_KEYS)} for r in db.query(QUERIES["outreach"], params)]
     cards = [{"station": r["station"], "kind": r["kind"], **_ints(r, ("actions", "fines_fen"))}
              for r in db.query(QUERIES["cards"], params)]
+    rows = beside.result() if beside is not None else None
+    if rows is None:
+        rows = db.query(QUERIES[names[2]], params)
+    warnings = {(r["station"], r["level"]): {"station": r["station"], "level": r["level"],
+                                             **_ints(r, WARNING_COUNTS)}
+                for r in rows if r["received"]}
     return Figures(period, station, clock.text_of(params["as_of"]), list(cases.values()),
                    list(warnings.values()), outreach, cards)
 
@@ -456,6 +504,66 @@ def period_report(db: Database, period: Period, station: str | None = None,
     return report
 
 
+# -- one state of the file ---------------------------------------------------------------------
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[None]:
+    """Every figure of one report from one state of the file: a read transaction (in WAL
+    mode, writers go on meanwhile; they are simply not seen)."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("COMMIT")
+
+
+def _latest_change(db: Database) -> int:
+    """The id of the latest audit row: every change to the file writes one."""
+    return db.scalar("SELECT coalesce(max(id), 0) FROM audit")
+
+
+class _Beside:
+    """One query run on a second connection, in a thread, while the caller's connection
+    runs the others: SQLite lets go of the GIL while it reads, so the longest query of a
+    report (a campaign's warnings) and the rest share the machine's two cores.
+
+    Both connections read inside a transaction. If the latest audit row each one sees
+    differs (something was written between the two starts), `result()` gives None and the
+    caller runs the query itself, so a report never mixes two states of the file."""
+
+    def __init__(self, db: Database, sql: str, params: dict[str, Any]):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from tongwei_cli.db import open_db
+
+        self.db = db
+        self.other = open_db(db.settings, db.path, must_exist=True)
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="tongwei-report")
+        self.future = self.pool.submit(self._run, sql, params)
+        self.rows: list[dict[str, Any]] | None = None
+        self.done = False
+
+    def _run(self, sql: str, params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+        with snapshot(self.other):
+            return _latest_change(self.other), [dict(r) for r in self.other.query(sql, params)]
+
+    def result(self) -> list[dict[str, Any]] | None:
+        """The rows, or None when the other connection saw another state of the file."""
+        if not self.done:
+            self.done = True
+            try:
+                seen, rows = self.future.result()
+            finally:
+                self.pool.shutdown()
+                self.other.close()
+            self.rows = rows if seen == _latest_change(self.db) else None
+        return self.rows
+
+
 # -- the reports ------------------------------------------------------------------------------
 
 def check_period(db: Database, first: date, last: date) -> Period:
@@ -468,7 +576,8 @@ def check_period(db: Database, first: date, last: date) -> Period:
 
 def range_report(db: Database, first: date, last: date, station: str | None = None
                  ) -> dict[str, Any]:
-    return period_report(db, check_period(db, first, last), station)
+    with snapshot(db):
+        return period_report(db, check_period(db, first, last), station)
 
 
 def campaign_period(db: Database, campaign: dict[str, Any]) -> Period:
@@ -490,7 +599,8 @@ def campaign_report(db: Database, name: str, station: str | None = None) -> dict
     from tongwei_cli.campaigns import get_campaign
 
     campaign = get_campaign(db, name)
-    report = period_report(db, campaign_period(db, campaign), station, kind="campaign")
+    with snapshot(db):
+        report = period_report(db, campaign_period(db, campaign), station, kind="campaign")
     report["campaign"] = _campaign_info(campaign)
     return report
 
@@ -525,22 +635,36 @@ def daily_report(db: Database, day: date, station: str | None = None,
 
     if day > clock.today(db.tz):
         raise InvalidValue(f"{day} is in the future", "date")
-    period = Period(day, day)
-    report = period_report(db, period, station, kind="daily")
-    report["date"] = day.isoformat()
     campaign = (get_campaign(db, campaign_name, "campaign") if campaign_name
                 else campaign_covering(db, day))
-    report["campaign"] = None
+    span = None
     if campaign is not None:
         first = date.fromisoformat(campaign["first_day"])
         if first > day:
             raise InvalidValue(f"campaign {campaign['name']!r} starts on {first}, after {day}",
                                "campaign")
         span = Period(first, min(day, date.fromisoformat(campaign["last_day"])))
-        report["campaign"] = {**_campaign_info(campaign), "from": span.first.isoformat(),
-                              "to": span.last.isoformat(),
-                              **figures(db, span, station, grouped=False).sections()}
-    rows, total = dispatch(db, period, station)
+    with snapshot(db):
+        # The campaign's warnings (the longest query) run beside everything else.
+        beside = running = None
+        if span is not None:
+            params = _params(db, span, station)
+            beside = _Beside(db, QUERIES["warnings_total"], params)
+        try:
+            period = Period(day, day)
+            report = period_report(db, period, station, kind="daily")
+            report["date"] = day.isoformat()
+            rows, total = dispatch(db, period, station)
+            if span is not None:
+                running = figures(db, span, station, grouped=False, params=params,
+                                  beside=beside).sections()
+        finally:
+            if beside is not None:
+                beside.result()  # the thread is done and its connection closed
+        report["campaign"] = None
+        if running is not None:
+            report["campaign"] = {**_campaign_info(campaign), "from": span.first.isoformat(),
+                                  "to": span.last.isoformat(), **running}
     report["dispatch"] = rows
     report["dispatch_total"] = total
     return report
@@ -661,7 +785,8 @@ def bulletin(db: Database, *, first: date | None = None, last: date | None = Non
     else:
         assert first is not None and last is not None
         period = check_period(db, first, last)
-    fig = figures(db, period, station, grouped=False)
+    with snapshot(db):
+        fig = figures(db, period, station, grouped=False)
     report: dict[str, Any] = {**_meta(db, "bulletin", period, station), **fig.sections()}
     if campaign:
         report["campaign"] = _campaign_info(campaign)
