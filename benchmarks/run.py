@@ -356,7 +356,9 @@ FLOOR_SQL = (
     " '2025-01-01T00:00:00Z', 'bench')")
 
 # Read every cell, insert every row into the same table (indexes included) in one
-# BEGIN IMMEDIATE … COMMIT with one executemany: the least any import must do.
+# BEGIN IMMEDIATE … COMMIT with one executemany: the least any import must do. The times
+# are stored as whole seconds (migration 005); the floor parses nothing, so it stores the
+# row's ordinal in received_at (and two hours later in deadline_at).
 FLOOR_SCRIPT = r"""
 import csv, sqlite3, sys
 kind, db, path, sql = sys.argv[1:5]
@@ -368,13 +370,13 @@ def rows():
         from python_calamine import CalamineWorkbook
         it = CalamineWorkbook.from_path(path).get_sheet_by_index(0).iter_rows()
         next(it)
-        for r in it:
-            yield (r[0], str(r[1]), str(r[1]) + 'Z', str(r[4]), r[5], r[6] or None, r[8])
+        for i, r in enumerate(it):
+            yield (r[0], i, i + 7200, str(r[4]), r[5], r[6] or None, r[8])
     else:
         with open(path, encoding="gb18030", newline="") as f:
             it = csv.reader(f); next(it)
-            for r in it:
-                yield (r[0], r[1], r[1] + 'Z', r[4], r[5], r[6] or None, r[8])
+            for i, r in enumerate(it):
+                yield (r[0], i, i + 7200, r[4], r[5], r[6] or None, r[8])
 conn.execute("BEGIN IMMEDIATE")
 conn.executemany(sql, rows())
 conn.execute("COMMIT")

@@ -106,6 +106,22 @@ def test_a_case_naming_a_warning_counts_it_defrauded_through_every_change(run):
     assert run("check").exit_code == 0
 
 
+def test_an_imported_warning_that_a_case_already_names_counts_defrauded(run, tmp_path):
+    run("case", "add", "--no", "C1", "--reported", days_ago(1), "--type", "刷单",
+        "--station", "平襄", "--loss", "100", "--warning", "W2")
+    path = tmp_path / "warnings.csv"
+    path.write_text("no,received,level,station,phone\n"
+                    f"W1,{days_ago(2)} 09:00,high,平襄,13800000001\n"
+                    f"W2,{days_ago(2)} 10:00,high,平襄,13800000002\n", "utf-8")
+    run("import", "warnings", path)
+    shown = {no: json.loads(run("warning", "show", no, "--format", "json").stdout)
+             for no in ("W1", "W2")}
+    assert (shown["W1"]["defrauded"], shown["W2"]["defrauded"]) == (False, True)
+    figures = report(run, "range", "--from", days_ago(2), "--to", days_ago(0))
+    assert figures["warnings"]["defrauded"] == 1
+    assert run("check").exit_code == 0
+
+
 def test_imported_records_name_their_import_for_who_and_when(run, tmp_path, db_path):
     path = tmp_path / "warnings.csv"
     path.write_text("no,received,level,station,phone\n"

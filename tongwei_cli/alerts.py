@@ -134,13 +134,32 @@ _WARNING_INSERTED = ("no", "received_at", "level", "deadline_hours", "deadline_a
 _warning_values = operator.itemgetter(*_WARNING_INSERTED)
 
 
-def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None
-                    ) -> None:
+def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None,
+                    *, link: bool = True) -> None:
     """Insert prepared warnings, inside `db.write()` (`db.insert_many`: a large batch is one
-    statement). Imported ones take who and when from their `imports` row."""
+    statement). Imported ones take who and when from their `imports` row. `link=False`:
+    the caller knows no case names a warning not yet stored (`link_cases`)."""
     now, who = (None, None) if import_id else (clock.stamp(), db.officer)
+    rows = list(rows)
     db.insert_many("warnings", (*_WARNING_INSERTED, "created_at", "created_by", "import_id"),
                    [(*_warning_values(row), now, who, import_id) for row in rows])
+    if link:
+        link_cases(db, [row["no"] for row in rows])
+
+
+def link_cases(db: Database, numbers: list[str]) -> None:
+    """Mark warnings just stored that a case entered earlier already names (预警后被骗):
+    `linked_on`, the day the first such case was reported. Later changes to cases keep it
+    by themselves (the triggers of 005_compact_times.sql)."""
+    for start in range(0, len(numbers), 500):
+        part = numbers[start:start + 500]
+        found = db.query(
+            "SELECT warning, min(reported) FROM cases INDEXED BY cases_warning_link"
+            f" WHERE warning IN ({', '.join('?' * len(part))}) AND voided = 0"
+            " GROUP BY warning", part)
+        if found:
+            db.conn.executemany("UPDATE warnings SET linked_on = ? WHERE no = ?",
+                                [(first, no) for no, first in found])
 
 
 def add_warning(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -130,7 +130,7 @@ class Database:
         `executemany` binds them."""
         names = ", ".join(columns)
         one = f"({', '.join('?' * len(columns))})"
-        per = max(1, _variable_limit(self.conn) // len(columns))
+        per = max(1, variable_limit(self.conn) // len(columns))
         for start in range(0, len(rows), per):
             part = rows[start:start + per]
             values = ", ".join([one] * len(part))
@@ -154,7 +154,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _variable_limit(conn: sqlite3.Connection) -> int:
+def variable_limit(conn: sqlite3.Connection) -> int:
     """How many `?` one statement may hold (32766 in SQLite ≥ 3.32, 999 before)."""
     try:
         return min(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)

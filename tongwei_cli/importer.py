@@ -50,6 +50,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import itertools
 import json
 import sys
 import unicodedata
@@ -60,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from tongwei_cli import clock
-from tongwei_cli.db import Database
+from tongwei_cli.db import Database, variable_limit
 from tongwei_cli.errors import InvalidValue, RowErrors, TongweiError
 from tongwei_cli.records import Prepared
 from tongwei_cli.records import given as _given
@@ -380,9 +381,13 @@ class _SeenKeys:
             else:
                 first[code] = (index, line)
         before = self.conn.total_changes
-        self.conn.executemany("INSERT INTO temp.import_seen (key, line) VALUES (?, ?)"
-                              " ON CONFLICT DO NOTHING",
-                              ((code, line) for code, (_, line) in first.items()))
+        pairs = [(code, line) for code, (_, line) in first.items()]
+        per = max(1, variable_limit(self.conn) // 2)  # a few statements of many rows each
+        for start in range(0, len(pairs), per):
+            part = pairs[start:start + per]
+            self.conn.execute("INSERT INTO temp.import_seen (key, line) VALUES "
+                              + ", ".join(["(?, ?)"] * len(part)) + " ON CONFLICT DO NOTHING",
+                              list(itertools.chain.from_iterable(part)))
         if self.conn.total_changes - before < len(first):  # some met in an earlier batch
             for part in chunks(list(first)):
                 for code, line in self.conn.execute(
@@ -442,18 +447,22 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (kind.name, path.name, result.size, result.sha256, clock.stamp(),
                  db.officer)).lastrowid
+            _awaited.clear()  # (a rolled-back import's id may come again)
             batch = _Batch(db, kind, result, problems, what, update, import_id)
+            prepare, pending, notes = kind.prepare, batch.rows, result.notes
             try:
-                for line, raw in stream:
+                for line, raw in stream:  # per row, only what must be: it runs 100k times
                     result.rows += 1
                     try:
-                        ready = kind.prepare(db, raw)
+                        ready = prepare(db, raw)
                     except TongweiError as exc:
                         problems.append((line, exc.field, exc.reason))
                         continue
-                    for note in ready.warnings:
-                        result.notes.append(f"{what} {line}: {note}")
-                    batch.add(line, ready.row)
+                    if ready.warnings:
+                        notes.extend(f"{what} {line}: {note}" for note in ready.warnings)
+                    pending.append((line, ready.row))
+                    if len(pending) >= BATCH_ROWS:
+                        batch.flush()
                 batch.flush()
                 batch.wait()
             finally:
@@ -540,8 +549,11 @@ class _Batch:
             self.flush()
 
     def flush(self) -> None:
+        """Check and write the rows gathered in `self.rows` (a list the caller keeps
+        appending to: it is emptied here, not replaced)."""
         kind, result, problems, what = self.kind, self.result, self.problems, self.what
-        rows, self.rows = self.rows, []
+        rows = self.rows[:]
+        self.rows.clear()
         if not rows:
             return
         self.wait()  # the previous batch is written: the connection is free
@@ -613,9 +625,11 @@ def _find_by(db: Database, sql: str, keys: list[Any], key: Callable[[Row], Any]
     return found
 
 
-def _prepare_case(db: Database, raw: Row) -> Prepared:
-    from tongwei_cli import cases
+# The domain modules are imported here once, not on every row.
+from tongwei_cli import alerts, cases  # noqa: E402
 
+
+def _prepare_case(db: Database, raw: Row) -> Prepared:
     if not _given(raw, "no"):
         raise InvalidValue("is required in an import (the case number is how a second "
                            "import of the same file knows the case)", "no")
@@ -623,28 +637,20 @@ def _prepare_case(db: Database, raw: Row) -> Prepared:
 
 
 def _find_cases(db: Database, keys: list[Any]) -> dict[Any, Row]:
-    from tongwei_cli.cases import CASE_SELECT
-
-    return _find_by(db, f"{CASE_SELECT} WHERE c.no IN ({{marks}})", keys,
+    return _find_by(db, f"{cases.CASE_SELECT} WHERE c.no IN ({{marks}})", keys,
                     lambda r: r["no"])
 
 
 def _insert_cases(db: Database, rows: list[Row], import_id: int) -> None:
-    from tongwei_cli.cases import insert_cases
-
-    insert_cases(db, rows, import_id)
+    cases.insert_cases(db, rows, import_id)
 
 
 def _correct_case(db: Database, old: Row, row: Row, import_id: int) -> None:
-    from tongwei_cli.cases import correct_case
-
-    correct_case(db, old, row)
+    cases.correct_case(db, old, row)
 
 
 def _prepare_event(db: Database, raw: Row) -> Prepared:
-    from tongwei_cli.cases import prepare_event
-
-    return Prepared(prepare_event(db, raw, case_field="case", kind_field="kind"))
+    return Prepared(cases.prepare_event(db, raw, case_field="case", kind_field="kind"))
 
 
 EVENT_CONTENT = ("case_id", "kind", "date", "count", "amount_fen", "note")
@@ -665,46 +671,40 @@ def _find_events(db: Database, keys: list[Any]) -> dict[Any, Row]:
 
 
 def _insert_events(db: Database, rows: list[Row], import_id: int) -> None:
-    from tongwei_cli.cases import insert_events
-
-    insert_events(db, rows, import_id)
+    cases.insert_events(db, rows, import_id)
 
 
 def _event_checker(db: Database) -> Callable[[Row], None]:
-    from tongwei_cli.cases import EventLedger
-
-    ledger = EventLedger(db)
+    ledger = cases.EventLedger(db)
     return lambda event: ledger.check(event, "kind")
 
 
-def _prepare_warning(db: Database, raw: Row) -> Prepared:
-    from tongwei_cli.alerts import prepare_warning
-
-    return prepare_warning(db, raw)
-
-
 def _find_warnings(db: Database, keys: list[Any]) -> dict[Any, Row]:
-    from tongwei_cli.alerts import WARNING_SELECT
+    return _find_by(db, f"{alerts.WARNING_SELECT} WHERE w.no IN ({{marks}})", keys,
+                    lambda r: r["no"])
 
-    return _find_by(db, f"{WARNING_SELECT} WHERE w.no IN ({{marks}})", keys, lambda r: r["no"])
+
+# Whether some case names a warning not stored yet, asked once per import (`run_import`
+# clears it): only then can a new warning be one that a case already names (预警后被骗) and
+# need its `linked_on` set.
+_awaited: dict[int, bool] = {}
 
 
 def _insert_warnings(db: Database, rows: list[Row], import_id: int) -> None:
-    from tongwei_cli.alerts import insert_warnings
-
-    insert_warnings(db, rows, import_id)
+    if import_id not in _awaited:
+        _awaited[import_id] = db.one(
+            "SELECT 1 FROM cases c INDEXED BY cases_warning_link"
+            " WHERE c.warning IS NOT NULL AND c.voided = 0"
+            " AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.no = c.warning)") is not None
+    alerts.insert_warnings(db, rows, import_id, link=_awaited[import_id])
 
 
 def _correct_warning(db: Database, old: Row, row: Row, import_id: int) -> None:
-    from tongwei_cli.alerts import correct_warning
-
-    correct_warning(db, old, row)
+    alerts.correct_warning(db, old, row)
 
 
 def _prepare_followup(db: Database, raw: Row) -> Prepared:
-    from tongwei_cli.alerts import prepare_followup
-
-    return Prepared(prepare_followup(db, raw, warning_field="warning"))
+    return Prepared(alerts.prepare_followup(db, raw, warning_field="warning"))
 
 
 def _followup_key(row: Row) -> tuple:
@@ -724,15 +724,11 @@ def _find_followups(db: Database, keys: list[Any]) -> dict[Any, Row]:
 
 
 def _insert_followups(db: Database, rows: list[Row], import_id: int) -> None:
-    from tongwei_cli.alerts import insert_followups
-
-    insert_followups(db, rows, import_id)
+    alerts.insert_followups(db, rows, import_id)
 
 
 def _correct_followup(db: Database, old: Row, row: Row, import_id: int) -> None:
-    from tongwei_cli.alerts import correct_followup
-
-    correct_followup(db, old, row)
+    alerts.correct_followup(db, old, row)
 
 
 def _followup_name(row: Row) -> str:
@@ -769,7 +765,7 @@ register(ImportKind(
     columns=("no", "received", "level", "station", "phone", "kind", "name", "id", "type",
              "source", "note"),
     required=("no", "received", "level", "station", "phone"),
-    prepare=_prepare_warning, key=lambda row: row["no"], find=_find_warnings,
+    prepare=alerts.prepare_warning, key=lambda row: row["no"], find=_find_warnings,
     compared=WARNING_COMPARED, insert=_insert_warnings, update=_correct_warning,
     describe=lambda row: f"warning {row['no']}", overlap=True))
 register(ImportKind(
