@@ -77,10 +77,6 @@ def outcome_value(value: Any, field: str = "outcome") -> str:
     return _choice(value, field, OUTCOMES, _OUTCOME_WORDS)
 
 
-def deadline_hours(db: Database, level: str) -> int:
-    return int(db.refs.get("levels", level)["deadline_hours"])
-
-
 def deadline_of(received_at: int, hours: int) -> int:
     return received_at + hours * 3600
 
@@ -103,15 +99,16 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     no = validate.key(raw.get("no"), "no")
     received_at = validate.moment(raw.get("received"), "received", tz)
     level = refs.resolve("levels", raw.get("level"), "level")
-    hours = deadline_hours(db, level)
+    hours = refs.deadline_hours[level]
     deadline_at = received_at + hours * 3600
     station = refs.resolve("stations", raw.get("station"), "station")
     phone = validate.phone(raw.get("phone"), "phone")
+    # (An empty cell is "" or None: tested first, as most optional cells are empty.)
     kind = raw.get("kind")
-    kind = kind_value(kind, "kind") if _filled(kind) else None
+    kind = kind_value(kind, "kind") if kind != "" and _filled(kind) else None
     name = validate.optional_text(raw.get("name"))
     id_no = raw.get("id")
-    if _filled(id_no):
+    if id_no != "" and _filled(id_no):
         rid = validate.resident_id(id_no, "id", tz)
         if rid.birth > datetime.fromtimestamp(received_at, tz).date():
             raise InvalidValue("the birth date in the number is after the warning", "id")
@@ -121,7 +118,8 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     else:
         id_no = None
     fraud_type = raw.get("type")
-    fraud_type = refs.resolve("types", fraud_type, "type") if _filled(fraud_type) else None
+    fraud_type = (refs.resolve("types", fraud_type, "type")
+                  if fraud_type != "" and _filled(fraud_type) else None)
     return Prepared({"no": no, "received_at": received_at, "level": level,
                      "deadline_hours": hours, "deadline_at": deadline_at, "station": station,
                      "phone": phone, "kind": kind, "name": name, "id_no": id_no,
@@ -139,10 +137,14 @@ def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int
     """Insert prepared warnings, inside `db.write()` (`db.insert_many`: a large batch is one
     statement). Imported ones take who and when from their `imports` row. `link=False`:
     the caller knows no case names a warning not yet stored (`link_cases`)."""
-    now, who = (None, None) if import_id else (clock.stamp(), db.officer)
     rows = list(rows)
-    db.insert_many("warnings", (*_WARNING_INSERTED, "created_at", "created_by", "import_id"),
-                   [(*_warning_values(row), now, who, import_id) for row in rows])
+    if import_id:
+        db.insert_many("warnings", _WARNING_INSERTED, [_warning_values(row) for row in rows],
+                       same={"created_at": None, "created_by": None, "import_id": import_id})
+    else:
+        now, who = clock.stamp(), db.officer
+        db.insert_many("warnings", (*_WARNING_INSERTED, "created_at", "created_by"),
+                       [(*_warning_values(row), now, who) for row in rows])
     if link:
         link_cases(db, [row["no"] for row in rows])
 

@@ -120,17 +120,24 @@ class Database:
         return digest
 
     def insert_many(self, table: str, columns: Sequence[str],
-                    rows: Sequence[Sequence[Any]]) -> None:
-        """INSERT `rows` (tuples in `columns` order), inside `write()`.
+                    rows: Sequence[Sequence[Any]],
+                    same: dict[str, int | None] | None = None) -> None:
+        """INSERT `rows` (tuples in `columns` order), inside `write()`; `same`: columns
+        with one value for every row (an import's id, NULL), written into the statement.
 
         Rows go a few thousand at a time as one multi-row `INSERT … VALUES (…), (…)`:
         sqlite3 binds the values in one C loop and then runs the whole statement with the GIL
         released, so an import can write one batch in a thread while it checks the next
         (`executemany` takes the GIL back after every row). The values are bound exactly as
         `executemany` binds them."""
-        names = ", ".join(columns)
-        one = f"({', '.join('?' * len(columns))})"
-        per = max(1, variable_limit(self.conn) // len(columns))
+        same = same or {}
+        for value in same.values():  # only what cannot be anything but a literal
+            if value is not None and type(value) is not int:
+                raise TypeError(f"insert_many: {value!r} is not an int or None")
+        names = ", ".join([*columns, *same])
+        literals = ["NULL" if v is None else str(v) for v in same.values()]
+        one = f"({', '.join(['?'] * len(columns) + literals)})"
+        per = max(1, variable_limit(self.conn) // max(1, len(columns)))
         for start in range(0, len(rows), per):
             part = rows[start:start + per]
             values = ", ".join([one] * len(part))

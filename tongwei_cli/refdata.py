@@ -105,6 +105,9 @@ class Refs:
         self._resolved: dict[tuple[str, type, Any, str], str | InvalidValue] = {}
         # The text cells already resolved, per kind: the whole cost of a repeat.
         self._codes: dict[str, dict[str, str]] = {k: {} for k in rows}
+        # Each warning level's feedback deadline, in hours (asked for every warning).
+        self.deadline_hours = {r["code"]: int(r["deadline_hours"])
+                               for r in rows.get("levels", ()) if "deadline_hours" in r}
 
     @classmethod
     def load(cls, db: Database) -> Refs:
