@@ -227,3 +227,17 @@ def test_output_format_follows_extension(run, tmp_path):
     assert json.loads(target.read_text("utf-8"))["no"] == "A1"
     bad = run("case", "show", "A1", "-o", tmp_path / "one.pdf", ok=False)
     assert bad.exit_code == 1 and "--output" in bad.stderr
+
+
+def test_list_limit_shows_the_newest_with_their_money(run):
+    for n, ago in (("A", 5), ("B", 3), ("C", 1)):
+        run("case", "add", "--no", n, "--reported", days_ago(ago), "--type", "loan",
+            "--station", "马营", "--loss", "1000")
+    run("case", "event", "B", "recover", "--date", days_ago(2), "--amount", "300")
+    run("case", "event", "B", "recover", "--date", days_ago(1), "--amount", "200")
+    run("case", "event", "A", "freeze", "--date", days_ago(4), "--amount", "50")
+    listed = json.loads(run("case", "list", "--limit", "2", "--format", "json").stdout)
+    assert [c["no"] for c in listed] == ["C", "B"]
+    assert listed[1]["recovered_fen"] == 50_000 and listed[0]["recovered_fen"] == 0
+    every = json.loads(run("case", "list", "--format", "json").stdout)
+    assert [c["no"] for c in every] == ["C", "B", "A"] and every[2]["frozen_fen"] == 5_000

@@ -153,7 +153,9 @@ class Figures(RuleBasedStateMachine):
             if not start <= w["received"] < end:
                 continue
             got["received"] += 1
-            seen = sorted(f for f in w["followups"] if f[0] < as_of)
+            # by time; at the same minute, in the order they were entered (the later one
+            # is the latest)
+            seen = sorted((f for f in w["followups"] if f[0] < as_of), key=lambda f: f[0])
             feedback = [f for f in seen if f[2] != "in-progress"]
             if feedback:
                 got["fed_back"] += 1

@@ -272,20 +272,29 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
     if station:
         where.append("w.station = :station")
         params["station"] = station
-    is_closed = "(w.feedback_at IS NOT NULL AND w.feedback_at <= :moment)"
-    if status == "closed":
-        where.append(is_closed)
-    elif status == "open":  # without feedback: overdue ones included, as on the dispatch list
-        where.append(f"NOT {is_closed}")
-    elif status == "overdue":
-        where.append(f"NOT {is_closed} AND w.deadline_at < :moment")
-    order = ("w.deadline_at, w.no" if status in ("open", "overdue")
-             else "w.received_at DESC, w.no DESC")
-    sql = (f"SELECT w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
-           f" w.deadline_at, w.feedback_at, w.visited_at,"
-           f" (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
-           f"  AND f.at <= :moment) AS followups"
-           f" FROM warnings w WHERE {' AND '.join(where)} ORDER BY {order}")
+    columns = ("w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
+               " w.deadline_at, w.feedback_at, w.visited_at,"
+               " (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
+               "  AND f.at <= :moment) AS followups")
+    common = " AND ".join(where)
+    if status in ("open", "overdue"):
+        # Without feedback by the moment (overdue ones included, as on the dispatch list):
+        # those never fed back, from the partial index of open warnings, and those fed back
+        # only after the moment -- not a walk through every warning ever received.
+        if status == "overdue":
+            common += " AND w.deadline_at < :moment"
+        sql = (f"SELECT {columns} FROM warnings w INDEXED BY warnings_open"
+               f" WHERE w.feedback_at IS NULL AND {common}"
+               f" UNION ALL SELECT {columns} FROM warnings w INDEXED BY warnings_feedback"
+               f" WHERE w.feedback_at > :moment AND {common}"
+               " ORDER BY deadline_at, no")
+    else:
+        if status == "closed":
+            common += " AND w.feedback_at IS NOT NULL AND w.feedback_at <= :moment"
+        # Newest first, by the received-time index (which holds feedback_at too): a --limit
+        # then reads only what it shows.
+        sql = (f"SELECT {columns} FROM warnings w INDEXED BY warnings_received"
+               f" WHERE {common} ORDER BY w.received_at DESC, w.no DESC")
     if limit:
         sql += " LIMIT :limit"
         params["limit"] = limit

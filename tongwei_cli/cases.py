@@ -410,19 +410,23 @@ def list_cases(db: Database, *, first: date | None = None, last: date | None = N
         if status:
             where.append("c.status = ?")
             params.append(status)
+    # The cases first (newest first, cut to --limit), then the money of their events: a
+    # short list reads only the cases it shows.
+    params.append(limit or -1)
     sql = (
-        "SELECT c.no, c.reported, c.occurred, c.type, c.station, c.loss_fen, c.status,"
+        "WITH picked AS (SELECT c.id, c.no, c.reported, c.occurred, c.type, c.station,"
+        " c.loss_fen, c.status, c.voided, c.victim_name, c.victim_phone, c.warning"
+        f" FROM cases c WHERE {' AND '.join(where)}"
+        " ORDER BY c.reported DESC, c.no DESC LIMIT ?)"
+        " SELECT c.no, c.reported, c.occurred, c.type, c.station, c.loss_fen, c.status,"
         " c.voided, c.victim_name, c.victim_phone, c.warning,"
         " coalesce(sum(CASE WHEN e.kind = 'arrest' THEN e.count END), 0) AS arrested,"
         " coalesce(sum(CASE WHEN e.kind = 'recover' THEN e.amount_fen END), 0) AS recovered_fen,"
         " coalesce(sum(CASE WHEN e.kind = 'freeze' THEN e.amount_fen END), 0) AS frozen_fen,"
         " coalesce(sum(CASE WHEN e.kind = 'stop-payment' THEN e.amount_fen END), 0)"
         " AS stopped_fen"
-        " FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
-        f" WHERE {' AND '.join(where)} GROUP BY c.id ORDER BY c.reported DESC, c.no DESC")
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
+        " FROM picked c LEFT JOIN case_events e ON e.case_id = c.id"
+        " GROUP BY c.id ORDER BY c.reported DESC, c.no DESC")
     rows = []
     for r in db.query(sql, params):
         record = dict(r)
