@@ -138,13 +138,8 @@ def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int
     statement). Imported ones take who and when from their `imports` row. `link=False`:
     the caller knows no case names a warning not yet stored (`link_cases`)."""
     rows = list(rows)
-    if import_id:
-        db.insert_many("warnings", _WARNING_INSERTED, [_warning_values(row) for row in rows],
-                       same={"created_at": None, "created_by": None, "import_id": import_id})
-    else:
-        now, who = clock.stamp(), db.officer
-        db.insert_many("warnings", (*_WARNING_INSERTED, "created_at", "created_by"),
-                       [(*_warning_values(row), now, who) for row in rows])
+    db.insert_records("warnings", _WARNING_INSERTED, [_warning_values(row) for row in rows],
+                      import_id)
     if link:
         link_cases(db, [row["no"] for row in rows])
 

@@ -98,13 +98,7 @@ def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | 
     """Insert prepared rows (numbers already assigned), inside `db.write()`
     (`db.insert_many`: a large batch is one statement). Imported ones take who and when
     from their `imports` row."""
-    if import_id:
-        db.insert_many("cases", _CASE_INSERTED, [_case_values(row) for row in rows],
-                       same={"created_at": None, "created_by": None, "import_id": import_id})
-    else:
-        now, who = clock.stamp(), db.officer
-        db.insert_many("cases", (*_CASE_INSERTED, "created_at", "created_by"),
-                       [(*_case_values(row), now, who) for row in rows])
+    db.insert_records("cases", _CASE_INSERTED, [_case_values(row) for row in rows], import_id)
 
 
 def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -144,6 +144,18 @@ class Database:
             self.conn.execute(f"INSERT INTO {table} ({names}) VALUES {values}",
                               list(itertools.chain.from_iterable(part)))
 
+    def insert_records(self, table: str, columns: Sequence[str],
+                       rows: Sequence[Sequence[Any]], import_id: int | None) -> None:
+        """`insert_many` of records with their origin: an import's (`import_id`; who and
+        when are its row's) or this officer's, now."""
+        if import_id:
+            self.insert_many(table, columns, rows, same={
+                "created_at": None, "created_by": None, "import_id": import_id})
+        else:
+            now, who = clock.stamp(), self.officer
+            self.insert_many(table, (*columns, "created_at", "created_by"),
+                             [(*row, now, who) for row in rows])
+
     def close(self) -> None:
         self.conn.close()
 
