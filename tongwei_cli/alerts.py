@@ -14,7 +14,9 @@ fed back, else `overdue` past its deadline, else `open`.
 
 from __future__ import annotations
 
+import json
 import operator
+import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -193,6 +195,18 @@ def _warning_row(db: Database, no: Any, field: str = "W_NO") -> dict[str, Any]:
     return dict(row)
 
 
+def _warning_key(db: Database, no: Any, field: str) -> sqlite3.Row:
+    """What a follow-up is checked against (its warning's id, number and received time):
+    one probe of the number's index, asked for every row of a follow-ups import."""
+    clean = validate.text(no)
+    if not clean:
+        raise InvalidValue("is required", field)
+    row = db.one("SELECT id, no, received_at FROM warnings WHERE no = ?", (clean,))
+    if row is None:
+        raise NotFound(f"no warning numbered {clean!r}", field)
+    return row
+
+
 def get_warning(db: Database, no: str, field: str = "W_NO") -> dict[str, Any]:
     """The stored warning as a plain record (no internal id; moments as text)."""
     record = _warning_row(db, no, field)
@@ -312,7 +326,7 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
                      = None, *, warning_field: str = "W_NO") -> dict[str, Any]:
     """Validate one follow-up (`FOLLOWUP_FIELDS`, raw) against its warning as stored."""
     if warning is None:
-        warning = _warning_row(db, raw.get("warning"), warning_field)
+        warning = _warning_key(db, raw.get("warning"), warning_field)
     at_stamp = validate.moment(raw.get("at"), "at", db.tz)
     if at_stamp < warning["received_at"]:
         raise InvalidValue(
@@ -339,20 +353,23 @@ INSERT_FOLLOWUP = (
     " created_by, import_id) VALUES (:warning_id, :at, :method, :outcome, :case_id, :note,"
     " :created_at, :created_by, :import_id)")
 
-# The columns of `warnings` derived from its follow-ups (005_compact_times.sql).
-REFRESH_WARNING = (
-    "UPDATE warnings SET"
-    " feedback_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
-    "  AND f.outcome != 'in-progress'),"
-    " visited_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
-    "  AND f.method = 'visit'),"
-    " defrauded_at = (SELECT min(at) FROM followups f WHERE f.warning_id = warnings.id"
-    "  AND f.outcome = 'defrauded'),"
-    " outcome = (SELECT outcome FROM followups f WHERE f.warning_id = warnings.id"
-    "  AND f.outcome != 'in-progress' ORDER BY f.at DESC, f.id DESC LIMIT 1),"
-    " outcome_at = (SELECT nullif(max(at), min(at)) FROM followups f"
-    "  WHERE f.warning_id = warnings.id AND f.outcome != 'in-progress')"
-    " WHERE id = ?")
+# The columns of `warnings` derived from its follow-ups (005_compact_times.sql), for the
+# warnings whose ids are the JSON array :ids -- one statement for a whole batch. (Every
+# warning refreshed has a follow-up: they are only ever added or corrected, never removed.)
+REFRESH_WARNINGS = (
+    "UPDATE warnings SET feedback_at = x.feedback_at, visited_at = x.visited_at,"
+    " defrauded_at = x.defrauded_at, outcome = x.outcome, outcome_at = x.outcome_at"
+    " FROM (SELECT f.warning_id,"
+    "  min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END) AS feedback_at,"
+    "  min(CASE WHEN f.method = 'visit' THEN f.at END) AS visited_at,"
+    "  min(CASE WHEN f.outcome = 'defrauded' THEN f.at END) AS defrauded_at,"
+    "  nullif(max(CASE WHEN f.outcome <> 'in-progress' THEN f.at END),"
+    "         min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END)) AS outcome_at,"
+    "  (SELECT g.outcome FROM followups g WHERE g.warning_id = f.warning_id"
+    "   AND g.outcome <> 'in-progress' ORDER BY g.at DESC, g.id DESC LIMIT 1) AS outcome"
+    "  FROM followups f WHERE f.warning_id IN (SELECT value FROM json_each(:ids))"
+    "  GROUP BY f.warning_id) AS x"
+    " WHERE warnings.id = x.warning_id")
 
 
 def insert_followups(db: Database, followups: list[dict[str, Any]],
@@ -367,7 +384,9 @@ def insert_followups(db: Database, followups: list[dict[str, Any]],
 
 
 def refresh_warnings(db: Database, warning_ids: Iterable[int]) -> None:
-    db.conn.executemany(REFRESH_WARNING, ((i,) for i in sorted(warning_ids)))
+    ids = sorted(warning_ids)
+    for start in range(0, len(ids), 5000):
+        db.conn.execute(REFRESH_WARNINGS, {"ids": json.dumps(ids[start:start + 5000])})
 
 
 def followup_exists(db: Database, followup: Mapping[str, Any]) -> bool:
