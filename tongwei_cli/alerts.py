@@ -79,10 +79,6 @@ def outcome_value(value: Any, field: str = "outcome") -> str:
     return _choice(value, field, OUTCOMES, _OUTCOME_WORDS)
 
 
-def deadline_of(received_at: int, hours: int) -> int:
-    return received_at + hours * 3600
-
-
 # The moments of a warning and of a follow-up, stored as whole UTC seconds (migration 005)
 # and shown, exported and logged as `YYYY-MM-DDTHH:MM:SSZ` text (`clock.texts`).
 MOMENTS = ("received_at", "deadline_at", "feedback_at", "visited_at", "defrauded_at", "at")
