@@ -139,3 +139,32 @@ def test_imported_records_name_their_import_for_who_and_when(run, tmp_path, db_p
     assert raw.execute("SELECT no, created_at IS NULL, created_by IS NULL FROM warnings"
                        " ORDER BY no").fetchall() == [("W1", 1, 1), ("W2", 0, 0)]
     raw.close()
+
+
+def test_a_large_old_file_is_compacted_once_migrated(tmp_path, monkeypatch, run):
+    """The rebuild leaves the old tables' pages free; the file is compacted after it."""
+    path = tmp_path / "old.db"
+    older = [n for n in db_module.migration_names() if n < "005"]
+    monkeypatch.setattr(db_module, "migration_names", lambda: older)
+    monkeypatch.setattr(migrations, "migration_names", lambda: older)
+    old = open_db(settings.current(), path)
+    with old.write():
+        old.conn.executemany(
+            "INSERT INTO warnings (no, received_at, level, deadline_hours, deadline_at, station,"
+            " phone, created_at, created_by) VALUES (?, '2025-03-02T16:30:00Z', 'high', 2,"
+            " '2025-03-02T18:30:00Z', 'pingxiang', '13800000001', '2025-03-03T05:00:00Z', 'x')",
+            [(f"W{n:06d}",) for n in range(30_000)])
+        old.audit("test", "nothing", "x")
+    old.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    old.close()
+    monkeypatch.undo()
+    before = path.stat().st_size
+
+    run("--db", path, "db", "status")  # opening it migrates it
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA freelist_count").fetchone()[0] < 100
+    assert raw.execute("SELECT count(*), min(typeof(received_at)) FROM warnings").fetchone() \
+        == (30_000, "integer")
+    raw.close()
+    assert path.stat().st_size < before * 0.7
+    assert run("--db", path, "check").exit_code == 0

@@ -550,11 +550,6 @@ class _Batch:
             sys.setswitchinterval(0.0001)
         self.pending = self.writer.submit(self.kind.insert, self.db, new, self.import_id)
 
-    def add(self, line: int, row: Row) -> None:
-        self.rows.append((line, row))
-        if len(self.rows) >= BATCH_ROWS:
-            self.flush()
-
     def flush(self) -> None:
         """Check and write the rows gathered in `self.rows` (a list the caller keeps
         appending to: it is emptied here, not replaced)."""

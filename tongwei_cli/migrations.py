@@ -92,8 +92,8 @@ def _give_back_space(db: Database) -> None:
     free pages: compact it once, so the smaller layout shows in the file's size. Another
     program holding the file open only postpones this (the pages are reused anyway)."""
     free = db.scalar("PRAGMA freelist_count") or 0
-    if free * 4 < (db.scalar("PRAGMA page_count") or 0):
-        return
+    if free < 1000 or free * 4 < (db.scalar("PRAGMA page_count") or 0):
+        return  # (a new file, or little to give back)
     try:
         db.conn.execute("VACUUM")
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
