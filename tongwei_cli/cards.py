@@ -46,8 +46,8 @@ MEASURES = {
     "network": ("电信网络惩戒", "telecom and network restrictions"),
     "credit": ("纳入征信", "entered in the credit database"),
 }
-MEASURE_ALIASES = {"金融": "financial", "电信": "network", "电信网络": "network", "telecom": "network",
-                   "征信": "credit", "信用": "credit"}
+MEASURE_ALIASES = {"金融": "financial", "电信": "network", "电信网络": "network",
+                   "telecom": "network", "征信": "credit", "信用": "credit"}
 PENALTY_YEARS = (2, 3)
 MAX_CONSECUTIVE_YEARS = 5
 APPEAL_DAYS = 15  # county setting: days after the start to appeal, unless --appeal-by says

@@ -779,7 +779,8 @@ register(ImportKind(
     update=_correct_followup, key_column="at", describe=_followup_name))
 
 # Outreach sessions and two-card supervision: their adapters live with their domain.
-from tongwei_cli import cards as _cards, outreach as _outreach  # noqa: E402
+from tongwei_cli import cards as _cards  # noqa: E402
+from tongwei_cli import outreach as _outreach  # noqa: E402
 
 register(_outreach.import_kind())
 register(_cards.import_kind())

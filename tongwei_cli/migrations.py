@@ -22,8 +22,8 @@ def statements(script: str) -> Iterator[str]:
             if buffer.strip():
                 yield buffer.strip()
             buffer = ""
-    if buffer.strip() and not all(l.strip().startswith("--") or not l.strip()
-                                  for l in buffer.splitlines()):
+    if buffer.strip() and not all(text.strip().startswith("--") or not text.strip()
+                                  for text in buffer.splitlines()):
         raise ValueError(f"incomplete SQL statement: {buffer[:80]!r}")
 
 

@@ -217,9 +217,11 @@ def _late(minutes: int, lang: str) -> str:
 def _section_block(report: dict[str, Any], section: str, lang: str, daily: bool) -> Block:
     cols = [t("figure", lang)]
     if daily:
-        cols += ([("当日" if lang == "zh" else "Day"), ("前一日" if lang == "zh" else "Day before"),
+        cols += ([("当日" if lang == "zh" else "Day"),
+                  ("前一日" if lang == "zh" else "Day before"),
                   ("增减" if lang == "zh" else "Change"),
-                  ("去年同日" if lang == "zh" else "Year ago"), ("增减" if lang == "zh" else "Change")])
+                  ("去年同日" if lang == "zh" else "Year ago"),
+                  ("增减" if lang == "zh" else "Change")])
     else:
         cols += [("本期" if lang == "zh" else "Period"),
                  ("上期(环比)" if lang == "zh" else "Previous"),
