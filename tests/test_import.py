@@ -167,6 +167,9 @@ def test_same_key_with_other_content_is_refused_or_updated(run, db, tmp_path):
     audit = db.one("SELECT before, after FROM audit WHERE action = 'update'"
                    " AND entity = 'warning'")
     assert json.loads(audit["after"]) == {"station": "bangluo"}
+    # the reports' per-day totals moved the warning to its new station too
+    assert db.scalar("SELECT sum(received) FROM warning_days WHERE station = 'bangluo'") == 1
+    assert run("check").exit_code == 0
 
 
 def test_dry_run_checks_and_writes_nothing(run, db, tmp_path):

@@ -136,10 +136,46 @@ def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int
     statement). Imported ones take who and when from their `imports` row. `link=False`:
     the caller knows no case names a warning not yet stored (`link_cases`)."""
     rows = list(rows)
+    before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
     db.insert_records("warnings", _WARNING_INSERTED, [_warning_values(row) for row in rows],
                       import_id)
+    count_days(db, before)
     if link:
         link_cases(db, [row["no"] for row in rows])
+
+
+# Warnings stored after id :after, added to the per-day totals (006_warning_days.sql): one
+# statement for a whole batch. Later changes of a warning are counted by triggers.
+COUNT_DAYS = """
+    INSERT INTO warning_days (day, station, level, received, fed_back, on_time, visited,
+                              dissuaded, defrauded, latest, linked_last)
+    SELECT (w.received_at + z.offset_seconds) / 86400 AS d, w.station, w.level, count(*),
+           count(w.feedback_at), sum(coalesce(w.feedback_at <= w.deadline_at, 0)),
+           count(w.visited_at), sum(coalesce(w.outcome = 'dissuaded', 0)),
+           sum(w.defrauded_at IS NOT NULL OR w.linked_on IS NOT NULL),
+           max(max(w.received_at, coalesce(w.feedback_at, 0), coalesce(w.visited_at, 0),
+                   coalesce(w.defrauded_at, 0), coalesce(w.outcome_at, 0))),
+           max(w.linked_on)
+    FROM warnings w, warning_days_zone z
+    WHERE w.id > :after
+    GROUP BY d, w.station, w.level
+    ON CONFLICT (day, station, level) DO UPDATE SET
+        received = received + excluded.received,
+        fed_back = fed_back + excluded.fed_back,
+        on_time = on_time + excluded.on_time,
+        visited = visited + excluded.visited,
+        dissuaded = dissuaded + excluded.dissuaded,
+        defrauded = defrauded + excluded.defrauded,
+        latest = max(latest, excluded.latest),
+        linked_last = CASE WHEN linked_last IS NULL THEN excluded.linked_last
+                           WHEN excluded.linked_last IS NULL THEN linked_last
+                           ELSE max(linked_last, excluded.linked_last) END
+"""
+
+
+def count_days(db: Database, after: int) -> None:
+    """Add the warnings stored after id `after` to the per-day totals."""
+    db.conn.execute(COUNT_DAYS, {"after": after})
 
 
 def link_cases(db: Database, numbers: list[str]) -> None:

@@ -64,6 +64,25 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
         WHERE w.feedback_at IS NOT x.feedback_at OR w.visited_at IS NOT x.visited_at
            OR w.defrauded_at IS NOT x.defrauded_at OR w.outcome IS NOT x.outcome
            OR w.outcome_at IS NOT x.outcome_at"""),
+    "per-day warning totals match a recount": (("warnings", "warning_days"), """
+        WITH recount AS (
+            SELECT (w.received_at + z.offset_seconds) / 86400 AS day, w.station, w.level,
+                   count(*) AS received, count(w.feedback_at) AS fed_back,
+                   sum(coalesce(w.feedback_at <= w.deadline_at, 0)) AS on_time,
+                   count(w.visited_at) AS visited,
+                   sum(coalesce(w.outcome = 'dissuaded', 0)) AS dissuaded,
+                   sum(w.defrauded_at IS NOT NULL OR w.linked_on IS NOT NULL) AS defrauded
+            FROM warnings w, warning_days_zone z GROUP BY 1, 2, 3),
+        stored AS (
+            SELECT day, station, level, received, fed_back, on_time, visited, dissuaded,
+                   defrauded
+            FROM warning_days WHERE received <> 0 OR fed_back <> 0 OR on_time <> 0
+               OR visited <> 0 OR dissuaded <> 0 OR defrauded <> 0)
+        SELECT 'day ' || day || ' ' || station || ' ' || level,
+               'the stored totals differ from a recount of the warnings'
+        FROM (SELECT * FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount)
+              UNION ALL SELECT * FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored))
+        GROUP BY day, station, level"""),
     "warnings know the cases that name them": (("warnings", "cases"), """
         SELECT w.no, 'linked_on ' || coalesce(w.linked_on, 'none') || ' but the cases say '
                || coalesce(x.first, 'none')

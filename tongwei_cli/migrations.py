@@ -33,8 +33,22 @@ def _after_001(db: Database) -> None:
     load_reference(db)
 
 
+def _after_006(db: Database) -> None:
+    """The zone of the per-day totals: TONGWEI_TZ's offset in winter (a summer-time zone's
+    reports in summer scan the index instead); then every stored warning counted."""
+    from datetime import datetime
+
+    from tongwei_cli.alerts import count_days
+
+    offset = datetime(2026, 1, 1, tzinfo=db.tz).utcoffset()
+    db.conn.execute("INSERT INTO warning_days_zone (id, offset_seconds) VALUES (1, ?)",
+                    (int(offset.total_seconds()),))
+    count_days(db, 0)
+
+
 # Python steps that run after a migration's SQL, by migration name.
-AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001}
+AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001,
+                                                "006_warning_days": _after_006}
 
 
 def build(db: Database):  # -> sqlite_utils.migrations.Migrations

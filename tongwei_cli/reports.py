@@ -14,7 +14,7 @@ rows, and rates are computed from the sums. Nothing here prints.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -142,6 +142,39 @@ QUERIES: dict[str, str] = {
         WHERE date >= :first AND date <= :last AND voided = 0
           AND (:station IS NULL OR station = :station)
         GROUP BY station, kind
+    """,
+    # The per-day totals (006_warning_days.sql), for a period whose days are whole zone days
+    # d0 <= day < d1: first whether anything counted there is later than the period's end
+    # (then they cannot serve), then the sums; overdue from the open warnings.
+    "warning_days_seen": """
+        SELECT max(latest), max(linked_last) FROM warning_days
+        WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
+    """,
+    "warning_days": """
+        SELECT station, level, sum(received) AS received, sum(fed_back) AS fed_back,
+               sum(on_time) AS on_time, sum(visited) AS visited, sum(dissuaded) AS dissuaded,
+               sum(defrauded) AS defrauded
+        FROM warning_days
+        WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
+        GROUP BY station, level
+    """,
+    "warning_days_total": """
+        SELECT :station AS station, NULL AS level, sum(received) AS received,
+               sum(fed_back) AS fed_back, sum(on_time) AS on_time, sum(visited) AS visited,
+               sum(dissuaded) AS dissuaded, sum(defrauded) AS defrauded
+        FROM warning_days
+        WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
+    """,
+    "overdue": """
+        SELECT w.station, w.level, count(*) FROM warnings w INDEXED BY warnings_open
+        WHERE w.feedback_at IS NULL AND w.received_at >= :start AND w.received_at < :end
+          AND w.deadline_at < :as_of AND (:station IS NULL OR w.station = :station)
+        GROUP BY w.station, w.level
+    """,
+    "overdue_total": """
+        SELECT NULL, NULL, count(*) FROM warnings w INDEXED BY warnings_open
+        WHERE w.feedback_at IS NULL AND w.received_at >= :start AND w.received_at < :end
+          AND w.deadline_at < :as_of AND (:station IS NULL OR w.station = :station)
     """,
     # The dispatch list: warnings received by the end of the period and without feedback
     # as of :as_of, by deadline. The first half reads the partial index warnings_open (a
@@ -348,10 +381,8 @@ class Figures:
 
 
 def figures(db: Database, period: Period, station: str | None = None, *,
-            grouped: bool = True, params: dict[str, Any] | None = None,
-            beside: _Beside | None = None) -> Figures:
-    """Run the section queries for one period (`grouped=False`: for totals only). `beside`:
-    the warnings query already running on a second connection, with these `params`."""
+            grouped: bool = True, params: dict[str, Any] | None = None) -> Figures:
+    """Run the section queries for one period (`grouped=False`: for totals only)."""
     params = params or _params(db, period, station)
     if grouped:
         names = ("cases", "case_events", "warnings")
@@ -374,7 +405,7 @@ def figures(db: Database, period: Period, station: str | None = None, *,
                  **_ints(r, OUTREACH_KEYS)} for r in db.query(QUERIES["outreach"], params)]
     cards = [{"station": r["station"], "kind": r["kind"], **_ints(r, ("actions", "fines_fen"))}
              for r in db.query(QUERIES["cards"], params)]
-    rows = beside.result() if beside is not None else None
+    rows = _warning_days(db, params, grouped)
     if rows is None:
         rows = db.query(QUERIES[names[2]], params)
     warnings = {(r["station"], r["level"]): {"station": r["station"], "level": r["level"],
@@ -382,6 +413,31 @@ def figures(db: Database, period: Period, station: str | None = None, *,
                 for r in rows if r["received"]}
     return Figures(period, station, clock.text_of(params["as_of"]), list(cases.values()),
                    list(warnings.values()), outreach, cards)
+
+
+def _warning_days(db: Database, params: dict[str, Any], grouped: bool
+                  ) -> list[dict[str, Any]] | None:
+    """The warning figures of the period from the per-day totals (006_warning_days.sql),
+    or None where they cannot answer exactly: days not on the zone's midnights, or
+    something counted there (a feedback, a case naming a warning) after the period's end.
+    `overdue` comes from the open warnings."""
+    zone = db.scalar("SELECT offset_seconds FROM warning_days_zone")
+    start, end = params["start"], params["end"]
+    if zone is None or (start + zone) % 86400 or (end + zone) % 86400:
+        return None
+    days = {**params, "d0": (start + zone) // 86400, "d1": (end + zone) // 86400}
+    latest, linked = db.one(QUERIES["warning_days_seen"], days)
+    if latest is not None and (latest >= params["as_of"]
+                               or (linked is not None and linked > params["last"])):
+        return None
+    rows = [dict(r) for r in db.query(
+        QUERIES["warning_days" if grouped else "warning_days_total"], days)]
+    late = {(r["station"], r["level"]) if grouped else (params["station"], None): r[2]
+            for r in db.query(QUERIES["overdue" if grouped else "overdue_total"], days)}
+    for row in rows:
+        row["open"] = (row["received"] or 0) - (row["fed_back"] or 0)
+        row["overdue"] = late.get((row["station"], row["level"]), 0)
+    return rows
 
 
 def _sorted_codes(db: Database, kind: str, codes: Iterable[Any]) -> list[Any]:
@@ -527,15 +583,15 @@ def _latest_change(db: Database) -> int:
 
 
 class _Beside:
-    """One query run on a second connection, in a thread, while the caller's connection
-    runs the others: SQLite lets go of the GIL while it reads, so the longest query of a
-    report (a campaign's warnings) and the rest share the machine's two cores.
+    """A part of a report computed on a second connection, in a thread, while the caller's
+    connection computes the rest: SQLite lets go of the GIL while it reads, so a daily
+    report's campaign totals and the day's own figures share the machine's two cores.
 
     Both connections read inside a transaction. If the latest audit row each one sees
     differs (something was written between the two starts), `result()` gives None and the
-    caller runs the query itself, so a report never mixes two states of the file."""
+    caller computes that part itself, so a report never mixes two states of the file."""
 
-    def __init__(self, db: Database, sql: str, params: dict[str, Any]):
+    def __init__(self, db: Database, work: Callable[[Database], Any]):
         from concurrent.futures import ThreadPoolExecutor
 
         from tongwei_cli.db import open_db
@@ -543,25 +599,25 @@ class _Beside:
         self.db = db
         self.other = open_db(db.settings, db.path, must_exist=True)
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="tongwei-report")
-        self.future = self.pool.submit(self._run, sql, params)
-        self.rows: list[dict[str, Any]] | None = None
+        self.future = self.pool.submit(self._run, work)
+        self.value: Any = None
         self.done = False
 
-    def _run(self, sql: str, params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    def _run(self, work: Callable[[Database], Any]) -> tuple[int, Any]:
         with snapshot(self.other):
-            return _latest_change(self.other), [dict(r) for r in self.other.query(sql, params)]
+            return _latest_change(self.other), work(self.other)
 
-    def result(self) -> list[dict[str, Any]] | None:
-        """The rows, or None when the other connection saw another state of the file."""
+    def result(self) -> Any:
+        """What `work` gave, or None when the other connection saw another state."""
         if not self.done:
             self.done = True
             try:
-                seen, rows = self.future.result()
+                seen, value = self.future.result()
             finally:
                 self.pool.shutdown()
                 self.other.close()
-            self.rows = rows if seen == _latest_change(self.db) else None
-        return self.rows
+            self.value = value if seen == _latest_change(self.db) else None
+        return self.value
 
 
 # -- the reports ------------------------------------------------------------------------------
@@ -645,22 +701,22 @@ def daily_report(db: Database, day: date, station: str | None = None,
                                "campaign")
         span = Period(first, min(day, date.fromisoformat(campaign["last_day"])))
     with snapshot(db):
-        # The campaign's warnings (the longest query) run beside everything else.
+        # The campaign's running totals are computed beside the day's figures.
         beside = running = None
         if span is not None:
             params = _params(db, span, station)
-            beside = _Beside(db, QUERIES["warnings_total"], params)
+            beside = _Beside(db, lambda other: figures(
+                other, span, station, grouped=False, params=params).sections())
         try:
             period = Period(day, day)
             report = period_report(db, period, station, kind="daily")
             report["date"] = day.isoformat()
             rows, total = dispatch(db, period, station)
-            if span is not None:
-                running = figures(db, span, station, grouped=False, params=params,
-                                  beside=beside).sections()
         finally:
             if beside is not None:
-                beside.result()  # the thread is done and its connection closed
+                running = beside.result()  # waits for the thread; its connection is closed
+        if span is not None and running is None:
+            running = figures(db, span, station, grouped=False, params=params).sections()
         report["campaign"] = None
         if running is not None:
             report["campaign"] = {**_campaign_info(campaign), "from": span.first.isoformat(),
