@@ -149,16 +149,11 @@ def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int
 COUNT_DAYS = """
     INSERT INTO warning_days (day, station, level, received, fed_back, on_time, visited,
                               dissuaded, defrauded, latest, linked_last)
-    SELECT (w.received_at + z.offset_seconds) / 86400 AS d, w.station, w.level, count(*),
-           count(w.feedback_at), sum(coalesce(w.feedback_at <= w.deadline_at, 0)),
-           count(w.visited_at), sum(coalesce(w.outcome = 'dissuaded', 0)),
-           sum(w.defrauded_at IS NOT NULL OR w.linked_on IS NOT NULL),
-           max(max(w.received_at, coalesce(w.feedback_at, 0), coalesce(w.visited_at, 0),
-                   coalesce(w.defrauded_at, 0), coalesce(w.outcome_at, 0))),
-           max(w.linked_on)
-    FROM warnings w, warning_days_zone z
-    WHERE w.id > :after
-    GROUP BY d, w.station, w.level
+    SELECT day, station, level, count(*), sum(fed_back), sum(on_time), sum(visited),
+           sum(dissuaded), sum(defrauded), max(latest), max(linked_on)
+    FROM warning_day_parts
+    WHERE id > :after
+    GROUP BY day, station, level
     ON CONFLICT (day, station, level) DO UPDATE SET
         received = received + excluded.received,
         fed_back = fed_back + excluded.fed_back,

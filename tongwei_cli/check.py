@@ -66,13 +66,10 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
            OR w.outcome_at IS NOT x.outcome_at"""),
     "per-day warning totals match a recount": (("warnings", "warning_days"), """
         WITH recount AS (
-            SELECT (w.received_at + z.offset_seconds) / 86400 AS day, w.station, w.level,
-                   count(*) AS received, count(w.feedback_at) AS fed_back,
-                   sum(coalesce(w.feedback_at <= w.deadline_at, 0)) AS on_time,
-                   count(w.visited_at) AS visited,
-                   sum(coalesce(w.outcome = 'dissuaded', 0)) AS dissuaded,
-                   sum(w.defrauded_at IS NOT NULL OR w.linked_on IS NOT NULL) AS defrauded
-            FROM warnings w, warning_days_zone z GROUP BY 1, 2, 3),
+            SELECT day, station, level, count(*) AS received, sum(fed_back) AS fed_back,
+                   sum(on_time) AS on_time, sum(visited) AS visited,
+                   sum(dissuaded) AS dissuaded, sum(defrauded) AS defrauded
+            FROM warning_day_parts GROUP BY day, station, level),
         stored AS (
             SELECT day, station, level, received, fed_back, on_time, visited, dissuaded,
                    defrauded

@@ -39,6 +39,19 @@ CREATE TABLE warning_days (
     PRIMARY KEY (day, station, level)
 ) STRICT, WITHOUT ROWID;
 
+-- What one warning counts in warning_days (the triggers below say the same of OLD and NEW).
+CREATE VIEW warning_day_parts AS
+SELECT w.id, (w.received_at + z.offset_seconds) / 86400 AS day, w.station, w.level,
+       w.feedback_at IS NOT NULL AS fed_back,
+       coalesce(w.feedback_at <= w.deadline_at, 0) AS on_time,
+       w.visited_at IS NOT NULL AS visited,
+       coalesce(w.outcome = 'dissuaded', 0) AS dissuaded,
+       w.defrauded_at IS NOT NULL OR w.linked_on IS NOT NULL AS defrauded,
+       max(w.received_at, coalesce(w.feedback_at, 0), coalesce(w.visited_at, 0),
+           coalesce(w.defrauded_at, 0), coalesce(w.outcome_at, 0)) AS latest,
+       w.linked_on
+FROM warnings w, warning_days_zone z;
+
 CREATE TRIGGER warning_days_update AFTER UPDATE OF received_at, station, level, deadline_at,
     feedback_at, visited_at, defrauded_at, outcome, outcome_at, linked_on ON warnings
 BEGIN
