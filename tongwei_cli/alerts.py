@@ -404,7 +404,7 @@ def insert_followups(db: Database, followups: list[dict[str, Any]],
     """Insert checked follow-ups and refresh their warnings' feedback, visit and defrauded
     times (and latest outcome), inside `db.write()`. The only writer of those columns.
     Imported ones take who and when from their `imports` row."""
-    now, who = (None, None) if import_id else (clock.stamp(), db.officer)
+    now, who = db.origin(import_id)
     db.conn.executemany(INSERT_FOLLOWUP, ({**f, "created_at": now, "created_by": who,
                                            "import_id": import_id} for f in followups))
     refresh_warnings(db, {f["warning_id"] for f in followups})

@@ -268,7 +268,7 @@ def insert_events(db: Database, events: list[dict[str, Any]], import_id: int | N
                   ) -> None:
     """Insert checked events and move their cases' status along, inside `db.write()`.
     Imported ones take who and when from their `imports` row."""
-    now, who = (None, None) if import_id else (clock.stamp(), db.officer)
+    now, who = db.origin(import_id)
     db.conn.executemany(INSERT_EVENT, ({**e, "created_at": now, "created_by": who,
                                         "import_id": import_id} for e in events))
     touched = {e["case_id"] for e in events if e["kind"] in STAGE}

@@ -121,9 +121,10 @@ class Database:
 
     def insert_many(self, table: str, columns: Sequence[str],
                     rows: Sequence[Sequence[Any]],
-                    same: dict[str, int | None] | None = None) -> None:
+                    same: dict[str, int | None] | None = None, on_conflict: str = "") -> None:
         """INSERT `rows` (tuples in `columns` order), inside `write()`; `same`: columns
-        with one value for every row (an import's id, NULL), written into the statement.
+        with one value for every row (an import's id, NULL), written into the statement;
+        `on_conflict`: what a row whose key is already there does (`DO NOTHING`).
 
         Rows go a few thousand at a time as one multi-row `INSERT … VALUES (…), (…)`:
         sqlite3 binds the values in one C loop and then runs the whole statement with the GIL
@@ -137,22 +138,27 @@ class Database:
         names = ", ".join([*columns, *same])
         literals = ["NULL" if v is None else str(v) for v in same.values()]
         one = f"({', '.join(['?'] * len(columns) + literals)})"
-        per = max(1, variable_limit(self.conn) // max(1, len(columns)))
+        per = max(1, _variable_limit(self.conn) // max(1, len(columns)))
         for start in range(0, len(rows), per):
             part = rows[start:start + per]
             values = ", ".join([one] * len(part))
-            self.conn.execute(f"INSERT INTO {table} ({names}) VALUES {values}",
+            upsert = f" ON CONFLICT {on_conflict}" if on_conflict else ""
+            self.conn.execute(f"INSERT INTO {table} ({names}) VALUES {values}{upsert}",
                               list(itertools.chain.from_iterable(part)))
+
+    def origin(self, import_id: int | None) -> tuple[str | None, str | None]:
+        """`created_at`, `created_by` of a record written now: this officer's, or none for
+        an imported one (cases, events, warnings, follow-ups), whose import's row says."""
+        return (None, None) if import_id else (clock.stamp(), self.officer)
 
     def insert_records(self, table: str, columns: Sequence[str],
                        rows: Sequence[Sequence[Any]], import_id: int | None) -> None:
-        """`insert_many` of records with their origin: an import's (`import_id`; who and
-        when are its row's) or this officer's, now."""
+        """`insert_many` of records with their origin (`origin`)."""
         if import_id:
             self.insert_many(table, columns, rows, same={
                 "created_at": None, "created_by": None, "import_id": import_id})
         else:
-            now, who = clock.stamp(), self.officer
+            now, who = self.origin(import_id)
             self.insert_many(table, (*columns, "created_at", "created_by"),
                              [(*row, now, who) for row in rows])
 
@@ -173,7 +179,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def variable_limit(conn: sqlite3.Connection) -> int:
+def _variable_limit(conn: sqlite3.Connection) -> int:
     """How many `?` one statement may hold (32766 in SQLite ≥ 3.32, 999 before)."""
     try:
         return min(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)

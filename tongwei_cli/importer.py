@@ -51,7 +51,6 @@ import codecs
 import csv
 import gc
 import hashlib
-import itertools
 import json
 import sys
 import unicodedata
@@ -62,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from tongwei_cli import clock
-from tongwei_cli.db import Database, variable_limit
+from tongwei_cli.db import Database
 from tongwei_cli.errors import InvalidValue, RowErrors, TongweiError
 from tongwei_cli.records import Prepared
 from tongwei_cli.records import given as _given
@@ -361,9 +360,10 @@ class _SeenKeys:
     """The first line of every key met so far in the file, to name a repeat.
 
     Kept in a temporary table of the same connection rather than a dict, so that memory does
-    not grow with the file; a batch whose keys are all new costs one `executemany`."""
+    not grow with the file; a batch whose keys are all new costs one multi-row insert."""
 
     def __init__(self, db: Database):
+        self.db = db
         self.conn = db.conn
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_seen"
                           " (key PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
@@ -382,13 +382,9 @@ class _SeenKeys:
             else:
                 first[code] = (index, line)
         before = self.conn.total_changes
-        pairs = [(code, line) for code, (_, line) in first.items()]
-        per = max(1, variable_limit(self.conn) // 2)  # a few statements of many rows each
-        for start in range(0, len(pairs), per):
-            part = pairs[start:start + per]
-            self.conn.execute("INSERT INTO temp.import_seen (key, line) VALUES "
-                              + ", ".join(["(?, ?)"] * len(part)) + " ON CONFLICT DO NOTHING",
-                              list(itertools.chain.from_iterable(part)))
+        self.db.insert_many("temp.import_seen", ("key", "line"),
+                            [(code, line) for code, (_, line) in first.items()],
+                            on_conflict="DO NOTHING")
         if self.conn.total_changes - before < len(first):  # some met in an earlier batch
             for part in chunks(list(first)):
                 for code, line in self.conn.execute(
