@@ -71,6 +71,22 @@ _EVENT_FIGURES = """
                total(e.amount_fen) FILTER (WHERE e.kind = 'stop-payment') AS stopped_fen
 """
 
+# The per-day totals of whole zone days d0 <= day < d1 (006_warning_days.sql), and the
+# warnings still open and past their deadline, which are counted afresh (the clock alone
+# makes a warning overdue).
+_DAY_SUMS = """
+               sum(received) AS received, sum(fed_back) AS fed_back, sum(on_time) AS on_time,
+               sum(visited) AS visited, sum(dissuaded) AS dissuaded, sum(defrauded) AS defrauded,
+               max(latest) AS latest, max(linked_last) AS linked_last
+        FROM warning_days
+        WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
+"""
+_OVERDUE = """
+        FROM warnings w INDEXED BY warnings_open
+        WHERE w.feedback_at IS NULL AND w.received_at >= :start AND w.received_at < :end
+          AND w.deadline_at < :as_of AND (:station IS NULL OR w.station = :station)
+"""
+
 QUERIES: dict[str, str] = {
     # cases.reported, cases.loss_fen -- the covering index cases_reported, named (with
     # statistics the planner would pick cases_station for the GROUP BY and read every row).
@@ -143,39 +159,18 @@ QUERIES: dict[str, str] = {
           AND (:station IS NULL OR station = :station)
         GROUP BY station, kind
     """,
-    # The per-day totals (006_warning_days.sql), for a period whose days are whole zone days
-    # d0 <= day < d1: first whether anything counted there is later than the period's end
-    # (then they cannot serve), then the sums; overdue from the open warnings.
-    "warning_days_seen": """
-        SELECT max(latest), max(linked_last) FROM warning_days
-        WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
-    """,
     "warning_days": """
-        SELECT station, level, sum(received) AS received, sum(fed_back) AS fed_back,
-               sum(on_time) AS on_time, sum(visited) AS visited, sum(dissuaded) AS dissuaded,
-               sum(defrauded) AS defrauded
-        FROM warning_days
-        WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
+        SELECT station, level,""" + _DAY_SUMS + """
         GROUP BY station, level
     """,
     "warning_days_total": """
-        SELECT :station AS station, NULL AS level, sum(received) AS received,
-               sum(fed_back) AS fed_back, sum(on_time) AS on_time, sum(visited) AS visited,
-               sum(dissuaded) AS dissuaded, sum(defrauded) AS defrauded
-        FROM warning_days
-        WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
-    """,
+        SELECT :station AS station, NULL AS level,""" + _DAY_SUMS,
     "overdue": """
-        SELECT w.station, w.level, count(*) FROM warnings w INDEXED BY warnings_open
-        WHERE w.feedback_at IS NULL AND w.received_at >= :start AND w.received_at < :end
-          AND w.deadline_at < :as_of AND (:station IS NULL OR w.station = :station)
+        SELECT w.station, w.level, count(*)""" + _OVERDUE + """
         GROUP BY w.station, w.level
     """,
     "overdue_total": """
-        SELECT NULL, NULL, count(*) FROM warnings w INDEXED BY warnings_open
-        WHERE w.feedback_at IS NULL AND w.received_at >= :start AND w.received_at < :end
-          AND w.deadline_at < :as_of AND (:station IS NULL OR w.station = :station)
-    """,
+        SELECT NULL, NULL, count(*)""" + _OVERDUE,
     # The dispatch list: warnings received by the end of the period and without feedback
     # as of :as_of, by deadline. The first half reads the partial index warnings_open (a
     # range of received_at); the second (fed back only after :as_of, so open then)
@@ -426,12 +421,15 @@ def _warning_days(db: Database, params: dict[str, Any], grouped: bool
     if zone is None or (start + zone) % 86400 or (end + zone) % 86400:
         return None
     days = {**params, "d0": (start + zone) // 86400, "d1": (end + zone) // 86400}
-    latest, linked = db.one(QUERIES["warning_days_seen"], days)
-    if latest is not None and (latest >= params["as_of"]
-                               or (linked is not None and linked > params["last"])):
-        return None
     rows = [dict(r) for r in db.query(
         QUERIES["warning_days" if grouped else "warning_days_total"], days)]
+    # Served only if everything counted in those days came before the period's end.
+    latest = max((r["latest"] for r in rows if r["latest"] is not None), default=None)
+    linked = max((r["linked_last"] for r in rows if r["linked_last"] is not None),
+                 default=None)
+    if (latest is not None and latest >= params["as_of"]) or \
+            (linked is not None and linked > params["last"]):
+        return None
     late = {(r["station"], r["level"]) if grouped else (params["station"], None): r[2]
             for r in db.query(QUERIES["overdue" if grouped else "overdue_total"], days)}
     for row in rows:
