@@ -64,17 +64,21 @@ def today(tz: ZoneInfo) -> date:
     return now_utc().astimezone(tz).date()
 
 
+def _day_span(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Local midnight of `first` and of the day after `last`."""
+    return (datetime.combine(first, time.min, tzinfo=tz),
+            datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz))
+
+
 def day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[str, str]:
     """UTC stamps of `[start of first, start of the day after last)` in local time."""
-    start = datetime.combine(first, time.min, tzinfo=tz)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    start, end = _day_span(first, last, tz)
     return stamp(start), stamp(end)
 
 
 def day_seconds(first: date, last: date, tz: ZoneInfo) -> tuple[int, int]:
     """`day_bounds` as whole UTC seconds (warnings and follow-ups)."""
-    start = datetime.combine(first, time.min, tzinfo=tz)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    start, end = _day_span(first, last, tz)
     return int(start.timestamp()), int(end.timestamp())
 
 

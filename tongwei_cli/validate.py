@@ -257,14 +257,14 @@ def _day_start(tz: Any, day: date) -> int | None:
     day long (else None: `moment` then takes the general path)."""
     if day.year < 1900 or day.year >= 9999:
         return None
-    start = datetime.combine(day, time.min, tzinfo=tz)
+    start = combine_local(day, tz)
     offset = start.utcoffset()
     # Offsets of wall times (fold=0, as `datetime_value` reads them) step only at a change;
     # sampling the day every three hours and the next midnight finds any real one.
     for hour in range(3, 24, 3):
         if start.replace(hour=hour).utcoffset() != offset:
             return None
-    if datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).utcoffset() != offset:
+    if combine_local(day + timedelta(days=1), tz).utcoffset() != offset:
         return None
     return int(start.timestamp())
 
