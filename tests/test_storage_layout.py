@@ -168,3 +168,31 @@ def test_a_large_old_file_is_compacted_once_migrated(tmp_path, monkeypatch, run)
     raw.close()
     assert path.stat().st_size < before * 0.7
     assert run("--db", path, "check").exit_code == 0
+
+
+def test_check_finds_what_is_kept_on_warnings_out_of_step(run, db_path):
+    """The columns kept for the reports (feedback, latest outcome, linked case, per-day
+    totals) are recounted by `tongwei check`; a stale one is named."""
+    run("warning", "add", "--no", "W1", "--received", f"{days_ago(2)} 09:00", "--level",
+        "high", "--station", "平襄", "--phone", "13800000001")
+    run("warning", "followup", "W1", "--at", f"{days_ago(2)} 10:00", "--method", "visit",
+        "--outcome", "dissuaded")
+    run("case", "add", "--no", "C1", "--reported", days_ago(1), "--type", "刷单",
+        "--station", "平襄", "--loss", "100", "--warning", "W1")
+    assert run("check").exit_code == 0
+
+    def broken(sql: str) -> str:
+        raw = sqlite3.connect(db_path)
+        raw.execute(sql)
+        raw.commit()
+        raw.close()
+        result = run("check", ok=False)
+        assert result.exit_code == 1
+        return result.stdout + result.stderr
+
+    assert "warnings follow their follow-ups" in broken(
+        "UPDATE warnings SET outcome = 'unreachable'")
+    assert "warnings know the cases that name them" in broken(
+        "UPDATE warnings SET linked_on = NULL")
+    assert "per-day warning totals match a recount" in broken(
+        "UPDATE warning_days SET received = received + 1")

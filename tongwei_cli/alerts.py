@@ -380,22 +380,28 @@ INSERT_FOLLOWUP = (
     " created_by, import_id) VALUES (:warning_id, :at, :method, :outcome, :case_id, :note,"
     " :created_at, :created_by, :import_id)")
 
-# The columns of `warnings` derived from its follow-ups (005_compact_times.sql), for the
-# warnings whose ids are the JSON array :ids -- one statement for a whole batch. (Every
-# warning refreshed has a follow-up: they are only ever added or corrected, never removed.)
+# What a warning's follow-ups say of it, per warning (`{where}`: which follow-ups): the
+# columns of `warnings` derived from them (005_compact_times.sql). Also `tongwei check`'s
+# recount of those columns.
+FOLLOWUPS_SAY = (
+    "SELECT f.warning_id,"
+    " min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END) AS feedback_at,"
+    " min(CASE WHEN f.method = 'visit' THEN f.at END) AS visited_at,"
+    " min(CASE WHEN f.outcome = 'defrauded' THEN f.at END) AS defrauded_at,"
+    " nullif(max(CASE WHEN f.outcome <> 'in-progress' THEN f.at END),"
+    "        min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END)) AS outcome_at,"
+    " (SELECT g.outcome FROM followups g WHERE g.warning_id = f.warning_id"
+    "  AND g.outcome <> 'in-progress' ORDER BY g.at DESC, g.id DESC LIMIT 1) AS outcome"
+    " FROM followups f {where} GROUP BY f.warning_id")
+
+# Those columns refreshed for the warnings whose ids are the JSON array :ids, one statement
+# for a whole batch. (Every warning refreshed has a follow-up: they are only ever added or
+# corrected, never removed.)
 REFRESH_WARNINGS = (
     "UPDATE warnings SET feedback_at = x.feedback_at, visited_at = x.visited_at,"
     " defrauded_at = x.defrauded_at, outcome = x.outcome, outcome_at = x.outcome_at"
-    " FROM (SELECT f.warning_id,"
-    "  min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END) AS feedback_at,"
-    "  min(CASE WHEN f.method = 'visit' THEN f.at END) AS visited_at,"
-    "  min(CASE WHEN f.outcome = 'defrauded' THEN f.at END) AS defrauded_at,"
-    "  nullif(max(CASE WHEN f.outcome <> 'in-progress' THEN f.at END),"
-    "         min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END)) AS outcome_at,"
-    "  (SELECT g.outcome FROM followups g WHERE g.warning_id = f.warning_id"
-    "   AND g.outcome <> 'in-progress' ORDER BY g.at DESC, g.id DESC LIMIT 1) AS outcome"
-    "  FROM followups f WHERE f.warning_id IN (SELECT value FROM json_each(:ids))"
-    "  GROUP BY f.warning_id) AS x"
+    " FROM (" + FOLLOWUPS_SAY.format(
+        where="WHERE f.warning_id IN (SELECT value FROM json_each(:ids))") + ") AS x"
     " WHERE warnings.id = x.warning_id")
 
 

@@ -10,6 +10,7 @@ import sqlite3
 from typing import Any
 
 from tongwei_cli import audit
+from tongwei_cli.alerts import FOLLOWUPS_SAY
 from tongwei_cli.db import Database
 
 # name -> (tables it needs, SQL returning (key, detail) rows)
@@ -50,17 +51,8 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
                || ' but the follow-ups say ' || coalesce(x.feedback_at, '-') || ', '
                || coalesce(x.visited_at, '-') || ', ' || coalesce(x.defrauded_at, '-') || ', '
                || coalesce(x.outcome, '-') || ' at ' || coalesce(x.outcome_at, '-')
-        FROM warnings w LEFT JOIN (
-            SELECT warning_id,
-                   min(CASE WHEN outcome <> 'in-progress' THEN at END) AS feedback_at,
-                   min(CASE WHEN method = 'visit' THEN at END) AS visited_at,
-                   min(CASE WHEN outcome = 'defrauded' THEN at END) AS defrauded_at,
-                   nullif(max(CASE WHEN outcome <> 'in-progress' THEN at END),
-                          min(CASE WHEN outcome <> 'in-progress' THEN at END)) AS outcome_at,
-                   (SELECT f2.outcome FROM followups f2 WHERE f2.warning_id = f.warning_id
-                      AND f2.outcome <> 'in-progress'
-                    ORDER BY f2.at DESC, f2.id DESC LIMIT 1) AS outcome
-            FROM followups f GROUP BY warning_id) x ON x.warning_id = w.id
+        FROM warnings w LEFT JOIN (""" + FOLLOWUPS_SAY.format(where="") + """) x
+          ON x.warning_id = w.id
         WHERE w.feedback_at IS NOT x.feedback_at OR w.visited_at IS NOT x.visited_at
            OR w.defrauded_at IS NOT x.defrauded_at OR w.outcome IS NOT x.outcome
            OR w.outcome_at IS NOT x.outcome_at"""),
