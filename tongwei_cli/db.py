@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -174,9 +175,28 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _use_wal(conn)
     conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """`PRAGMA journal_mode = WAL`, waiting as long as any other lock would.
+
+    Switching a new, empty file to WAL takes an exclusive lock for which SQLite does not
+    call the busy handler: several commands creating the same file at once would be told
+    it is locked. (A file already in WAL mode never waits here.)"""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _variable_limit(conn: sqlite3.Connection) -> int:
