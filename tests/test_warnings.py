@@ -275,3 +275,93 @@ def test_add_and_list_paths_do_not_load_pandas(sh, db_path, tmp_path):
                             env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _report_day(run, day: str) -> dict:
+    return json.loads(run("report", "range", "--from", day, "--to", day, "--format",
+                          "json").stdout)
+
+
+def test_update_corrects_a_warning_and_the_figures_follow(run, db):
+    """A warning entered as high risk at the wrong station: corrected to medium at 马营,
+    its deadline moves, its late feedback becomes on time, and the day's figures say so."""
+    day = days_ago(3)
+    add(run, "YJ1", f"{day} 10:00", "high", "平襄", "13800000001", "--name", "测试甲")
+    run("warning", "followup", "YJ1", "--at", f"{day} 13:00", "--method", "phone",
+        "--outcome", "dissuaded")
+    before = _report_day(run, day)
+    assert before["warnings"]["on_time"] == 0  # high: due 12:00
+    out = run("warning", "update", "YJ1", "--level", "中风险", "--station", "马营",
+              "--note", "等级更正")
+    assert out.stdout == "YJ1\n"
+    record = show(run, "YJ1")
+    assert record["level"] == "medium" and record["station"] == "maying"
+    assert clock.parse_stamp(record["deadline_at"]) - clock.parse_stamp(
+        record["received_at"]) == timedelta(hours=24)
+    assert record["on_time"] is True and record["name"] == "测**"
+    after = _report_day(run, day)
+    assert after["warnings"]["on_time"] == 1 and after["warnings"]["received"] == 1
+    levels = {r["level"]: r["received"] for r in after["breakdowns"]["by_level"]}
+    assert levels == {"high": 0, "medium": 1, "low": 0}
+    stations = {r["station"]: r["warnings"]["received"]
+                for r in after["breakdowns"]["by_station"]}
+    assert stations.get("pingxiang", 0) == 0 and stations["maying"] == 1
+    row = db.one("SELECT officer, before, after FROM audit WHERE action = 'update'"
+                 " AND entity = 'warning'")
+    assert json.loads(row["before"])["level"] == "high"
+    assert json.loads(row["after"])["station"] == "maying"
+    assert row["officer"] == "测试警官"
+    assert run("check").exit_code == 0  # the per-day totals were kept right
+
+
+def test_update_refuses_what_add_refuses_and_writes_nothing(run, db):
+    day = days_ago(3)
+    add(run, "YJ1", f"{day} 10:00", "high", "平襄", "13800000001", "--name", "测试甲")
+    run("warning", "followup", "YJ1", "--at", f"{day} 11:00", "--method", "visit",
+        "--outcome", "in-progress")
+    audited = db.scalar("SELECT count(*) FROM audit")
+    cases = [
+        (["--received", f"{day} 11:30"], "error: --received: its first follow-up"),
+        (["--phone", "12345"], "error: --phone: "),
+        (["--phone", "-"], "error: --phone: is required and cannot be cleared"),
+        (["--level", "extreme"], "error: --level: "),
+        (["--received", "2999-01-01 10:00"], "error: --received: "),
+        ([], "error: W_NO: nothing to change"),
+    ]
+    for extra, message in cases:
+        result = run("warning", "update", "YJ1", *extra, ok=False)
+        assert result.exit_code == 1, extra
+        assert result.stderr.startswith(message), (extra, result.stderr)
+        assert result.stderr.count("\n") == 1
+    missing = run("warning", "update", "NOPE", "--note", "x", ok=False)
+    assert missing.exit_code == 1 and "W_NO" in missing.stderr
+    assert db.scalar("SELECT count(*) FROM audit") == audited
+    assert show(run, "YJ1")["level"] == "high"
+    # An optional field can be cleared; the name leaves the record.
+    run("warning", "update", "YJ1", "--name", "-")
+    assert show(run, "YJ1")["name"] is None
+
+
+def test_a_new_received_time_keeps_the_hours_the_warning_was_given(run):
+    day = days_ago(3)
+    add(run, "YJ1", f"{day} 10:00", "high")
+    run("ref", "set-deadline", "high", "6")
+    run("warning", "update", "YJ1", "--received", f"{day} 09:00")
+    record = show(run, "YJ1")
+    assert record["received_at"] == f"{day}T01:00:00Z"
+    assert record["deadline_at"] == f"{day}T03:00:00Z"  # 2 hours, as when it came in
+    run("warning", "update", "YJ1", "--level", "medium")
+    run("warning", "update", "YJ1", "--level", "high")
+    assert show(run, "YJ1")["deadline_at"] == f"{day}T07:00:00Z"  # a new level: 6 hours now
+
+
+def test_update_in_a_script_masks_the_person(sh):
+    """Through the installed command: the JSON of the corrected record is masked."""
+    assert sh("warning", "add", "--no", "YJ9", "--received", f"{days_ago(1)} 08:00", "--level",
+              "low", "--station", "平襄", "--phone", "13800000009").returncode == 0
+    result = sh("warning", "update", "YJ9", "--phone", "13800001111", "--name", "测试乙",
+                "--format", "json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["phone"] == "138****1111" and record["name"] == "测**"
+    assert "13800001111" not in result.stdout + result.stderr

@@ -18,13 +18,13 @@ import json
 import operator
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared
+from tongwei_cli.records import Prepared, option
 from tongwei_cli.records import filled as _filled
 from tongwei_cli.records import given as _given
 
@@ -478,10 +478,14 @@ def correct_warning(db: Database, current: Mapping[str, Any], new: Mapping[str, 
         return
     after = {k: new[k] for k in before}
     if "received_at" in after or "level" in after:
-        after["deadline_hours"] = new["deadline_hours"]
-        after["deadline_at"] = new["deadline_at"]
+        # A new level takes that level's hours now; a new received time alone keeps the
+        # hours the warning was given.
+        hours = new["deadline_hours"] if "level" in after else current["deadline_hours"]
+        after["deadline_at"] = new["received_at"] + hours * 3600
         before["deadline_at"] = current["deadline_at"]
-        before["deadline_hours"] = current["deadline_hours"]
+        if hours != current["deadline_hours"]:
+            after["deadline_hours"] = hours
+            before["deadline_hours"] = current["deadline_hours"]
     if "received_at" in after:
         first = db.scalar("SELECT min(at) FROM followups WHERE warning_id = ?",
                           (current["id"],))
@@ -494,6 +498,36 @@ def correct_warning(db: Database, current: Mapping[str, Any], new: Mapping[str, 
                                         "id": current["id"]})
     db.audit("update", "warning", current["no"], clock.texts(before, MOMENTS),
              clock.texts(after, MOMENTS))
+
+
+CLEARABLE = ("kind", "name", "id", "type", "source", "note")
+
+
+def update_warning(db: Database, no: str, changes: Mapping[str, Any]
+                   ) -> tuple[dict[str, Any], list[str]]:
+    """Correct fields of a warning (`WARNING_FIELDS` but its number; `-` clears an optional
+    one): the whole record checked again as `warning add` checks it, then `correct_warning`.
+    Returns the stored record and any notes on the values."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise InvalidValue("nothing to change: give at least one field of `warning add`",
+                           "W_NO")
+    with db.write():
+        current = _warning_row(db, no)
+        raw = {"no": current["no"],
+               "received": datetime.fromtimestamp(current["received_at"], UTC),
+               "level": current["level"], "station": current["station"],
+               "phone": current["phone"], "kind": current["kind"], "name": current["name"],
+               "id": current["id_no"], "type": current["type"], "source": current["source"],
+               "note": current["note"]}
+        for name, value in changes.items():
+            clear = isinstance(value, str) and value.strip() in ("-", "")
+            if clear and name not in CLEARABLE:
+                raise InvalidValue("is required and cannot be cleared", option(name))
+            raw[name] = None if clear else value
+        prepared = prepare_warning(db, raw)
+        correct_warning(db, current, prepared.row)
+    return get_warning(db, current["no"]), prepared.warnings
 
 
 def correct_followup(db: Database, current: Mapping[str, Any], new: Mapping[str, Any]

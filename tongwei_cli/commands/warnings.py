@@ -174,6 +174,43 @@ def add(
     emit_key(record["no"], record, fmt)
 
 
+@app.command("update")
+def update(
+    w_no: WNo,
+    received: Annotated[str | None, _opt("When it was received, local time "
+                                         "(YYYY-MM-DD HH:MM).", "--received")] = None,
+    level: Annotated[str | None, _opt("Risk level: high|medium|low (高风险…).",
+                                      "--level")] = None,
+    station: Annotated[str | None, _opt("Police station responsible (管辖单位).",
+                                        "--station")] = None,
+    phone: Annotated[str | None, _opt("The person's mobile number (masked).",
+                                      "--phone")] = None,
+    kind: Annotated[str | None, _opt("money (资金预警) or contact (接触预警).", "--kind")] = None,
+    name: Annotated[str | None, _opt("The person's name (masked).", "--name")] = None,
+    id_: Annotated[str | None, _opt("The person's resident ID number (checked, masked).",
+                                    "--id")] = None,
+    type_: Annotated[str | None, _opt("Suspected fraud type. See `tongwei ref types`.",
+                                      "--type")] = None,
+    source: Annotated[str | None, _opt("Where the warning came from.", "--source")] = None,
+    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Correct a warning. Give only the fields that change; `-` clears an optional one. The
+    old and new values are kept in the audit log. A new level moves the deadline by that
+    level's hours now; a new received time moves it by the hours the warning was given.
+    Follow-ups must stay after the received time. The number itself cannot change.
+
+    Example: tongwei warning update YJ001 --level 中风险 --station 马营
+    """
+    db = get_db()
+    record, notes = domain.update_warning(db, w_no, {
+        "received": received, "level": level, "station": station, "phone": phone,
+        "kind": kind, "name": name, "id": id_, "type": type_, "source": source, "note": note})
+    for line in notes:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
 @app.command("followup")
 def followup(
     w_no: WNo,
