@@ -59,3 +59,32 @@ def test_missing_options_are_asked_for_on_a_terminal(db_path):
 def test_a_script_never_waits(sh, db_path):
     result = sh("case", "add", "--type", "loan")  # stdin is a pipe, not a terminal
     assert result.returncode == 2 and "--reported" in result.stderr
+
+
+def test_a_long_list_on_a_terminal_is_cut_and_says_how_to_see_the_rest(sh, db_path, tmp_path):
+    """250 cases: a terminal gets the newest 200 and a note; a pipe, --limit and CSV get
+    what they ask for, with the totals."""
+    from tests.conftest import days_ago
+    from tongwei_cli.options import SCREEN_ROWS
+
+    rows = ["no,reported,type,station,loss"] + [
+        f"L{i:03d},{days_ago(1 + i // 50)},loan,平襄,{100 + i}" for i in range(250)]
+    (tmp_path / "cases.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert sh("import", "cases", tmp_path / "cases.csv").returncode == 0
+    env = {**os.environ, "TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t", "COLUMNS": "160",
+           "TONGWEI_LANG": "en"}
+    code, screen = converse([*tongwei_exe(), "case", "list"], env, [])
+    assert code == 0, screen[-500:]
+    listed = {f"L{i:03d}" for i in range(250) if f"L{i:03d}" in screen}
+    assert len(listed) == SCREEN_ROWS == 200
+    assert "L000" in listed and "L249" not in listed  # the newest first
+    assert f"Only the first {SCREEN_ROWS} rows are shown" in screen and "--limit N" in screen
+    piped = sh("case", "list")
+    assert piped.returncode == 0 and "L249" in piped.stdout and "Only the first" not in (
+        piped.stdout + piped.stderr)
+    assert sh("case", "list", "--format", "csv").stdout.count("\nL") == 250
+    code, screen = converse([*tongwei_exe(), "case", "list", "--limit", "230"], env, [])
+    assert sum(f"L{i:03d}" in screen for i in range(250)) == 230
+    assert "Only the first" not in screen
+    code, screen = converse([*tongwei_exe(), "warning", "list", "--status", "overdue"], env, [])
+    assert code == 0 and "Only the first" not in screen  # the dispatch list is never cut

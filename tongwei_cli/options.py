@@ -48,6 +48,43 @@ LimitOption = Annotated[
     typer.Option("--limit", help="Show at most N rows.", min=1, show_default=False),
 ]
 
+# A list on a terminal with no --limit shows this many rows and says how to see the rest; a
+# file, a pipe or JSON/CSV always gets every row.
+SCREEN_ROWS = 200
+
+
+def screen_limit(limit: int | None, fmt: str | None, output: Any) -> tuple[int | None, bool]:
+    """The rows a list should read: `--limit` if given; on a terminal table without it, one
+    more than `SCREEN_ROWS` (so that `screen_cut` can tell the list was longer). Returns
+    (rows to read, whether the screen cut applies)."""
+    if limit is not None or output is not None:
+        return limit, False
+    try:
+        if not sys.stdout.isatty():
+            return limit, False
+    except (AttributeError, ValueError):
+        return limit, False
+    from tongwei_cli.render import LIST_FORMATS, choose_format
+
+    if choose_format(fmt, None, LIST_FORMATS) != "table":
+        return limit, False
+    return SCREEN_ROWS + 1, True
+
+
+def screen_cut(rows: list, applies: bool) -> tuple[list, list[str]]:
+    """`rows` cut to `SCREEN_ROWS` when the screen cut applies and they are more, with the
+    note that says so (totals of a cut list would mislead: callers leave them out)."""
+    if not applies or len(rows) <= SCREEN_ROWS:
+        return rows, []
+    from tongwei_cli.i18n import pick
+
+    return rows[:SCREEN_ROWS], [pick(
+        f"仅显示前 {SCREEN_ROWS} 行（未列出合计）。可用 --from/--to/--station 缩小范围，"
+        "--limit N 指定行数，或 --format csv -o 文件 导出全部。",
+        f"Only the first {SCREEN_ROWS} rows are shown (and no totals). Narrow the list "
+        "(--from, --to, --station), give --limit N, or write all of it with "
+        "--format csv -o FILE.")]
+
 
 def interactive() -> bool:
     """True when a person is at the terminal (both ends are a TTY)."""

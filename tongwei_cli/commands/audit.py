@@ -15,6 +15,8 @@ from tongwei_cli.options import (
     OutputOption,
     ToOption,
     period,
+    screen_cut,
+    screen_limit,
 )
 from tongwei_cli.render import Column, emit_list, status
 
@@ -46,9 +48,10 @@ def list_(from_: FromOption = None, to: ToOption = None,
 
     db = get_db()
     first, last = period(db, from_, to)
-    rows = domain.list_audit(db, first=first, last=last, officer=officer, entity=entity,
-                             limit=limit)
-    emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz)
+    reading, on_screen = screen_limit(limit, fmt, output)
+    rows, notes = screen_cut(domain.list_audit(db, first=first, last=last, officer=officer,
+                                               entity=entity, limit=reading), on_screen)
+    emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz, notes=notes)
 
 
 @app.command("verify")

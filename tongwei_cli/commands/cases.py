@@ -20,6 +20,8 @@ from tongwei_cli.options import (
     need,
     need_ref,
     period,
+    screen_cut,
+    screen_limit,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
@@ -249,18 +251,20 @@ def list_(
         if status not in domain.LIST_STATUSES:
             raise InvalidValue(f"unknown status {status!r}; valid: "
                                f"{', '.join(domain.LIST_STATUSES)}", "status")
-    rows = domain.list_cases(
+    reading, on_screen = screen_limit(limit, fmt, output)
+    rows, notes = screen_cut(domain.list_cases(
         db, first=first, last=last,
         type_=db.refs.resolve("types", type_, "type") if type_ else None,
         station=db.refs.resolve("stations", station, "station") if station else None,
-        status=status, limit=limit)
+        status=status, limit=reading), on_screen)
     if reveal:
         record_reveal(db, "case", [r["no"] for r in rows])
-    footer = {"no": f"{len(rows)}", "loss_fen": sum(r["loss_fen"] for r in rows),
-              "recovered_fen": sum(r["recovered_fen"] for r in rows),
-              "frozen_fen": sum(r["frozen_fen"] for r in rows)}
+    footer = None if notes else {
+        "no": f"{len(rows)}", "loss_fen": sum(r["loss_fen"] for r in rows),
+        "recovered_fen": sum(r["recovered_fen"] for r in rows),
+        "frozen_fen": sum(r["frozen_fen"] for r in rows)}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal, refs=db.refs,
-              tz=db.tz, footer=footer)
+              tz=db.tz, footer=footer, notes=notes)
 
 
 @app.command("show")

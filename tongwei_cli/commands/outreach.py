@@ -18,6 +18,8 @@ from tongwei_cli.options import (
     need,
     need_ref,
     period,
+    screen_cut,
+    screen_limit,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 
@@ -202,17 +204,19 @@ def list_(
 
     db = get_db()
     first, last = period(db, from_, to)
-    rows = domain.list_outreach(
+    reading, on_screen = screen_limit(limit, fmt, output)
+    rows, notes = screen_cut(domain.list_outreach(
         db, first=first, last=last,
         station=db.refs.resolve("stations", station, "station") if station else None,
         audience=db.refs.resolve("audiences", audience, "audience") if audience else None,
         form=db.refs.resolve("forms", form, "form") if form else None,
-        voided=void, limit=limit)
+        voided=void, limit=reading), on_screen)
     sums = domain.totals(rows)
-    footer = {"no": pick(f"合计 {sums['sessions']} 场", f"{sums['sessions']} sessions"),
-              **{k: str(v) for k, v in sums.items() if k != "sessions"}}
+    footer = None if notes else {
+        "no": pick(f"合计 {sums['sessions']} 场", f"{sums['sessions']} sessions"),
+        **{k: str(v) for k, v in sums.items() if k != "sessions"}}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
-              footer=footer)
+              footer=footer, notes=notes)
 
 
 @app.command("show")

@@ -19,6 +19,8 @@ from tongwei_cli.options import (
     need,
     need_ref,
     period,
+    screen_cut,
+    screen_limit,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
@@ -281,11 +283,15 @@ def list_(
     first, last = period(db, from_, to)
     first_stamp = clock.day_seconds(first, first, db.tz)[0] if first else None
     end_stamp = clock.day_seconds(last, last, db.tz)[1] if last else None
-    rows = domain.list_warnings(
+    # The dispatch list (open, overdue) is always whole: every item is someone's to do.
+    reading, on_screen = ((limit, False) if status in ("open", "overdue")
+                          else screen_limit(limit, fmt, output))
+    rows, cut = screen_cut(domain.list_warnings(
         db, status=status,
         level=db.refs.resolve("levels", level, "level") if level else None,
         station=db.refs.resolve("stations", station, "station") if station else None,
-        first_stamp=first_stamp, end_stamp=end_stamp, as_of=_as_of(db, as_of), limit=limit)
+        first_stamp=first_stamp, end_stamp=end_stamp, as_of=_as_of(db, as_of),
+        limit=reading), on_screen)
     if reveal:
         record_reveal(db, "warning", [r["no"] for r in rows])
     if not _wants_table(fmt, output):
@@ -298,13 +304,13 @@ def list_(
     counts = [f"{db.refs.name('stations', code, lang)} {n}"
               for code, n in sorted(per_station.items(), key=lambda kv: (-kv[1], kv[0]))]
     notes = [pick("按派出所：", "By station: ") + ("，" if lang == "zh" else ", ").join(counts)
-             ] if counts else []
+             ] if counts and not cut else cut
     hidden = {"open": ("feedback_at",), "overdue": ("feedback_at", "status_label"),
               "closed": ("overdue", "status_label")}.get(status or "", ())
     columns = [c for c in LIST_COLUMNS if c.key not in hidden]
     emit_list([_for_table(r) for r in rows], columns, fmt=fmt, output=output,
               reveal=reveal, refs=db.refs, tz=db.tz, notes=notes,
-              footer={"no": pick(f"合计 {len(rows)}", f"{len(rows)} total")})
+              footer=None if cut else {"no": pick(f"合计 {len(rows)}", f"{len(rows)} total")})
 
 
 @app.command("show")
