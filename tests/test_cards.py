@@ -291,3 +291,253 @@ def test_import_cards_bad_rows_write_nothing(run, db_path, tmp_path):
     assert "line 4: amount: a fine needs an amount" in result.stderr
     assert "line 5: deadline:" in result.stderr
     assert rows(db_path, "card_actions") == 0 and rows(db_path, "institutions") == 0
+
+
+# -- corrections and voiding ---------------------------------------------------------
+
+def audit_rows(db_path, action: str, entity: str = "card_action") -> list[tuple]:
+    return sqlite3.connect(db_path).execute(
+        "SELECT key, before, after FROM audit WHERE action = ? AND entity = ? ORDER BY id",
+        (action, entity)).fetchall()
+
+
+def cards_of(run, first: str, last: str) -> dict:
+    report = run("report", "range", "--from", first, "--to", last, "--format", "json")
+    return json.loads(report.stdout)["cards"]
+
+
+def open_nos(run) -> list[str]:
+    return [o["no"] for o in json.loads(run("cards", "list", "--open", "--format",
+                                            "json").stdout)]
+
+
+def rectify_and_recheck(run) -> tuple[str, str]:
+    register_bank(run)
+    rectify = action(run, "--date", days_ago(8), "--institution", BANK, "--kind", "rectify",
+                     "--deadline", days_ago(-5)).stdout.strip()
+    recheck = action(run, "--date", days_ago(3), "--institution", BANK,
+                     "--kind", "recheck").stdout.strip()
+    assert open_nos(run) == []
+    return rectify, recheck
+
+
+def test_update_corrects_show_report_and_audit(run, sh, db_path):
+    register_bank(run)
+    fine = action(run, "--date", days_ago(3), "--institution", BANK, "--kind", "fine",
+                  "--amount", "5000").stdout.strip()
+    result = sh("cards", "update", fine, "--amount", "8000.50", "--note", "复核后更正")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == fine
+    shown = json.loads(run("cards", "show", fine, "--format", "json").stdout)
+    assert shown["amount_fen"] == 800050 and shown["note"] == "复核后更正"
+    assert shown["updated_by"] == "测试警官" and shown["updated_at"]
+    assert cards_of(run, days_ago(10), days_ago(0))["fines_fen"] == 800050
+    (key, before, after), = audit_rows(db_path, "update")
+    assert key == fine
+    assert json.loads(before) == {"amount_fen": 500000, "note": None}
+    assert json.loads(after) == {"amount_fen": 800050, "note": "复核后更正"}
+    # `-` clears an optional field; a correction that changes the date moves the figures.
+    run("cards", "update", fine, "--note", "-", "--date", days_ago(20))
+    shown = json.loads(run("cards", "show", fine, "--format", "json").stdout)
+    assert shown["note"] is None and shown["date"] == days_ago(20)
+    assert cards_of(run, days_ago(10), days_ago(0))["fines"] == 0
+
+
+def test_update_to_another_kind_drops_what_the_new_kind_does_not_take(run):
+    register_bank(run)
+    fine = action(run, "--date", days_ago(3), "--institution", BANK, "--kind", "fine",
+                  "--amount", "5000").stdout.strip()
+    run("cards", "update", fine, "--kind", "rectify", "--deadline", days_ago(-10))
+    shown = json.loads(run("cards", "show", fine, "--format", "json").stdout)
+    assert (shown["kind"], shown["amount_fen"], shown["status"]) == ("rectify", None,
+                                                                     "awaiting-recheck")
+    assert open_nos(run) == [fine]
+    figures = cards_of(run, days_ago(10), days_ago(0))
+    assert (figures["fines"], figures["rectifies"], figures["fines_fen"]) == (0, 1, 0)
+
+
+def test_update_to_a_new_institution_registers_it_and_takes_its_station(run, db_path):
+    first = register_bank(run).stdout.strip()
+    result = run("cards", "update", first, "--institution", "移动营业厅", ok=False)
+    assert result.exit_code == 1 and result.stderr.startswith("error: --institution-kind:")
+    run("cards", "update", first, "--institution", "移动营业厅", "--institution-kind",
+        "outlet", "--station", "马营")
+    shown = json.loads(run("cards", "show", first, "--format", "json").stdout)
+    assert (shown["institution"], shown["institution_kind"], shown["station"]) == (
+        "移动营业厅", "outlet", "maying")
+    assert rows(db_path, "institutions") == 2
+    assert [k for k, _, _ in audit_rows(db_path, "add", "institution")] == [BANK, "移动营业厅"]
+
+
+@pytest.mark.parametrize(("args", "field", "reason"), [
+    ([], "ACTION_NO", "nothing to change"),
+    (["--date", "-"], "--date", "cannot be cleared"),
+    (["--kind", "-"], "--kind", "cannot be cleared"),
+    (["--institution", "-"], "--institution", "cannot be cleared"),
+    (["--amount", "-"], "--amount", "a fine needs an amount"),
+    (["--amount", "-3"], "--amount", "negative"),
+    (["--deadline", days_ago(1)], "--deadline", "only a rectification"),
+    (["--kind", "raid"], "--kind", "unknown action"),
+    (["--date", "2999-01-01"], "--date", "future"),
+    (["--institution-kind", "outlet"], "--institution-kind", "registered as bank"),
+])
+def test_update_refusals_write_nothing(run, db_path, args, field, reason):
+    register_bank(run)
+    fine = action(run, "--date", days_ago(3), "--institution", BANK, "--kind", "fine",
+                  "--amount", "5000").stdout.strip()
+    before = rows(db_path, "audit")
+    result = run("cards", "update", fine, *args, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {field}:") and reason in result.stderr
+    assert rows(db_path, "audit") == before
+    assert json.loads(run("cards", "show", fine, "--format", "json").stdout)["amount_fen"] \
+        == 500000
+
+
+def test_unknown_number_is_not_found(sh, db_path):
+    for args in (["update", "DK20990101-001", "--note", "x"],
+                 ["void", "DK20990101-001", "--reason", "x"]):
+        result = sh("cards", *args)
+        assert result.returncode == 1
+        assert result.stderr.strip() == ("error: ACTION_NO: no supervision action numbered "
+                                         "'DK20990101-001'")
+    result = sh("cards", "penalty", "void", "CJ20990101-001", "--reason", "x")
+    assert result.returncode == 1 and result.stderr.startswith("error: NO: no restriction")
+
+
+def test_rectify_and_recheck_links_are_kept(run, db_path):
+    rectify, recheck = rectify_and_recheck(run)
+    audited = rows(db_path, "audit")
+    refusals = [
+        (rectify, ["--kind", "notice"], "--kind", f"closed by recheck {recheck}"),
+        (rectify, ["--institution", "移动营业厅", "--institution-kind", "outlet"],
+         "--institution", "cannot change"),
+        (rectify, ["--date", days_ago(2)], "--date", f"after the recheck {recheck}"),
+        (rectify, ["--deadline", days_ago(8)], "--deadline", "not after"),
+        (recheck, ["--kind", "inspection"], "--kind", f"closed rectification {rectify}"),
+        (recheck, ["--date", days_ago(9)], "--date", f"before the rectification {rectify}"),
+    ]
+    for no, args, field, reason in refusals:
+        result = run("cards", "update", no, *args, ok=False)
+        assert result.exit_code == 1, args
+        assert result.stderr.startswith(f"error: {field}:") and reason in result.stderr, (
+            args, result.stderr)
+    assert rows(db_path, "audit") == audited
+    # A recheck's new date is the rectification's re-check date.
+    run("cards", "update", recheck, "--date", days_ago(1))
+    closed = json.loads(run("cards", "show", rectify, "--format", "json").stdout)
+    assert (closed["closed_by"], closed["closed_on"]) == (recheck, days_ago(1))
+    assert run("check").exit_code == 0
+
+
+def test_an_action_corrected_into_a_recheck_closes_the_open_rectification(run):
+    register_bank(run)
+    rectify = action(run, "--date", days_ago(8), "--institution", BANK, "--kind", "rectify",
+                     "--deadline", days_ago(2)).stdout.strip()
+    notice = action(run, "--date", days_ago(1), "--institution", BANK,
+                    "--kind", "notice").stdout.strip()
+    assert open_nos(run) == [rectify]
+    result = run("cards", "update", notice, "--kind", "recheck")
+    assert result.stderr == ""
+    assert open_nos(run) == []
+    closed = json.loads(run("cards", "show", rectify, "--format", "json").stdout)
+    assert (closed["closed_by"], closed["status"]) == (notice, "rechecked")
+
+
+def test_void_leaves_an_action_out_of_lists_and_reports(run, sh, db_path):
+    register_bank(run)
+    fine = action(run, "--date", days_ago(3), "--institution", BANK, "--kind", "fine",
+                  "--amount", "5000").stdout.strip()
+    assert cards_of(run, days_ago(10), days_ago(0))["fines_fen"] == 500000
+    result = sh("cards", "void", fine, "--reason", "重复录入")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == fine
+    listed = json.loads(run("cards", "list", "--format", "json").stdout)
+    assert fine not in [a["no"] for a in listed] and len(listed) == 1
+    figures = cards_of(run, days_ago(10), days_ago(0))
+    assert (figures["actions"], figures["fines"], figures["fines_fen"]) == (1, 0, 0)
+    institution, = json.loads(run("cards", "institutions", "--format", "json").stdout)
+    assert (institution["actions"], institution["fines_fen"]) == (1, 0)
+    shown = json.loads(run("cards", "show", fine, "--format", "json").stdout)
+    assert shown["voided"] is True and shown["void_reason"] == "重复录入"
+    assert "(void)" in run("cards", "show", fine).stdout
+    assert [a["no"] for a in json.loads(run("cards", "list", "--void", "--format",
+                                            "json").stdout)] == [fine]
+    (key, _, after), = audit_rows(db_path, "void")
+    assert key == fine and json.loads(after) == {"voided": True, "void_reason": "重复录入"}
+    # Twice, or a correction afterwards, is refused and writes nothing.
+    audited = rows(db_path, "audit")
+    again = sh("cards", "void", fine, "--reason", "x")
+    assert again.returncode == 1 and "already void" in again.stderr
+    corrected = sh("cards", "update", fine, "--amount", "1")
+    assert corrected.returncode == 1 and "is void and cannot be corrected" in corrected.stderr
+    assert rows(db_path, "audit") == audited
+    missing = sh("cards", "void", fine)
+    assert missing.returncode == 2 and "--reason" in missing.stderr
+
+
+def test_voiding_a_recheck_reopens_its_rectification(run, db_path):
+    rectify, recheck = rectify_and_recheck(run)
+    run("cards", "void", recheck, "--reason", "录错机构")
+    assert open_nos(run) == [rectify]
+    reopened = json.loads(run("cards", "show", rectify, "--format", "json").stdout)
+    assert (reopened["closed_by"], reopened["closed_on"]) == (None, None)
+    assert reopened["status"] == "awaiting-recheck"
+    institution, = json.loads(run("cards", "institutions", "--format", "json").stdout)
+    assert institution["open_rectifications"] == 1
+    key, before, after = audit_rows(db_path, "update")[-1]
+    assert key == rectify and json.loads(before)["closed_by"] == recheck
+    assert json.loads(after) == {"closed_by": None, "closed_on": None}
+    # Now open, the rectification may be corrected freely, and a new recheck closes it.
+    run("cards", "update", rectify, "--deadline", days_ago(-20))
+    action(run, "--date", days_ago(1), "--institution", BANK, "--kind", "recheck")
+    assert open_nos(run) == []
+    assert run("check").exit_code == 0
+
+
+# -- restrictions: show and void ------------------------------------------------------
+
+def test_penalty_show_masks_unless_revealed_and_audits_the_reveal(run, sh, db_path):
+    no = penalty(run, "--measure", "financial", "--start", days_ago(30), "--years", "2",
+                 "--station", "平襄").stdout.strip()
+    for fmt in ("table", "json", "csv"):
+        shown = sh("cards", "penalty", "show", no, "--format", fmt)
+        assert shown.returncode == 0, shown.stderr
+        assert "测试甲" not in shown.stdout and ID_A not in shown.stdout
+        assert "621121********1233" in shown.stdout
+    out = db_path.parent / "penalty.json"
+    run("cards", "penalty", "show", no, "-o", out)
+    assert json.loads(out.read_text("utf-8"))["name"] == "测**"
+    assert audit_rows(db_path, "reveal", "card_penalty") == []
+    revealed = json.loads(run("cards", "penalty", "show", no, "--reveal", "--format",
+                              "json").stdout)
+    assert (revealed["name"], revealed["id_no"]) == ("测试甲", ID_A)
+    (key, _, after), = audit_rows(db_path, "reveal", "card_penalty")
+    assert key == no and json.loads(after)["records"] == [no]
+    missing = run("cards", "penalty", "show", "CJ20990101-001", ok=False)
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: NO:")
+
+
+def test_penalty_void_frees_the_five_year_rule_and_leaves_the_list(run, sh, db_path):
+    first = penalty(run, "--measure", "financial", "--start", "2021-03-01",
+                    "--years", "3").stdout.strip()
+    refused = penalty(run, "--measure", "financial", "--start", "2024-03-01", "--years", "3",
+                      ok=False)
+    assert refused.exit_code == 1 and "5 years" in refused.stderr
+    result = sh("cards", "penalty", "void", first, "--reason", "录入错误")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == first
+    assert json.loads(run("cards", "penalty", "list", "--format", "json").stdout) == []
+    voided, = json.loads(run("cards", "penalty", "list", "--void", "--format", "json").stdout)
+    assert voided["no"] == first and voided["void_reason"] == "录入错误"
+    assert voided["name"] == "测**"
+    shown = json.loads(run("cards", "penalty", "show", first, "--format", "json").stdout)
+    assert shown["voided"] is True and shown["active"] is False and shown["updated_by"]
+    (key, before, after), = audit_rows(db_path, "void", "card_penalty")
+    assert key == first and json.loads(before) == {"voided": False}
+    # The same restriction, entered right, is now accepted.
+    penalty(run, "--measure", "financial", "--start", "2024-03-01", "--years", "3")
+    audited = rows(db_path, "audit")
+    again = sh("cards", "penalty", "void", first, "--reason", "x")
+    assert again.returncode == 1 and again.stderr.startswith("error: NO:")
+    assert "already void" in again.stderr and rows(db_path, "audit") == audited

@@ -4,7 +4,8 @@ two-card restrictions (惩戒).
 Shaped like `cases`: `prepare_card_action` validates raw values into a row without writing
 (a `Batch` carries what earlier rows of one file established: institutions registered,
 rectifications opened); `insert_card_actions` writes prepared rows inside `db.write()`;
-`add_card_action` is the single-record change with its audit row.
+`add_card_action`, `update_card_action` and `void_card_action` are the single-record changes,
+each with its audit row (`add_penalty` and `void_penalty` for restrictions).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers
+from tongwei_cli.records import Prepared, assign_numbers, option
 from tongwei_cli.records import given as _given
 
 # code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
@@ -189,11 +190,11 @@ def content_key(row: Mapping[str, Any]) -> tuple:
 
 
 ACTION_SELECT = (
-    "SELECT a.id, a.no, a.date, i.name AS institution, i.kind AS institution_kind, a.station,"
-    " a.kind, a.amount_fen, a.deadline, a.closed_on,"
+    "SELECT a.id, a.institution_id, a.no, a.date, i.name AS institution,"
+    " i.kind AS institution_kind, a.station, a.kind, a.amount_fen, a.deadline, a.closed_on,"
     " (SELECT c.no FROM card_actions c WHERE c.id = a.closed_by) AS closed_by, a.note,"
-    " a.voided, a.void_reason, a.created_at, a.created_by, a.import_id"
-    " FROM card_actions a JOIN institutions i ON i.id = a.institution_id")
+    " a.voided, a.void_reason, a.created_at, a.created_by, a.updated_at, a.updated_by,"
+    " a.import_id FROM card_actions a JOIN institutions i ON i.id = a.institution_id")
 
 
 INSERT = (
@@ -211,16 +212,8 @@ def insert_card_actions(db: Database, rows: Iterable[dict[str, Any]],
     now, who = clock.stamp(), db.officer
     ids: dict[str, int] = {}
     for row in rows:
-        name = row["institution"]
-        if name in ids:
-            continue
-        found = db.scalar("SELECT id FROM institutions WHERE name = ?", (name,))
-        if found is None:
-            found = db.conn.execute(
-                "INSERT INTO institutions (name, kind, station, created_at, created_by,"
-                " import_id) VALUES (?, ?, ?, ?, ?, ?)",
-                (name, row["institution_kind"], row["station"], now, who, import_id)).lastrowid
-        ids[name] = found
+        if row["institution"] not in ids:
+            ids[row["institution"]] = _institution_id(db, row, import_id)
     stations: dict[int, str | None] = {}
     for row in rows:
         if row["station"] is None:  # the institution's station, registered above or before
@@ -236,11 +229,36 @@ def insert_card_actions(db: Database, rows: Iterable[dict[str, Any]],
     for row in rows:
         if row["kind"] == "recheck":
             recheck_id = db.scalar("SELECT id FROM card_actions WHERE no = ?", (row["no"],))
-            db.conn.execute(
-                "UPDATE card_actions SET closed_by = ?, closed_on = ? WHERE institution_id = ?"
-                " AND kind = 'rectify' AND closed_by IS NULL AND voided = 0 AND date <= ?",
-                (recheck_id, row["date"], ids[row["institution"]], row["date"]))
+            _close_open(db, recheck_id, ids[row["institution"]], row["date"])
     return rows
+
+
+def _institution_id(db: Database, row: Mapping[str, Any], import_id: int | None = None
+                    ) -> int:
+    """The id of a prepared row's institution, registered first when it is new."""
+    found = db.scalar("SELECT id FROM institutions WHERE name = ?", (row["institution"],))
+    if found is None:
+        found = db.conn.execute(
+            "INSERT INTO institutions (name, kind, station, created_at, created_by, import_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)", (row["institution"], row["institution_kind"],
+                                           row["station"], clock.stamp(), db.officer,
+                                           import_id)).lastrowid
+    return found
+
+
+def _close_open(db: Database, recheck_id: int, institution_id: int, day: str) -> list[str]:
+    """Let a recheck close its institution's open rectifications ordered on or before its
+    date; returns their numbers."""
+    closed = [r[0] for r in db.query(
+        "SELECT no FROM card_actions WHERE institution_id = ? AND kind = 'rectify'"
+        " AND closed_by IS NULL AND voided = 0 AND date <= ? ORDER BY no",
+        (institution_id, day))]
+    if closed:
+        db.conn.execute(
+            "UPDATE card_actions SET closed_by = ?, closed_on = ? WHERE institution_id = ?"
+            " AND kind = 'rectify' AND closed_by IS NULL AND voided = 0 AND date <= ?",
+            (recheck_id, day, institution_id, day))
+    return closed
 
 
 def add_card_action(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -258,17 +276,183 @@ def add_card_action(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any
     return record, prepared.warnings
 
 
-def get_card_action(db: Database, no: str) -> dict[str, Any]:
+def _action_row(db: Database, no: str) -> dict[str, Any]:
+    """The stored action with its `id` and `institution_id`, for a correction."""
     wanted = validate.text(no)
     row = db.one(f"{ACTION_SELECT} WHERE a.no = ?", (wanted,))
     if row is None:
-        raise NotFound(f"no supervision action numbered {wanted!r}", "ACTION")
-    return _action_record(row)
+        raise NotFound(f"no supervision action numbered {wanted!r}", "ACTION_NO")
+    return dict(row)
+
+
+def get_card_action(db: Database, no: str) -> dict[str, Any]:
+    return _action_record(_action_row(db, no))
+
+
+# What `cards update` compares and audits (`institution` by name), and the fields that `-`
+# clears: a cleared station is the institution's again; amount and deadline are required
+# or refused by the kind (`prepare_card_action` says which).
+STORED = ("date", "institution", "kind", "station", "amount_fen", "deadline", "note")
+CLEARABLE = ("institution_kind", "amount", "deadline", "station", "note")
+
+
+def _raw_of(current: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw values (`FIELDS`) that would prepare the stored action again."""
+    return {"date": current["date"], "institution": current["institution"],
+            "kind": current["kind"], "institution_kind": None,
+            "amount": None if current["amount_fen"] is None else yuan(current["amount_fen"]),
+            "deadline": current["deadline"], "note": current["note"],
+            "station": current["station"]}
+
+
+def _linked(db: Database, current: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rectifications this action closed (a recheck), or the recheck that closed it
+    (a rectify): `no`, `date`, `kind`, `id`."""
+    if current["closed_by"] is not None:
+        return [dict(r) for r in db.query("SELECT id, no, date, kind FROM card_actions"
+                                          " WHERE no = ?", (current["closed_by"],))]
+    return [dict(r) for r in db.query("SELECT id, no, date, kind FROM card_actions"
+                                      " WHERE closed_by = ? ORDER BY date, no",
+                                      (current["id"],))]
+
+
+def update_card_action(db: Database, no: str, changes: Mapping[str, Any]
+                       ) -> tuple[dict[str, Any], list[str]]:
+    """Correct fields of a supervision action (`-` clears an optional one), validated again
+    as a whole by `prepare_card_action`; before/after audited. The rectify/recheck links stay
+    right: the kind or institution of a rectify closed by a recheck, or of a recheck that
+    closed one, cannot change; a closed rectify's date stays on or before its recheck's and
+    a recheck's date on or after those it closed (their `closed_on` follows it); an action
+    that becomes a recheck, or a recheck moved to another date or institution, closes the
+    open rectifications ordered on or before it, as a new recheck would. Changing the kind
+    drops an amount or deadline the new kind does not take unless given again."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise InvalidValue("nothing to change: give at least one field of `cards action`",
+                           "ACTION_NO")
+    with db.write():
+        current = _action_row(db, no)
+        if current["voided"]:
+            raise Conflict(f"action {current['no']} is void and cannot be corrected",
+                           "ACTION_NO")
+        raw = _raw_of(current)
+        for name, value in changes.items():
+            clear = isinstance(value, str) and value.strip() in ("-", "")
+            if clear and name not in CLEARABLE:
+                raise InvalidValue("is required and cannot be cleared", option(name))
+            raw[name] = None if clear else value
+        kind = _choose(raw["kind"], ACTION_KINDS, ACTION_ALIASES, "action", "kind")
+        name = institution_name(raw["institution"])
+        linked = _linked(db, current)
+        _check_links(current, linked, {"kind": kind, "institution": name})
+        if kind != current["kind"]:
+            raw["amount"] = raw["amount"] if "amount" in changes else None
+            raw["deadline"] = raw["deadline"] if "deadline" in changes else None
+        if name != current["institution"] and "station" not in changes:
+            raw["station"] = None  # the new institution's station
+        prepared = prepare_card_action(db, raw)
+        new = prepared.row
+        _check_links(current, linked, new)
+        before = {k: current[k] for k in STORED if current[k] != new[k]}
+        after = {k: new[k] for k in before}
+        # (a recheck's warning is `_relink_recheck`'s: the rectifications it closed are not
+        # open any more, and prepare_card_action sees only the open ones)
+        warnings = [] if new["kind"] == "recheck" else prepared.warnings
+        if not before:
+            return get_card_action(db, current["no"]), warnings
+        if new["new_institution"]:
+            institution = {"institution": new["institution"], "kind": new["institution_kind"],
+                           "station": new["station"]}
+            db.audit("add", "institution", new["institution"], None, institution)
+        institution_id = _institution_id(db, new)
+        db.conn.execute(
+            "UPDATE card_actions SET date = :date, institution_id = :institution_id,"
+            " kind = :kind, station = :station, amount_fen = :amount_fen,"
+            " deadline = :deadline, note = :note, updated_at = :at, updated_by = :by"
+            " WHERE id = :id", {**new, "institution_id": institution_id, "at": clock.stamp(),
+                                "by": db.officer, "id": current["id"]})
+        db.audit("update", "card_action", current["no"], before, after)
+        if new["kind"] == "recheck":
+            _relink_recheck(db, current, new, institution_id, warnings)
+        return get_card_action(db, current["no"]), warnings
+
+
+def _check_links(current: Mapping[str, Any], linked: list[dict[str, Any]],
+                 new: Mapping[str, Any]) -> None:
+    """Refuse a correction (`new`: the kind and institution, then the whole prepared row)
+    that would leave a rectify/recheck link (`linked`, from `_linked`) wrong."""
+    if not linked:
+        return
+    nos = ", ".join(r["no"] for r in linked)
+    if current["kind"] == "rectify":
+        why = f"rectification {current['no']} was closed by recheck {nos}"
+        how = "void the recheck first"
+    else:
+        why = f"recheck {current['no']} closed rectification {nos}"
+        how = "void it and record the action anew"
+    for name in ("kind", "institution"):
+        if new[name] != current[name]:
+            raise Conflict(f"{why}: its {name} cannot change ({how})", name)
+    if "date" not in new:
+        return
+    if current["kind"] == "rectify" and new["date"] > linked[0]["date"]:
+        raise InvalidValue(f"{new['date']} is after the recheck {linked[0]['no']} of "
+                           f"{linked[0]['date']} that closed it", "date")
+    if current["kind"] == "recheck":
+        latest = max(linked, key=lambda r: r["date"])
+        if new["date"] < latest["date"]:
+            raise InvalidValue(f"{new['date']} is before the rectification {latest['no']} of "
+                               f"{latest['date']} it closed", "date")
+
+
+def _relink_recheck(db: Database, current: Mapping[str, Any], new: Mapping[str, Any],
+                    institution_id: int, warnings: list[str]) -> None:
+    """After a recheck's correction: the rectifications it closed take its new date; if it
+    became a recheck or moved, it closes the open ones ordered on or before it."""
+    moved = (current["kind"] != "recheck" or current["date"] != new["date"]
+             or current["institution"] != new["institution"])
+    if not moved:
+        return
+    for rectify in _linked(db, current):
+        db.conn.execute("UPDATE card_actions SET closed_on = ? WHERE id = ?",
+                        (new["date"], rectify["id"]))
+        db.audit("update", "card_action", rectify["no"], {"closed_on": current["date"]},
+                 {"closed_on": new["date"]})
+    for closed in _close_open(db, current["id"], institution_id, new["date"]):
+        db.audit("update", "card_action", closed, {"closed_by": None, "closed_on": None},
+                 {"closed_by": current["no"], "closed_on": new["date"]})
+    if not _linked(db, current):
+        warnings.append(f"{new['institution']} has no open rectification ordered on or "
+                        f"before {new['date']} to close; the re-check is recorded on its own")
+
+
+def void_card_action(db: Database, no: str, reason: str) -> dict[str, Any]:
+    """Withdraw an action entered in error: kept, shown as void, counted nowhere. A voided
+    recheck re-opens the rectifications it closed."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        current = _action_row(db, no)
+        if current["voided"]:
+            raise Conflict(f"action {current['no']} is already void", "ACTION_NO")
+        reopened = _linked(db, current) if current["kind"] == "recheck" else []
+        db.conn.execute("UPDATE card_actions SET voided = 1, void_reason = ?, updated_at = ?,"
+                        " updated_by = ? WHERE id = ?",
+                        (reason, clock.stamp(), db.officer, current["id"]))
+        db.audit("void", "card_action", current["no"], {"voided": False},
+                 {"voided": True, "void_reason": reason})
+        for rectify in reopened:
+            db.conn.execute("UPDATE card_actions SET closed_by = NULL, closed_on = NULL"
+                            " WHERE id = ?", (rectify["id"],))
+            db.audit("update", "card_action", rectify["no"],
+                     {"closed_by": current["no"], "closed_on": current["date"]},
+                     {"closed_by": None, "closed_on": None})
+    return get_card_action(db, current["no"])
 
 
 def _action_record(row: Any, today: date | None = None) -> dict[str, Any]:
     record = dict(row)
     record.pop("id", None)
+    record.pop("institution_id", None)
     record["voided"] = bool(record["voided"])
     record["status"] = None
     if record["kind"] == "rectify":
@@ -283,10 +467,10 @@ def _action_record(row: Any, today: date | None = None) -> dict[str, Any]:
 
 def list_card_actions(db: Database, *, first: date | None = None, last: date | None = None,
                       institution: str | None = None, kind: str | None = None,
-                      station: str | None = None, limit: int | None = None
-                      ) -> list[dict[str, Any]]:
-    """Actions dated in `[first, last]`, newest first (voided ones left out)."""
-    where, params = ["a.voided = 0"], []
+                      station: str | None = None, voided: bool = False,
+                      limit: int | None = None) -> list[dict[str, Any]]:
+    """Actions dated in `[first, last]`, newest first (voided ones only if `voided`)."""
+    where, params = ["a.voided = ?"], [1 if voided else 0]
     if first:
         where.append("a.date >= ?")
         params.append(first.isoformat())
@@ -366,7 +550,8 @@ def list_institutions(db: Database, *, station: str | None = None) -> list[dict[
 
 PENALTY_FIELDS = ("name", "id_no", "measure", "start", "years", "appeal_by", "station", "note")
 PENALTY_COLUMNS = ("no, name, id_no, measure, start_date, years, end_date, appeal_by, station,"
-                   " note, voided, void_reason, created_at, created_by, import_id")
+                   " note, voided, void_reason, created_at, created_by, updated_at,"
+                   " updated_by, import_id")
 
 
 def add_years(day: date, years: int) -> date:
@@ -474,15 +659,32 @@ def get_penalty(db: Database, no: str) -> dict[str, Any]:
     wanted = validate.text(no)
     row = db.one(f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE no = ?", (wanted,))
     if row is None:
-        raise NotFound(f"no restriction numbered {wanted!r}", "PENALTY")
+        raise NotFound(f"no restriction numbered {wanted!r}", "NO")
     return _penalty_record(row, clock.today(db.tz))
 
 
+def void_penalty(db: Database, no: str, reason: str) -> dict[str, Any]:
+    """Withdraw a restriction entered in error: kept, shown as void, left out of the lists
+    and of the five-year rule."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        current = get_penalty(db, no)
+        if current["voided"]:
+            raise Conflict(f"restriction {current['no']} is already void", "NO")
+        db.conn.execute("UPDATE card_penalties SET voided = 1, void_reason = ?,"
+                        " updated_at = ?, updated_by = ? WHERE no = ?",
+                        (reason, clock.stamp(), db.officer, current["no"]))
+        db.audit("void", "card_penalty", current["no"], {"voided": False},
+                 {"voided": True, "void_reason": reason})
+    return get_penalty(db, current["no"])
+
+
 def list_penalties(db: Database, *, active: bool = False, station: str | None = None,
-                   id_no: str | None = None) -> list[dict[str, Any]]:
-    """Restrictions, latest start first; `active`: those in force today."""
+                   id_no: str | None = None, voided: bool = False) -> list[dict[str, Any]]:
+    """Restrictions, latest start first; `active`: those in force today; `voided`: the
+    voided ones instead."""
     today = clock.today(db.tz)
-    where, params = ["voided = 0"], []
+    where, params = ["voided = ?"], [1 if voided else 0]
     if active:
         where.append("start_date <= ? AND end_date >= ?")
         params += [today.isoformat(), today.isoformat()]

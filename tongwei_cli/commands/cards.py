@@ -18,6 +18,8 @@ from tongwei_cli.options import (
     ToOption,
     need,
     period,
+    screen_cut,
+    screen_limit,
 )
 from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
@@ -35,6 +37,10 @@ Examples:
 
   tongwei cards list --open
 
+  tongwei cards update DK20261129-001 --deadline 2026-12-31
+
+  tongwei cards void DK20261129-002 --reason 重复录入
+
   tongwei cards penalty add --name 测试甲 --id-no 621121199001011234 --measure 金融惩戒
   --start today --years 2
 """)
@@ -48,12 +54,23 @@ Examples:
   --start 2026-11-01 --years 2
 
   tongwei cards penalty list --active
+
+  tongwei cards penalty show CJ20261101-001 --reveal
+
+  tongwei cards penalty void CJ20261101-001 --reason 录入错误
 """)
 app.add_typer(penalty_app, name="penalty")
 
 
 def _opt(help_text: str, name: str):
     return typer.Option(name, help=help_text, show_default=False)
+
+
+ActionNo = Annotated[str, typer.Argument(metavar="ACTION_NO",
+                                         help="The action's number (DK…).")]
+PenaltyNo = Annotated[str, typer.Argument(metavar="NO", help="The restriction's number "
+                                          "(CJ…).")]
+Reason = Annotated[str | None, _opt("Why the record is withdrawn. Required.", "--reason")]
 
 
 KINDS_HELP = ("inspection (检查), interview (约谈), notice (提示函/通报), fine (罚款), "
@@ -72,8 +89,11 @@ ACTION_FIELDS = [
     Column("closed_on", "复查日期", "Re-checked on"),
     Column("closed_by", "复查编号", "Re-check no."),
     Column("note", "备注", "Note"),
+    Column("void_reason", "撤销原因", "Void reason"),
     Column("created_at", "录入时间", "Entered", "stamp"),
     Column("created_by", "录入人", "Entered by"),
+    Column("updated_at", "更正时间", "Corrected", "stamp"),
+    Column("updated_by", "更正人", "Corrected by"),
 ]
 LIST_COLUMNS = [
     Column("no", "编号", "No."),
@@ -118,6 +138,14 @@ PENALTY_COLUMNS = [
     Column("station", "派出所", "Station", "ref:stations"),
     Column("active", "执行中", "Active", "bool"),
     Column("note", "备注", "Note"),
+]
+PENALTY_FIELDS = [
+    *PENALTY_COLUMNS,
+    Column("void_reason", "撤销原因", "Void reason"),
+    Column("created_at", "录入时间", "Entered", "stamp"),
+    Column("created_by", "录入人", "Entered by"),
+    Column("updated_at", "更正时间", "Corrected", "stamp"),
+    Column("updated_by", "更正人", "Corrected by"),
 ]
 
 
@@ -169,6 +197,7 @@ def list_(
     station: StationOption = None,
     open_: Annotated[bool, typer.Option(
         "--open", help="Rectifications not yet re-checked, the overdue ones first.")] = False,
+    void: Annotated[bool, typer.Option("--void", help="List voided actions instead.")] = False,
     limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None,
 ) -> None:
     """List supervision actions of a period, newest first, with totals; or, with --open, the
@@ -192,19 +221,77 @@ def list_(
     first, last = period(db, from_, to)
     kind_code = (domain._choose(kind, domain.ACTION_KINDS, domain.ACTION_ALIASES, "action",
                                 "kind") if kind else None)
-    rows = domain.list_card_actions(db, first=first, last=last, institution=name,
-                                    kind=kind_code, station=station_code, limit=limit)
+    reading, on_screen = screen_limit(limit, fmt, output)
+    rows, notes = screen_cut(domain.list_card_actions(
+        db, first=first, last=last, institution=name, kind=kind_code, station=station_code,
+        voided=void, limit=reading), on_screen)
     sums = domain.action_totals(rows)
-    footer = {"no": pick(f"合计 {sums['actions']} 次", f"{sums['actions']} actions"),
-              "amount_fen": sums["fines_fen"]}
+    footer = None if notes else {
+        "no": pick(f"合计 {sums['actions']} 次", f"{sums['actions']} actions"),
+        "amount_fen": sums["fines_fen"]}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
-              footer=footer)
+              footer=footer, notes=notes)
+
+
+@app.command("update")
+def update(
+    no: ActionNo,
+    date: Annotated[str | None, _opt("Date of the action.", "--date")] = None,
+    institution: Annotated[str | None, _opt("The institution's name (a new one is registered, "
+                                            "with --institution-kind).",
+                                            "--institution")] = None,
+    kind: Annotated[str | None, _opt(f"What was done: {KINDS_HELP}.", "--kind")] = None,
+    institution_kind: Annotated[str | None, _opt(
+        "bank, payment, telecom or outlet; required when --institution names a new one.",
+        "--institution-kind")] = None,
+    amount: Annotated[str | None, _opt("The fine in yuan.", "--amount")] = None,
+    deadline: Annotated[str | None, _opt("Rectification deadline, after the date.",
+                                         "--deadline")] = None,
+    station: Annotated[str | None, _opt("Police station in charge (`-`: the institution's).",
+                                        "--station")] = None,
+    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Correct a supervision action. Give only the fields that change; `-` clears an optional
+    one (date, institution and kind cannot be cleared). The whole action is checked again as
+    `cards action` checks it, and the old and new values are kept in the audit log. A void
+    action cannot be corrected.
+
+    Changing --kind drops an amount or deadline the new kind does not take (give them again
+    to keep them). Rectify and recheck stay linked: the kind or institution of a rectify
+    closed by a recheck, or of a recheck that closed one, cannot change (void the recheck
+    first); a closed rectify's date stays on or before its recheck's, a recheck's date on or
+    after those it closed (their re-check date follows it); an action corrected into a
+    recheck, or a recheck moved to another date or institution, closes the institution's
+    open rectifications ordered on or before it, as a new recheck would.
+
+    Example: tongwei cards update DK20261129-001 --amount 8000 --note 复核后更正
+    """
+    db = get_db()
+    record, warnings = domain.update_card_action(db, no, {
+        "date": date, "institution": institution, "kind": kind,
+        "institution_kind": institution_kind, "amount": amount, "deadline": deadline,
+        "station": station, "note": note})
+    for line in warnings:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
+@app.command("void")
+def void(no: ActionNo, reason: Reason = None, fmt: FormatOption = None) -> None:
+    """Withdraw a supervision action entered in error: it is kept, marked void, and left out
+    of lists and reports. Voiding a recheck re-opens the rectifications it closed.
+
+    Example: tongwei cards void DK20261129-002 --reason 重复录入
+    """
+    reason = need(reason, "--reason", "撤销原因 reason")
+    db = get_db()
+    record = domain.void_card_action(db, no, reason)
+    emit_key(record["no"], record, fmt)
 
 
 @app.command("show")
-def show(no: Annotated[str, typer.Argument(metavar="ACTION", help="The action's number "
-                                           "(DK…).")],
-         fmt: FormatOption = None, output: OutputOption = None) -> None:
+def show(no: ActionNo, fmt: FormatOption = None, output: OutputOption = None) -> None:
     """Show one supervision action.
 
     Example: tongwei cards show DK20261129-001
@@ -215,7 +302,8 @@ def show(no: Annotated[str, typer.Argument(metavar="ACTION", help="The action's 
     record = domain.get_card_action(db, no)
     fields = [c for c in ACTION_FIELDS if record.get(c.key) is not None]
     emit_record(record, fields, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
-                title=pick(f"断卡监管 {record['no']}", f"Supervision action {record['no']}"))
+                title=pick(f"断卡监管 {record['no']}", f"Supervision action {record['no']}")
+                + (pick("（已撤销）", " (void)") if record["voided"] else ""))
 
 
 @app.command("institutions")
@@ -276,6 +364,8 @@ def penalty_list(
                                          "today.")] = False,
     station: StationOption = None,
     id_no: Annotated[str | None, _opt("Only this person's restrictions.", "--id-no")] = None,
+    void: Annotated[bool, typer.Option("--void", help="List voided restrictions "
+                                       "instead.")] = False,
     reveal: RevealOption = False, fmt: FormatOption = None, output: OutputOption = None,
 ) -> None:
     """List restrictions, the latest first (names and ID numbers masked).
@@ -284,9 +374,41 @@ def penalty_list(
     """
     db = get_db()
     rows = domain.list_penalties(
-        db, active=active, id_no=id_no,
+        db, active=active, id_no=id_no, voided=void,
         station=db.refs.resolve("stations", station, "station") if station else None)
     if reveal and rows:
         record_reveal(db, "card_penalty", [r["no"] for r in rows])
     emit_list(rows, PENALTY_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
               reveal=reveal)
+
+
+@penalty_app.command("show")
+def penalty_show(no: PenaltyNo, reveal: RevealOption = False, fmt: FormatOption = None,
+                 output: OutputOption = None) -> None:
+    """Show one restriction (name and ID number masked unless --reveal, which is audited).
+
+    Example: tongwei cards penalty show CJ20261101-001 --reveal
+    """
+    from tongwei_cli.i18n import pick
+
+    db = get_db()
+    record = domain.get_penalty(db, no)
+    if reveal:
+        record_reveal(db, "card_penalty", [record["no"]])
+    fields = [c for c in PENALTY_FIELDS if record.get(c.key) is not None]
+    emit_record(record, fields, fmt=fmt, output=output, reveal=reveal, refs=db.refs,
+                tz=db.tz, title=pick(f"两卡惩戒 {record['no']}", f"Restriction {record['no']}")
+                + (pick("（已撤销）", " (void)") if record["voided"] else ""))
+
+
+@penalty_app.command("void")
+def penalty_void(no: PenaltyNo, reason: Reason = None, fmt: FormatOption = None) -> None:
+    """Withdraw a restriction entered in error: it is kept, marked void, and left out of the
+    lists and of the five-year rule for consecutive restrictions.
+
+    Example: tongwei cards penalty void CJ20261101-001 --reason 录入错误
+    """
+    reason = need(reason, "--reason", "撤销原因 reason")
+    db = get_db()
+    record = domain.void_penalty(db, no, reason)
+    emit_key(record["no"], record, fmt)
