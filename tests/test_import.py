@@ -255,6 +255,39 @@ def test_cases_and_events_import_through_the_case_rules(run, db, tmp_path):
     assert "no column" in result.stderr and "--FILE" not in result.stderr
 
 
+def test_the_case_rules_hold_across_batches(run, db, tmp_path, monkeypatch):
+    """Batches of two rows: what earlier batches did to a case (filed, recovered so far) is
+    read back from the file once they are written, and still counts for later rows, in a
+    good file and in a bad one."""
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    cases = write_csv(tmp_path / "cases.csv", ["no", "reported", "type", "station", "loss"],
+                      [[f"TW-{c}", days_ago(9), "loan", "平襄", "12000.50"] for c in "ABC"])
+    run("import", "cases", cases)
+    header = ["case", "kind", "date", "count", "amount"]
+    good = [["TW-A", "filed", days_ago(8), "", ""], ["TW-B", "filed", days_ago(8), "", ""],
+            ["TW-A", "recover", days_ago(7), "", "6000"], ["TW-C", "filed", days_ago(7), "", ""],
+            ["TW-A", "recover", days_ago(6), "", "6000"], ["TW-B", "freeze", days_ago(6), "", "5"]]
+    bad = write_csv(tmp_path / "bad.csv", header, [
+        *good, ["TW-A", "filed", days_ago(5), "", ""],
+        ["TW-A", "recover", days_ago(5), "", "1"], ["TW-B", "filed", days_ago(5), "", ""]])
+    result = run("import", "events", bad, ok=False)
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: 3 bad lines; nothing was written"
+    assert lines[1].startswith("  line 8: kind: case TW-A is already filed")
+    assert lines[2].startswith("  line 9: amount: recoveries would total 12001 yuan")
+    assert lines[3].startswith("  line 10: kind: case TW-B is already filed")
+    assert db.scalar("SELECT count(*) FROM case_events") == 0
+    early = write_csv(tmp_path / "early.csv", header, [
+        ["TW-Z", "filed", days_ago(8), "", ""], *good, ["TW-C", "filed", days_ago(5), "", ""]])
+    lines = run("import", "events", early, ok=False).stderr.splitlines()
+    assert lines[1].startswith("  line 2: case: no case numbered 'TW-Z'")
+    assert lines[2].startswith("  line 9: kind: case TW-C is already filed")
+    assert run("import", "events", write_csv(tmp_path / "good.csv", header, good)
+               ).stdout == "imported 6, unchanged 0\n"
+    a = json.loads(run("case", "show", "TW-A", "--format", "json").stdout)
+    assert a["totals"]["recovered_fen"] == 1_200_000 and a["status"] == "filed"
+
+
 def test_header_problems_are_clear(run, tmp_path):
     path = write_csv(tmp_path / "w.csv", ["预警编号", "风险等级"], [["X", "high"]])
     result = run("import", "warnings", path, ok=False)

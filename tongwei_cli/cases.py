@@ -236,6 +236,13 @@ class EventLedger:
         self.loss[case_id] = self.db.scalar("SELECT loss_fen FROM cases WHERE id = ?",
                                             (case_id,))
 
+    def forget(self) -> None:
+        """Drop what is remembered (the events checked so far are written: the database
+        says it now)."""
+        self.kinds.clear()
+        self.recovered.clear()
+        self.loss.clear()
+
     def check(self, event: Mapping[str, Any], kind_field: str = "KIND") -> None:
         """Refuse an event its case's history does not allow; then count it in."""
         case_id = event["case_id"]

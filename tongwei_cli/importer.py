@@ -34,7 +34,10 @@ Adding a kind (outreach, cards…) is one `ImportKind` given to `register()`::
         insert=insert_outreach,          # (db, [row], import_id) -> None, executemany
         update=None,                     # (db, stored, row, import_id) -> None: a
                                          #   correction with its audit row; None: refused
-        checker=None,                    # (db) -> (row) -> None: rules across new rows
+        checker=None,                    # (db) -> (row) -> None: rules across new rows;
+                                         #   its optional `written()` is called once a
+                                         #   batch is written, to forget what the
+                                         #   database now says
         overlap=False,                   # True: prepare reads nothing from the database,
                                          #   so batches are written while the next is checked
     ))
@@ -596,6 +599,9 @@ class _Batch:
             return  # the import will roll back: write nothing more, keep checking
         if new:
             self._insert(new)
+            written = getattr(self.check, "written", None)
+            if written is not None:
+                written()
         if changed:
             self.wait()
         for line, old, row in changed:
@@ -672,9 +678,19 @@ def _insert_events(db: Database, rows: list[Row], import_id: int) -> None:
     cases.insert_events(db, rows, import_id)
 
 
-def _event_checker(db: Database) -> Callable[[Row], None]:
-    ledger = cases.EventLedger(db)
-    return lambda event: ledger.check(event, "kind")
+class _EventRules:
+    """The rules across a case's events, for an import: what earlier rows of the file did
+    to a case is remembered only until their batch is written (then the database says it),
+    so that memory does not grow with the file."""
+
+    def __init__(self, db: Database):
+        self.ledger = cases.EventLedger(db)
+
+    def __call__(self, event: Row) -> None:
+        self.ledger.check(event, "kind")
+
+    def written(self) -> None:
+        self.ledger.forget()
 
 
 def _find_warnings(db: Database, keys: list[Any]) -> dict[Any, Row]:
@@ -756,7 +772,7 @@ register(ImportKind(
     columns=("case", "kind", "date", "count", "amount", "note"),
     required=("case", "kind"),
     prepare=_prepare_event, key=_event_key, find=_find_events, compared=(),
-    insert=_insert_events, checker=_event_checker, key_column="kind",
+    insert=_insert_events, checker=_EventRules, key_column="kind",
     describe=lambda row: f"the same {row['kind']} event of case {row['case_no']}"))
 register(ImportKind(
     name="warnings", entity="warning",
