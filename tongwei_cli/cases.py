@@ -180,8 +180,11 @@ def prepare_event(db: Database, raw: Mapping[str, Any], case: Mapping[str, Any] 
     """Validate one event (`case`, `kind`, `date`, `count`, `amount`, `note`) against its case
     as stored. Checks that depend on other events (once-only kinds, recoveries within the
     loss) are in `check_event_sequence`."""
-    if case is None:
-        case = _case_row(db, raw.get("case"), case_field)
+    if case is None:  # (an import: only what the checks below read)
+        clean = validate.text(raw.get("case"))
+        case = db.one("SELECT id, no, reported, voided FROM cases WHERE no = ?", (clean,))
+        if case is None:
+            raise NotFound(f"no case numbered {clean!r}", case_field)
     if case["voided"]:
         raise Conflict(f"case {case['no']} is void; events cannot be added", case_field)
     kind = validate.text(raw.get("kind")).lower()
