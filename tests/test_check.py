@@ -44,3 +44,22 @@ def test_forged_audit_row_is_found(run, db_path):
     assert result.exit_code == 1 and "audit: row" in result.stdout
     verify = run("audit", "verify", ok=False)
     assert verify.exit_code == 1 and "content does not match its hash" in verify.stderr
+
+
+def test_a_rectification_closed_by_a_voided_or_moved_recheck_is_found(run, db_path):
+    """The links `cards update` and `cards void` keep right, checked behind their back."""
+    run("cards", "action", "--date", days_ago(9), "--institution", "测试银行",
+        "--institution-kind", "bank", "--kind", "rectify", "--deadline", days_ago(1))
+    run("cards", "action", "--date", days_ago(5), "--institution", "测试银行", "--kind",
+        "recheck")
+    assert run("check").exit_code == 0
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE card_actions SET voided = 1 WHERE kind = 'recheck'")
+    conn.commit()
+    lines = run("check", ok=False).stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rectifications closed by a recheck: DK")
+    conn.execute("UPDATE card_actions SET voided = 0 WHERE kind = 'recheck'")
+    conn.execute("UPDATE card_actions SET closed_on = date(closed_on, '+1 day')"
+                 " WHERE kind = 'rectify'")
+    conn.commit()
+    assert "rectifications closed by a recheck" in run("check", ok=False).stdout

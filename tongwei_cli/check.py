@@ -86,10 +86,13 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
         SELECT no, 'a fine without an amount' FROM card_actions
         WHERE kind = 'fine' AND amount_fen IS NULL"""),
     "rectifications closed by a recheck": (("card_actions",), """
-        SELECT a.no, 'closed by action ' || a.closed_by || ', which is not a later recheck'
+        SELECT a.no, 'closed by action ' || coalesce(r.no, a.closed_by) || ' on '
+               || coalesce(a.closed_on, '-')
+               || ', which is not a later recheck of the same institution on that day'
         FROM card_actions a LEFT JOIN card_actions r ON r.id = a.closed_by
         WHERE a.closed_by IS NOT NULL
-          AND (r.id IS NULL OR r.kind <> 'recheck' OR r.date < a.date)"""),
+          AND (r.id IS NULL OR r.kind <> 'recheck' OR r.date < a.date OR r.voided = 1
+               OR r.institution_id <> a.institution_id OR a.closed_on IS NOT r.date)"""),
     "campaigns end after they start": (("campaigns",), """
         SELECT name, 'ends ' || last_day || ' before it starts ' || first_day FROM campaigns
         WHERE last_day < first_day"""),
