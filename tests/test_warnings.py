@@ -365,3 +365,33 @@ def test_update_in_a_script_masks_the_person(sh):
     record = json.loads(result.stdout)
     assert record["phone"] == "138****1111" and record["name"] == "测**"
     assert "13800001111" not in result.stdout + result.stderr
+
+
+def test_a_followup_is_corrected_by_giving_it_again_with_update(run, db):
+    day = days_ago(3)
+    add(run, "YJ1", f"{day} 10:00", "high")
+    run("case", "add", "--no", "TW1", "--reported", day, "--type", "loan", "--station", "平襄",
+        "--loss", "500")
+    followup = ["warning", "followup", "YJ1", "--at", f"{day} 11:00", "--method", "phone"]
+    run(*followup, "--outcome", "dissuaded")
+    assert _report_day(run, day)["warnings"]["dissuaded"] == 1
+    again = run(*followup, "--outcome", "defrauded", "--case", "TW1", ok=False)
+    assert again.exit_code == 1
+    assert again.stderr == (f"error: --at: a phone follow-up of YJ1 at {day} 11:00 is already "
+                            "recorded (--update corrects it)\n")
+    out = run(*followup, "--outcome", "defrauded", "--case", "TW1", "--update")
+    assert out.stdout == f"YJ1 phone {day} 11:00 defrauded\n"
+    record = show(run, "YJ1")
+    assert len(record["followups"]) == 1 and record["followups"][0]["outcome"] == "defrauded"
+    assert record["defrauded"] is True and record["cases"] == ["TW1"]
+    figures = _report_day(run, day)["warnings"]
+    assert figures["dissuaded"] == 0 and figures["defrauded"] == 1 and figures["fed_back"] == 1
+    row = db.one("SELECT before, after FROM audit WHERE action = 'update'"
+                 " AND entity = 'followup'")
+    assert json.loads(row["before"]) == {"outcome": "dissuaded", "case": None}
+    assert json.loads(row["after"]) == {"outcome": "defrauded", "case": "TW1"}
+    # --update with nothing stored at that moment simply records it.
+    run("warning", "followup", "YJ1", "--at", f"{day} 15:00", "--method", "visit",
+        "--outcome", "dissuaded", "--update")
+    assert len(show(run, "YJ1")["followups"]) == 2
+    assert run("check").exit_code == 0

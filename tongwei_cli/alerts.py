@@ -422,23 +422,37 @@ def refresh_warnings(db: Database, warning_ids: Iterable[int]) -> None:
         db.conn.execute(REFRESH_WARNINGS, {"ids": json.dumps(ids[start:start + 5000])})
 
 
-def followup_exists(db: Database, followup: Mapping[str, Any]) -> bool:
-    return db.one("SELECT 1 FROM followups WHERE warning_id = ? AND at = ? AND method = ?",
-                  (followup["warning_id"], followup["at"], followup["method"])) is not None
+FOLLOWUP_STORED = (
+    "SELECT f.id, f.warning_id, f.at, f.method, f.outcome, f.case_id, c.no AS case_no, f.note"
+    " FROM followups f LEFT JOIN cases c ON c.id = f.case_id")
 
 
-def add_followup(db: Database, warning_no: str, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Record one follow-up of a warning; returns the follow-up and the warning's state."""
+def stored_followup(db: Database, followup: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The stored follow-up of the same warning at the same moment by the same method."""
+    row = db.one(f"{FOLLOWUP_STORED} WHERE f.warning_id = ? AND f.at = ? AND f.method = ?",
+                 (followup["warning_id"], followup["at"], followup["method"]))
+    return None if row is None else dict(row)
+
+
+def add_followup(db: Database, warning_no: str, raw: Mapping[str, Any], *,
+                 update: bool = False) -> dict[str, Any]:
+    """Record one follow-up of a warning; returns the follow-up and the warning's state.
+    One of the same moment and method is refused, or with `update` corrected (its outcome,
+    case and note, audited)."""
     with db.write():
         followup = prepare_followup(db, {**raw, "warning": warning_no})
-        if followup_exists(db, followup):
-            raise Conflict(f"a {followup['method']} follow-up of {followup['warning_no']} at "
-                           f"{clock.local_text(followup['at'], db.tz)} is already recorded",
-                           "at")
-        insert_followups(db, [followup])
         stored = clock.texts({k: v for k, v in followup.items()
                               if k not in ("warning_id", "case_id")}, MOMENTS)
-        db.audit("followup", "warning", followup["warning_no"], None, stored)
+        current = stored_followup(db, followup)
+        if current is not None and not update:
+            raise Conflict(f"a {followup['method']} follow-up of {followup['warning_no']} at "
+                           f"{clock.local_text(followup['at'], db.tz)} is already recorded "
+                           "(--update corrects it)", "at")
+        if current is not None:
+            correct_followup(db, current, followup)
+        else:
+            insert_followups(db, [followup])
+            db.audit("followup", "warning", followup["warning_no"], None, stored)
         warning = _warning_row(db, followup["warning_no"])
     stored["feedback_at"] = clock.text_of(warning["feedback_at"])
     stored["status"] = status_at(warning, clock.seconds())

@@ -729,10 +729,8 @@ def _find_followups(db: Database, keys: list[Any]) -> dict[Any, Row]:
     warning_ids = sorted({k[0] for k in keys})
     found: dict[Any, Row] = {}
     for part in chunks(warning_ids):
-        for r in db.query(
-                "SELECT f.id, f.warning_id, f.at, f.method, f.outcome, f.case_id, c.no AS case_no,"
-                " f.note FROM followups f LEFT JOIN cases c ON c.id = f.case_id"
-                f" WHERE f.warning_id IN ({', '.join('?' * len(part))})", list(part)):
+        for r in db.query(f"{alerts.FOLLOWUP_STORED}"
+                          f" WHERE f.warning_id IN ({', '.join('?' * len(part))})", list(part)):
             found[_followup_key(r)] = dict(r)
     return found
 

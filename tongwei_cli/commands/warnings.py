@@ -225,6 +225,10 @@ def followup(
     case: Annotated[str | None, _opt("Number of the case this led to (预警后被骗).",
                                      "--case")] = None,
     note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    update: Annotated[bool, typer.Option(
+        "--update", help="If a follow-up of this warning at this time by this method is "
+        "already recorded, correct its outcome, case and note (kept in the audit log) "
+        "instead of refusing.")] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Record a follow-up (劝阻) of a warning. The first one whose outcome is not
@@ -232,6 +236,10 @@ def followup(
 
     Example: tongwei warning followup YJ001 --at "2026-11-29 11:00" --method visit
     --outcome dissuaded
+
+    A wrong outcome is corrected by giving the same time and method again with --update:
+    tongwei warning followup YJ001 --at "2026-11-29 11:00" --method visit
+    --outcome defrauded --case TW20261129-001 --update
     """
     at = need(at, "--at", "时间 at (YYYY-MM-DD HH:MM, now)")
     method = need(method, "--method", "方式 method",
@@ -240,7 +248,7 @@ def followup(
                    [(o, _word(o)) for o in domain.OUTCOMES])
     db = get_db()
     stored = domain.add_followup(db, w_no, {"at": at, "method": method, "outcome": outcome,
-                                            "case": case, "note": note})
+                                            "case": case, "note": note}, update=update)
     from tongwei_cli.clock import local_text
 
     emit_key(f"{stored['warning_no']} {stored['method']} {local_text(stored['at'], db.tz)}"
