@@ -143,6 +143,11 @@ def test_update_corrects_and_keeps_before_and_after(run, db_path):
     assert json.loads(before) == {"loss_fen": 1500000, "station": "pingxiang",
                                   "victim_phone": "138****0001"}
     assert json.loads(after) == {"loss_fen": 2000000, "station": "maying", "victim_phone": None}
+    for required in ("--loss", "--station", "--reported", "--type"):
+        refused = run("case", "update", "A1", required, "-", ok=False)
+        assert refused.exit_code == 1
+        assert refused.stderr == f"error: {required}: is required and cannot be cleared\n"
+    assert len(audit_rows(db_path, "update")) == 1
 
 
 def test_update_cannot_push_loss_below_recovered(run, db_path):

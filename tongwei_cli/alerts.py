@@ -24,7 +24,7 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, option
+from tongwei_cli.records import Prepared, corrected, corrections
 from tongwei_cli.records import filled as _filled
 from tongwei_cli.records import given as _given
 
@@ -522,10 +522,7 @@ def update_warning(db: Database, no: str, changes: Mapping[str, Any]
     """Correct fields of a warning (`WARNING_FIELDS` but its number; `-` clears an optional
     one): the whole record checked again as `warning add` checks it, then `correct_warning`.
     Returns the stored record and any notes on the values."""
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
-        raise InvalidValue("nothing to change: give at least one field of `warning add`",
-                           "W_NO")
+    changes = corrections(changes, "warning add", "W_NO")
     with db.write():
         current = _warning_row(db, no)
         raw = {"no": current["no"],
@@ -534,12 +531,7 @@ def update_warning(db: Database, no: str, changes: Mapping[str, Any]
                "phone": current["phone"], "kind": current["kind"], "name": current["name"],
                "id": current["id_no"], "type": current["type"], "source": current["source"],
                "note": current["note"]}
-        for name, value in changes.items():
-            clear = isinstance(value, str) and value.strip() in ("-", "")
-            if clear and name not in CLEARABLE:
-                raise InvalidValue("is required and cannot be cleared", option(name))
-            raw[name] = None if clear else value
-        prepared = prepare_warning(db, raw)
+        prepared = prepare_warning(db, corrected(raw, changes, CLEARABLE))
         correct_warning(db, current, prepared.row)
     return get_warning(db, current["no"]), prepared.warnings
 

@@ -18,7 +18,7 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers, option
+from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections
 from tongwei_cli.records import given as _given
 
 # code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
@@ -326,21 +326,13 @@ def update_card_action(db: Database, no: str, changes: Mapping[str, Any]
     that becomes a recheck, or a recheck moved to another date or institution, closes the
     open rectifications ordered on or before it, as a new recheck would. Changing the kind
     drops an amount or deadline the new kind does not take unless given again."""
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
-        raise InvalidValue("nothing to change: give at least one field of `cards action`",
-                           "ACTION_NO")
+    changes = corrections(changes, "cards action", "ACTION_NO")
     with db.write():
         current = _action_row(db, no)
         if current["voided"]:
             raise Conflict(f"action {current['no']} is void and cannot be corrected",
                            "ACTION_NO")
-        raw = _raw_of(current)
-        for name, value in changes.items():
-            clear = isinstance(value, str) and value.strip() in ("-", "")
-            if clear and name not in CLEARABLE:
-                raise InvalidValue("is required and cannot be cleared", option(name))
-            raw[name] = None if clear else value
+        raw = corrected(_raw_of(current), changes, CLEARABLE)
         kind = _choose(raw["kind"], ACTION_KINDS, ACTION_ALIASES, "action", "kind")
         name = institution_name(raw["institution"])
         linked = _linked(db, current)

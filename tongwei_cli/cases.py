@@ -15,7 +15,7 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers
+from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections
 from tongwei_cli.records import given as _given
 
 STATUSES = ("reported", "filed", "solved", "closed")
@@ -313,10 +313,7 @@ def add_event(db: Database, case_no: str, raw: Mapping[str, Any]) -> dict[str, A
 def update_case(db: Database, no: str, changes: Mapping[str, Any]
                 ) -> tuple[dict[str, Any], list[str]]:
     """Correct fields of a case; the old and new values go to the audit log."""
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
-        raise InvalidValue("nothing to change: give at least one field of `case add`",
-                           "CASE_NO")
+    changes = corrections(changes, "case add", "CASE_NO")
     with db.write():
         current = _case_row(db, no)
         if current["voided"]:
@@ -330,9 +327,7 @@ def update_case(db: Database, no: str, changes: Mapping[str, Any]
             "victim_group": current["victim_group"], "warning": current["warning"],
             "summary": current["summary"],
         }
-        for name, value in changes.items():
-            clearing = isinstance(value, str) and value.strip() in ("-", "")
-            raw[name] = None if clearing and name not in NOT_CLEARABLE else value
+        corrected(raw, changes, (f for f in CASE_FIELDS if f not in NOT_CLEARABLE))
         if "victim_id" in changes and "victim_age" not in changes:
             raw["victim_age"] = None  # derive the age again from the new number
         if "victim_id" in changes and "victim_gender" not in changes:

@@ -14,8 +14,8 @@ from typing import Any
 
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
-from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers, option
+from tongwei_cli.errors import Conflict, NotFound
+from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections, option
 from tongwei_cli.records import given as _given
 
 # Raw field names (as `outreach add` options and import columns, `_` for `-`), in order.
@@ -121,22 +121,13 @@ CLEARABLE = ("venue_kind", "ref", "note", *EXTRA_COUNTS)
 
 def update_outreach(db: Database, key: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Correct fields of a session (`-` clears an optional one); before/after audited."""
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
-        raise InvalidValue("nothing to change: give at least one field of `outreach add`",
-                           "SESSION")
+    changes = corrections(changes, "outreach add", "SESSION")
     with db.write():
         current = _row(db, key)
         if current["voided"]:
             raise Conflict(f"session {current['no']} is void and cannot be corrected",
                            "SESSION")
-        raw = _raw_of(current)
-        for name, value in changes.items():
-            clear = isinstance(value, str) and value.strip() in ("-", "")
-            if clear and name not in CLEARABLE:
-                raise InvalidValue("is required and cannot be cleared", option(name))
-            raw[name] = None if clear else value
-        new = prepare_outreach(db, raw).row
+        new = prepare_outreach(db, corrected(_raw_of(current), changes, CLEARABLE)).row
         if new["ref"] and new["ref"] != current["ref"] and db.one(
                 "SELECT 1 FROM outreach WHERE ref = ?", (new["ref"],)):
             raise Conflict(f"a session with ref {new['ref']} already exists", "ref")

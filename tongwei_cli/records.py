@@ -1,13 +1,14 @@
 """What the record kinds (cases, warnings, outreach, cards) share: the prepared row, the
-test for a value that was given, option names, and day-by-day numbering."""
+test for a value that was given, option names, corrections, and day-by-day numbering."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tongwei_cli.db import Database
+from tongwei_cli.errors import InvalidValue
 
 
 @dataclass
@@ -30,6 +31,28 @@ def given(raw: Mapping[str, Any], name: str) -> bool:
 def option(name: str) -> str:
     """`victim_id` -> `victim-id`, the name users see (option or import column)."""
     return name.replace("_", "-")
+
+
+def corrections(changes: Mapping[str, Any], command: str, field_name: str) -> dict[str, Any]:
+    """The fields an `update` command was given (None: not given); none is an error."""
+    given_ = {k: v for k, v in changes.items() if v is not None}
+    if not given_:
+        raise InvalidValue(f"nothing to change: give at least one field of `{command}`",
+                           field_name)
+    return given_
+
+
+def corrected(raw: dict[str, Any], changes: Mapping[str, Any], clearable: Iterable[str]
+              ) -> dict[str, Any]:
+    """`raw` (the stored record as raw values) with `changes` applied: `-` (or nothing)
+    clears a field in `clearable` and is refused for any other."""
+    clearable = set(clearable)
+    for name, value in changes.items():
+        clear = isinstance(value, str) and value.strip() in ("-", "")
+        if clear and name not in clearable:
+            raise InvalidValue("is required and cannot be cleared", option(name))
+        raw[name] = None if clear else value
+    return raw
 
 
 def assign_numbers(db: Database, table: str, letters: str, rows: list[dict[str, Any]],
