@@ -48,6 +48,18 @@ def _opt(help_text: str, name: str):
     return typer.Option(name, help=help_text, show_default=False)
 
 
+# The optional fields of a warning, as `warning add` and `warning update` take them.
+Kind = Annotated[str | None, _opt("money (资金预警) or contact (接触预警).", "--kind")]
+Name = Annotated[str | None, _opt("The person's name (masked).", "--name")]
+IdNo = Annotated[str | None, _opt("The person's resident ID number (checked, masked).",
+                                  "--id")]
+FraudType = Annotated[str | None, _opt("Suspected fraud type. See `tongwei ref types`.",
+                                       "--type")]
+Source = Annotated[str | None, _opt("Where the warning came from (platform, bank…).",
+                                    "--source")]
+Note = Annotated[str | None, _opt("A note.", "--note")]
+
+
 def _as_label(status: str) -> str:
     return "fed-back" if status == "closed" else status
 
@@ -145,16 +157,8 @@ def add(
                                         "(平襄). Required.", "--station")] = None,
     phone: Annotated[str | None, _opt("The person's mobile number (masked). Required.",
                                       "--phone")] = None,
-    kind: Annotated[str | None, _opt("money (资金预警) or contact (接触预警).", "--kind")] = None,
-    name: Annotated[str | None, _opt("The person's name (masked).", "--name")] = None,
-    id_: Annotated[str | None, _opt("The person's resident ID number (checked, masked).",
-                                    "--id")] = None,
-    type_: Annotated[str | None, _opt("Suspected fraud type. See `tongwei ref types`.",
-                                      "--type")] = None,
-    source: Annotated[str | None, _opt("Where the warning came from (platform, bank…).",
-                                       "--source")] = None,
-    note: Annotated[str | None, _opt("A note.", "--note")] = None,
-    fmt: FormatOption = None,
+    kind: Kind = None, name: Name = None, id_: IdNo = None, type_: FraudType = None,
+    source: Source = None, note: Note = None, fmt: FormatOption = None,
 ) -> None:
     """Register an early warning; prints its number (the stored record with --format json).
     Its deadline is the received time plus the level's hours.
@@ -187,15 +191,8 @@ def update(
                                         "--station")] = None,
     phone: Annotated[str | None, _opt("The person's mobile number (masked).",
                                       "--phone")] = None,
-    kind: Annotated[str | None, _opt("money (资金预警) or contact (接触预警).", "--kind")] = None,
-    name: Annotated[str | None, _opt("The person's name (masked).", "--name")] = None,
-    id_: Annotated[str | None, _opt("The person's resident ID number (checked, masked).",
-                                    "--id")] = None,
-    type_: Annotated[str | None, _opt("Suspected fraud type. See `tongwei ref types`.",
-                                      "--type")] = None,
-    source: Annotated[str | None, _opt("Where the warning came from.", "--source")] = None,
-    note: Annotated[str | None, _opt("A note.", "--note")] = None,
-    fmt: FormatOption = None,
+    kind: Kind = None, name: Name = None, id_: IdNo = None, type_: FraudType = None,
+    source: Source = None, note: Note = None, fmt: FormatOption = None,
 ) -> None:
     """Correct a warning. Give only the fields that change; `-` clears an optional one. The
     old and new values are kept in the audit log. A new level moves the deadline by that
