@@ -395,3 +395,55 @@ def test_a_followup_is_corrected_by_giving_it_again_with_update(run, db):
         "--outcome", "dissuaded", "--update")
     assert len(show(run, "YJ1")["followups"]) == 2
     assert run("check").exit_code == 0
+
+
+def test_a_followup_entered_in_error_is_removed_and_the_warning_reopens(run, sh, db):
+    day = days_ago(3)
+    add(run, "YJ1", f"{day} 10:00", "high")
+    add(run, "YJ2", f"{day} 10:00", "high", "平襄", "13800000002")
+    run("warning", "followup", "YJ1", "--at", f"{day} 11:00", "--method", "phone",
+        "--outcome", "dissuaded")  # meant for YJ2
+    run("warning", "followup", "YJ2", "--at", f"{day} 10:30", "--method", "visit",
+        "--outcome", "in-progress")
+    assert _report_day(run, day)["warnings"]["fed_back"] == 1
+    wrong = ["warning", "remove-followup", "YJ1", "--at", f"{day} 11:00"]
+    missing = run(*wrong, "--method", "visit", "--reason", "x", ok=False)
+    assert missing.exit_code == 1
+    assert missing.stderr == f"error: --at: no follow-up YJ1 {day} 11:00 visit is recorded\n"
+    script = sh(*wrong, "--method", "phone")  # a script without --reason fails at once
+    assert script.returncode == 2 and "--reason" in script.stderr
+    out = run(*wrong, "--method", "phone", "--reason", "录错预警编号")
+    assert out.stdout == f"removed YJ1 {day} 11:00 phone\n"
+    record = show(run, "YJ1")
+    assert record["followups"] == [] and record["status"] == "overdue"
+    assert record["feedback_at"] is None and record["feedback_outcome"] is None
+    figures = _report_day(run, day)["warnings"]
+    assert figures["fed_back"] == 0 and figures["dissuaded"] == 0 and figures["open"] == 2
+    row = db.one("SELECT officer, key, before, after FROM audit WHERE action = 'remove'")
+    assert row["key"] == f"YJ1 {day} 11:00 phone" and row["officer"] == "测试警官"
+    assert json.loads(row["before"])["outcome"] == "dissuaded"
+    assert json.loads(row["after"]) == {"removed": True, "reason": "录错预警编号"}
+    # The other warning's follow-ups are untouched; the right one can now be recorded.
+    run("warning", "followup", "YJ2", "--at", f"{day} 11:00", "--method", "phone",
+        "--outcome", "dissuaded")
+    assert show(run, "YJ2")["feedback_at"] == f"{day}T03:00:00Z"
+    assert len(show(run, "YJ2")["followups"]) == 2
+    assert run("check").exit_code == 0
+
+
+def test_removing_one_of_several_followups_keeps_what_the_others_say(run):
+    day = days_ago(3)
+    add(run, "YJ1", f"{day} 10:00", "high")
+    for at, method, outcome in (("10:20", "phone", "in-progress"), ("10:40", "visit",
+                                                                     "dissuaded"),
+                                ("12:30", "phone", "not-fraud")):
+        run("warning", "followup", "YJ1", "--at", f"{day} {at}", "--method", method,
+            "--outcome", outcome)
+    run("warning", "remove-followup", "YJ1", "--at", f"{day} 10:40", "--method", "visit",
+        "--reason", "时间录错")
+    record = show(run, "YJ1")
+    assert record["feedback_at"] == f"{day}T04:30:00Z"  # now the 12:30 call: late (due 12:00)
+    assert record["on_time"] is False and record["visited_at"] is None
+    assert record["feedback_outcome"] == "not-fraud"
+    assert [f["at"][11:16] for f in record["followups"]] == ["02:20", "04:30"]
+    assert run("check").exit_code == 0

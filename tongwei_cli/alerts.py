@@ -556,6 +556,39 @@ def correct_followup(db: Database, current: Mapping[str, Any], new: Mapping[str,
             out["case"] = case_no
         return out
 
-    db.audit("update", "followup",
-             f"{new['warning_no']} {clock.local_text(new['at'], db.tz)} {new['method']}",
+    db.audit("update", "followup", followup_name(db, new["warning_no"], new["at"],
+                                                 new["method"]),
              shown(before, current.get("case_no")), shown(after, new.get("case_no")))
+
+
+def followup_name(db: Database, warning_no: str, at: int, method: str) -> str:
+    """`YJ001 2026-11-29 11:00 phone`: a follow-up as the audit log and messages name it."""
+    return f"{warning_no} {clock.local_text(at, db.tz)} {method}"
+
+
+def remove_followup(db: Database, warning_no: str, raw: Mapping[str, Any], reason: Any
+                    ) -> tuple[dict[str, Any], str]:
+    """Remove a follow-up entered in error (on the wrong warning, at the wrong time, by the
+    wrong method): the row goes; the audit log keeps what it said, who removed it and why;
+    the warning's feedback, visit and outcome are worked out again from the follow-ups left
+    (none left: open again). Returns the removed follow-up and its name (`followup_name`)."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        warning = _warning_key(db, warning_no, "W_NO")
+        at = validate.moment(raw.get("at"), "at", db.tz, allow_future=True)
+        method = method_value(raw.get("method"), "method")
+        current = stored_followup(db, {"warning_id": warning["id"], "at": at,
+                                       "method": method})
+        name = followup_name(db, warning["no"], at, method)
+        if current is None:
+            raise NotFound(f"no follow-up {name} is recorded", "at")
+        db.conn.execute("DELETE FROM followups WHERE id = ?", (current["id"],))
+        db.conn.execute("UPDATE warnings SET feedback_at = NULL, visited_at = NULL,"
+                        " defrauded_at = NULL, outcome = NULL, outcome_at = NULL"
+                        " WHERE id = ?", (warning["id"],))
+        refresh_warnings(db, [warning["id"]])  # (those left, if any)
+        removed = clock.texts({"warning_no": warning["no"], "at": at, "method": method,
+                               "outcome": current["outcome"], "case_no": current["case_no"],
+                               "note": current["note"]}, MOMENTS)
+        db.audit("remove", "followup", name, removed, {"removed": True, "reason": reason})
+    return removed, name

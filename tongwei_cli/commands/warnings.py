@@ -252,6 +252,35 @@ def followup(
              f" {stored['outcome']}", stored, fmt)
 
 
+@app.command("remove-followup")
+def remove_followup(
+    w_no: WNo,
+    at: Annotated[str | None, _opt("When the follow-up was recorded as made, local time "
+                                   "(YYYY-MM-DD HH:MM). Required.", "--at")] = None,
+    method: Annotated[str | None, _opt("phone | visit | sms | other. Required.",
+                                       "--method")] = None,
+    reason: Annotated[str | None, _opt("Why it is removed. Required.", "--reason")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Remove a follow-up entered in error (on the wrong warning, at the wrong time, by the
+    wrong method). The audit log keeps what it said, who removed it and why; the warning's
+    feedback is worked out again from the follow-ups left (with none left it is open again).
+    A wrong outcome, case or note is corrected with `warning followup … --update` instead.
+
+    Example: tongwei warning remove-followup YJ001 --at "2026-11-29 11:00" --method phone
+    --reason 录错预警编号
+    """
+    at = need(at, "--at", "时间 at (YYYY-MM-DD HH:MM)")
+    method = need(method, "--method", "方式 method",
+                  [(m, _word(m)) for m in domain.METHODS])
+    reason = need(reason, "--reason", "删除原因 reason")
+    db = get_db()
+    removed, name = domain.remove_followup(db, w_no, {"at": at, "method": method}, reason)
+    from tongwei_cli.i18n import pick
+
+    emit_key(pick("已删除 ", "removed ") + name, removed, fmt)
+
+
 def _word(code: str) -> str:
     from tongwei_cli.i18n import word
 
