@@ -3,6 +3,7 @@ asked again after a wrong answer); in a script it never waits."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -88,3 +89,23 @@ def test_a_long_list_on_a_terminal_is_cut_and_says_how_to_see_the_rest(sh, db_pa
     assert "Only the first" not in screen
     code, screen = converse([*tongwei_exe(), "warning", "list", "--status", "overdue"], env, [])
     assert code == 0 and "Only the first" not in screen  # the dispatch list is never cut
+
+
+def test_the_audit_log_on_a_terminal_shows_its_latest_rows(sh, db, db_path):
+    """The log is oldest first; cut for the screen, it keeps the newest rows, not the
+    oldest, and says so."""
+    from tongwei_cli.options import SCREEN_ROWS
+
+    for i in range(SCREEN_ROWS + 5):
+        with db.write():
+            db.audit("note", "test", f"K{i:03d}")
+    db.close()
+    env = {**os.environ, "TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t", "COLUMNS": "250",
+           "TONGWEI_LANG": "en"}
+    code, screen = converse([*tongwei_exe(), "audit", "list", "--entity", "test"], env, [])
+    assert code == 0, screen[-500:]
+    assert f"Only the latest {SCREEN_ROWS} rows are shown" in screen
+    shown = {f"K{i:03d}" for i in range(SCREEN_ROWS + 5) if f"K{i:03d}" in screen}
+    assert shown == {f"K{i:03d}" for i in range(5, SCREEN_ROWS + 5)}
+    every = sh("audit", "list", "--entity", "test", "--format", "json")
+    assert len(json.loads(every.stdout)) == SCREEN_ROWS + 5

@@ -71,19 +71,22 @@ def screen_limit(limit: int | None, fmt: str | None, output: Any) -> tuple[int |
     return SCREEN_ROWS + 1, True
 
 
-def screen_cut(rows: list, applies: bool) -> tuple[list, list[str]]:
+def screen_cut(rows: list, applies: bool, *, latest: bool = False) -> tuple[list, list[str]]:
     """`rows` cut to `SCREEN_ROWS` when the screen cut applies and they are more, with the
-    note that says so (totals of a cut list would mislead: callers leave them out)."""
+    note that says so (totals of a cut list would mislead: callers leave them out).
+    `latest`: the rows are oldest first and read newest-first (`audit list`): keep the
+    last ones."""
     if not applies or len(rows) <= SCREEN_ROWS:
         return rows, []
     from tongwei_cli.i18n import pick
 
-    return rows[:SCREEN_ROWS], [pick(
-        f"仅显示前 {SCREEN_ROWS} 行（未列出合计）。可用 --from/--to/--station 缩小范围，"
-        "--limit N 指定行数，或 --format csv -o 文件 导出全部。",
-        f"Only the first {SCREEN_ROWS} rows are shown (and no totals). Narrow the list "
-        "(--from, --to, --station), give --limit N, or write all of it with "
-        "--format csv -o FILE.")]
+    kept = rows[-SCREEN_ROWS:] if latest else rows[:SCREEN_ROWS]
+    return kept, [pick(
+        f"仅显示{'最近' if latest else '前'} {SCREEN_ROWS} 行（未列出合计）。可用 --from/--to/"
+        "--station 缩小范围，--limit N 指定行数，或 --format csv -o 文件 导出全部。",
+        f"Only the {'latest' if latest else 'first'} {SCREEN_ROWS} rows are shown (and no "
+        "totals). Narrow the list (--from, --to, --station), give --limit N, or write all of "
+        "it with --format csv -o FILE.")]
 
 
 def interactive() -> bool:

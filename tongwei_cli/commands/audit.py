@@ -50,7 +50,8 @@ def list_(from_: FromOption = None, to: ToOption = None,
     first, last = period(db, from_, to)
     reading, on_screen = screen_limit(limit, fmt, output)
     rows, notes = screen_cut(domain.list_audit(db, first=first, last=last, officer=officer,
-                                               entity=entity, limit=reading), on_screen)
+                                               entity=entity, limit=reading), on_screen,
+                             latest=True)
     emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz, notes=notes)
 
 
