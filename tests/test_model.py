@@ -1,12 +1,13 @@
-"""A stateful test: random sequences of adds, events, voids, warnings and follow-ups, driven
-through the domain functions on a real file, against a plain-Python model of every figure
-of PRODUCT.md. After every step, `report range` over a random period must equal the model.
+"""A stateful test: random sequences of adds, events, voids, warnings and follow-ups, and
+their corrections and removals, driven through the domain functions on a real file, against
+a plain-Python model of every figure of PRODUCT.md. After every step, `report range` over a
+random period must equal the model, and `tongwei check` must find nothing.
 """
 
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from tongwei_cli import alerts, cases, clock, reports
 from tongwei_cli import settings as tw_settings
+from tongwei_cli.check import run_checks
 from tongwei_cli.db import open_db
 from tongwei_cli.errors import TongweiError
 
@@ -129,6 +131,56 @@ class Figures(RuleBasedStateMachine):
             return
         warning["followups"].append((at, method, outcome))
 
+    @rule(pick=st.integers(0, 10**6), level=st.none() | st.sampled_from(list(HOURS)),
+          station=st.none() | st.sampled_from(STATIONS),
+          shift=st.none() | st.integers(-3000, 3000))
+    def update_warning(self, pick, level, station, shift):
+        """A correction of level, station or received time (`warning update`)."""
+        if not self.warnings:
+            return
+        no = sorted(self.warnings)[pick % len(self.warnings)]
+        warning = self.warnings[no]
+        received = warning["received"]
+        if shift is not None:
+            received = min(received + timedelta(minutes=shift),
+                           self.now.astimezone(TZ).replace(second=0))
+        changes = {"level": level, "station": station,
+                   "received": None if shift is None else f"{received:%Y-%m-%d %H:%M}"}
+        try:
+            alerts.update_warning(self.db, no, changes)
+        except TongweiError:
+            # nothing to change, or a received time after one of its follow-ups
+            assert (level, station, shift) == (None, None, None) or any(
+                f[0] < received for f in warning["followups"])
+            return
+        assert all(f[0] >= received for f in warning["followups"])
+        hours = (HOURS[level] if level is not None and level != warning["level"]
+                 else (warning["deadline"] - warning["received"]) / timedelta(hours=1))
+        warning.update(received=received, level=level or warning["level"],
+                       station=station or warning["station"],
+                       deadline=received + timedelta(hours=hours))
+
+    @rule(pick=st.integers(0, 10**6), which=st.integers(0, 100),
+          outcome=st.sampled_from(["dissuaded", "defrauded", "not-fraud", "unreachable",
+                                   "in-progress"]), remove=st.booleans())
+    def correct_followup(self, pick, which, outcome, remove):
+        """A follow-up's outcome corrected (`warning followup … --update`) or the follow-up
+        removed (`warning remove-followup`)."""
+        with_followups = sorted(no for no, w in self.warnings.items() if w["followups"])
+        if not with_followups:
+            return
+        no = with_followups[pick % len(with_followups)]
+        followups = self.warnings[no]["followups"]
+        index = which % len(followups)
+        at, method, _ = followups[index]
+        raw = {"at": f"{at:%Y-%m-%d %H:%M}", "method": method}
+        if remove:
+            alerts.remove_followup(self.db, no, raw, "model")
+            del followups[index]
+        else:
+            alerts.add_followup(self.db, no, {**raw, "outcome": outcome}, update=True)
+            followups[index] = (at, method, outcome)
+
     # -- the figures -----------------------------------------------------------------
     def model(self, first: date, last: date) -> dict:
         start = datetime.combine(first, datetime.min.time(), tzinfo=TZ)
@@ -182,6 +234,13 @@ class Figures(RuleBasedStateMachine):
             for section, values in expected.items():
                 actual = {k: report[section][k] for k in values}
                 assert actual == values, (section, first, last, actual, values)
+
+    @invariant()
+    def the_file_checks_clean(self):
+        """What is kept for the reports (per-day totals, each warning's feedback) matches a
+        recount after every step: `tongwei check` finds nothing."""
+        if hasattr(self, "db"):
+            assert run_checks(self.db) == []
 
 
 Figures.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
