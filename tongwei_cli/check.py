@@ -7,11 +7,12 @@ Each rule is a named query kept as data: it returns one row per problem, with a 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from tongwei_cli import audit
 from tongwei_cli.alerts import FOLLOWUPS_SAY
-from tongwei_cli.db import Database
+from tongwei_cli.db import BUSY_TIMEOUT_MS, Database
 
 # name -> (tables it needs, SQL returning (key, detail) rows)
 RULES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -99,15 +100,45 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def run_checks(db: Database) -> list[str]:
-    """Every problem found, one line each; an empty list means the file is clean."""
-    problems: list[str] = []
+def _integrity(path: Path) -> list[str]:
+    """`PRAGMA integrity_check` on a connection of its own (read-only), for a thread."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     try:
-        integrity = [r[0] for r in db.query("PRAGMA integrity_check")]
+        return [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    finally:
+        conn.close()
+
+
+def run_checks(db: Database) -> list[str]:
+    """Every problem found, one line each; an empty list means the file is clean.
+
+    The page-by-page integrity check (a third of the time on a large file) runs on a second
+    connection in a thread while this one checks keys, the audit chain and the rules:
+    SQLite lets go of the GIL while it reads, so the two share the machine's cores."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        db.scalar("SELECT count(*) FROM sqlite_master")  # a file SQLite cannot read at all
     except sqlite3.DatabaseError as exc:
         return [f"integrity: {exc}"]
+    with ThreadPoolExecutor(1, thread_name_prefix="tongwei-check") as pool:
+        pending = pool.submit(_integrity, db.path)
+        try:
+            problems = _keys_audit_rules(db)
+        except sqlite3.DatabaseError as exc:
+            problems = [f"integrity: {exc}"]
+        try:
+            integrity = pending.result()
+        except sqlite3.DatabaseError as exc:
+            integrity = [str(exc)]
     if integrity != ["ok"]:
-        problems += [f"integrity: {line}" for line in integrity]
+        problems = [f"integrity: {line}" for line in integrity] + problems
+    return problems
+
+
+def _keys_audit_rules(db: Database) -> list[str]:
+    problems: list[str] = []
     for row in db.query("PRAGMA foreign_key_check"):
         problems.append(f"foreign key: {row[0]} row {row[1]} points at a missing {row[2]}")
     checked, bad = audit.verify(db)
