@@ -181,6 +181,19 @@ class Figures(RuleBasedStateMachine):
             alerts.add_followup(self.db, no, {**raw, "outcome": outcome}, update=True)
             followups[index] = (at, method, outcome)
 
+    @rule(pick=st.integers(0, 10**6))
+    def remove_warning(self, pick):
+        """A warning removed with its follow-ups (`warning remove`), unless a case names it."""
+        if not self.warnings:
+            return
+        no = sorted(self.warnings)[pick % len(self.warnings)]
+        try:
+            alerts.remove_warning(self.db, no, "model")
+        except TongweiError:
+            assert any(c["warning"] == no and not c["voided"] for c in self.cases.values())
+            return
+        del self.warnings[no]
+
     # -- the figures -----------------------------------------------------------------
     def model(self, first: date, last: date) -> dict:
         start = datetime.combine(first, datetime.min.time(), tzinfo=TZ)

@@ -447,3 +447,39 @@ def test_removing_one_of_several_followups_keeps_what_the_others_say(run):
     assert record["feedback_outcome"] == "not-fraud"
     assert [f["at"][11:16] for f in record["followups"]] == ["02:20", "04:30"]
     assert run("check").exit_code == 0
+
+
+def test_a_warning_entered_in_error_is_removed_with_its_followups(run, sh, db):
+    day = days_ago(3)
+    add(run, "YJ1", f"{day} 10:00", "high", "平襄", "13800000001", "--name", "测试甲")
+    add(run, "YJ2", f"{day} 10:05", "medium", "平襄", "13800000002")
+    run("warning", "followup", "YJ1", "--at", f"{day} 10:30", "--method", "visit",
+        "--outcome", "dissuaded")
+    run("case", "add", "--no", "TW1", "--reported", day, "--type", "loan", "--station", "平襄",
+        "--loss", "500", "--warning", "YJ1")
+    audited = db.scalar("SELECT count(*) FROM audit")
+    named = run("warning", "remove", "YJ1", "--reason", "平台重复推送", ok=False)
+    assert named.exit_code == 1 and named.stderr == (
+        "error: W_NO: case TW1 names this warning; correct the case first "
+        "(tongwei case update TW1 --warning -)\n")
+    assert sh("warning", "remove", "YJ1").returncode == 2  # no --reason: refused at once
+    assert db.scalar("SELECT count(*) FROM audit") == audited
+    run("case", "update", "TW1", "--warning", "-")
+    out = run("warning", "remove", "YJ1", "--reason", "平台重复推送")
+    assert out.stdout == "removed YJ1\n"
+    assert db.scalar("SELECT count(*) FROM warnings") == 1
+    assert db.scalar("SELECT count(*) FROM followups") == 0
+    figures = _report_day(run, day)
+    assert figures["warnings"]["received"] == 1 and figures["warnings"]["visited"] == 0
+    assert {r["level"]: r["received"] for r in figures["breakdowns"]["by_level"]} == {
+        "high": 0, "medium": 1, "low": 0}
+    row = db.one("SELECT before, after FROM audit WHERE action = 'remove'"
+                 " AND entity = 'warning'")
+    before = json.loads(row["before"])
+    assert before["name"] == "测**" and before["phone"] == "138****0001"  # masked in the log
+    assert [f["outcome"] for f in before["followups"]] == ["dissuaded"]
+    assert json.loads(row["after"]) == {"removed": True, "reason": "平台重复推送"}
+    missing = run("warning", "remove", "YJ1", "--reason", "x", ok=False)
+    assert missing.exit_code == 1 and "no warning numbered 'YJ1'" in missing.stderr
+    add(run, "YJ1", f"{day} 10:00", "low")  # the number is free again
+    assert run("check").exit_code == 0

@@ -592,3 +592,26 @@ def remove_followup(db: Database, warning_no: str, raw: Mapping[str, Any], reaso
                                "note": current["note"]}, MOMENTS)
         db.audit("remove", "followup", name, removed, {"removed": True, "reason": reason})
     return removed, name
+
+
+def remove_warning(db: Database, no: str, reason: Any) -> dict[str, Any]:
+    """Remove a warning entered in error (a duplicate push, a number typed wrong), with its
+    follow-ups: the audit log keeps what they said (personal data masked), who removed them
+    and why; the figures lose it. Refused while a case names the warning. Returns the
+    removed warning with its follow-ups."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        record = show_warning(db, no)
+        named = [r[0] for r in db.query("SELECT no FROM cases WHERE warning = ? AND voided = 0"
+                                        " ORDER BY no", (record["no"],))]
+        if named:
+            raise Conflict(f"case {', '.join(named)} names this warning; correct the case "
+                           f"first (tongwei case update {named[0]} --warning -)", "W_NO")
+        warning_id = db.scalar("SELECT id FROM warnings WHERE no = ?", (record["no"],))
+        db.conn.execute("DELETE FROM followups WHERE warning_id = ?", (warning_id,))
+        db.conn.execute("DELETE FROM warnings WHERE id = ?", (warning_id,))
+        kept = {k: v for k, v in record.items()
+                if k not in ("status", "overdue_minutes", "on_time", "feedback_outcome",
+                             "latest_outcome", "defrauded", "cases")}
+        db.audit("remove", "warning", record["no"], kept, {"removed": True, "reason": reason})
+    return kept

@@ -210,6 +210,27 @@ def update(
     emit_key(record["no"], record, fmt)
 
 
+@app.command("remove")
+def remove(
+    w_no: WNo,
+    reason: Annotated[str | None, _opt("Why it is removed. Required.", "--reason")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Remove a warning entered in error (a duplicate push, a number typed wrong) with its
+    follow-ups. The audit log keeps what they said (personal data masked), who removed them
+    and why; the reports no longer count it. Refused while a case names the warning. (An
+    import of a file that holds the warning adds it again.)
+
+    Example: tongwei warning remove YJ001 --reason 平台重复推送
+    """
+    reason = need(reason, "--reason", "删除原因 reason")
+    db = get_db()
+    removed = domain.remove_warning(db, w_no, reason)
+    from tongwei_cli.i18n import pick
+
+    emit_key(pick("已删除 ", "removed ") + removed["no"], removed, fmt)
+
+
 @app.command("followup")
 def followup(
     w_no: WNo,
@@ -266,6 +287,7 @@ def remove_followup(
     wrong method). The audit log keeps what it said, who removed it and why; the warning's
     feedback is worked out again from the follow-ups left (with none left it is open again).
     A wrong outcome, case or note is corrected with `warning followup … --update` instead.
+    (An import of a file that holds the follow-up adds it again.)
 
     Example: tongwei warning remove-followup YJ001 --at "2026-11-29 11:00" --method phone
     --reason 录错预警编号
