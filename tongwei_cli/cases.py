@@ -180,7 +180,7 @@ def prepare_event(db: Database, raw: Mapping[str, Any], case: Mapping[str, Any] 
     """Validate one event (`case`, `kind`, `date`, `count`, `amount`, `note`) against its case
     as stored. Checks that depend on other events (once-only kinds, recoveries within the
     loss) are in `check_event_sequence`."""
-    if case is None:  # (an import: only what the checks below read)
+    if case is None:  # by its number: only what the checks below read
         clean = validate.text(raw.get("case"))
         case = db.one("SELECT id, no, reported, voided FROM cases WHERE no = ?", (clean,))
         if case is None:
