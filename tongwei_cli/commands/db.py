@@ -11,7 +11,7 @@ from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.options import FormatOption, OutputOption
 from tongwei_cli.render import Column, emit_record, status
 
-app = sub_app("""The database file: where it is, what is in it, and a safe copy.
+app = sub_app("""The database file: where it is, what is in it, a safe copy, compaction.
 
 Example: tongwei db backup /mnt/usb/tongwei-2026-11-29.db
 """)
@@ -74,6 +74,24 @@ def backup(
     db = get_db(must_exist=True)
     result = dbinfo.backup(db, target, force=force)
     status(f"backed up {result['pages']} pages to {result['path']}; copy checked: ok")
+
+
+@app.command("compact")
+def compact() -> None:
+    """Rewrite the file with every page full (SQLite's VACUUM) and report the space given
+    back. Worth it after a large backlog was imported newest first, or after a scrub; the
+    records and figures do not change. Other commands wait while it runs, and it needs free
+    disk space about twice the file's size.
+
+    Example: tongwei db compact
+    """
+    from tongwei_cli import dbinfo
+
+    db = get_db(must_exist=True)
+    sizes = dbinfo.compact(db)
+    mib = 2 ** 20
+    status(f"compacted {db.path}: {sizes['before'] / mib:.1f} MiB -> "
+           f"{sizes['after'] / mib:.1f} MiB")
 
 
 @app.command("scrub")
