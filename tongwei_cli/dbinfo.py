@@ -65,8 +65,9 @@ def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str
 def compact(db: Database) -> dict[str, int]:
     """Rewrite the file with every page full (`VACUUM`), give the WAL back, and log it.
 
-    Pages are left part-empty when records arrive out of order (a backlog imported newest
-    first fills the date indexes' pages only half) or are removed; the figures do not change.
+    Pages are left part-empty when records arrive far out of order (added one by one
+    newest first, the date indexes' pages fill only half) or are removed; the figures do not
+    change.
     Returns the file's size before and after, in bytes."""
     def size() -> int:
         return db.scalar("PRAGMA page_count") * db.scalar("PRAGMA page_size")

@@ -79,9 +79,10 @@ def backup(
 @app.command("compact")
 def compact() -> None:
     """Rewrite the file with every page full (SQLite's VACUUM) and report the space given
-    back. Worth it after a large backlog was imported newest first, or after a scrub; the
-    records and figures do not change. Other commands wait while it runs, and it needs free
-    disk space about twice the file's size.
+    back. Worth it after a scrub or many removals, or when records were added far out of
+    date order (pages of the date indexes are then left part-empty); the records and figures
+    do not change. Other commands wait while it runs, and it needs free disk space about
+    twice the file's size.
 
     Example: tongwei db compact
     """
