@@ -225,7 +225,8 @@ def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1) -> d
                         "victim-group", "warning", "summary"])
         events.writerow(["case", "kind", "date", "count", "amount", "note"])
         for i in range(n_cases):
-            day = today - timedelta(days=int(DAYS * i / n_cases) + 1)
+            # oldest first, as a county's records accumulate (the warnings are too)
+            day = today - timedelta(days=DAYS - int(DAYS * i / n_cases))
             no = f"TW{i + 1:08d}"
             loss = rng.randrange(100, 500_000)
             victim_id = ids[i % len(ids)] if i % 4 == 0 else ""
