@@ -18,7 +18,7 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections
+from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections, mark_void
 from tongwei_cli.records import given as _given
 
 # code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
@@ -424,14 +424,9 @@ def void_card_action(db: Database, no: str, reason: str) -> dict[str, Any]:
     reason = validate.required_text(reason, "reason")
     with db.write():
         current = _action_row(db, no)
-        if current["voided"]:
-            raise Conflict(f"action {current['no']} is already void", "ACTION_NO")
         reopened = _linked(db, current) if current["kind"] == "recheck" else []
-        db.conn.execute("UPDATE card_actions SET voided = 1, void_reason = ?, updated_at = ?,"
-                        " updated_by = ? WHERE id = ?",
-                        (reason, clock.stamp(), db.officer, current["id"]))
-        db.audit("void", "card_action", current["no"], {"voided": False},
-                 {"voided": True, "void_reason": reason})
+        mark_void(db, "card_actions", "card_action", current, reason, what="action",
+                  field_name="ACTION_NO")
         for rectify in reopened:
             db.conn.execute("UPDATE card_actions SET closed_by = NULL, closed_on = NULL"
                             " WHERE id = ?", (rectify["id"],))
@@ -661,13 +656,8 @@ def void_penalty(db: Database, no: str, reason: str) -> dict[str, Any]:
     reason = validate.required_text(reason, "reason")
     with db.write():
         current = get_penalty(db, no)
-        if current["voided"]:
-            raise Conflict(f"restriction {current['no']} is already void", "NO")
-        db.conn.execute("UPDATE card_penalties SET voided = 1, void_reason = ?,"
-                        " updated_at = ?, updated_by = ? WHERE no = ?",
-                        (reason, clock.stamp(), db.officer, current["no"]))
-        db.audit("void", "card_penalty", current["no"], {"voided": False},
-                 {"voided": True, "void_reason": reason})
+        mark_void(db, "card_penalties", "card_penalty", current, reason, what="restriction",
+                  field_name="NO")
     return get_penalty(db, current["no"])
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections
+from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections, mark_void
 from tongwei_cli.records import given as _given
 
 STATUSES = ("reported", "filed", "solved", "closed")
@@ -373,13 +373,7 @@ def void_case(db: Database, no: str, reason: str) -> dict[str, Any]:
     reason = validate.required_text(reason, "reason")
     with db.write():
         current = _case_row(db, no)
-        if current["voided"]:
-            raise Conflict(f"case {current['no']} is already void", "CASE_NO")
-        db.conn.execute("UPDATE cases SET voided = 1, void_reason = ?, updated_at = ?,"
-                        " updated_by = ? WHERE id = ?",
-                        (reason, clock.stamp(), db.officer, current["id"]))
-        db.audit("void", "case", current["no"], {"voided": False},
-                 {"voided": True, "void_reason": reason})
+        mark_void(db, "cases", "case", current, reason, what="case", field_name="CASE_NO")
     return get_case(db, current["no"])
 
 

@@ -15,7 +15,14 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, NotFound
-from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections, option
+from tongwei_cli.records import (
+    Prepared,
+    assign_numbers,
+    corrected,
+    corrections,
+    mark_void,
+    option,
+)
 from tongwei_cli.records import given as _given
 
 # Raw field names (as `outreach add` options and import columns, `_` for `-`), in order.
@@ -148,13 +155,8 @@ def void_outreach(db: Database, key: str, reason: str) -> dict[str, Any]:
     reason = validate.required_text(reason, "reason")
     with db.write():
         current = _row(db, key)
-        if current["voided"]:
-            raise Conflict(f"session {current['no']} is already void", "SESSION")
-        db.conn.execute("UPDATE outreach SET voided = 1, void_reason = ?, updated_at = ?,"
-                        " updated_by = ? WHERE id = ?",
-                        (reason, clock.stamp(), db.officer, current["id"]))
-        db.audit("void", "outreach", current["no"], {"voided": False},
-                 {"voided": True, "void_reason": reason})
+        mark_void(db, "outreach", "outreach", current, reason, what="session",
+                  field_name="SESSION")
     return get_outreach(db, current["no"])
 
 

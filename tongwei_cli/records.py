@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tongwei_cli import clock
 from tongwei_cli.db import Database
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.errors import Conflict, InvalidValue
 
 
 @dataclass
@@ -53,6 +54,20 @@ def corrected(raw: dict[str, Any], changes: Mapping[str, Any], clearable: Iterab
             raise InvalidValue("is required and cannot be cleared", option(name))
         raw[name] = None if clear else value
     return raw
+
+
+def mark_void(db: Database, table: str, entity: str, current: Mapping[str, Any],
+              reason: str, *, what: str, field_name: str) -> None:
+    """Inside `db.write()`: withdraw the stored record `current` (a row of `table` with its
+    `no` and `voided`) -- kept, marked void with the reason, who and when -- and log it; one
+    already void is refused."""
+    if current["voided"]:
+        raise Conflict(f"{what} {current['no']} is already void", field_name)
+    db.conn.execute(f"UPDATE {table} SET voided = 1, void_reason = ?, updated_at = ?,"
+                    " updated_by = ? WHERE no = ?",
+                    (reason, clock.stamp(), db.officer, current["no"]))
+    db.audit("void", entity, current["no"], {"voided": False},
+             {"voided": True, "void_reason": reason})
 
 
 def assign_numbers(db: Database, table: str, letters: str, rows: list[dict[str, Any]],
