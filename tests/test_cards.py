@@ -541,3 +541,39 @@ def test_penalty_void_frees_the_five_year_rule_and_leaves_the_list(run, sh, db_p
     again = sh("cards", "penalty", "void", first, "--reason", "x")
     assert again.returncode == 1 and again.stderr.startswith("error: NO:")
     assert "already void" in again.stderr and rows(db_path, "audit") == audited
+
+
+def test_penalty_update_corrects_and_keeps_the_five_year_rule(run, sh, db_path):
+    first = penalty(run, "--measure", "financial", "--start", "2021-03-01",
+                    "--years", "2").stdout.strip()
+    second = penalty(run, "--measure", "financial", "--start", "2023-03-01",
+                     "--years", "3").stdout.strip()  # 2021-03-01 .. 2026-02-28: five years
+    audited = rows(db_path, "audit")
+    longer = run("cards", "penalty", "update", first, "--start", "2021-02-01", "--years", "3",
+                 ok=False)  # 2021-02-01 .. 2024-01-31, then the second: past five years
+    assert longer.exit_code == 1 and longer.stderr.startswith("error: --years:")
+    assert "5 years" in longer.stderr
+    for args, field, reason in ((["--name", "-"], "--name", "cannot be cleared"),
+                                (["--years", "4"], "--years", "2 or 3"),
+                                ([], "NO", "nothing to change")):
+        refused = run("cards", "penalty", "update", first, *args, ok=False)
+        assert refused.exit_code == 1, args
+        assert refused.stderr.startswith(f"error: {field}:") and reason in refused.stderr
+    assert rows(db_path, "audit") == audited
+    # A later start moves the end and the (default) appeal date; the rule still holds.
+    result = sh("cards", "penalty", "update", first, "--start", "2021-04-01", "--note", "更正")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == first
+    shown = json.loads(run("cards", "penalty", "show", first, "--format", "json").stdout)
+    assert (shown["start_date"], shown["end_date"], shown["appeal_by"]) == (
+        "2021-04-01", "2023-03-31", str(date(2021, 4, 1) + timedelta(days=cards.APPEAL_DAYS)))
+    assert shown["note"] == "更正" and shown["updated_by"] and shown["name"] == "测**"
+    (key, before, after), = audit_rows(db_path, "update", "card_penalty")
+    assert key == first and json.loads(before)["start_date"] == "2021-03-01"
+    assert json.loads(after)["end_date"] == "2023-03-31"
+    assert "测试甲" not in before + after and ID_A not in before + after
+    # The other restriction's own correction does not count itself twice.
+    run("cards", "penalty", "update", second, "--note", "复核")
+    clash = run("cards", "penalty", "update", second, "--start", "2021-04-01", ok=False)
+    assert clash.exit_code == 1 and "already has this measure" in clash.stderr
+    assert run("check").exit_code == 0

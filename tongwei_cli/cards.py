@@ -589,10 +589,11 @@ def prepare_penalty(db: Database, raw: Mapping[str, Any]) -> Prepared:
 
 def check_consecutive(db: Database, row: Mapping[str, Any]) -> None:
     """A person's consecutive restrictions (each starting no later than the day after the
-    previous one ends) never span more than five years."""
+    previous one ends) never span more than five years. (`row["no"]`, when it is a stored
+    restriction being corrected, is counted as `row` says, not as stored.)"""
     spans = [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in db.query(
-        "SELECT start_date, end_date FROM card_penalties WHERE id_no = ? AND voided = 0",
-        (row["id_no"],))]
+        "SELECT start_date, end_date FROM card_penalties WHERE id_no = ? AND voided = 0"
+        " AND no IS NOT ?", (row["id_no"], row["no"]))]
     start, end = date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"])
     spans.append((start, end))
     spans.sort()
@@ -616,11 +617,7 @@ def add_penalty(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
     prepared = prepare_penalty(db, raw)
     row = prepared.row
     with db.write():
-        if db.one("SELECT 1 FROM card_penalties WHERE id_no = ? AND measure = ? AND"
-                  " start_date = ? AND voided = 0",
-                  (row["id_no"], row["measure"], row["start_date"])):
-            raise Conflict("this person already has this measure from that date", "start")
-        check_consecutive(db, row)
+        _check_penalty(db, row)
         assign_numbers(db, "card_penalties", "CJ", [row], "start_date")
         now = clock.stamp()
         db.conn.execute(
@@ -631,6 +628,54 @@ def add_penalty(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
         record = get_penalty(db, row["no"])
         db.audit("add", "card_penalty", row["no"], None, record)
     return record, prepared.warnings
+
+
+def _check_penalty(db: Database, row: Mapping[str, Any]) -> None:
+    """What a restriction must not clash with among the person's others (`row["no"]`: a
+    stored one being corrected, left out)."""
+    if db.one("SELECT 1 FROM card_penalties WHERE id_no = ? AND measure = ? AND"
+              " start_date = ? AND voided = 0 AND no IS NOT ?",
+              (row["id_no"], row["measure"], row["start_date"], row["no"])):
+        raise Conflict("this person already has this measure from that date", "start")
+    check_consecutive(db, row)
+
+
+PENALTY_STORED = ("name", "id_no", "measure", "start_date", "years", "end_date",
+                  "appeal_by", "station", "note")
+
+
+def update_penalty(db: Database, no: str, changes: Mapping[str, Any]
+                   ) -> tuple[dict[str, Any], list[str]]:
+    """Correct fields of a restriction (`-` clears the station, the note, or an appeal date
+    given by hand), checked again as `penalty add` checks it, the five-year rule included;
+    before/after audited. A new start or term moves the end date, and the appeal date too
+    unless it is given."""
+    changes = corrections(changes, "cards penalty add", "NO")
+    with db.write():
+        current = get_penalty(db, no)
+        if current["voided"]:
+            raise Conflict(f"restriction {current['no']} is void and cannot be corrected",
+                           "NO")
+        raw = {"name": current["name"], "id_no": current["id_no"],
+               "measure": current["measure"], "start": current["start_date"],
+               "years": current["years"], "appeal_by": current["appeal_by"],
+               "station": current["station"], "note": current["note"]}
+        if "start" in changes and "appeal_by" not in changes:
+            raw["appeal_by"] = None  # (the default, counted from the new start)
+        prepared = prepare_penalty(db, corrected(raw, changes,
+                                                 ("appeal_by", "station", "note")))
+        new = {**prepared.row, "no": current["no"]}
+        _check_penalty(db, new)
+        before = {k: current[k] for k in PENALTY_STORED if current[k] != new[k]}
+        after = {k: new[k] for k in before}
+        if before:
+            sets = ", ".join(f"{k} = :{k}" for k in after)
+            db.conn.execute(f"UPDATE card_penalties SET {sets}, updated_at = :at,"
+                            " updated_by = :by WHERE no = :no",
+                            {**after, "at": clock.stamp(), "by": db.officer,
+                             "no": current["no"]})
+            db.audit("update", "card_penalty", current["no"], before, after)
+        return get_penalty(db, current["no"]), prepared.warnings
 
 
 def _penalty_record(row: Any, today: date) -> dict[str, Any]:

@@ -57,6 +57,8 @@ Examples:
 
   tongwei cards penalty show CJ20261101-001 --reveal
 
+  tongwei cards penalty update CJ20261101-001 --years 2
+
   tongwei cards penalty void CJ20261101-001 --reason 录入错误
 """)
 app.add_typer(penalty_app, name="penalty")
@@ -351,6 +353,38 @@ def penalty_add(
     start = need(start, "--start", "开始日期 start")
     years = need(years, "--years", "年限 years (2/3)")
     record, warnings = domain.add_penalty(db, {
+        "name": name, "id_no": id_no, "measure": measure, "start": start, "years": years,
+        "appeal_by": appeal_by, "station": station, "note": note})
+    for line in warnings:
+        warn(line)
+    emit_key(record["no"], record, fmt)
+
+
+@penalty_app.command("update")
+def penalty_update(
+    no: PenaltyNo,
+    name: Annotated[str | None, _opt("The person's name (masked).", "--name")] = None,
+    id_no: Annotated[str | None, _opt("Resident ID number (checked, masked).",
+                                      "--id-no")] = None,
+    measure: Annotated[str | None, _opt("financial, network or credit.", "--measure")] = None,
+    start: Annotated[str | None, _opt("First day of the restriction.", "--start")] = None,
+    years: Annotated[str | None, _opt("2 or 3.", "--years")] = None,
+    appeal_by: Annotated[str | None, _opt("Last day to appeal (`-`: the default, "
+                                          f"{domain.APPEAL_DAYS} days after the start).",
+                                          "--appeal-by")] = None,
+    station: Annotated[str | None, _opt("Police station in charge.", "--station")] = None,
+    note: Annotated[str | None, _opt("Basis of the decision, a note.", "--note")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Correct a restriction. Give only the fields that change; `-` clears the station, the
+    note or an appeal date given by hand. It is checked again as `penalty add` checks it,
+    the five-year rule included; a new start or term moves the end date (and the appeal
+    date, unless given). The old and new values are kept in the audit log (masked).
+
+    Example: tongwei cards penalty update CJ20261101-001 --years 2 --note 复议后改为两年
+    """
+    db = get_db()
+    record, warnings = domain.update_penalty(db, no, {
         "name": name, "id_no": id_no, "measure": measure, "start": start, "years": years,
         "appeal_by": appeal_by, "station": station, "note": note})
     for line in warnings:
