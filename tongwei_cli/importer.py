@@ -32,6 +32,8 @@ Adding a kind (outreach, cards…) is one `ImportKind` given to `register()`::
         find=find_outreach,              # (db, [key]) -> {key: stored row (dict)}
         compared=("date", "station", …), # row fields that must equal the stored row's
         insert=insert_outreach,          # (db, [row], import_id) -> None, executemany
+                                         #   (or inserter=: () -> such a function, made
+                                         #   afresh for each import that needs state)
         update=None,                     # (db, stored, row, import_id) -> None: a
                                          #   correction with its audit row; None: refused
         checker=None,                    # (db) -> (row) -> None: rules across new rows;
@@ -87,7 +89,7 @@ class ImportKind:
     key: Callable[[Row], Hashable]
     find: Callable[[Database, list[Any]], dict[Any, Row]]
     compared: tuple[str, ...]
-    insert: Callable[[Database, list[Row], int], None]
+    insert: Callable[[Database, list[Row], int], None] | None = None
     update: Callable[[Database, Row, Row, int], None] | None = None
     checker: Callable[[Database], Callable[[Row], None]] | None = None
     key_column: str = "no"  # the column a duplicate key is reported on
@@ -100,12 +102,17 @@ class ImportKind:
     # -- a platform export sorted newest first -- leaves its pages half full (100k warnings:
     # 255 bytes each against 177); sorted a batch at a time, 181.
     order: Callable[[Row], Any] | None = None
+    # Instead of `insert`, for a kind whose writing keeps something across one import's
+    # batches: makes each import's `insert` afresh.
+    inserter: Callable[[], Callable[[Database, list[Row], int], None]] | None = None
 
 
 KINDS: dict[str, ImportKind] = {}
 
 
 def register(kind: ImportKind) -> None:
+    if (kind.insert is None) == (kind.inserter is None):
+        raise ValueError(f"import kind {kind.name}: give insert or inserter, not both")
     KINDS[kind.name] = kind
 
 
@@ -454,7 +461,6 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (kind.name, path.name, result.size, result.sha256, clock.stamp(),
                  db.officer)).lastrowid
-            _awaited.clear()  # (a rolled-back import's id may come again)
             batch = _Batch(db, kind, result, problems, what, update, import_id)
             prepare, pending, notes = kind.prepare, batch.rows, result.notes
             # The rows make no reference cycles: the cyclic collector, which would walk
@@ -523,6 +529,7 @@ class _Batch:
         self.rows: list[tuple[int, Row]] = []
         self.seen = _SeenKeys(db)
         self.check = kind.checker(db) if kind.checker else None
+        self.insert = kind.inserter() if kind.inserter else kind.insert
         self.writer: Any = None  # a one-thread executor, made for the first overlapped batch
         self.pending: Any = None  # the Future of the batch being written
         self.interval = 0.0  # sys.getswitchinterval() before the writer started
@@ -546,7 +553,7 @@ class _Batch:
         if self.kind.order is not None:
             new.sort(key=self.kind.order)
         if not self.kind.overlap:
-            self.kind.insert(self.db, new, self.import_id)
+            self.insert(self.db, new, self.import_id)
             return
         if self.writer is None:
             from concurrent.futures import ThreadPoolExecutor
@@ -556,7 +563,7 @@ class _Batch:
             # wait up to 5 ms each time for the checking thread to let go.
             self.interval = sys.getswitchinterval()
             sys.setswitchinterval(0.0001)
-        self.pending = self.writer.submit(self.kind.insert, self.db, new, self.import_id)
+        self.pending = self.writer.submit(self.insert, self.db, new, self.import_id)
 
     def flush(self) -> None:
         """Check and write the rows gathered in `self.rows` (a list the caller keeps
@@ -707,19 +714,23 @@ def _find_warnings(db: Database, keys: list[Any]) -> dict[Any, Row]:
                     lambda r: r["no"])
 
 
-# Whether some case names a warning not stored yet, asked once per import (`run_import`
-# clears it): only then can a new warning be one that a case already names (预警后被骗) and
-# need its `linked_on` set.
-_awaited: dict[int, bool] = {}
+class _WarningInserter:
+    """The new warnings of one import. Whether some case names a warning not stored yet is
+    asked once, at the first batch: only then can a new warning be one that a case already
+    names (预警后被骗) and need its `linked_on` set. (Nothing else writes while the import
+    holds the file, so the answer cannot turn from no to yes.)"""
 
+    def __init__(self) -> None:
+        self.awaited: bool | None = None
 
-def _insert_warnings(db: Database, rows: list[Row], import_id: int) -> None:
-    if import_id not in _awaited:
-        _awaited[import_id] = db.one(
-            "SELECT 1 FROM cases c INDEXED BY cases_warning_link"
-            " WHERE c.warning IS NOT NULL AND c.voided = 0"
-            " AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.no = c.warning)") is not None
-    alerts.insert_warnings(db, rows, import_id, link=_awaited[import_id])
+    def __call__(self, db: Database, rows: list[Row], import_id: int) -> None:
+        if self.awaited is None:
+            self.awaited = db.one(
+                "SELECT 1 FROM cases c INDEXED BY cases_warning_link"
+                " WHERE c.warning IS NOT NULL AND c.voided = 0"
+                " AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.no = c.warning)"
+            ) is not None
+        alerts.insert_warnings(db, rows, import_id, link=self.awaited)
 
 
 def _correct_warning(db: Database, old: Row, row: Row, import_id: int) -> None:
@@ -789,7 +800,7 @@ register(ImportKind(
              "source", "note"),
     required=("no", "received", "level", "station", "phone"),
     prepare=alerts.prepare_warning, key=lambda row: row["no"], find=_find_warnings,
-    compared=WARNING_COMPARED, insert=_insert_warnings, update=_correct_warning,
+    compared=WARNING_COMPARED, inserter=_WarningInserter, update=_correct_warning,
     order=lambda row: (row["received_at"], row["no"]),
     describe=lambda row: f"warning {row['no']}", overlap=True))
 register(ImportKind(
