@@ -18,7 +18,14 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections, mark_void
+from tongwei_cli.records import (
+    Prepared,
+    assign_numbers,
+    correctable,
+    corrected,
+    corrections,
+    mark_void,
+)
 from tongwei_cli.records import given as _given
 
 # code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
@@ -329,9 +336,7 @@ def update_card_action(db: Database, no: str, changes: Mapping[str, Any]
     changes = corrections(changes, "cards action", "ACTION_NO")
     with db.write():
         current = _action_row(db, no)
-        if current["voided"]:
-            raise Conflict(f"action {current['no']} is void and cannot be corrected",
-                           "ACTION_NO")
+        correctable(current, "action", "ACTION_NO")
         raw = corrected(_raw_of(current), changes, CLEARABLE)
         kind = _choose(raw["kind"], ACTION_KINDS, ACTION_ALIASES, "action", "kind")
         name = institution_name(raw["institution"])
@@ -653,9 +658,7 @@ def update_penalty(db: Database, no: str, changes: Mapping[str, Any]
     changes = corrections(changes, "cards penalty add", "NO")
     with db.write():
         current = get_penalty(db, no)
-        if current["voided"]:
-            raise Conflict(f"restriction {current['no']} is void and cannot be corrected",
-                           "NO")
+        correctable(current, "restriction", "NO")
         raw = {"name": current["name"], "id_no": current["id_no"],
                "measure": current["measure"], "start": current["start_date"],
                "years": current["years"], "appeal_by": current["appeal_by"],

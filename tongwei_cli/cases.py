@@ -15,7 +15,14 @@ from typing import Any
 from tongwei_cli import clock, validate
 from tongwei_cli.db import Database
 from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, assign_numbers, corrected, corrections, mark_void
+from tongwei_cli.records import (
+    Prepared,
+    assign_numbers,
+    correctable,
+    corrected,
+    corrections,
+    mark_void,
+)
 from tongwei_cli.records import given as _given
 
 STATUSES = ("reported", "filed", "solved", "closed")
@@ -316,8 +323,7 @@ def update_case(db: Database, no: str, changes: Mapping[str, Any]
     changes = corrections(changes, "case add", "CASE_NO")
     with db.write():
         current = _case_row(db, no)
-        if current["voided"]:
-            raise Conflict(f"case {current['no']} is void and cannot be corrected", "CASE_NO")
+        correctable(current, "case", "CASE_NO")
         raw = {
             "no": current["no"], "reported": current["reported"], "occurred": current["occurred"],
             "type": current["type"], "station": current["station"],
@@ -342,8 +348,7 @@ def correct_case(db: Database, current: Mapping[str, Any], new: Mapping[str, Any
     """Apply a validated row (`prepare_case`) to the stored case `current` (a row with its
     `id`), inside `db.write()`: the checks that depend on its events, the UPDATE, and an
     audit row with the old and new values. `case update` and `import cases --update`."""
-    if current["voided"]:
-        raise Conflict(f"case {current['no']} is void and cannot be corrected", "no")
+    correctable(current, "case", "no")
     if new["no"] != current["no"] and db.one("SELECT 1 FROM cases WHERE no = ?",
                                              (new["no"],)):
         raise Conflict(f"case {new['no']} already exists", "no")

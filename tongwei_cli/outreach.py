@@ -18,6 +18,7 @@ from tongwei_cli.errors import Conflict, NotFound
 from tongwei_cli.records import (
     Prepared,
     assign_numbers,
+    correctable,
     corrected,
     corrections,
     mark_void,
@@ -131,9 +132,7 @@ def update_outreach(db: Database, key: str, changes: Mapping[str, Any]) -> dict[
     changes = corrections(changes, "outreach add", "SESSION")
     with db.write():
         current = _row(db, key)
-        if current["voided"]:
-            raise Conflict(f"session {current['no']} is void and cannot be corrected",
-                           "SESSION")
+        correctable(current, "session", "SESSION")
         new = prepare_outreach(db, corrected(_raw_of(current), changes, CLEARABLE)).row
         if new["ref"] and new["ref"] != current["ref"] and db.one(
                 "SELECT 1 FROM outreach WHERE ref = ?", (new["ref"],)):

@@ -56,6 +56,12 @@ def corrected(raw: dict[str, Any], changes: Mapping[str, Any], clearable: Iterab
     return raw
 
 
+def correctable(current: Mapping[str, Any], what: str, field_name: str) -> None:
+    """Refuse to correct a record that was withdrawn (void)."""
+    if current["voided"]:
+        raise Conflict(f"{what} {current['no']} is void and cannot be corrected", field_name)
+
+
 def mark_void(db: Database, table: str, entity: str, current: Mapping[str, Any],
               reason: str, *, what: str, field_name: str) -> None:
     """Inside `db.write()`: withdraw the stored record `current` (a row of `table` with its
