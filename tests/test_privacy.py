@@ -129,6 +129,21 @@ def test_no_command_output_or_error_shows_planted_personal_data(run, tmp_path):
         result = run(*bad, ok=False)
         assert result.exit_code == 1
         outputs.append(result.stdout + result.stderr)
+    # The corrections and removals: their records, refusals and audit rows.
+    penalty_no = json.loads(run("cards", "penalty", "list", "--format", "json").stdout)[0]["no"]
+    for command in (["cards", "penalty", "show", penalty_no],
+                    ["cards", "penalty", "update", penalty_no, "--note", "复核"],
+                    ["warning", "update", "WP2", "--name", PLANTED_NAMES[2], "--phone",
+                     PLANTED_PHONES[0]],
+                    ["warning", "remove", "WP2", "--reason", "重复推送"]):
+        for fmt in ("json",) if command[-2] != "show" else ("table", "json", "csv"):
+            result = run(*command, "--format", fmt)
+            outputs.append(result.stdout + result.stderr)
+    refused = run("warning", "update", "WP1", "--phone", PLANTED_PHONES[1] + "7", ok=False)
+    assert refused.exit_code == 1
+    outputs.append(refused.stdout + refused.stderr)
+    for fmt in ("table", "json", "csv"):
+        outputs.append(run("audit", "list", "--format", fmt).stdout)
     bad_file = tmp_path / "bad.csv"
     bad_file.write_text("no,received,level,station,phone,name,id\n"
                         f"WX1,{day} 08:00,high,平襄,{PLANTED_PHONES[0]}9,{PLANTED_NAMES[0]},"
