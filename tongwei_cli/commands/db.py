@@ -81,8 +81,8 @@ def compact() -> None:
     """Rewrite the file with every page full (SQLite's VACUUM) and report the space given
     back. Worth it after a scrub or many removals, or when records were added far out of
     date order (pages of the date indexes are then left part-empty); the records and figures
-    do not change. Other commands wait while it runs, and it needs free disk space about
-    twice the file's size.
+    do not change. Run it when no one else is writing (they wait up to 30 s for it, then
+    are told to try again); it needs free disk space about twice the file's size.
 
     Example: tongwei db compact
     """
