@@ -67,8 +67,7 @@ def compact(db: Database) -> dict[str, int]:
 
     Pages are left part-empty when records arrive far out of order (added one by one
     newest first, the date indexes' pages fill only half) or are removed; the figures do not
-    change.
-    Returns the file's size before and after, in bytes."""
+    change. Returns the file's size before and after, in bytes."""
     def size() -> int:
         return db.scalar("PRAGMA page_count") * db.scalar("PRAGMA page_size")
 

@@ -112,7 +112,7 @@ KINDS: dict[str, ImportKind] = {}
 
 def register(kind: ImportKind) -> None:
     if (kind.insert is None) == (kind.inserter is None):
-        raise ValueError(f"import kind {kind.name}: give insert or inserter, not both")
+        raise ValueError(f"import kind {kind.name}: give one of insert and inserter")
     KINDS[kind.name] = kind
 
 
