@@ -43,6 +43,17 @@ class Column:
         return self.zh if lang == "zh" else self.en
 
 
+# What a shown record ends with: why it was withdrawn, who entered it and who corrected it,
+# and when (rows whose value is empty are left out by the show commands).
+TRAIL = [
+    Column("void_reason", "撤销原因", "Void reason"),
+    Column("created_at", "录入时间", "Entered", "stamp"),
+    Column("created_by", "录入人", "Entered by"),
+    Column("updated_at", "更正时间", "Corrected", "stamp"),
+    Column("updated_by", "更正人", "Corrected by"),
+]
+
+
 def choose_format(fmt: str | None, output: Path | None, allowed: Sequence[str]) -> str:
     if fmt:
         chosen = fmt.strip().lower()

@@ -21,7 +21,7 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
 
 app = sub_app("""Two-card supervision (管/控, 断卡) of bank branches, payment firms and telecom
@@ -91,11 +91,7 @@ ACTION_FIELDS = [
     Column("closed_on", "复查日期", "Re-checked on"),
     Column("closed_by", "复查编号", "Re-check no."),
     Column("note", "备注", "Note"),
-    Column("void_reason", "撤销原因", "Void reason"),
-    Column("created_at", "录入时间", "Entered", "stamp"),
-    Column("created_by", "录入人", "Entered by"),
-    Column("updated_at", "更正时间", "Corrected", "stamp"),
-    Column("updated_by", "更正人", "Corrected by"),
+    *TRAIL,
 ]
 LIST_COLUMNS = [
     Column("no", "编号", "No."),
@@ -143,11 +139,7 @@ PENALTY_COLUMNS = [
 ]
 PENALTY_FIELDS = [
     *PENALTY_COLUMNS,
-    Column("void_reason", "撤销原因", "Void reason"),
-    Column("created_at", "录入时间", "Entered", "stamp"),
-    Column("created_by", "录入人", "Entered by"),
-    Column("updated_at", "更正时间", "Corrected", "stamp"),
-    Column("updated_by", "更正人", "Corrected by"),
+    *TRAIL,
 ]
 
 

@@ -23,7 +23,7 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
 
 app = sub_app("""Fraud cases and what became of them (打).
@@ -86,11 +86,7 @@ CASE_FIELDS = [
     Column("victim_group", "人群", "Group", "ref:audiences"),
     Column("warning", "预警编号", "Warning no."),
     Column("summary", "简要案情", "Summary"),
-    Column("void_reason", "撤销原因", "Void reason"),
-    Column("created_at", "录入时间", "Entered", "stamp"),
-    Column("created_by", "录入人", "Entered by"),
-    Column("updated_at", "更正时间", "Corrected", "stamp"),
-    Column("updated_by", "更正人", "Corrected by"),
+    *TRAIL,
 ]
 TOTAL_FIELDS = [
     Column("totals.arrested", "抓获(人)", "Arrested"),

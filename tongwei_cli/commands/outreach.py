@@ -21,7 +21,7 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Outreach sessions (宣): whom a station reached, where, and how.
 
@@ -85,11 +85,7 @@ FIELDS = [
     Column("app_installs", "APP安装(人)", "App installs"),
     Column("notices_signed", "告知书签署(份)", "Notices signed"),
     Column("note", "备注", "Note"),
-    Column("void_reason", "撤销原因", "Void reason"),
-    Column("created_at", "录入时间", "Entered", "stamp"),
-    Column("created_by", "录入人", "Entered by"),
-    Column("updated_at", "更正时间", "Corrected", "stamp"),
-    Column("updated_by", "更正人", "Corrected by"),
+    *TRAIL,
 ]
 LIST_COLUMNS = [
     Column("no", "编号", "No."),
