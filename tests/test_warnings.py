@@ -483,3 +483,11 @@ def test_a_warning_entered_in_error_is_removed_with_its_followups(run, sh, db):
     assert missing.exit_code == 1 and "no warning numbered 'YJ1'" in missing.stderr
     add(run, "YJ1", f"{day} 10:00", "low")  # the number is free again
     assert run("check").exit_code == 0
+
+
+def test_show_says_who_corrected_a_warning(run):
+    add(run, "YJ1", f"{days_ago(2)} 10:00", "high")
+    assert "Corrected by" not in run("warning", "show", "YJ1").stdout
+    run("warning", "update", "YJ1", "--note", "更正")
+    shown = run("warning", "show", "YJ1").stdout
+    assert "Corrected by" in shown and "测试警官" in shown

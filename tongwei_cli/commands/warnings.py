@@ -22,7 +22,7 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
 from tongwei_cli.reveal import record_reveal
 
 app = sub_app("""Early warnings (预警) and their follow-ups (劝阻、反馈).
@@ -85,8 +85,7 @@ RECORD_FIELDS = [
     Column("type", "诈骗类型", "Fraud type", "ref:types"),
     Column("source", "来源", "Source"),
     Column("note", "备注", "Note"),
-    Column("created_at", "录入时间", "Entered", "stamp"),
-    Column("created_by", "录入人", "Entered by"),
+    *TRAIL,
 ]
 FOLLOWUP_COLUMNS = [
     Column("at", "时间", "At", "stamp"),
