@@ -212,26 +212,25 @@ WARNING_SELECT = (
     " FROM warnings w LEFT JOIN imports i ON i.id = w.import_id")
 
 
-def _warning_row(db: Database, no: Any, field: str = "W_NO") -> dict[str, Any]:
+def _numbered(db: Database, select: str, no: Any, field: str) -> sqlite3.Row:
+    """The warning numbered `no`, as `select` (over `warnings w`) reads it."""
     clean = validate.text(no)
     if not clean:
         raise InvalidValue("is required", field)
-    row = db.one(f"{WARNING_SELECT} WHERE w.no = ?", (clean,))
+    row = db.one(f"{select} WHERE w.no = ?", (clean,))
     if row is None:
         raise NotFound(f"no warning numbered {clean!r}", field)
-    return dict(row)
+    return row
+
+
+def _warning_row(db: Database, no: Any, field: str = "W_NO") -> dict[str, Any]:
+    return dict(_numbered(db, WARNING_SELECT, no, field))
 
 
 def _warning_key(db: Database, no: Any, field: str) -> sqlite3.Row:
     """What a follow-up is checked against (its warning's id, number and received time):
     one probe of the number's index, asked for every row of a follow-ups import."""
-    clean = validate.text(no)
-    if not clean:
-        raise InvalidValue("is required", field)
-    row = db.one("SELECT id, no, received_at FROM warnings WHERE no = ?", (clean,))
-    if row is None:
-        raise NotFound(f"no warning numbered {clean!r}", field)
-    return row
+    return _numbered(db, "SELECT w.id, w.no, w.received_at FROM warnings w", no, field)
 
 
 def get_warning(db: Database, no: str, field: str = "W_NO") -> dict[str, Any]:
@@ -607,7 +606,7 @@ def remove_warning(db: Database, no: str, reason: Any) -> dict[str, Any]:
         if named:
             raise Conflict(f"case {', '.join(named)} names this warning; correct the case "
                            f"first (tongwei case update {named[0]} --warning -)", "W_NO")
-        warning_id = db.scalar("SELECT id FROM warnings WHERE no = ?", (record["no"],))
+        warning_id = _warning_key(db, record["no"], "W_NO")["id"]
         db.conn.execute("DELETE FROM followups WHERE warning_id = ?", (warning_id,))
         db.conn.execute("DELETE FROM warnings WHERE id = ?", (warning_id,))
         kept = {k: v for k, v in record.items()
