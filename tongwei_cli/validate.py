@@ -174,7 +174,7 @@ def date_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = Fal
     else:
         raw = text(value).lower()
         if raw in _WORDS:
-            return clock.today(tz) - timedelta(days=_WORDS[raw])
+            return _today(tz) - timedelta(days=_WORDS[raw])
         match = _DATETIME.fullmatch(raw)
         if not match:
             raise InvalidValue(f"{text(value)!r} is not a date (YYYY-MM-DD, today, yesterday)",
@@ -185,7 +185,7 @@ def date_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = Fal
             raise InvalidValue(f"{text(value)!r} is not a real date", field) from None
     if result.year < 1900:
         raise InvalidValue(f"{result.isoformat()} is too far in the past", field)
-    if not allow_future and result > clock.today(tz):
+    if not allow_future and result > _today(tz):
         raise InvalidValue(f"{result.isoformat()} is in the future", field)
     return result
 
