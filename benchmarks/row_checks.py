@@ -25,7 +25,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tongwei_cli import importer, refdata, validate  # noqa: E402
+from tongwei_cli.core import validate  # noqa: E402
+from tongwei_cli.domain import reference as refdata
+from tongwei_cli.imports import engine as importer
 
 TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT = ROOT / "benchmarks" / "out" / "warnings.csv"

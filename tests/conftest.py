@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tongwei_cli import clock, commands, settings
+from tongwei_cli import commands
 from tongwei_cli.cli import app
-from tongwei_cli.db import open_db
+from tongwei_cli.core import clock, settings
+from tongwei_cli.storage.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from tongwei_cli import campaigns
-from tongwei_cli.errors import NotFound
+from tongwei_cli.core.errors import NotFound
+from tongwei_cli.domain import campaigns
 
 
 def test_add_list_show(run):

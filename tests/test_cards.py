@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli import cards
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.core.errors import InvalidValue
+from tongwei_cli.domain import cards
 
 BANK = "农行通渭支行"
 # Valid check digits (GB 11643); 621121 is Tongwei's code since 2003, 622424 before.

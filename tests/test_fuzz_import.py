@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tongwei_cli import settings as tw_settings
-from tongwei_cli.db import open_db
-from tongwei_cli.errors import TongweiError
-from tongwei_cli.importer import run_import
+from tongwei_cli.core import settings as tw_settings
+from tongwei_cli.core.errors import TongweiError
+from tongwei_cli.imports.engine import run_import
+from tongwei_cli.storage.db import open_db
 
 HEADERS = ["no", "received", "level", "station", "phone", "name", "id", "预警编号", "预警时间",
            "风险等级", "管辖单位", "手机号码", "身份证号", "kind", "type", "", "no"]

@@ -15,7 +15,7 @@ import pytest
 from stdnum.cn import ric
 
 from tests.conftest import days_ago
-from tongwei_cli import importer
+from tongwei_cli.imports import engine as importer
 
 ID = "62112119900101123" + ric.calc_check_digit("62112119900101123" + "0")
 PLATFORM_HEADERS = ["预警编号", "预警时间", "风险等级", "管辖单位", "手机号码", "姓名",

@@ -15,11 +15,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from tongwei_cli import alerts, cases, clock, reports
-from tongwei_cli import settings as tw_settings
-from tongwei_cli.check import run_checks
-from tongwei_cli.db import open_db
-from tongwei_cli.errors import TongweiError
+from tongwei_cli.core import clock
+from tongwei_cli.core import settings as tw_settings
+from tongwei_cli.core.errors import TongweiError
+from tongwei_cli.domain import cases
+from tongwei_cli.domain import warnings as alerts
+from tongwei_cli.reports import figures as reports
+from tongwei_cli.storage.check import run_checks
+from tongwei_cli.storage.db import open_db
 
 TZ = ZoneInfo("Asia/Shanghai")
 STATIONS = ["pingxiang", "maying"]

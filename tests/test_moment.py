@@ -13,8 +13,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tongwei_cli import clock, validate
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.core import clock, validate
+from tongwei_cli.core.errors import InvalidValue
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli import outreach
-from tongwei_cli.errors import Conflict, InvalidValue
+from tongwei_cli.core.errors import Conflict, InvalidValue
+from tongwei_cli.domain import outreach
 
 BASE = ["outreach", "add", "--station", "平襄", "--audience", "在校学生", "--form", "手拉手",
         "--venue", "通渭县第一中学", "--venue-kind", "school"]

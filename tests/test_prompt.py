@@ -66,7 +66,7 @@ def test_a_long_list_on_a_terminal_is_cut_and_says_how_to_see_the_rest(sh, db_pa
     """250 cases: a terminal gets the newest 200 and a note; a pipe, --limit and CSV get
     what they ask for, with the totals."""
     from tests.conftest import days_ago
-    from tongwei_cli.options import SCREEN_ROWS
+    from tongwei_cli.commands.options import SCREEN_ROWS
 
     rows = ["no,reported,type,station,loss"] + [
         f"L{i:03d},{days_ago(1 + i // 50)},loan,平襄,{100 + i}" for i in range(250)]
@@ -94,7 +94,7 @@ def test_a_long_list_on_a_terminal_is_cut_and_says_how_to_see_the_rest(sh, db_pa
 def test_the_audit_log_on_a_terminal_shows_its_latest_rows(sh, db, db_path):
     """The log is oldest first; cut for the screen, it keeps the newest rows, not the
     oldest, and says so."""
-    from tongwei_cli.options import SCREEN_ROWS
+    from tongwei_cli.commands.options import SCREEN_ROWS
 
     for i in range(SCREEN_ROWS + 5):
         with db.write():

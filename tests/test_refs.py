@@ -8,8 +8,8 @@ import json
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli import refdata
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.core.errors import InvalidValue
+from tongwei_cli.domain import reference as refdata
 
 
 @pytest.fixture

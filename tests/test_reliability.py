@@ -45,7 +45,7 @@ def test_concurrent_writers_lose_nothing_and_never_see_locked(sh, db_path):
 
 
 def _open_fresh(path, barrier, errors) -> None:
-    from tongwei_cli.db import _connect
+    from tongwei_cli.storage.db import _connect
 
     barrier.wait()
     try:
@@ -145,7 +145,7 @@ def test_full_disk_is_a_clear_error_and_nothing_half_written(run, db_path):
     conn = sqlite3.connect(db_path)
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.close()
-    from tongwei_cli import db as storage
+    from tongwei_cli.storage import db as storage
 
     original = storage._connect
 

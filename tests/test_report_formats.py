@@ -15,9 +15,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from test_reports import FIRST, LAST, data  # noqa: F401  (the hand-built data set)
-from tongwei_cli import report_render
+
+from tongwei_cli.render import report as report_render
 
 
 def normalise(text: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tongwei_cli import reports
+from tongwei_cli.reports import figures as reports
 
 FIRST, LAST = "2025-03-03", "2025-03-09"
 
@@ -424,8 +424,9 @@ def test_campaign_totals_computed_beside_are_those_computed_alone(data):
     exactly those of the same query on the report's own connection."""
     from datetime import date
 
-    from tongwei_cli import reports, settings
-    from tongwei_cli.db import open_db
+    from tongwei_cli.core import settings
+    from tongwei_cli.reports import figures as reports
+    from tongwei_cli.storage.db import open_db
 
     db = open_db(settings.current(), data)
     try:
@@ -444,8 +445,9 @@ def test_a_change_between_the_two_connections_is_not_mixed_in(data):
     and the report's own connection answers."""
     from datetime import date
 
-    from tongwei_cli import reports, settings
-    from tongwei_cli.db import open_db
+    from tongwei_cli.core import settings
+    from tongwei_cli.reports import figures as reports
+    from tongwei_cli.storage.db import open_db
 
     db = open_db(settings.current(), data)
     writer = open_db(settings.current(), data)
@@ -474,8 +476,9 @@ def test_dispatch_list_cut_keeps_the_earliest_deadlines_and_numbers(run):
                      ("W2", "07:00")):
         run("warning", "add", "--no", no, "--received", f"{days_ago(2)} {hour}", "--level",
             "high", "--station", "平襄", "--phone", "13800000001")
-    from tongwei_cli import reports, settings
-    from tongwei_cli.db import open_db
+    from tongwei_cli.core import settings
+    from tongwei_cli.reports import figures as reports
+    from tongwei_cli.storage.db import open_db
 
     db = open_db(settings.current())
     try:
@@ -496,8 +499,9 @@ def test_per_day_totals_answer_exactly_what_the_index_scan_answers(run):
     from datetime import date
 
     from tests.conftest import days_ago
-    from tongwei_cli import reports, settings
-    from tongwei_cli.db import open_db
+    from tongwei_cli.core import settings
+    from tongwei_cli.reports import figures as reports
+    from tongwei_cli.storage.db import open_db
 
     for n, (ago, hour, level, station) in enumerate([
             (6, "00:30", "high", "平襄"), (6, "23:50", "low", "马营"), (5, "09:00", "medium",

@@ -7,9 +7,10 @@ import stat
 
 import pytest
 
-from tongwei_cli import audit, settings
-from tongwei_cli.db import migration_names, open_db, pending_migrations
-from tongwei_cli.errors import StorageError
+from tongwei_cli.core import settings
+from tongwei_cli.core.errors import StorageError
+from tongwei_cli.storage import audit
+from tongwei_cli.storage.db import migration_names, open_db, pending_migrations
 
 
 def test_new_file_is_private_wal_and_migrated(db_path):
@@ -90,7 +91,7 @@ def test_compact_gives_back_half_empty_pages_and_changes_no_figure(sh, db, db_pa
     import json
     from datetime import date, timedelta
 
-    from tongwei_cli import cases
+    from tongwei_cli.domain import cases
 
     today = date.today()
     for i in range(3000):

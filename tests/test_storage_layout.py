@@ -9,9 +9,10 @@ import json
 import sqlite3
 
 from tests.conftest import days_ago
-from tongwei_cli import db as db_module
-from tongwei_cli import migrations, settings
-from tongwei_cli.db import open_db
+from tongwei_cli.core import settings
+from tongwei_cli.storage import db as db_module
+from tongwei_cli.storage import migrations
+from tongwei_cli.storage.db import open_db
 
 
 def report(run, *args, db=None):

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from tongwei_cli import clock, validate
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.core import clock, validate
+from tongwei_cli.core.errors import InvalidValue
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from stdnum.cn import ric
 
 from tests.conftest import days_ago
-from tongwei_cli import alerts, clock
+from tongwei_cli.core import clock
+from tongwei_cli.domain import warnings as alerts
 
 
 def resident(region: str = "621121", birth: str = "19900101", seq: str = "123") -> str:

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli import __version__, settings
+from tongwei_cli import __version__
 from tongwei_cli.commands import TongweiGroup, register, wanted_command
+from tongwei_cli.core import settings
 
 HELP = """\
 The anti-fraud desk of Tongwei county public security (通渭县公安局反诈中心).

@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from tongwei_cli import settings
-from tongwei_cli.errors import RowErrors, TongweiError
+from tongwei_cli.core import settings
+from tongwei_cli.core.errors import RowErrors, TongweiError
 
 if TYPE_CHECKING:
-    from tongwei_cli.db import Database
+    from tongwei_cli.storage.db import Database
 
 _open: list[Database] = []
 
 
 def get_db(must_exist: bool = False) -> Database:
     """The database of this invocation, opened (and migrated) once."""
-    from tongwei_cli.db import open_db
+    from tongwei_cli.storage.db import open_db
 
     if _open:
         return _open[0]
@@ -58,7 +58,7 @@ class TongweiGroup(TyperGroup):
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
         except sqlite3.Error as exc:
-            from tongwei_cli.db import describe_sqlite_error
+            from tongwei_cli.storage.db import describe_sqlite_error
 
             print(f"error: database: {describe_sqlite_error(exc)}", file=sys.stderr)
             raise typer.Exit(1) from None

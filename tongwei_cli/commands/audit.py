@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli import audit as domain
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import (
+from tongwei_cli.commands.options import (
     FormatOption,
     FromOption,
     LimitOption,
@@ -18,7 +17,8 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import Column, emit_list, status
+from tongwei_cli.render.output import Column, emit_list, status
+from tongwei_cli.storage import audit as domain
 
 app = sub_app("""The append-only audit log: every change, who made it and when, each row
 chained to the one before by its SHA-256.

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli import campaigns as domain
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import FormatOption, OutputOption, need
-from tongwei_cli.render import Column, emit_key, emit_list, emit_record
+from tongwei_cli.commands.options import FormatOption, OutputOption, need
+from tongwei_cli.domain import campaigns as domain
+from tongwei_cli.render.output import Column, emit_key, emit_list, emit_record
 
 app = sub_app("""Campaigns (专项行动): named periods that reports sum over. They may overlap.
 
@@ -68,7 +68,7 @@ def list_(
 
     Example: tongwei campaign list --covering today
     """
-    from tongwei_cli import validate
+    from tongwei_cli.core import validate
 
     db = get_db()
     day = validate.date_value(covering, "covering", db.tz, allow_future=True) \
@@ -83,7 +83,7 @@ def show(name: Name, fmt: FormatOption = None, output: OutputOption = None) -> N
 
     Example: tongwei campaign show 冬季
     """
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     record = domain.get_campaign(db, name)

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli import cards as domain
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import (
+from tongwei_cli.commands.options import (
     FormatOption,
     FromOption,
     LimitOption,
@@ -21,8 +20,9 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
-from tongwei_cli.reveal import record_reveal
+from tongwei_cli.domain import cards as domain
+from tongwei_cli.domain.reveal import record_reveal
+from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Two-card supervision (管/控, 断卡) of bank branches, payment firms and telecom
 outlets, and the people under two-card restrictions (惩戒).
@@ -199,7 +199,7 @@ def list_(
 
     Example: tongwei cards list --from 2026-11-01 --kind fine
     """
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     station_code = db.refs.resolve("stations", station, "station") if station else None
@@ -290,7 +290,7 @@ def show(no: ActionNo, fmt: FormatOption = None, output: OutputOption = None) ->
 
     Example: tongwei cards show DK20261129-001
     """
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     record = domain.get_card_action(db, no)
@@ -415,7 +415,7 @@ def penalty_show(no: PenaltyNo, reveal: RevealOption = False, fmt: FormatOption 
 
     Example: tongwei cards penalty show CJ20261101-001 --reveal
     """
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     record = domain.get_penalty(db, no)

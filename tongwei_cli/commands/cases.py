@@ -6,10 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli import cases as domain
-from tongwei_cli import validate
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import (
+from tongwei_cli.commands.options import (
     FormatOption,
     FromOption,
     LimitOption,
@@ -23,8 +21,10 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
-from tongwei_cli.reveal import record_reveal
+from tongwei_cli.core import validate
+from tongwei_cli.domain import cases as domain
+from tongwei_cli.domain.reveal import record_reveal
+from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Fraud cases and what became of them (打).
 
@@ -237,8 +237,8 @@ def list_(
 
     Example: tongwei case list --from 2026-11-01 --to today --station 平襄 --format csv
     """
-    from tongwei_cli import validate
-    from tongwei_cli.errors import InvalidValue
+    from tongwei_cli.core import validate
+    from tongwei_cli.core.errors import InvalidValue
 
     db = get_db()
     first, last = period(db, from_, to)
@@ -274,7 +274,7 @@ def show(case_no: CaseNo, reveal: RevealOption = False, fmt: FormatOption = None
     record = domain.show_case(db, case_no)
     if reveal:
         record_reveal(db, "case", [record["no"]])
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     fields = [c for c in CASE_FIELDS if record.get(c.key) is not None or c.key in
               ("no", "status", "loss_fen")]

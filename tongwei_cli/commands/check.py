@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tongwei_cli.commands import get_db
-from tongwei_cli.render import status
+from tongwei_cli.render.output import status
 
 
 def check() -> None:
@@ -15,7 +15,7 @@ def check() -> None:
 
     Example: tongwei check || mail -s "tongwei check failed" centre@example
     """
-    from tongwei_cli.check import run_checks, summary
+    from tongwei_cli.storage.check import run_checks, summary
 
     db = get_db(must_exist=True)
     problems = run_checks(db)

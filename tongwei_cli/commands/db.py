@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli import settings
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import FormatOption, OutputOption
-from tongwei_cli.render import Column, emit_record, status
+from tongwei_cli.commands.options import FormatOption, OutputOption
+from tongwei_cli.core import settings
+from tongwei_cli.render.output import Column, emit_record, status
 
 app = sub_app("""The database file: where it is, what is in it, a safe copy, compaction.
 
@@ -50,7 +50,7 @@ def db_status(fmt: FormatOption = None, output: OutputOption = None) -> None:
 
     Example: tongwei db status --format json
     """
-    from tongwei_cli import dbinfo
+    from tongwei_cli.storage import maintenance as dbinfo
 
     db = get_db(must_exist=True)
     info = dbinfo.status(db)
@@ -69,7 +69,7 @@ def backup(
 
     Example: tongwei db backup /mnt/usb/tongwei-2026-11-29.db
     """
-    from tongwei_cli import dbinfo
+    from tongwei_cli.storage import maintenance as dbinfo
 
     db = get_db(must_exist=True)
     result = dbinfo.backup(db, target, force=force)
@@ -86,7 +86,7 @@ def compact() -> None:
 
     Example: tongwei db compact
     """
-    from tongwei_cli import dbinfo
+    from tongwei_cli.storage import maintenance as dbinfo
 
     db = get_db(must_exist=True)
     sizes = dbinfo.compact(db)
@@ -106,8 +106,8 @@ def scrub(
 
     Example: tongwei db scrub --before 2024-01-01
     """
-    from tongwei_cli import validate
-    from tongwei_cli.scrub import scrub as run_scrub
+    from tongwei_cli.core import validate
+    from tongwei_cli.storage.scrub import scrub as run_scrub
 
     db = get_db(must_exist=True)
     day = validate.date_value(before, "before", db.tz)

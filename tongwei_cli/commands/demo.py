@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tongwei_cli.commands import get_db
-from tongwei_cli.render import status
+from tongwei_cli.render.output import status
 
 
 def demo() -> None:
@@ -13,7 +13,7 @@ def demo() -> None:
 
     Example: tongwei --db demo.db demo && tongwei --db demo.db report daily --date 2026-11-28
     """
-    from tongwei_cli.sample import LAST_DAY, load_sample
+    from tongwei_cli.imports.sample import LAST_DAY, load_sample
 
     db = get_db()
     for result in load_sample(db):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import FormatOption
+from tongwei_cli.commands.options import FormatOption
 
 app = sub_app("""Load a file of records: CSV (UTF-8, UTF-8 with BOM or GB18030), XLSX or JSON.
 
@@ -54,8 +54,8 @@ def _progress_bar():
 
 
 def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) -> None:
-    from tongwei_cli.importer import run_import
-    from tongwei_cli.render import status, to_json
+    from tongwei_cli.imports.engine import run_import
+    from tongwei_cli.render.output import status, to_json
 
     db = get_db()
     bar, advance = _progress_bar()
@@ -74,7 +74,7 @@ def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) ->
         sys.stdout.write(to_json(result.as_dict()))
         return
     if fmt and fmt.strip().lower() not in ("text", "table"):
-        from tongwei_cli.errors import InvalidValue
+        from tongwei_cli.core.errors import InvalidValue
 
         raise InvalidValue(f"unknown format {fmt!r}; valid: text, json", "format")
     print(result.summary())

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli import outreach as domain
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import (
+from tongwei_cli.commands.options import (
     FormatOption,
     FromOption,
     LimitOption,
@@ -21,7 +20,8 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.domain import outreach as domain
+from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Outreach sessions (宣): whom a station reached, where, and how.
 
@@ -196,7 +196,7 @@ def list_(
 
     Example: tongwei outreach list --from 2026-11-01 --to today --audience students
     """
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     first, last = period(db, from_, to)
@@ -221,7 +221,7 @@ def show(session: Session, fmt: FormatOption = None, output: OutputOption = None
 
     Example: tongwei outreach show XC20261129-001
     """
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     record = domain.get_outreach(db, session)

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.i18n import pick
-from tongwei_cli.options import FormatOption, OutputOption
-from tongwei_cli.refdata import KINDS
-from tongwei_cli.render import Column, emit_list
+from tongwei_cli.commands.options import FormatOption, OutputOption
+from tongwei_cli.domain.reference import KINDS
+from tongwei_cli.core.words import pick
+from tongwei_cli.render.output import Column, emit_list
 
 app = sub_app("""Reference lists. Wherever a command takes one of these values, it accepts the
 code, the English name, the Chinese name, or a unique prefix of the Chinese name.
@@ -57,8 +57,8 @@ def set_deadline(
 
     Example: tongwei ref set-deadline 高风险 1
     """
-    from tongwei_cli.alerts import set_deadline as change
-    from tongwei_cli.render import status
+    from tongwei_cli.domain.warnings import set_deadline as change
+    from tongwei_cli.render.output import status
 
     db = get_db()
     result = change(db, level, hours)

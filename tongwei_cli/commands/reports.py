@@ -8,7 +8,13 @@ import typer
 from typer._click.exceptions import MissingParameter, UsageError
 
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import FormatOption, FromOption, OutputOption, StationOption, ToOption
+from tongwei_cli.commands.options import (
+    FormatOption,
+    FromOption,
+    OutputOption,
+    StationOption,
+    ToOption,
+)
 
 app = sub_app("""Reports: the daily summary (每日一汇总), any period, a campaign, and the bulletin
 paragraph the bureau publishes. Every figure is computed as of the end of the period, so a
@@ -35,7 +41,7 @@ def _station(db, station: str | None) -> str | None:
 
 
 def _emit(db, report, fmt, output) -> None:
-    from tongwei_cli.report_render import emit_report
+    from tongwei_cli.render.report import emit_report
 
     emit_report(report, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
                 lang=db.settings.lang, db=db)
@@ -59,7 +65,8 @@ def daily(
 
     Example: tongwei report daily --date yesterday --format text -o summary.txt
     """
-    from tongwei_cli import clock, reports, validate
+    from tongwei_cli.core import clock, validate
+    from tongwei_cli.reports import figures as reports
 
     db = get_db()
     when = validate.date_value(day, "date", db.tz) if day else clock.today(db.tz)
@@ -77,7 +84,8 @@ def range_(
 
     Example: tongwei report range --from 2026-11-01 --to 2026-11-30 --station 平襄
     """
-    from tongwei_cli import reports, validate
+    from tongwei_cli.core import validate
+    from tongwei_cli.reports import figures as reports
 
     if from_ is None:
         raise MissingParameter(param_hint="'--from'", param_type="option")
@@ -99,7 +107,7 @@ def campaign_(
 
     Example: tongwei report campaign 断卡行动 --format markdown
     """
-    from tongwei_cli import reports
+    from tongwei_cli.reports import figures as reports
 
     db = get_db()
     _emit(db, reports.campaign_report(db, name, _station(db, station)), fmt, output)
@@ -121,7 +129,8 @@ def bulletin(
 
     Example: tongwei report bulletin --campaign 断卡行动 --approx
     """
-    from tongwei_cli import reports, validate
+    from tongwei_cli.core import validate
+    from tongwei_cli.reports import figures as reports
 
     if campaign is not None and (from_ is not None or to is not None):
         raise UsageError("give either --campaign or --from/--to, not both")

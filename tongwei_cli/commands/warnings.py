@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from tongwei_cli import alerts as domain
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.options import (
+from tongwei_cli.commands.options import (
     FormatOption,
     FromOption,
     LimitOption,
@@ -22,8 +21,9 @@ from tongwei_cli.options import (
     screen_cut,
     screen_limit,
 )
-from tongwei_cli.render import TRAIL, Column, emit_key, emit_list, emit_record, warn
-from tongwei_cli.reveal import record_reveal
+from tongwei_cli.domain import warnings as domain
+from tongwei_cli.domain.reveal import record_reveal
+from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Early warnings (预警) and their follow-ups (劝阻、反馈).
 
@@ -113,7 +113,7 @@ def duration(minutes: int | None) -> str:
     """`2d 3h 05m` / `2天3小时05分` for people."""
     if minutes is None:
         return ""
-    from tongwei_cli.i18n import lang
+    from tongwei_cli.core.words import lang
 
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
@@ -130,13 +130,13 @@ def _for_table(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wants_table(fmt: str | None, output) -> bool:
-    from tongwei_cli.render import LIST_FORMATS, choose_format
+    from tongwei_cli.render.output import LIST_FORMATS, choose_format
 
     return choose_format(fmt, output, LIST_FORMATS) == "table"
 
 
 def _as_of(db, value: str | None):
-    from tongwei_cli import validate
+    from tongwei_cli.core import validate
 
     if value is None:
         return None
@@ -225,7 +225,7 @@ def remove(
     reason = need(reason, "--reason", "删除原因 reason")
     db = get_db()
     removed = domain.remove_warning(db, w_no, reason)
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     emit_key(pick("已删除 ", "removed ") + removed["no"], removed, fmt)
 
@@ -266,7 +266,7 @@ def followup(
     db = get_db()
     stored = domain.add_followup(db, w_no, {"at": at, "method": method, "outcome": outcome,
                                             "case": case, "note": note}, update=update)
-    from tongwei_cli.clock import local_text
+    from tongwei_cli.core.clock import local_text
 
     emit_key(f"{stored['warning_no']} {stored['method']} {local_text(stored['at'], db.tz)}"
              f" {stored['outcome']}", stored, fmt)
@@ -297,13 +297,13 @@ def remove_followup(
     reason = need(reason, "--reason", "删除原因 reason")
     db = get_db()
     removed, name = domain.remove_followup(db, w_no, {"at": at, "method": method}, reason)
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     emit_key(pick("已删除 ", "removed ") + name, removed, fmt)
 
 
 def _word(code: str) -> str:
-    from tongwei_cli.i18n import word
+    from tongwei_cli.core.words import word
 
     return word(code, "zh")
 
@@ -325,9 +325,9 @@ def list_(
 
     Example: tongwei warning list --status overdue --format csv -o overdue.csv
     """
-    from tongwei_cli import clock, validate
-    from tongwei_cli.errors import InvalidValue
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core import clock, validate
+    from tongwei_cli.core.errors import InvalidValue
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     if status is not None:
@@ -380,7 +380,7 @@ def show(
 
     Example: tongwei warning show YJ20261129001
     """
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     db = get_db()
     record = domain.show_warning(db, w_no, _as_of(db, as_of))

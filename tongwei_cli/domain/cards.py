@@ -15,10 +15,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from tongwei_cli import clock, validate
-from tongwei_cli.db import Database
-from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import (
+from tongwei_cli.core import clock, validate
+from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
     correctable,
@@ -26,7 +25,8 @@ from tongwei_cli.records import (
     corrections,
     mark_void,
 )
-from tongwei_cli.records import given as _given
+from tongwei_cli.domain.records import given as _given
+from tongwei_cli.storage.db import Database
 
 # code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
 INSTITUTION_KINDS = {
@@ -787,7 +787,7 @@ def describe_action(row: Mapping[str, Any]) -> str:
 def import_kind():
     """The `ImportKind` of `tongwei import cards`: matched by content (date, institution,
     kind, amount, deadline, note), institutions registered on first use."""
-    from tongwei_cli.importer import ImportKind
+    from tongwei_cli.imports.engine import ImportKind
 
     return ImportKind(
         name="cards", entity="card_action", columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tongwei_cli import clock
-from tongwei_cli.db import Database
-from tongwei_cli.privacy import mask_id, mask_name, mask_phone
+from tongwei_cli.core import clock
+from tongwei_cli.core.masking import mask_id, mask_name, mask_phone
+from tongwei_cli.storage.db import Database
 
 # table -> (which rows are finished, given :before (a local date) and :before_stamp (UTC
 #           seconds),

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tongwei_cli import clock
-from tongwei_cli.db import Database
-from tongwei_cli.errors import Conflict, InvalidValue
+from tongwei_cli.core import clock
+from tongwei_cli.core.errors import Conflict, InvalidValue
+from tongwei_cli.storage.db import Database
 
 
 @dataclass

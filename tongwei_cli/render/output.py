@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli import i18n
-from tongwei_cli.errors import InvalidValue
-from tongwei_cli.privacy import mask_record
+from tongwei_cli.core import words as i18n
+from tongwei_cli.core.errors import InvalidValue
+from tongwei_cli.core.masking import mask_record
 
 LIST_FORMATS = ("table", "json", "csv")
 REPORT_FORMATS = ("table", "json", "csv", "text", "markdown", "html", "xlsx")
@@ -125,7 +125,7 @@ class Display:
         if kind == "bool":
             return i18n.word("yes" if value else "no", self.lang)
         if kind == "stamp" and self.tz is not None:
-            from tongwei_cli.clock import local_text
+            from tongwei_cli.core.clock import local_text
 
             return local_text(value, self.tz)
         return str(value)

@@ -10,9 +10,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli import audit
-from tongwei_cli.alerts import FOLLOWUPS_SAY
-from tongwei_cli.db import BUSY_TIMEOUT_MS, Database
+from tongwei_cli.domain.warnings import FOLLOWUPS_SAY
+from tongwei_cli.storage import audit
+from tongwei_cli.storage.db import BUSY_TIMEOUT_MS, Database
 
 # name -> (tables it needs, SQL returning (key, detail) rows)
 RULES: dict[str, tuple[tuple[str, ...], str]] = {

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli import clock, i18n
-from tongwei_cli.render import (
+from tongwei_cli.core import clock
+from tongwei_cli.core import words as i18n
+from tongwei_cli.render.output import (
     REPORT_FORMATS,
     _write,
     choose_format,
@@ -821,7 +822,7 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
     if chosen == "html" and db is not None and report["report"] != "bulletin":
         from datetime import date
 
-        from tongwei_cli.reports import series
+        from tongwei_cli.reports.figures import series
 
         data = dict(data)
         data["series"] = series(db, date.fromisoformat(report["to"]), report["station"])
@@ -840,11 +841,11 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
             import sys
 
             if sys.stdout.isatty():
-                from tongwei_cli.errors import InvalidValue
+                from tongwei_cli.core.errors import InvalidValue
 
                 raise InvalidValue("xlsx is a binary file; give -o FILE.xlsx", "format")
         _write(to_xlsx(page), output)
     else:
-        from tongwei_cli.render import _print_rich
+        from tongwei_cli.render.output import _print_rich
 
         _print_rich(to_rich(page), output)

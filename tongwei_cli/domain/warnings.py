@@ -21,12 +21,12 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tongwei_cli import clock, validate
-from tongwei_cli.db import Database
-from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import Prepared, corrected, corrections
-from tongwei_cli.records import filled as _filled
-from tongwei_cli.records import given as _given
+from tongwei_cli.core import clock, validate
+from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.domain.records import Prepared, corrected, corrections
+from tongwei_cli.domain.records import filled as _filled
+from tongwei_cli.domain.records import given as _given
+from tongwei_cli.storage.db import Database
 
 STATUSES = ("open", "overdue", "closed")
 KINDS = ("money", "contact")

@@ -12,9 +12,16 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.core.errors import InvalidValue
 
 APP_NAME = "tongwei"
+
+
+def data_dir() -> Path:
+    """`tongwei_cli/data` in an installed wheel, else the repository's `data/`."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "data"
+    return packaged if packaged.is_dir() else package.parent / "data"
 
 
 def default_db_path() -> Path:

@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from tongwei_cli import clock, validate
-from tongwei_cli.db import Database
-from tongwei_cli.errors import Conflict, NotFound
-from tongwei_cli.records import (
+from tongwei_cli.core import clock, validate
+from tongwei_cli.core.errors import Conflict, NotFound
+from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
     correctable,
@@ -24,7 +23,8 @@ from tongwei_cli.records import (
     mark_void,
     option,
 )
-from tongwei_cli.records import given as _given
+from tongwei_cli.domain.records import given as _given
+from tongwei_cli.storage.db import Database
 
 # Raw field names (as `outreach add` options and import columns, `_` for `-`), in order.
 FIELDS = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
@@ -240,7 +240,7 @@ def describe(row: Mapping[str, Any]) -> str:
 def import_kind():
     """The `ImportKind` of `tongwei import outreach`: checked by `prepare_outreach`, matched
     by `ref` or (rows without one) by content, written by `insert_outreach`."""
-    from tongwei_cli.importer import ImportKind
+    from tongwei_cli.imports.engine import ImportKind
 
     return ImportKind(
         name="outreach", entity="outreach", columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tongwei_cli import clock
-from tongwei_cli.db import GENESIS_HASH, Database, audit_hash
+from tongwei_cli.core import clock
+from tongwei_cli.storage.db import GENESIS_HASH, Database, audit_hash
 
 
 def list_audit(db: Database, *, first: date | None = None, last: date | None = None,

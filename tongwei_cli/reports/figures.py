@@ -21,10 +21,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from tongwei_cli import clock
-from tongwei_cli.db import Database
-from tongwei_cli.errors import InvalidValue
-from tongwei_cli.privacy import mask_record
+from tongwei_cli.core import clock
+from tongwei_cli.core.errors import InvalidValue
+from tongwei_cli.core.masking import mask_record
+from tongwei_cli.storage.db import Database
 
 # -- the queries ----------------------------------------------------------------------------
 # Parameters: :first, :last (local dates, inclusive), :start, :end (UTC seconds of the start
@@ -539,7 +539,7 @@ def _meta(db: Database, kind: str, period: Period, station: str | None) -> dict[
 
 
 def _footer(db: Database, as_of: str) -> dict[str, Any]:
-    from tongwei_cli.audit import head
+    from tongwei_cli.storage.audit import head
 
     return {"as_of": as_of, "generated_at": clock.stamp(), "officer": db.officer,
             "audit_head": head(db)}
@@ -592,7 +592,7 @@ class _Beside:
     def __init__(self, db: Database, work: Callable[[Database], Any]):
         from concurrent.futures import ThreadPoolExecutor
 
-        from tongwei_cli.db import open_db
+        from tongwei_cli.storage.db import open_db
 
         self.db = db
         self.other = open_db(db.settings, db.path, must_exist=True)
@@ -650,7 +650,7 @@ def _campaign_info(campaign: dict[str, Any]) -> dict[str, Any]:
 
 
 def campaign_report(db: Database, name: str, station: str | None = None) -> dict[str, Any]:
-    from tongwei_cli.campaigns import get_campaign
+    from tongwei_cli.domain.campaigns import get_campaign
 
     campaign = get_campaign(db, name)
     with snapshot(db):
@@ -685,7 +685,7 @@ def daily_report(db: Database, day: date, station: str | None = None,
     """One day's figures, the change against the day before (`previous`) and a year ago,
     the running totals of the campaign covering the day (or the one named), and the
     dispatch list."""
-    from tongwei_cli.campaigns import campaign_covering, get_campaign
+    from tongwei_cli.domain.campaigns import campaign_covering, get_campaign
 
     if day > clock.today(db.tz):
         raise InvalidValue(f"{day} is in the future", "date")
@@ -832,7 +832,7 @@ def bulletin(db: Database, *, first: date | None = None, last: date | None = Non
     """The bulletin: its paragraph and the figures behind it."""
     campaign = None
     if campaign_name is not None:
-        from tongwei_cli.campaigns import get_campaign
+        from tongwei_cli.domain.campaigns import get_campaign
 
         campaign = get_campaign(db, campaign_name, "campaign")
         period = campaign_period(db, campaign)

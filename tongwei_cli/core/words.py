@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tongwei_cli import settings
+from tongwei_cli.core import settings
 
 WORDS: dict[str, tuple[str, str]] = {
     # case statuses

@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from tongwei_cli import clock, validate
-from tongwei_cli.db import Database
-from tongwei_cli.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.records import (
+from tongwei_cli.core import clock, validate
+from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
     correctable,
@@ -23,7 +22,8 @@ from tongwei_cli.records import (
     corrections,
     mark_void,
 )
-from tongwei_cli.records import given as _given
+from tongwei_cli.domain.records import given as _given
+from tongwei_cli.storage.db import Database
 
 STATUSES = ("reported", "filed", "solved", "closed")
 LIST_STATUSES = (*STATUSES, "void")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 
-from tongwei_cli.db import MIGRATION_SET, SQL_DIR, Database, migration_names
+from tongwei_cli.storage.db import MIGRATION_SET, SQL_DIR, Database, migration_names
 
 
 def statements(script: str) -> Iterator[str]:
@@ -28,7 +28,7 @@ def statements(script: str) -> Iterator[str]:
 
 
 def _after_001(db: Database) -> None:
-    from tongwei_cli.refdata import load_reference
+    from tongwei_cli.domain.reference import load_reference
 
     load_reference(db)
 
@@ -38,7 +38,7 @@ def _after_006(db: Database) -> None:
     reports in summer scan the index instead); then every stored warning counted."""
     from datetime import datetime
 
-    from tongwei_cli.alerts import count_days
+    from tongwei_cli.domain.warnings import count_days
 
     offset = datetime(2026, 1, 1, tzinfo=db.tz).utcoffset()
     db.conn.execute("INSERT INTO warning_days_zone (id, offset_seconds) VALUES (1, ?)",
@@ -70,7 +70,7 @@ def apply(db: Database) -> list[str]:
     """Apply every pending migration; returns their names. All or nothing."""
     from sqlite_utils import Database as SUDatabase
 
-    from tongwei_cli.db import pending_migrations
+    from tongwei_cli.storage.db import pending_migrations
 
     # Foreign keys off while tables are rebuilt and renamed (SQLite's ALTER TABLE procedure;
     # the pragma cannot change inside a transaction), checked before the commit instead.

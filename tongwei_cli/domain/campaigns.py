@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tongwei_cli import clock, validate
-from tongwei_cli.db import Database
-from tongwei_cli.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.core import clock, validate
+from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.storage.db import Database
 
 COLUMNS = "name, first_day, last_day, note, created_at, created_by"
 

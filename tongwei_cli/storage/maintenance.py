@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli import audit
-from tongwei_cli.db import Database, applied_migrations
-from tongwei_cli.errors import Conflict, StorageError
+from tongwei_cli.core.errors import Conflict, StorageError
+from tongwei_cli.storage import audit
+from tongwei_cli.storage.db import Database, applied_migrations
 
 COUNTED = ("cases", "case_events", "warnings", "followups", "outreach", "institutions",
            "card_actions", "card_penalties", "campaigns", "imports", "audit")

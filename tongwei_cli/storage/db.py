@@ -18,13 +18,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tongwei_cli import clock
-from tongwei_cli.errors import StorageError
-from tongwei_cli.privacy import mask_record
-from tongwei_cli.settings import Settings, current
+from tongwei_cli.core import clock
+from tongwei_cli.core.errors import StorageError
+from tongwei_cli.core.masking import mask_record
+from tongwei_cli.core.settings import Settings, current
 
 if TYPE_CHECKING:
-    from tongwei_cli.refdata import Refs
+    from tongwei_cli.domain.reference import Refs
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_SET = "tongwei"
@@ -74,7 +74,7 @@ class Database:
 
     @cached_property
     def refs(self) -> Refs:
-        from tongwei_cli.refdata import Refs
+        from tongwei_cli.domain.reference import Refs
 
         return Refs.load(self)
 
@@ -243,7 +243,7 @@ def open_db(settings: Settings | None = None, path: str | Path | None = None, *,
         conn = _connect(path)
         db = Database(conn, path, settings)
         if pending_migrations(conn):
-            from tongwei_cli.migrations import apply
+            from tongwei_cli.storage.migrations import apply
 
             apply(db)
     except sqlite3.DatabaseError as exc:

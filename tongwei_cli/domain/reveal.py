@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tongwei_cli.db import Database
+from tongwei_cli.storage.db import Database
 
 
 def record_reveal(db: Database, entity: str, keys: Sequence[str]) -> None:

@@ -67,11 +67,11 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli import clock
-from tongwei_cli.db import Database
-from tongwei_cli.errors import InvalidValue, RowErrors, TongweiError
-from tongwei_cli.records import Prepared
-from tongwei_cli.records import given as _given
+from tongwei_cli.core import clock
+from tongwei_cli.core.errors import InvalidValue, RowErrors, TongweiError
+from tongwei_cli.domain.records import Prepared
+from tongwei_cli.domain.records import given as _given
+from tongwei_cli.storage.db import Database
 
 Row = dict[str, Any]
 Progress = Callable[[int, int | None], None]
@@ -163,7 +163,7 @@ def normalise_header(value: Any) -> str:
 def header_aliases(kind: ImportKind) -> dict[str, str]:
     """The platform's headers for `kind`, from `data/import_headers.csv`
     (`kind,header,column`; kind `*` applies wherever the column exists)."""
-    from tongwei_cli.refdata import data_dir
+    from tongwei_cli.core.settings import data_dir
 
     path = data_dir() / "import_headers.csv"
     aliases: dict[str, str] = {}
@@ -646,7 +646,8 @@ def _find_by(db: Database, sql: str, keys: list[Any], key: Callable[[Row], Any]
 
 
 # The domain modules are imported here once, not on every row.
-from tongwei_cli import alerts, cases  # noqa: E402
+from tongwei_cli.domain import cases  # noqa: E402
+from tongwei_cli.domain import warnings as alerts
 
 
 def _prepare_case(db: Database, raw: Row) -> Prepared:
@@ -764,7 +765,7 @@ def _correct_followup(db: Database, old: Row, row: Row, import_id: int) -> None:
 
 
 def _followup_name(row: Row) -> str:
-    from tongwei_cli.settings import current
+    from tongwei_cli.core.settings import current
 
     when = clock.local_text(row["at"], current().tz)
     return f"the {row['method']} follow-up of {row['warning_no']} at {when}"
@@ -813,8 +814,8 @@ register(ImportKind(
     update=_correct_followup, key_column="at", describe=_followup_name))
 
 # Outreach sessions and two-card supervision: their adapters live with their domain.
-from tongwei_cli import cards as _cards  # noqa: E402
-from tongwei_cli import outreach as _outreach  # noqa: E402
+from tongwei_cli.domain import cards as _cards  # noqa: E402
+from tongwei_cli.domain import outreach as _outreach  # noqa: E402
 
 register(_outreach.import_kind())
 register(_cards.import_kind())

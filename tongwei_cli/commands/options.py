@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from typer._click.exceptions import MissingParameter
 
-from tongwei_cli.errors import TongweiError
+from tongwei_cli.core.errors import TongweiError
 
 FormatOption = Annotated[
     str | None,
@@ -64,7 +64,7 @@ def screen_limit(limit: int | None, fmt: str | None, output: Any) -> tuple[int |
             return limit, False
     except (AttributeError, ValueError):
         return limit, False
-    from tongwei_cli.render import LIST_FORMATS, choose_format
+    from tongwei_cli.render.output import LIST_FORMATS, choose_format
 
     if choose_format(fmt, None, LIST_FORMATS) != "table":
         return limit, False
@@ -78,7 +78,7 @@ def screen_cut(rows: list, applies: bool, *, latest: bool = False) -> tuple[list
     last ones."""
     if not applies or len(rows) <= SCREEN_ROWS:
         return rows, []
-    from tongwei_cli.i18n import pick
+    from tongwei_cli.core.words import pick
 
     kept = rows[-SCREEN_ROWS:] if latest else rows[:SCREEN_ROWS]
     return kept, [pick(
@@ -136,8 +136,8 @@ def period(db: Any, from_: str | None, to: str | None, *, required: bool = False
            ) -> tuple[Any, Any]:
     """The `--from`/`--to` days of a list or report: `--from` not in the future, `--to` not
     before `--from`. Either may be missing unless `required`."""
-    from tongwei_cli import validate
-    from tongwei_cli.errors import InvalidValue
+    from tongwei_cli.core import validate
+    from tongwei_cli.core.errors import InvalidValue
 
     first = validate.date_value(from_, "from", db.tz) if from_ or required else None
     last = validate.date_value(to, "to", db.tz, allow_future=True) if to or required else None

@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tongwei_cli import clock
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.core import clock
+from tongwei_cli.core.errors import InvalidValue
 
 MAX_YUAN = Decimal("10000000000")  # 100亿元: anything above is a typing slip
 MAX_COUNT = 1_000_000

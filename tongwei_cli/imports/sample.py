@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli.db import Database
-from tongwei_cli.refdata import data_dir
+from tongwei_cli.core.settings import data_dir
+from tongwei_cli.storage.db import Database
 
 # In dependency order: a case may name a warning, a follow-up may name a case.
 FILES = (("warnings", "warnings.csv"), ("cases", "cases.csv"), ("events", "events.csv"),
@@ -22,8 +22,8 @@ def sample_dir() -> Path:
 def load_sample(db: Database) -> list[Any]:
     """Import every sample file (idempotent: a second load adds nothing) and add the sample
     campaign if it is not there yet; returns the import results."""
-    from tongwei_cli.campaigns import add_campaign
-    from tongwei_cli.importer import run_import
+    from tongwei_cli.domain.campaigns import add_campaign
+    from tongwei_cli.imports.engine import run_import
 
     results = [run_import(db, kind, sample_dir() / name) for kind, name in FILES]
     name, first, last = CAMPAIGN

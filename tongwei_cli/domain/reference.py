@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tongwei_cli.errors import InvalidValue
+from tongwei_cli.core.errors import InvalidValue
+from tongwei_cli.core.settings import data_dir
 
 if TYPE_CHECKING:
-    from tongwei_cli.db import Database
+    from tongwei_cli.storage.db import Database
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,6 @@ KINDS: dict[str, Kind] = {
         Kind("venues", "venue_kinds", noun="venue kind"),
     )
 }
-
-
-def data_dir() -> Path:
-    """`tongwei_cli/data` in an installed wheel, else the repository's `data/`."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "data"
-    return packaged if packaged.is_dir() else here.parent / "data"
 
 
 def read_csv(kind: Kind, folder: Path | None = None) -> list[dict[str, Any]]:
