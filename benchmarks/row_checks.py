@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tongwei_cli.core import validate  # noqa: E402
-from tongwei_cli.domain import reference as refdata
-from tongwei_cli.imports import engine as importer
+from tongwei_cli.domain import reference as refdata  # noqa: E402
+from tongwei_cli.imports import engine as importer  # noqa: E402
+from tongwei_cli.imports import readers  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT = ROOT / "benchmarks" / "out" / "warnings.csv"
@@ -66,7 +67,7 @@ def made_up_file(folder: Path, n: int = 100_000) -> Path:
 
 def columns(path: Path) -> dict[str, list[Any]]:
     kind = importer.kinds()["warnings"]
-    stream, _ = importer.read_rows(kind, path)
+    stream, _ = readers.read_rows(kind, path)
     values: dict[str, list[Any]] = {}
     for _, raw in stream:
         for name, cell in raw.items():
@@ -150,11 +151,11 @@ def main(argv: list[str]) -> None:
         kind = importer.kinds()["warnings"]
 
         def read_ours() -> None:
-            stream, _ = importer.read_rows(kind, path)
+            stream, _ = readers.read_rows(kind, path)
             for _ in stream:
                 pass
 
-        encoding = importer.detect_encoding(path)
+        encoding = readers.detect_encoding(path)
 
         def read_floor() -> None:
             with path.open(encoding=encoding, newline="") as handle:

@@ -16,6 +16,7 @@ from stdnum.cn import ric
 
 from tests.conftest import days_ago
 from tongwei_cli.imports import engine as importer
+from tongwei_cli.imports import readers
 
 ID = "62112119900101123" + ric.calc_check_digit("62112119900101123" + "0")
 PLATFORM_HEADERS = ["预警编号", "预警时间", "风险等级", "管辖单位", "手机号码", "姓名",
@@ -321,10 +322,10 @@ def test_import_through_the_installed_command_in_a_pipe(sh, db_path, tmp_path):
 
 
 def test_header_normalisation():
-    assert importer.normalise_header(" Victim_Phone ") == "victim-phone"
-    assert importer.normalise_header("身份证号（必填）*") == "身份证号(必填)"
+    assert readers.normalise_header(" Victim_Phone ") == "victim-phone"
+    assert readers.normalise_header("身份证号（必填）*") == "身份证号(必填)"
     kind = importer.kinds()["warnings"]
-    columns, notes = importer.map_headers(kind, ["预警编号", "RECEIVED", "风险等级", "管辖单位",
+    columns, notes = readers.map_headers(kind, ["预警编号", "RECEIVED", "风险等级", "管辖单位",
                                                  "手机号", "其他"])
     assert columns == ["no", "received", "level", "station", "phone", None]
     assert notes == ["ignored column: 其他"]

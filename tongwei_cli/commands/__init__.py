@@ -26,7 +26,7 @@ def get_db(must_exist: bool = False) -> Database:
         return _open[0]
     db = open_db(settings.current(), must_exist=must_exist)
     _open.append(db)
-    from typer._click.globals import get_current_context
+    from tongwei_cli.commands.click_api import get_current_context
 
     ctx = get_current_context(silent=True)
     if ctx is not None:

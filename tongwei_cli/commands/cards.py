@@ -21,7 +21,8 @@ from tongwei_cli.commands.options import (
     screen_limit,
 )
 from tongwei_cli.domain import cards as domain
-from tongwei_cli.domain.reveal import record_reveal
+from tongwei_cli.domain.records import record_reveal
+from tongwei_cli.domain.reference import refs
 from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Two-card supervision (管/控, 断卡) of bank branches, payment firms and telecom
@@ -202,7 +203,7 @@ def list_(
     from tongwei_cli.core.words import pick
 
     db = get_db()
-    station_code = db.refs.resolve("stations", station, "station") if station else None
+    station_code = refs(db).resolve("stations", station, "station") if station else None
     name = domain.institution_name(institution) if institution else None
     if open_:
         rows = domain.open_rectifications(db, station=station_code, institution=name)
@@ -210,7 +211,7 @@ def list_(
         footer = {"no": pick(f"{len(rows)} 项", f"{len(rows)} open"),
                   "status": pick(f"逾期 {overdue}", f"{overdue} overdue")}
         emit_list(rows[:limit] if limit else rows, OPEN_COLUMNS, fmt=fmt, output=output,
-                  refs=db.refs, tz=db.tz, footer=footer)
+                  refs=refs(db), tz=db.tz, footer=footer)
         return
     first, last = period(db, from_, to)
     kind_code = (domain._choose(kind, domain.ACTION_KINDS, domain.ACTION_ALIASES, "action",
@@ -223,7 +224,7 @@ def list_(
     footer = None if notes else {
         "no": pick(f"合计 {sums['actions']} 次", f"{sums['actions']} actions"),
         "amount_fen": sums["fines_fen"]}
-    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
               footer=footer, notes=notes)
 
 
@@ -295,7 +296,7 @@ def show(no: ActionNo, fmt: FormatOption = None, output: OutputOption = None) ->
     db = get_db()
     record = domain.get_card_action(db, no)
     fields = [c for c in ACTION_FIELDS if record.get(c.key) is not None]
-    emit_record(record, fields, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+    emit_record(record, fields, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
                 title=pick(f"断卡监管 {record['no']}", f"Supervision action {record['no']}")
                 + (pick("（已撤销）", " (void)") if record["voided"] else ""))
 
@@ -310,8 +311,8 @@ def institutions(station: StationOption = None, fmt: FormatOption = None,
     """
     db = get_db()
     rows = domain.list_institutions(
-        db, station=db.refs.resolve("stations", station, "station") if station else None)
-    emit_list(rows, INSTITUTION_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz)
+        db, station=refs(db).resolve("stations", station, "station") if station else None)
+    emit_list(rows, INSTITUTION_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz)
 
 
 @penalty_app.command("add")
@@ -401,10 +402,10 @@ def penalty_list(
     db = get_db()
     rows = domain.list_penalties(
         db, active=active, id_no=id_no, voided=void,
-        station=db.refs.resolve("stations", station, "station") if station else None)
+        station=refs(db).resolve("stations", station, "station") if station else None)
     if reveal and rows:
         record_reveal(db, "card_penalty", [r["no"] for r in rows])
-    emit_list(rows, PENALTY_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+    emit_list(rows, PENALTY_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
               reveal=reveal)
 
 
@@ -422,7 +423,7 @@ def penalty_show(no: PenaltyNo, reveal: RevealOption = False, fmt: FormatOption 
     if reveal:
         record_reveal(db, "card_penalty", [record["no"]])
     fields = [c for c in PENALTY_FIELDS if record.get(c.key) is not None]
-    emit_record(record, fields, fmt=fmt, output=output, reveal=reveal, refs=db.refs,
+    emit_record(record, fields, fmt=fmt, output=output, reveal=reveal, refs=refs(db),
                 tz=db.tz, title=pick(f"两卡惩戒 {record['no']}", f"Restriction {record['no']}")
                 + (pick("（已撤销）", " (void)") if record["voided"] else ""))
 

@@ -23,7 +23,8 @@ from tongwei_cli.commands.options import (
 )
 from tongwei_cli.core import validate
 from tongwei_cli.domain import cases as domain
-from tongwei_cli.domain.reveal import record_reveal
+from tongwei_cli.domain.records import record_reveal
+from tongwei_cli.domain.reference import refs
 from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Fraud cases and what became of them (打).
@@ -250,8 +251,8 @@ def list_(
     reading, on_screen = screen_limit(limit, fmt, output)
     rows, notes = screen_cut(domain.list_cases(
         db, first=first, last=last,
-        type_=db.refs.resolve("types", type_, "type") if type_ else None,
-        station=db.refs.resolve("stations", station, "station") if station else None,
+        type_=refs(db).resolve("types", type_, "type") if type_ else None,
+        station=refs(db).resolve("stations", station, "station") if station else None,
         status=status, limit=reading), on_screen)
     if reveal:
         record_reveal(db, "case", [r["no"] for r in rows])
@@ -259,7 +260,7 @@ def list_(
         "no": f"{len(rows)}", "loss_fen": sum(r["loss_fen"] for r in rows),
         "recovered_fen": sum(r["recovered_fen"] for r in rows),
         "frozen_fen": sum(r["frozen_fen"] for r in rows)}
-    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal, refs=db.refs,
+    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal, refs=refs(db),
               tz=db.tz, footer=footer, notes=notes)
 
 
@@ -279,7 +280,7 @@ def show(case_no: CaseNo, reveal: RevealOption = False, fmt: FormatOption = None
     fields = [c for c in CASE_FIELDS if record.get(c.key) is not None or c.key in
               ("no", "status", "loss_fen")]
     emit_record(record, [*fields, *TOTAL_FIELDS], fmt=fmt,
-                output=output, reveal=reveal, refs=db.refs, tz=db.tz,
+                output=output, reveal=reveal, refs=refs(db), tz=db.tz,
                 title=pick(f"案件 {record['no']}", f"Case {record['no']}")
                 + (pick("（已撤销）", " (void)") if record["voided"] else ""),
                 sections=[(pick("进展", "Timeline"), record["events"], EVENT_COLUMNS)])

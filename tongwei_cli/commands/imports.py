@@ -36,29 +36,13 @@ Update = Annotated[bool, typer.Option("--update", help="A row whose key is store
                                       "log) instead of being refused.")]
 
 
-def _progress_bar():
-    """A rich progress bar on stderr when a person watches; None in a pipe."""
-    if not sys.stderr.isatty():
-        return None, None
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
-    task = bar.add_task("checking", total=None)
-
-    def advance(done: int, total: int | None) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return bar, advance
-
-
 def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) -> None:
     from tongwei_cli.imports.engine import run_import
     from tongwei_cli.render.output import status, to_json
+    from tongwei_cli.render.progress import progress_bar
 
     db = get_db()
-    bar, advance = _progress_bar()
+    bar, advance = progress_bar()
     try:
         if bar is not None:
             bar.start()

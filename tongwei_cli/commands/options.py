@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import MissingParameter
 
+from tongwei_cli.commands.click_api import MissingParameter
 from tongwei_cli.core.errors import TongweiError
+from tongwei_cli.domain.reference import refs
 
 FormatOption = Annotated[
     str | None,
@@ -128,8 +129,8 @@ ASKS = 3
 
 def need_ref(db: Any, value: Any, kind: str, option: str, label: str) -> Any:
     """`need` for a reference value (station, fraud type…), listing and checking it."""
-    return need(value, option, label, db.refs.choices(kind),
-                lambda answer: db.refs.resolve(kind, answer, option.lstrip("-")))
+    return need(value, option, label, refs(db).choices(kind),
+                lambda answer: refs(db).resolve(kind, answer, option.lstrip("-")))
 
 
 def period(db: Any, from_: str | None, to: str | None, *, required: bool = False

@@ -21,6 +21,7 @@ from tongwei_cli.commands.options import (
     screen_limit,
 )
 from tongwei_cli.domain import outreach as domain
+from tongwei_cli.domain.reference import refs
 from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Outreach sessions (宣): whom a station reached, where, and how.
@@ -203,15 +204,15 @@ def list_(
     reading, on_screen = screen_limit(limit, fmt, output)
     rows, notes = screen_cut(domain.list_outreach(
         db, first=first, last=last,
-        station=db.refs.resolve("stations", station, "station") if station else None,
-        audience=db.refs.resolve("audiences", audience, "audience") if audience else None,
-        form=db.refs.resolve("forms", form, "form") if form else None,
+        station=refs(db).resolve("stations", station, "station") if station else None,
+        audience=refs(db).resolve("audiences", audience, "audience") if audience else None,
+        form=refs(db).resolve("forms", form, "form") if form else None,
         voided=void, limit=reading), on_screen)
     sums = domain.totals(rows)
     footer = None if notes else {
         "no": pick(f"合计 {sums['sessions']} 场", f"{sums['sessions']} sessions"),
         **{k: str(v) for k, v in sums.items() if k != "sessions"}}
-    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+    emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
               footer=footer, notes=notes)
 
 
@@ -226,6 +227,6 @@ def show(session: Session, fmt: FormatOption = None, output: OutputOption = None
     db = get_db()
     record = domain.get_outreach(db, session)
     fields = [c for c in FIELDS if record.get(c.key) is not None]
-    emit_record(record, fields, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
+    emit_record(record, fields, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
                 title=pick(f"宣传活动 {record['no']}", f"Outreach session {record['no']}")
                 + (pick("（已撤销）", " (void)") if record["voided"] else ""))

@@ -9,8 +9,8 @@ import typer
 
 from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.commands.options import FormatOption, OutputOption
-from tongwei_cli.domain.reference import KINDS
 from tongwei_cli.core.words import pick
+from tongwei_cli.domain.reference import KINDS, refs
 from tongwei_cli.render.output import Column, emit_list
 
 app = sub_app("""Reference lists. Wherever a command takes one of these values, it accepts the
@@ -35,7 +35,7 @@ def _make(name: str) -> None:
 
     def command(fmt: FormatOption = None, output: OutputOption = None) -> None:
         db = get_db()
-        rows = [{k: v for k, v in r.items() if k != "sort"} for r in db.refs.rows[name]]
+        rows = [{k: v for k, v in r.items() if k != "sort"} for r in refs(db).rows[name]]
         emit_list(rows, [*BASE, *(EXTRA[c] for c in kind.extra)], fmt=fmt, output=output,
                   title=pick(zh, en))
 

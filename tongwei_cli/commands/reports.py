@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from typer._click.exceptions import MissingParameter, UsageError
 
 from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.commands.click_api import MissingParameter, UsageError
 from tongwei_cli.commands.options import (
     FormatOption,
     FromOption,
@@ -15,6 +15,7 @@ from tongwei_cli.commands.options import (
     StationOption,
     ToOption,
 )
+from tongwei_cli.domain.reference import refs
 
 app = sub_app("""Reports: the daily summary (每日一汇总), any period, a campaign, and the bulletin
 paragraph the bureau publishes. Every figure is computed as of the end of the period, so a
@@ -37,14 +38,23 @@ CampaignOption = Annotated[str | None, typer.Option(
 
 
 def _station(db, station: str | None) -> str | None:
-    return db.refs.resolve("stations", station, "station") if station else None
+    return refs(db).resolve("stations", station, "station") if station else None
 
 
 def _emit(db, report, fmt, output) -> None:
+    from tongwei_cli.render.output import REPORT_FORMATS, choose_format
     from tongwei_cli.render.report import emit_report
 
-    emit_report(report, fmt=fmt, output=output, refs=db.refs, tz=db.tz,
-                lang=db.settings.lang, db=db)
+    if choose_format(fmt, output, REPORT_FORMATS) == "html" and report["report"] != "bulletin":
+        from datetime import date
+
+        from tongwei_cli.reports.figures import series
+
+        # the page's chart: the data travels inside the report, the renderer draws it
+        report = {**report, "series": series(db, date.fromisoformat(report["to"]),
+                                             report["station"])}
+    emit_report(report, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
+                lang=db.settings.lang)
 
 
 @app.command("daily")

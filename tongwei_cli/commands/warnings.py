@@ -22,7 +22,8 @@ from tongwei_cli.commands.options import (
     screen_limit,
 )
 from tongwei_cli.domain import warnings as domain
-from tongwei_cli.domain.reveal import record_reveal
+from tongwei_cli.domain.records import record_reveal
+from tongwei_cli.domain.reference import refs
 from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
 
 app = sub_app("""Early warnings (预警) and their follow-ups (劝阻、反馈).
@@ -343,8 +344,8 @@ def list_(
                           else screen_limit(limit, fmt, output))
     rows, cut = screen_cut(domain.list_warnings(
         db, status=status,
-        level=db.refs.resolve("levels", level, "level") if level else None,
-        station=db.refs.resolve("stations", station, "station") if station else None,
+        level=refs(db).resolve("levels", level, "level") if level else None,
+        station=refs(db).resolve("stations", station, "station") if station else None,
         first_stamp=first_stamp, end_stamp=end_stamp, as_of=_as_of(db, as_of),
         limit=reading), on_screen)
     if reveal:
@@ -356,7 +357,7 @@ def list_(
     for row in rows:
         per_station[row["station"]] = per_station.get(row["station"], 0) + 1
     lang = "zh" if pick("zh", "en") == "zh" else "en"
-    counts = [f"{db.refs.name('stations', code, lang)} {n}"
+    counts = [f"{refs(db).name('stations', code, lang)} {n}"
               for code, n in sorted(per_station.items(), key=lambda kv: (-kv[1], kv[0]))]
     notes = [pick("按派出所：", "By station: ") + ("，" if lang == "zh" else ", ").join(counts)
              ] if counts and not cut else cut
@@ -364,7 +365,7 @@ def list_(
               "closed": ("overdue", "status_label")}.get(status or "", ())
     columns = [c for c in LIST_COLUMNS if c.key not in hidden]
     emit_list([_for_table(r) for r in rows], columns, fmt=fmt, output=output,
-              reveal=reveal, refs=db.refs, tz=db.tz, notes=notes,
+              reveal=reveal, refs=refs(db), tz=db.tz, notes=notes,
               footer=None if cut else {"no": pick(f"合计 {len(rows)}", f"{len(rows)} total")})
 
 
@@ -392,7 +393,7 @@ def show(
     shown = {**_for_table(record), "case_list": ", ".join(record["cases"]) or None}
     fields = [c for c in RECORD_FIELDS if shown.get(c.key) not in (None, "")
               or c.key in ("no", "status_label", "feedback_at", "defrauded")]
-    emit_record(shown, fields, fmt=fmt, output=output, reveal=reveal, refs=db.refs, tz=db.tz,
+    emit_record(shown, fields, fmt=fmt, output=output, reveal=reveal, refs=refs(db), tz=db.tz,
                 title=pick(f"预警 {record['no']}", f"Warning {record['no']}"),
                 sections=[(pick("跟进记录", "Follow-ups"), record["followups"],
                            FOLLOWUP_COLUMNS)])

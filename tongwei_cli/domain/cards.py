@@ -26,6 +26,7 @@ from tongwei_cli.domain.records import (
     mark_void,
 )
 from tongwei_cli.domain.records import given as _given
+from tongwei_cli.domain.reference import refs
 from tongwei_cli.storage.db import Database
 
 # code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
@@ -141,7 +142,7 @@ def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | Non
     given_kind = (_choose(raw["institution_kind"], INSTITUTION_KINDS, INSTITUTION_ALIASES,
                           "institution kind", "institution-kind")
                   if _given(raw, "institution_kind") else None)
-    station = (db.refs.resolve("stations", raw["station"], "station")
+    station = (refs(db).resolve("stations", raw["station"], "station")
                if _given(raw, "station") else None)
     known = batch.institution(name)
     new_institution = known is None
@@ -583,7 +584,7 @@ def prepare_penalty(db: Database, raw: Mapping[str, Any]) -> Prepared:
             raise InvalidValue(f"{appeal_by} is before the start {start}", "appeal-by")
     else:
         appeal_by = start + timedelta(days=APPEAL_DAYS)
-    station = (db.refs.resolve("stations", raw["station"], "station")
+    station = (refs(db).resolve("stations", raw["station"], "station")
                if _given(raw, "station") else None)
     row = {"no": None, "name": name, "id_no": rid.number, "measure": measure,
            "start_date": start.isoformat(), "years": years, "end_date": end.isoformat(),
@@ -783,14 +784,3 @@ def import_checker(db: Database):
 def describe_action(row: Mapping[str, Any]) -> str:
     return f"the {row['kind']} of {row['institution']} on {row['date']}"
 
-
-def import_kind():
-    """The `ImportKind` of `tongwei import cards`: matched by content (date, institution,
-    kind, amount, deadline, note), institutions registered on first use."""
-    from tongwei_cli.imports.engine import ImportKind
-
-    return ImportKind(
-        name="cards", entity="card_action", columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED,
-        prepare=prepare_import_row, key=content_key, find=find_card_actions, compared=(),
-        insert=insert_card_actions, checker=import_checker, key_column="institution",
-        describe=describe_action)

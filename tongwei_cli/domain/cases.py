@@ -23,6 +23,7 @@ from tongwei_cli.domain.records import (
     mark_void,
 )
 from tongwei_cli.domain.records import given as _given
+from tongwei_cli.domain.reference import refs as refs_of
 from tongwei_cli.storage.db import Database
 
 STATUSES = ("reported", "filed", "solved", "closed")
@@ -47,7 +48,7 @@ STORED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_n
 def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
     """Validate one case (all of `CASE_FIELDS`, raw) into a row of `cases`. No write."""
     tz = db.tz
-    refs = db.refs
+    refs = refs_of(db)
     out: dict[str, Any] = {}
     warnings: list[str] = []
     out["no"] = validate.key(raw["no"], "no") if _given(raw, "no") else None

@@ -24,12 +24,12 @@ from tongwei_cli.domain.records import (
     option,
 )
 from tongwei_cli.domain.records import given as _given
+from tongwei_cli.domain.reference import refs as refs_of
 from tongwei_cli.storage.db import Database
 
 # Raw field names (as `outreach add` options and import columns, `_` for `-`), in order.
 FIELDS = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
           "materials", "ref", "note", "posters", "videos", "app_installs", "notices_signed")
-REQUIRED = ("date", "station", "audience", "form", "venue", "attendees", "materials")
 EXTRA_COUNTS = ("posters", "videos", "app_installs", "notices_signed")
 # What makes two sessions the same when neither has a `ref` (imports match on this).
 CONTENT = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
@@ -44,7 +44,7 @@ COLUMNS = ("id, no, ref, date, station, audience, form, venue, venue_kind, atten
 
 def prepare_outreach(db: Database, raw: Mapping[str, Any]) -> Prepared:
     """Validate one session (the raw values of `FIELDS`) into a row of `outreach`. No write."""
-    refs = db.refs
+    refs = refs_of(db)
     out: dict[str, Any] = {"no": None}
     out["date"] = validate.date_value(raw.get("date"), "date", db.tz).isoformat()
     out["station"] = refs.resolve("stations", raw.get("station"), "station")
@@ -205,7 +205,6 @@ IMPORT_COLUMNS = ("date", "station", "audience", "form", "venue", "venue-kind", 
                   "notices-signed")
 IMPORT_REQUIRED = ("date", "station", "audience", "form", "venue", "attendees", "materials")
 
-
 def import_key(row: Mapping[str, Any]) -> Any:
     """A row's identity: its `ref`, or (without one) its whole content."""
     return row["ref"] or content_key(row)
@@ -236,13 +235,3 @@ def describe(row: Mapping[str, Any]) -> str:
     return (f"session {row['ref']}" if row.get("ref")
             else f"the session of {row['date']} at {row['venue']}")
 
-
-def import_kind():
-    """The `ImportKind` of `tongwei import outreach`: checked by `prepare_outreach`, matched
-    by `ref` or (rows without one) by content, written by `insert_outreach`."""
-    from tongwei_cli.imports.engine import ImportKind
-
-    return ImportKind(
-        name="outreach", entity="outreach", columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED,
-        prepare=prepare_outreach, key=import_key, find=find_outreach, compared=CONTENT,
-        insert=insert_outreach, key_column="ref", describe=describe)

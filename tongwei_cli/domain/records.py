@@ -3,7 +3,7 @@ test for a value that was given, option names, corrections, and day-by-day numbe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,3 +94,10 @@ def assign_numbers(db: Database, table: str, letters: str, rows: list[dict[str, 
             seq += 1
         row["no"] = f"{prefix}{seq:03d}"
         taken[prefix].add(row["no"])
+
+
+def record_reveal(db: Database, entity: str, keys: Sequence[str]) -> None:
+    """One audit row saying who revealed the personal data of which records."""
+    with db.write():
+        db.audit("reveal", entity, keys[0] if len(keys) == 1 else None, None,
+                 {"records": list(keys)[:1000], "count": len(keys)})

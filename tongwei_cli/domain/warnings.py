@@ -14,7 +14,6 @@ fed back, else `overdue` past its deadline, else `open`.
 
 from __future__ import annotations
 
-import json
 import operator
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -26,7 +25,9 @@ from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.domain.records import Prepared, corrected, corrections
 from tongwei_cli.domain.records import filled as _filled
 from tongwei_cli.domain.records import given as _given
+from tongwei_cli.domain.reference import refs as refs_of
 from tongwei_cli.storage.db import Database
+from tongwei_cli.storage.totals import count_days, refresh_warnings
 
 STATUSES = ("open", "overdue", "closed")
 KINDS = ("money", "contact")
@@ -92,7 +93,7 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     An import calls this for every row, so it is written for speed: one dict built at the
     end, `raw` read once per field; the checks and their order are those of the fields."""
     tz = db.tz
-    refs = db.refs
+    refs = refs_of(db)
     notes: list[str] = []
     no = validate.key(raw.get("no"), "no")
     received_at = validate.moment(raw.get("received"), "received", tz)
@@ -142,35 +143,6 @@ def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int
     count_days(db, before)
     if link:
         link_cases(db, [row["no"] for row in rows])
-
-
-# Warnings stored after id :after, added to the per-day totals (006_warning_days.sql): one
-# statement for a whole batch. Later changes of a warning are counted by triggers.
-COUNT_DAYS = """
-    INSERT INTO warning_days (day, station, level, received, fed_back, on_time, visited,
-                              dissuaded, defrauded, latest, linked_last)
-    SELECT day, station, level, count(*), sum(fed_back), sum(on_time), sum(visited),
-           sum(dissuaded), sum(defrauded), max(latest), max(linked_on)
-    FROM warning_day_parts
-    WHERE id > :after
-    GROUP BY day, station, level
-    ON CONFLICT (day, station, level) DO UPDATE SET
-        received = received + excluded.received,
-        fed_back = fed_back + excluded.fed_back,
-        on_time = on_time + excluded.on_time,
-        visited = visited + excluded.visited,
-        dissuaded = dissuaded + excluded.dissuaded,
-        defrauded = defrauded + excluded.defrauded,
-        latest = max(latest, excluded.latest),
-        linked_last = CASE WHEN linked_last IS NULL THEN excluded.linked_last
-                           WHEN excluded.linked_last IS NULL THEN linked_last
-                           ELSE max(linked_last, excluded.linked_last) END
-"""
-
-
-def count_days(db: Database, after: int) -> None:
-    """Add the warnings stored after id `after` to the per-day totals."""
-    db.conn.execute(COUNT_DAYS, {"after": after})
 
 
 def link_cases(db: Database, numbers: list[str]) -> None:
@@ -379,31 +351,6 @@ INSERT_FOLLOWUP = (
     " created_by, import_id) VALUES (:warning_id, :at, :method, :outcome, :case_id, :note,"
     " :created_at, :created_by, :import_id)")
 
-# What a warning's follow-ups say of it, per warning (`{where}`: which follow-ups): the
-# columns of `warnings` derived from them (005_compact_times.sql). Also `tongwei check`'s
-# recount of those columns.
-FOLLOWUPS_SAY = (
-    "SELECT f.warning_id,"
-    " min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END) AS feedback_at,"
-    " min(CASE WHEN f.method = 'visit' THEN f.at END) AS visited_at,"
-    " min(CASE WHEN f.outcome = 'defrauded' THEN f.at END) AS defrauded_at,"
-    " nullif(max(CASE WHEN f.outcome <> 'in-progress' THEN f.at END),"
-    "        min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END)) AS outcome_at,"
-    " (SELECT g.outcome FROM followups g WHERE g.warning_id = f.warning_id"
-    "  AND g.outcome <> 'in-progress' ORDER BY g.at DESC, g.id DESC LIMIT 1) AS outcome"
-    " FROM followups f {where} GROUP BY f.warning_id")
-
-# Those columns refreshed for the warnings whose ids are the JSON array :ids, one statement
-# for a whole batch. (Every warning refreshed has a follow-up: they are only ever added or
-# corrected, never removed.)
-REFRESH_WARNINGS = (
-    "UPDATE warnings SET feedback_at = x.feedback_at, visited_at = x.visited_at,"
-    " defrauded_at = x.defrauded_at, outcome = x.outcome, outcome_at = x.outcome_at"
-    " FROM (" + FOLLOWUPS_SAY.format(
-        where="WHERE f.warning_id IN (SELECT value FROM json_each(:ids))") + ") AS x"
-    " WHERE warnings.id = x.warning_id")
-
-
 def insert_followups(db: Database, followups: list[dict[str, Any]],
                      import_id: int | None = None) -> None:
     """Insert checked follow-ups and refresh their warnings' feedback, visit and defrauded
@@ -413,12 +360,6 @@ def insert_followups(db: Database, followups: list[dict[str, Any]],
     db.conn.executemany(INSERT_FOLLOWUP, ({**f, "created_at": now, "created_by": who,
                                            "import_id": import_id} for f in followups))
     refresh_warnings(db, {f["warning_id"] for f in followups})
-
-
-def refresh_warnings(db: Database, warning_ids: Iterable[int]) -> None:
-    ids = sorted(warning_ids)
-    for start in range(0, len(ids), 5000):
-        db.conn.execute(REFRESH_WARNINGS, {"ids": json.dumps(ids[start:start + 5000])})
 
 
 FOLLOWUP_STORED = (
@@ -465,7 +406,7 @@ def add_followup(db: Database, warning_no: str, raw: Mapping[str, Any], *,
 def set_deadline(db: Database, level: str, hours: Any) -> dict[str, Any]:
     """Change a level's feedback deadline (hours), recorded in the audit log. Warnings
     already received keep the deadline they were given."""
-    code = db.refs.resolve("levels", level, "LEVEL")
+    code = refs_of(db).resolve("levels", level, "LEVEL")
     number = validate.count(hours, "HOURS")
     if not 1 <= number <= 24 * 90:
         raise InvalidValue("must be between 1 and 2160 hours (90 days)", "HOURS")

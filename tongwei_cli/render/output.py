@@ -12,7 +12,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -299,4 +299,3 @@ def emit_key(key: str, record: dict[str, Any], fmt: str | None, reveal: bool = F
         _write(f"{key}\n", None)
 
 
-Formatter = Callable[[Column, Any], str]

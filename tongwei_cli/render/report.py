@@ -805,7 +805,7 @@ def to_csv_text(report: dict[str, Any]) -> str:
 # -- the one entry point ------------------------------------------------------------------------
 
 def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None, refs: Any,
-                tz: Any, lang: str | None = None, db: Any = None) -> None:
+                tz: Any, lang: str | None = None) -> None:
     """Write a report in the chosen format, to the screen or `-o FILE`. Personal data is
     masked in every format."""
     chosen = choose_format(fmt, output, REPORT_FORMATS)
@@ -819,13 +819,6 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
         _write(to_csv_text(data), output)
         return
     lang = lang or i18n.lang()
-    if chosen == "html" and db is not None and report["report"] != "bulletin":
-        from datetime import date
-
-        from tongwei_cli.reports.figures import series
-
-        data = dict(data)
-        data["series"] = series(db, date.fromisoformat(report["to"]), report["station"])
     if chosen == "table" and report["report"] == "bulletin":
         _write(report["text"] + "\n", output)  # the paragraph itself, ready to paste
         return

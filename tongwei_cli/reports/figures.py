@@ -14,8 +14,7 @@ rows, and rates are computed from the sums. Nothing here prints.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +23,7 @@ from typing import Any
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import InvalidValue
 from tongwei_cli.core.masking import mask_record
+from tongwei_cli.domain.reference import refs
 from tongwei_cli.storage.db import Database
 
 # -- the queries ----------------------------------------------------------------------------
@@ -440,7 +440,7 @@ def _warning_days(db: Database, params: dict[str, Any], grouped: bool
 
 def _sorted_codes(db: Database, kind: str, codes: Iterable[Any]) -> list[Any]:
     """Codes in the reference data's order; unknown ones (and None) after them."""
-    order = {r["code"]: i for i, r in enumerate(db.refs.rows[kind])}
+    order = {r["code"]: i for i, r in enumerate(refs(db).rows[kind])}
     return sorted(codes, key=lambda c: (order.get(c, len(order)), c is None, str(c)))
 
 
@@ -458,7 +458,7 @@ def breakdowns(db: Database, fig: Figures) -> dict[str, list[dict[str, Any]]]:
     for code in _sorted_codes(db, "stations", stations):
         by_station.append({"station": code, **fig.sections({"station": code})})
     by_level = []
-    levels = [r["code"] for r in db.refs.rows["levels"]]
+    levels = [r["code"] for r in refs(db).rows["levels"]]
     levels += sorted(fig.keys("warnings", "level") - set(levels))
     for code in levels:
         rows = [r for r in fig.warnings if r["level"] == code]
@@ -483,7 +483,7 @@ def ranking(db: Database, fig: Figures) -> list[dict[str, Any]]:
     if fig.station:
         codes = [fig.station]
     else:
-        codes = [r["code"] for r in db.refs.rows["stations"]]
+        codes = [r["code"] for r in refs(db).rows["stations"]]
         extra = set().union(*(fig.keys(n, "station") for n in ("cases", "warnings",
                                                                  "outreach"))) - set(codes)
         codes += sorted(c for c in extra if c is not None)
@@ -560,21 +560,6 @@ def period_report(db: Database, period: Period, station: str | None = None,
 
 # -- one state of the file ---------------------------------------------------------------------
 
-@contextmanager
-def snapshot(db: Database) -> Iterator[None]:
-    """Every figure of one report from one state of the file: a read transaction (in WAL
-    mode, writers go on meanwhile; they are simply not seen)."""
-    if db.conn.in_transaction:
-        yield
-        return
-    db.conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if db.conn.in_transaction:
-            db.conn.execute("COMMIT")
-
-
 def _latest_change(db: Database) -> int:
     """The id of the latest audit row: every change to the file writes one."""
     return db.scalar("SELECT coalesce(max(id), 0) FROM audit")
@@ -602,7 +587,7 @@ class _Beside:
         self.done = False
 
     def _run(self, work: Callable[[Database], Any]) -> tuple[int, Any]:
-        with snapshot(self.other):
+        with self.other.read():
             return _latest_change(self.other), work(self.other)
 
     def result(self) -> Any:
@@ -630,7 +615,7 @@ def check_period(db: Database, first: date, last: date) -> Period:
 
 def range_report(db: Database, first: date, last: date, station: str | None = None
                  ) -> dict[str, Any]:
-    with snapshot(db):
+    with db.read():
         return period_report(db, check_period(db, first, last), station)
 
 
@@ -653,7 +638,7 @@ def campaign_report(db: Database, name: str, station: str | None = None) -> dict
     from tongwei_cli.domain.campaigns import get_campaign
 
     campaign = get_campaign(db, name)
-    with snapshot(db):
+    with db.read():
         report = period_report(db, campaign_period(db, campaign), station, kind="campaign")
     report["campaign"] = _campaign_info(campaign)
     return report
@@ -698,7 +683,7 @@ def daily_report(db: Database, day: date, station: str | None = None,
             raise InvalidValue(f"campaign {campaign['name']!r} starts on {first}, after {day}",
                                "campaign")
         span = Period(first, min(day, date.fromisoformat(campaign["last_day"])))
-    with snapshot(db):
+    with db.read():
         # The campaign's running totals are computed beside the day's figures.
         beside = running = None
         if span is not None:
@@ -839,13 +824,13 @@ def bulletin(db: Database, *, first: date | None = None, last: date | None = Non
     else:
         assert first is not None and last is not None
         period = check_period(db, first, last)
-    with snapshot(db):
+    with db.read():
         fig = figures(db, period, station, grouped=False)
     report: dict[str, Any] = {**_meta(db, "bulletin", period, station), **fig.sections()}
     if campaign:
         report["campaign"] = _campaign_info(campaign)
     report["approx"] = rough
-    name = db.refs.name("stations", station, "zh") if station else None
+    name = refs(db).name("stations", station, "zh") if station else None
     report["text"] = bulletin_text(report, name, rough)
     report.update(_footer(db, fig.as_of))
     return report

@@ -10,9 +10,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli.domain.warnings import FOLLOWUPS_SAY
 from tongwei_cli.storage import audit
-from tongwei_cli.storage.db import BUSY_TIMEOUT_MS, Database
+from tongwei_cli.storage.db import Database, connect_readonly
+from tongwei_cli.storage.totals import FOLLOWUPS_SAY
 
 # name -> (tables it needs, SQL returning (key, detail) rows)
 RULES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -102,8 +102,7 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
 
 def _integrity(path: Path) -> list[str]:
     """`PRAGMA integrity_check` on a connection of its own (read-only), for a thread."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn = connect_readonly(path)
     try:
         return [r[0] for r in conn.execute("PRAGMA integrity_check")]
     finally:

@@ -14,17 +14,13 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import StorageError
 from tongwei_cli.core.masking import mask_record
 from tongwei_cli.core.settings import Settings, current
-
-if TYPE_CHECKING:
-    from tongwei_cli.domain.reference import Refs
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_SET = "tongwei"
@@ -60,6 +56,9 @@ class Database:
         self.path = path
         self.settings = settings
         self._writing = False
+        # What the floors above keep for the life of this connection (the reference tables,
+        # held in memory by `domain.reference.refs`).
+        self.memo: dict[str, Any] = {}
 
     # -- reading ----------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
@@ -71,12 +70,6 @@ class Database:
     def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
-
-    @cached_property
-    def refs(self) -> Refs:
-        from tongwei_cli.domain.reference import Refs
-
-        return Refs.load(self)
 
     @property
     def officer(self) -> str:
@@ -105,6 +98,21 @@ class Database:
             raise
         finally:
             self._writing = False
+
+    @contextmanager
+    def read(self) -> Iterator[Database]:
+        """One state of the file for everything read inside: a read transaction (in WAL
+        mode writers go on meanwhile; they are simply not seen). Inside `write()` or
+        another `read()`, that transaction already is the snapshot."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     def audit(self, action: str, entity: str, key: str | None = None,
               before: dict | None = None, after: dict | None = None) -> str:
@@ -178,6 +186,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     _use_wal(conn)
     conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A second, read-only connection to the file at `path` (usable from another thread):
+    for work that runs beside the main connection, such as `check`'s integrity pass."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

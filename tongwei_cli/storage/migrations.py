@@ -1,5 +1,5 @@
 """Schema migrations: one `sql/NNN_name.sql` file each, applied in order with
-`sqlite_utils.Migrations` inside one `BEGIN IMMEDIATE` transaction.
+`sqlite_utils.Migrations` inside one `db.write()` transaction.
 
 Imported only when `db.pending_migrations()` says one is pending (it loads
 sqlite_utils, and sqlite_utils loads pandas).
@@ -28,7 +28,7 @@ def statements(script: str) -> Iterator[str]:
 
 
 def _after_001(db: Database) -> None:
-    from tongwei_cli.domain.reference import load_reference
+    from tongwei_cli.storage.reference import load_reference
 
     load_reference(db)
 
@@ -38,7 +38,7 @@ def _after_006(db: Database) -> None:
     reports in summer scan the index instead); then every stored warning counted."""
     from datetime import datetime
 
-    from tongwei_cli.domain.warnings import count_days
+    from tongwei_cli.storage.totals import count_days
 
     offset = datetime(2026, 1, 1, tzinfo=db.tz).utcoffset()
     db.conn.execute("INSERT INTO warning_days_zone (id, offset_seconds) VALUES (1, ?)",
@@ -75,25 +75,16 @@ def apply(db: Database) -> list[str]:
     # Foreign keys off while tables are rebuilt and renamed (SQLite's ALTER TABLE procedure;
     # the pragma cannot change inside a transaction), checked before the commit instead.
     db.conn.execute("PRAGMA foreign_keys = OFF")
-    db.conn.execute("BEGIN IMMEDIATE")
     try:
-        pending = pending_migrations(db.conn)  # again, now that we hold the write lock
-        if pending:
-            build(db).apply(SUDatabase(db.conn))
-            broken = db.conn.execute("PRAGMA foreign_key_check").fetchone()
-            if broken is not None:
-                raise sqlite3.IntegrityError(
-                    f"migration left a broken reference in {broken[0]} (row {broken[1]})")
-            db._writing = True
-            try:
+        with db.write():
+            pending = pending_migrations(db.conn)  # again, now that we hold the write lock
+            if pending:
+                build(db).apply(SUDatabase(db.conn))
+                broken = db.conn.execute("PRAGMA foreign_key_check").fetchone()
+                if broken is not None:
+                    raise sqlite3.IntegrityError(
+                        f"migration left a broken reference in {broken[0]} (row {broken[1]})")
                 db.audit("migrate", "schema", pending[-1], None, {"applied": pending})
-            finally:
-                db._writing = False
-        db.conn.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
     finally:
         db.conn.execute("PRAGMA foreign_keys = ON")
     if pending:

@@ -1,0 +1,69 @@
+"""What SQL keeps from other rows: the per-day warning totals (006_warning_days.sql) and
+the columns of `warnings` that its follow-ups decide (005_compact_times.sql). Written by
+the domain as it stores warnings and follow-ups; recounted by `tongwei check`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from tongwei_cli.storage.db import Database
+
+# Warnings stored after id :after, added to the per-day totals (006_warning_days.sql): one
+# statement for a whole batch. Later changes of a warning are counted by triggers.
+COUNT_DAYS = """
+    INSERT INTO warning_days (day, station, level, received, fed_back, on_time, visited,
+                              dissuaded, defrauded, latest, linked_last)
+    SELECT day, station, level, count(*), sum(fed_back), sum(on_time), sum(visited),
+           sum(dissuaded), sum(defrauded), max(latest), max(linked_on)
+    FROM warning_day_parts
+    WHERE id > :after
+    GROUP BY day, station, level
+    ON CONFLICT (day, station, level) DO UPDATE SET
+        received = received + excluded.received,
+        fed_back = fed_back + excluded.fed_back,
+        on_time = on_time + excluded.on_time,
+        visited = visited + excluded.visited,
+        dissuaded = dissuaded + excluded.dissuaded,
+        defrauded = defrauded + excluded.defrauded,
+        latest = max(latest, excluded.latest),
+        linked_last = CASE WHEN linked_last IS NULL THEN excluded.linked_last
+                           WHEN excluded.linked_last IS NULL THEN linked_last
+                           ELSE max(linked_last, excluded.linked_last) END
+"""
+
+
+def count_days(db: Database, after: int) -> None:
+    """Add the warnings stored after id `after` to the per-day totals."""
+    db.conn.execute(COUNT_DAYS, {"after": after})
+
+
+# What a warning's follow-ups say of it, per warning (`{where}`: which follow-ups): the
+# columns of `warnings` derived from them (005_compact_times.sql). Also `tongwei check`'s
+# recount of those columns.
+FOLLOWUPS_SAY = (
+    "SELECT f.warning_id,"
+    " min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END) AS feedback_at,"
+    " min(CASE WHEN f.method = 'visit' THEN f.at END) AS visited_at,"
+    " min(CASE WHEN f.outcome = 'defrauded' THEN f.at END) AS defrauded_at,"
+    " nullif(max(CASE WHEN f.outcome <> 'in-progress' THEN f.at END),"
+    "        min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END)) AS outcome_at,"
+    " (SELECT g.outcome FROM followups g WHERE g.warning_id = f.warning_id"
+    "  AND g.outcome <> 'in-progress' ORDER BY g.at DESC, g.id DESC LIMIT 1) AS outcome"
+    " FROM followups f {where} GROUP BY f.warning_id")
+
+# Those columns refreshed for the warnings whose ids are the JSON array :ids, one statement
+# for a whole batch. (Every warning refreshed has a follow-up: they are only ever added or
+# corrected, never removed.)
+REFRESH_WARNINGS = (
+    "UPDATE warnings SET feedback_at = x.feedback_at, visited_at = x.visited_at,"
+    " defrauded_at = x.defrauded_at, outcome = x.outcome, outcome_at = x.outcome_at"
+    " FROM (" + FOLLOWUPS_SAY.format(
+        where="WHERE f.warning_id IN (SELECT value FROM json_each(:ids))") + ") AS x"
+    " WHERE warnings.id = x.warning_id")
+
+
+def refresh_warnings(db: Database, warning_ids: Iterable[int]) -> None:
+    ids = sorted(warning_ids)
+    for start in range(0, len(ids), 5000):
+        db.conn.execute(REFRESH_WARNINGS, {"ids": json.dumps(ids[start:start + 5000])})
