@@ -108,12 +108,9 @@ def register(app: typer.Typer, only: str | None = None) -> None:
 
 
 def _register_import_kinds(imports) -> None:  # noqa: ANN001
-    imports._make("outreach", "outreach sessions (matched by ref, or by content without one)",
-                  "date, station, audience, form, venue, venue-kind, attendees, materials, "
-                  "ref, note, posters, videos, app-installs, notices-signed")
+    imports._make("outreach", "outreach sessions (matched by ref, or by content without one)")
     imports._make("cards", "two-card supervision actions (matched by content; institutions "
-                  "registered on first use)", "date, institution, kind, institution-kind, "
-                  "amount, deadline, note, station")
+                  "registered on first use)")
 
 
 ROOT_OPTIONS_WITH_VALUE = ("--db", "--officer", "--lang")

@@ -15,13 +15,16 @@ from tongwei_cli.commands.options import (
     RevealOption,
     StationOption,
     ToOption,
+    ask_missing,
+    columns_of,
     need,
-    need_ref,
     period,
     screen_cut,
     screen_limit,
+    with_fields,
 )
 from tongwei_cli.core import validate
+from tongwei_cli.core.fields import CASE
 from tongwei_cli.domain import cases as domain
 from tongwei_cli.domain.records import record_reveal
 from tongwei_cli.domain.reference import refs
@@ -47,46 +50,12 @@ def _opt(help_text: str, name: str):
     return typer.Option(name, help=help_text, show_default=False)
 
 
-Reported = Annotated[str | None, _opt("Date reported (YYYY-MM-DD, today, yesterday). "
-                                      "Required.", "--reported")]
-Type = Annotated[str | None, _opt("Fraud type: code, English or Chinese name, or a unique "
-                                  "prefix (刷单). See `tongwei ref types`. Required.", "--type")]
-Station = Annotated[str | None, _opt("Police station: code or name (平襄). See `tongwei ref "
-                                     "stations`. Required.", "--station")]
-Loss = Annotated[str | None, _opt("Loss in yuan, up to two decimals (12000.50, 1.5万). "
-                                  "Required.", "--loss")]
-No = Annotated[str | None, _opt("Case number. Default: TW<date>-NNN.", "--no")]
-Occurred = Annotated[str | None, _opt("Date the fraud happened.", "--occurred")]
-VictimName = Annotated[str | None, _opt("Victim's name (masked in every output).",
-                                        "--victim-name")]
-VictimPhone = Annotated[str | None, _opt("Victim's mobile number (masked).", "--victim-phone")]
-VictimId = Annotated[str | None, _opt("Victim's resident ID number (checked, masked); sex and "
-                                      "age are derived from it.", "--victim-id")]
-VictimGender = Annotated[str | None, _opt("Victim's sex: M or F (男/女).", "--victim-gender")]
-VictimAge = Annotated[str | None, _opt("Victim's age in years.", "--victim-age")]
-VictimGroup = Annotated[str | None, _opt("Victim's group, an outreach audience (students, "
-                                         "老年人…). See `tongwei ref audiences`.",
-                                         "--victim-group")]
-Warning = Annotated[str | None, _opt("Number of the early warning that preceded the case "
-                                     "(预警后被骗).", "--warning")]
-Summary = Annotated[str | None, _opt("Short account of what happened.", "--summary")]
-
+STATUS = Column("status", "状态", "Status", "word")
 CASE_FIELDS = [
-    Column("no", "案件编号", "Case no."),
-    Column("status", "状态", "Status", "word"),
-    Column("reported", "报案日期", "Reported"),
-    Column("occurred", "发案日期", "Occurred"),
-    Column("type", "诈骗类型", "Fraud type", "ref:types"),
-    Column("station", "派出所", "Station", "ref:stations"),
-    Column("loss_fen", "损失(元)", "Loss (yuan)", "money"),
-    Column("victim_name", "受害人", "Victim"),
-    Column("victim_phone", "电话", "Phone"),
-    Column("victim_id", "身份证号", "ID number"),
-    Column("victim_gender", "性别", "Sex", "word"),
-    Column("victim_age", "年龄", "Age"),
-    Column("victim_group", "人群", "Group", "ref:audiences"),
-    Column("warning", "预警编号", "Warning no."),
-    Column("summary", "简要案情", "Summary"),
+    *columns_of(CASE, "no"), STATUS, *columns_of(CASE, "reported", "occurred", "type",
+                                                  "station", "loss"),
+    *columns_of(CASE, "victim_name", "victim_phone", "victim_id", "victim_gender",
+                "victim_age", "victim_group", "warning", "summary"),
     *TRAIL,
 ]
 TOTAL_FIELDS = [
@@ -105,48 +74,23 @@ EVENT_COLUMNS = [
     Column("created_by", "录入人", "By"),
 ]
 LIST_COLUMNS = [
-    Column("no", "案件编号", "Case no."),
-    Column("reported", "报案日期", "Reported"),
-    Column("type", "诈骗类型", "Fraud type", "ref:types"),
-    Column("station", "派出所", "Station", "ref:stations"),
-    Column("victim_name", "受害人", "Victim"),
-    Column("loss_fen", "损失(元)", "Loss (yuan)", "money"),
+    *columns_of(CASE, "no", "reported", "type", "station", "victim_name", "loss"),
     Column("recovered_fen", "挽回(元)", "Recovered", "money"),
     Column("frozen_fen", "冻结(元)", "Frozen", "money"),
-    Column("status", "状态", "Status", "word"),
+    STATUS,
 ]
 
 
-def _fields(**values: str | None) -> dict[str, str | None]:
-    return values
-
-
 @app.command("add")
-def add(
-    reported: Reported = None, type_: Type = None, station: Station = None, loss: Loss = None,
-    no: No = None, occurred: Occurred = None, victim_name: VictimName = None,
-    victim_phone: VictimPhone = None, victim_id: VictimId = None,
-    victim_gender: VictimGender = None, victim_age: VictimAge = None,
-    victim_group: VictimGroup = None, warning: Warning = None, summary: Summary = None,
-    fmt: FormatOption = None,
-) -> None:
+@with_fields(CASE, add=True)
+def add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Register a fraud case; prints its number (the stored record with --format json).
 
     Example: tongwei case add --reported today --type 刷单 --station 平襄 --loss 1.5万
     --victim-name 测试甲 --victim-phone 13800000000
     """
     db = get_db()
-    reported = need(reported, "--reported", "报案日期 reported date (YYYY-MM-DD, today)",
-                    check=lambda v: validate.date_value(v, "reported", db.tz))
-    type_ = need_ref(db, type_, "types", "--type", "诈骗类型 fraud type")
-    station = need_ref(db, station, "stations", "--station", "派出所 station")
-    loss = need(loss, "--loss", "损失(元) loss in yuan",
-                check=lambda v: validate.money_fen(v, "loss"))
-    record, warnings = domain.add_case(db, _fields(
-        no=no, reported=reported, type=type_, station=station, loss=loss, occurred=occurred,
-        victim_name=victim_name, victim_phone=victim_phone, victim_id=victim_id,
-        victim_gender=victim_gender, victim_age=victim_age, victim_group=victim_group,
-        warning=warning, summary=summary))
+    record, warnings = domain.add_case(db, ask_missing(db, CASE, fields))
     for line in warnings:
         warn(line)
     emit_key(record["no"], record, fmt)
@@ -178,30 +122,15 @@ def event(
 
 
 @app.command("update")
-def update(
-    case_no: CaseNo,
-    reported: Annotated[str | None, _opt("Date reported.", "--reported")] = None,
-    type_: Annotated[str | None, _opt("Fraud type.", "--type")] = None,
-    station: Annotated[str | None, _opt("Police station.", "--station")] = None,
-    loss: Annotated[str | None, _opt("Loss in yuan.", "--loss")] = None,
-    no: Annotated[str | None, _opt("A new case number.", "--no")] = None,
-    occurred: Occurred = None, victim_name: VictimName = None,
-    victim_phone: VictimPhone = None, victim_id: VictimId = None,
-    victim_gender: VictimGender = None, victim_age: VictimAge = None,
-    victim_group: VictimGroup = None, warning: Warning = None, summary: Summary = None,
-    fmt: FormatOption = None,
-) -> None:
+@with_fields(CASE, add=False, help={"no": "A new case number."})
+def update(case_no: CaseNo, fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Correct a case. Give only the fields that change; `-` clears an optional one. The old
     and new values are kept in the audit log.
 
     Example: tongwei case update TW20261129-001 --loss 13000 --station 马营
     """
     db = get_db()
-    record, warnings = domain.update_case(db, case_no, _fields(
-        no=no, reported=reported, type=type_, station=station, loss=loss, occurred=occurred,
-        victim_name=victim_name, victim_phone=victim_phone, victim_id=victim_id,
-        victim_gender=victim_gender, victim_age=victim_age, victim_group=victim_group,
-        warning=warning, summary=summary))
+    record, warnings = domain.update_case(db, case_no, fields)
     for line in warnings:
         warn(line)
     emit_key(record["no"], record, fmt)
@@ -238,7 +167,6 @@ def list_(
 
     Example: tongwei case list --from 2026-11-01 --to today --station 平襄 --format csv
     """
-    from tongwei_cli.core import validate
     from tongwei_cli.core.errors import InvalidValue
 
     db = get_db()

@@ -66,22 +66,23 @@ def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) ->
         status(f"import #{result.import_id}: {result.file} ({result.rows} rows)")
 
 
-def _make(kind: str, title: str, columns: str) -> None:
+def _make(kind: str, title: str) -> None:
+    from tongwei_cli.core import fields
+
+    record = {"cases": fields.CASE, "events": fields.EVENT, "warnings": fields.WARNING,
+              "followups": fields.FOLLOWUP, "outreach": fields.OUTREACH,
+              "cards": fields.CARD_ACTION}[kind]
+
     def command(file: FileArg, dry_run: DryRun = False, update: Update = False,
                 fmt: FormatOption = None) -> None:
         _run(kind, file, dry_run, update, fmt)
 
-    command.__doc__ = (f"Import {title} from FILE.\n\nColumns: {columns}.\n\n"
-                       f"Example: tongwei import {kind} {kind}.xlsx --dry-run")
+    command.__doc__ = (f"Import {title} from FILE.\n\nColumns: {', '.join(record.headers())}."
+                       f"\n\nExample: tongwei import {kind} {kind}.xlsx --dry-run")
     app.command(kind)(command)
 
 
-_make("cases", "fraud cases (no is required: it makes a second import add nothing)",
-      "no, reported, type, station, loss, occurred, victim-name, victim-phone, victim-id, "
-      "victim-gender, victim-age, victim-group, warning, summary")
-_make("events", "case events (matched by their content)",
-      "case, kind, date, count, amount, note")
-_make("warnings", "early warnings", "no, received, level, station, phone, kind, name, id, "
-      "type, source, note")
-_make("followups", "follow-ups of warnings (matched by warning, time and method)",
-      "warning, at, method, outcome, case, note")
+_make("cases", "fraud cases (no is required: it makes a second import add nothing)")
+_make("events", "case events (matched by their content)")
+_make("warnings", "early warnings")
+_make("followups", "follow-ups of warnings (matched by warning, time and method)")

@@ -145,3 +145,91 @@ def period(db: Any, from_: str | None, to: str | None, *, required: bool = False
     if first and last and last < first:
         raise InvalidValue(f"{last} is before --from {first}", "to")
     return first, last
+
+
+# -- a kind's fields as options ------------------------------------------------------
+
+def _param_name(field_name: str) -> str:
+    import keyword
+
+    return f"{field_name}_" if keyword.iskeyword(field_name) else field_name
+
+
+def with_fields(kind: Any, *, add: bool, skip: tuple[str, ...] = (),
+                help: dict[str, str] | None = None) -> Callable[[Callable], Callable]:
+    """Give a command every field of `kind` (`core.fields`) as an option, in declaration
+    order after its arguments (`--victim-phone`), with the field's help (`Required.` added
+    on `add` commands); the command receives them as one dict `fields` (field name -> raw
+    value, None where not given). `add` and `update` of a kind are then one declaration,
+    as sqlite-utils' `insert_upsert_options` makes its twin commands one."""
+    import functools
+    import inspect
+
+    texts = help or {}
+    chosen = [f for f in kind.fields if f.name not in skip]
+
+    def decorate(func: Callable) -> Callable:
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+               for p in inspect.signature(func, eval_str=True).parameters.values()
+               if p.name != "fields"]
+        arguments = [p for p in own if p.default is inspect.Parameter.empty]
+        rest = [p for p in own if p.default is not inspect.Parameter.empty]
+        options = []
+        for f in chosen:
+            text = texts.get(f.name, f.help) + (" Required." if add and f.required else "")
+            options.append(inspect.Parameter(
+                _param_name(f.name), inspect.Parameter.KEYWORD_ONLY, default=None,
+                annotation=Annotated[str | None, typer.Option(f.option, help=text,
+                                                              show_default=False)]))
+        names = [(f.name, _param_name(f.name)) for f in chosen]
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            fields = {name: kwargs.pop(param) for name, param in names}
+            return func(fields=fields, **kwargs)
+
+        command.__signature__ = inspect.Signature([*arguments, *options, *rest])  # type: ignore[attr-defined]
+        return command
+
+    return decorate
+
+
+def ask_missing(db: Any, kind: Any, fields: dict[str, Any],
+                choices: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, Any]:
+    """The required fields of `kind` missing from `fields`, asked for on a terminal (with
+    the valid values, and again after a wrong answer), or a usage error in a script."""
+    from tongwei_cli.core import validate
+
+    for f in kind.fields:
+        if not f.required or f.ask is None:
+            continue
+        label = f"{f.zh} {f.en.lower()}"
+        spec = f.ask
+        if spec.startswith("ref:"):
+            fields[f.name] = need_ref(db, fields[f.name], spec[4:], f.option, label)
+        elif spec == "date":
+            fields[f.name] = need(fields[f.name], f.option, f"{label} (YYYY-MM-DD, today)",
+                                  check=lambda v, n=f.header: validate.date_value(v, n, db.tz))
+        elif spec == "money":
+            fields[f.name] = need(fields[f.name], f.option, label,
+                                  check=lambda v, n=f.header: validate.money_fen(v, n))
+        elif spec == "moment":
+            fields[f.name] = need(fields[f.name], f.option, f"{label} (YYYY-MM-DD HH:MM, now)")
+        elif spec.startswith("word:"):
+            fields[f.name] = need(fields[f.name], f.option, label, (choices or {})[spec[5:]])
+        else:
+            fields[f.name] = need(fields[f.name], f.option, label)
+    return fields
+
+
+def columns_of(kind: Any, *names: str, labels: dict[str, tuple[str, str]] | None = None
+               ) -> list[Any]:
+    """Table columns for fields of `kind` (all of them when no name is given), each with its
+    stored key, labels and display; `labels` overrides a field's (zh, en) label."""
+    from tongwei_cli.render.output import Column
+
+    out = []
+    for f in (kind.fields if not names else [kind[n] for n in names]):
+        zh, en = (labels or {}).get(f.name, (f.zh, f.en))
+        out.append(Column(f.stored or f.name, zh, en, f.shown))
+    return out

@@ -5,12 +5,10 @@ Every output goes through these unless `--reveal` was given (and audited).
 
 from __future__ import annotations
 
-PERSONAL_FIELDS = {
-    # field name -> kind of masking
-    "victim_name": "name", "name": "name",
-    "victim_phone": "phone", "phone": "phone",
-    "victim_id": "id", "id_no": "id",
-}
+from tongwei_cli.core.fields import personal_columns
+
+# Stored column -> kind of masking, from the record declarations (`core.fields`).
+PERSONAL_FIELDS = personal_columns()
 
 
 def mask_name(value: str | None) -> str | None:

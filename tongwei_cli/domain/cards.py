@@ -24,6 +24,7 @@ from tongwei_cli.domain.records import (
     corrected,
     corrections,
     mark_void,
+    yuan,
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs
@@ -91,10 +92,6 @@ def institution_name(value: Any, field_name: str = "institution") -> str:
     if len(name) > 100:
         raise InvalidValue("is longer than 100 characters", field_name)
     return name
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}" if fen % 100 else str(fen // 100)
 
 
 # -- supervision actions ----------------------------------------------------------

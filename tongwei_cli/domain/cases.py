@@ -14,6 +14,7 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.core.fields import CASE
 from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
@@ -21,6 +22,8 @@ from tongwei_cli.domain.records import (
     corrected,
     corrections,
     mark_void,
+    raw_of,
+    yuan,
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
@@ -35,18 +38,13 @@ AMOUNT_KINDS = ("recover", "freeze", "stop-payment")
 ONCE_KINDS = ("filed", "solved", "close")
 STAGE = {"filed": "filed", "solved": "solved", "close": "closed"}
 
-# The columns of `cases` that `case add` and `case update` set, in option order.
-CASE_FIELDS = ("no", "reported", "type", "station", "loss", "occurred", "victim_name",
-               "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
-               "warning", "summary")
-NOT_CLEARABLE = ("no", "reported", "type", "station", "loss")
-STORED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
-          "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
-          "warning", "summary")
+# The columns of `cases` that `case add` and `case update` set (`core.fields.CASE`).
+STORED = CASE.columns()
 
 
 def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
-    """Validate one case (all of `CASE_FIELDS`, raw) into a row of `cases`. No write."""
+    """Validate one case (the raw values of every field of `core.fields.CASE`) into a row of
+    `cases`. No write."""
     tz = db.tz
     refs = refs_of(db)
     out: dict[str, Any] = {}
@@ -95,10 +93,7 @@ def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
     return Prepared(out, warnings)
 
 
-_CASE_INSERTED = ("no", "reported", "occurred", "type", "station", "loss_fen", "victim_name",
-                  "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
-                  "warning", "summary")
-_case_values = operator.itemgetter(*_CASE_INSERTED)
+_case_values = operator.itemgetter(*STORED)
 
 
 def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None
@@ -106,7 +101,7 @@ def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | 
     """Insert prepared rows (numbers already assigned), inside `db.write()`
     (`db.insert_many`: a large batch is one statement). Imported ones take who and when
     from their `imports` row."""
-    db.insert_records("cases", _CASE_INSERTED, [_case_values(row) for row in rows], import_id)
+    db.insert_records("cases", STORED, [_case_values(row) for row in rows], import_id)
 
 
 def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -131,9 +126,8 @@ def _audited(record: Mapping[str, Any]) -> dict[str, Any]:
 # A stored case as the program reads it; who entered an imported one, and when, comes from
 # its import.
 CASE_SELECT = (
-    "SELECT c.id, c.no, c.reported, c.occurred, c.type, c.station, c.loss_fen, c.victim_name,"
-    " c.victim_phone, c.victim_id, c.victim_gender, c.victim_age, c.victim_group, c.warning,"
-    " c.summary, c.status, c.voided, c.void_reason, coalesce(c.created_at, i.at) AS created_at,"
+    f"SELECT c.id, {', '.join(f'c.{column}' for column in STORED)}, c.status, c.voided,"
+    " c.void_reason, coalesce(c.created_at, i.at) AS created_at,"
     " coalesce(c.created_by, i.officer) AS created_by, c.updated_at, c.updated_by, c.import_id"
     " FROM cases c LEFT JOIN imports i ON i.id = c.import_id")
 
@@ -272,10 +266,6 @@ class EventLedger:
         self.kinds[case_id].add(kind)
 
 
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}" if fen % 100 else str(fen // 100)
-
-
 INSERT_EVENT = (
     "INSERT INTO case_events (case_id, kind, date, count, amount_fen, note, created_at,"
     " created_by, import_id) VALUES (:case_id, :kind, :date, :count, :amount_fen, :note,"
@@ -325,16 +315,7 @@ def update_case(db: Database, no: str, changes: Mapping[str, Any]
     with db.write():
         current = _case_row(db, no)
         correctable(current, "case", "CASE_NO")
-        raw = {
-            "no": current["no"], "reported": current["reported"], "occurred": current["occurred"],
-            "type": current["type"], "station": current["station"],
-            "loss": f"{yuan(current['loss_fen'])}", "victim_name": current["victim_name"],
-            "victim_phone": current["victim_phone"], "victim_id": current["victim_id"],
-            "victim_gender": current["victim_gender"], "victim_age": current["victim_age"],
-            "victim_group": current["victim_group"], "warning": current["warning"],
-            "summary": current["summary"],
-        }
-        corrected(raw, changes, (f for f in CASE_FIELDS if f not in NOT_CLEARABLE))
+        corrected(raw := raw_of(CASE, current), changes, CASE.clearable())
         if "victim_id" in changes and "victim_age" not in changes:
             raw["victim_age"] = None  # derive the age again from the new number
         if "victim_id" in changes and "victim_gender" not in changes:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import Conflict, InvalidValue
+from tongwei_cli.core.fields import RecordKind
 from tongwei_cli.storage.db import Database
 
 
@@ -41,6 +42,23 @@ def corrections(changes: Mapping[str, Any], command: str, field_name: str) -> di
         raise InvalidValue(f"nothing to change: give at least one field of `{command}`",
                            field_name)
     return given_
+
+
+def raw_of(kind: RecordKind, current: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored record (`current`, by column) as the raw values its `add` command takes (by
+    field name): money back in yuan. What a correction starts from."""
+    raw: dict[str, Any] = {}
+    for f in kind.fields:
+        if f.stored:
+            value = current[f.stored]
+            raw[f.name] = yuan(value) if f.shown == "money" and value is not None else value
+    return raw
+
+
+def yuan(fen: int) -> str:
+    """Fen as the yuan an officer types: 150000 -> '1500', 150050 -> '1500.50'."""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return sign + (f"{fen // 100}.{fen % 100:02d}" if fen % 100 else str(fen // 100))
 
 
 def corrected(raw: dict[str, Any], changes: Mapping[str, Any], clearable: Iterable[str]

@@ -20,6 +20,7 @@ from typing import Any
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import InvalidValue, RowErrors, TongweiError
+from tongwei_cli.core.fields import KINDS as RECORD_KINDS
 from tongwei_cli.domain.records import Prepared
 from tongwei_cli.imports.readers import WHAT, file_digest, file_format, read_rows
 from tongwei_cli.storage.db import Database
@@ -155,8 +156,10 @@ class _NothingNew(Exception):
     again changes nothing, not even the log."""
 
 
-_COLUMN_OF = {"received_at": "received", "id_no": "id", "loss_fen": "loss",
-              "amount_fen": "amount", "case_id": "case", "deadline_at": "level"}
+# A stored column as the import column that gives it (`loss_fen` -> loss); a warning's
+# deadline follows from its level.
+_COLUMN_OF = {**{f.stored: f.name for kind in RECORD_KINDS for f in kind.fields if f.stored},
+              "deadline_at": "level"}
 
 BATCH_ROWS = 5000  # rows checked and written at a time; memory stays flat however long the file
 

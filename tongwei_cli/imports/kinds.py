@@ -8,6 +8,15 @@ from typing import Any
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import InvalidValue
+from tongwei_cli.core.fields import (
+    CARD_ACTION,
+    CASE,
+    EVENT,
+    FOLLOWUP,
+    OUTREACH,
+    WARNING,
+    RecordKind,
+)
 from tongwei_cli.domain import cards, cases, outreach
 from tongwei_cli.domain import warnings as alerts
 from tongwei_cli.domain.records import Prepared
@@ -151,55 +160,44 @@ def _followup_name(row: Row) -> str:
     return f"the {row['method']} follow-up of {row['warning_no']} at {when}"
 
 
-CASE_COMPARED = ("reported", "occurred", "type", "station", "loss_fen", "victim_name",
-                 "victim_phone", "victim_id", "victim_gender", "victim_age", "victim_group",
-                 "warning", "summary")
-WARNING_COMPARED = ("received_at", "level", "station", "phone", "kind", "name", "id_no",
-                    "type", "source", "note")
+def _columns(kind: RecordKind, *, also_required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An import kind's columns (its fields' option names), those its header must have, and
+    the stored values a re-import compares, from the record's declaration."""
+    return {"columns": kind.headers(), "required": (*also_required, *kind.required()),
+            "compared": kind.compared()}
+
 
 register(ImportKind(
-    name="cases", entity="case",
-    columns=("no", "reported", "type", "station", "loss", "occurred", "victim-name",
-             "victim-phone", "victim-id", "victim-gender", "victim-age", "victim-group",
-             "warning", "summary"),
-    required=("no", "reported", "type", "station", "loss"),
+    name="cases", entity="case", **_columns(CASE, also_required=("no",)),
     prepare=_prepare_case, key=lambda row: row["no"], find=_find_cases,
-    compared=CASE_COMPARED, insert=_insert_cases, update=_correct_case,
+    insert=_insert_cases, update=_correct_case,
     order=lambda row: (row["reported"], row["no"]),
     describe=lambda row: f"case {row['no']}", overlap=True))
 register(ImportKind(
-    name="events", entity="case",
-    columns=("case", "kind", "date", "count", "amount", "note"),
-    required=("case", "kind"),
-    prepare=_prepare_event, key=_event_key, find=_find_events, compared=(),
+    name="events", entity="case", **{**_columns(EVENT), "compared": ()},
+    prepare=_prepare_event, key=_event_key, find=_find_events,
     insert=_insert_events, checker=_EventRules, key_column="kind",
     order=lambda row: (row["date"], row["case_id"]),
     describe=lambda row: f"the same {row['kind']} event of case {row['case_no']}"))
 register(ImportKind(
-    name="warnings", entity="warning",
-    columns=("no", "received", "level", "station", "phone", "kind", "name", "id", "type",
-             "source", "note"),
-    required=("no", "received", "level", "station", "phone"),
+    name="warnings", entity="warning", **_columns(WARNING),
     prepare=alerts.prepare_warning, key=lambda row: row["no"], find=_find_warnings,
-    compared=WARNING_COMPARED, inserter=_WarningInserter, update=_correct_warning,
+    inserter=_WarningInserter, update=_correct_warning,
     order=lambda row: (row["received_at"], row["no"]),
     describe=lambda row: f"warning {row['no']}", overlap=True))
 register(ImportKind(
-    name="followups", entity="followup",
-    columns=("warning", "at", "method", "outcome", "case", "note"),
-    required=("warning", "at", "method", "outcome"),
+    name="followups", entity="followup", **_columns(FOLLOWUP),
     prepare=_prepare_followup, key=_followup_key, find=_find_followups,
-    compared=("outcome", "case_id", "note"), insert=_insert_followups,
+    insert=_insert_followups,
     order=lambda row: (row["warning_id"], row["at"]),
     update=_correct_followup, key_column="at", describe=_followup_name))
 
 register(ImportKind(
-    name="outreach", entity="outreach", columns=outreach.IMPORT_COLUMNS,
-    required=outreach.IMPORT_REQUIRED, prepare=outreach.prepare_outreach,
-    key=outreach.import_key, find=outreach.find_outreach, compared=outreach.CONTENT,
+    name="outreach", entity="outreach", **_columns(OUTREACH),
+    prepare=outreach.prepare_outreach, key=outreach.import_key, find=outreach.find_outreach,
     insert=outreach.insert_outreach, key_column="ref", describe=outreach.describe))
 register(ImportKind(
-    name="cards", entity="card_action", columns=cards.IMPORT_COLUMNS,
-    required=cards.IMPORT_REQUIRED, prepare=cards.prepare_import_row, key=cards.content_key,
-    find=cards.find_card_actions, compared=(), insert=cards.insert_card_actions,
+    name="cards", entity="card_action", **{**_columns(CARD_ACTION), "compared": ()},
+    prepare=cards.prepare_import_row, key=cards.content_key, find=cards.find_card_actions,
+    insert=cards.insert_card_actions,
     checker=cards.import_checker, key_column="institution", describe=cards.describe_action))
