@@ -15,12 +15,15 @@ from tongwei_cli.commands.options import (
     RevealOption,
     StationOption,
     ToOption,
+    ask_missing,
+    columns_of,
     need,
-    need_ref,
     period,
     screen_cut,
     screen_limit,
+    with_fields,
 )
+from tongwei_cli.core.fields import FOLLOWUP, WARNING
 from tongwei_cli.domain import warnings as domain
 from tongwei_cli.domain.records import record_reveal
 from tongwei_cli.domain.reference import refs
@@ -49,27 +52,13 @@ def _opt(help_text: str, name: str):
     return typer.Option(name, help=help_text, show_default=False)
 
 
-# The optional fields of a warning, as `warning add` and `warning update` take them.
-Kind = Annotated[str | None, _opt("money (资金预警) or contact (接触预警).", "--kind")]
-Name = Annotated[str | None, _opt("The person's name (masked).", "--name")]
-IdNo = Annotated[str | None, _opt("The person's resident ID number (checked, masked).",
-                                  "--id")]
-FraudType = Annotated[str | None, _opt("Suspected fraud type. See `tongwei ref types`.",
-                                       "--type")]
-Source = Annotated[str | None, _opt("Where the warning came from (platform, bank…).",
-                                    "--source")]
-Note = Annotated[str | None, _opt("A note.", "--note")]
-
-
 def _as_label(status: str) -> str:
     return "fed-back" if status == "closed" else status
 
 
+STATUS = Column("status_label", "状态", "Status", "word")
 RECORD_FIELDS = [
-    Column("no", "预警编号", "Warning no."),
-    Column("status_label", "状态", "Status", "word"),
-    Column("received_at", "预警时间", "Received", "stamp"),
-    Column("level", "风险等级", "Level", "ref:levels"),
+    *columns_of(WARNING, "no"), STATUS, *columns_of(WARNING, "received", "level"),
     Column("deadline_at", "反馈时限", "Deadline", "stamp"),
     Column("feedback_at", "反馈时间", "Fed back", "stamp"),
     Column("on_time", "按时反馈", "On time", "bool"),
@@ -78,33 +67,19 @@ RECORD_FIELDS = [
     Column("latest_outcome", "最新结果", "Latest outcome", "word"),
     Column("defrauded", "预警后被骗", "Defrauded after warning", "bool"),
     Column("case_list", "关联案件", "Linked cases"),
-    Column("station", "管辖单位", "Station", "ref:stations"),
-    Column("name", "姓名", "Name"),
-    Column("phone", "手机号码", "Phone"),
-    Column("id_no", "身份证号", "ID number"),
-    Column("kind", "预警类型", "Kind", "word"),
-    Column("type", "诈骗类型", "Fraud type", "ref:types"),
-    Column("source", "来源", "Source"),
-    Column("note", "备注", "Note"),
+    *columns_of(WARNING, "station", "name", "phone", "id", "kind", "type", "source", "note"),
     *TRAIL,
 ]
 FOLLOWUP_COLUMNS = [
-    Column("at", "时间", "At", "stamp"),
-    Column("method", "方式", "Method", "word"),
-    Column("outcome", "结果", "Outcome", "word"),
+    *columns_of(FOLLOWUP, "at", "method", "outcome"),
     Column("case_no", "案件编号", "Case no."),
-    Column("note", "备注", "Note"),
+    *columns_of(FOLLOWUP, "note"),
     Column("created_by", "录入人", "By"),
 ]
 LIST_COLUMNS = [
-    Column("no", "预警编号", "Warning no."),
-    Column("received_at", "预警时间", "Received", "stamp"),
-    Column("level", "风险等级", "Level", "ref:levels"),
-    Column("station", "管辖单位", "Station", "ref:stations"),
-    Column("name", "姓名", "Name"),
-    Column("phone", "手机号码", "Phone"),
+    *columns_of(WARNING, "no", "received", "level", "station", "name", "phone"),
     Column("deadline_at", "反馈时限", "Deadline", "stamp"),
-    Column("status_label", "状态", "Status", "word"),
+    STATUS,
     Column("overdue", "超期", "Overdue by"),
     Column("feedback_at", "反馈时间", "Fed back", "stamp"),
 ]
@@ -145,21 +120,8 @@ def _as_of(db, value: str | None):
 
 
 @app.command("add")
-def add(
-    no: Annotated[str | None, _opt("Warning number from the platform (预警编号). Required.",
-                                   "--no")] = None,
-    received: Annotated[str | None, _opt("When the warning was received, local time "
-                                         "(YYYY-MM-DD HH:MM, now). Required.",
-                                         "--received")] = None,
-    level: Annotated[str | None, _opt("Risk level: high|medium|low (高风险…). Required.",
-                                      "--level")] = None,
-    station: Annotated[str | None, _opt("Police station responsible (管辖单位): code or name "
-                                        "(平襄). Required.", "--station")] = None,
-    phone: Annotated[str | None, _opt("The person's mobile number (masked). Required.",
-                                      "--phone")] = None,
-    kind: Kind = None, name: Name = None, id_: IdNo = None, type_: FraudType = None,
-    source: Source = None, note: Note = None, fmt: FormatOption = None,
-) -> None:
+@with_fields(WARNING, add=True)
+def add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Register an early warning; prints its number (the stored record with --format json).
     Its deadline is the received time plus the level's hours.
 
@@ -167,33 +129,15 @@ def add(
     --station 平襄 --phone 13800000001 --name 测试甲
     """
     db = get_db()
-    no = need(no, "--no", "预警编号 warning number")
-    received = need(received, "--received", "预警时间 received (YYYY-MM-DD HH:MM)")
-    level = need_ref(db, level, "levels", "--level", "风险等级 level")
-    station = need_ref(db, station, "stations", "--station", "管辖单位 station")
-    phone = need(phone, "--phone", "手机号码 phone")
-    record, notes = domain.add_warning(db, {
-        "no": no, "received": received, "level": level, "station": station, "phone": phone,
-        "kind": kind, "name": name, "id": id_, "type": type_, "source": source, "note": note})
+    record, notes = domain.add_warning(db, ask_missing(db, WARNING, fields))
     for line in notes:
         warn(line)
     emit_key(record["no"], record, fmt)
 
 
 @app.command("update")
-def update(
-    w_no: WNo,
-    received: Annotated[str | None, _opt("When it was received, local time "
-                                         "(YYYY-MM-DD HH:MM).", "--received")] = None,
-    level: Annotated[str | None, _opt("Risk level: high|medium|low (高风险…).",
-                                      "--level")] = None,
-    station: Annotated[str | None, _opt("Police station responsible (管辖单位).",
-                                        "--station")] = None,
-    phone: Annotated[str | None, _opt("The person's mobile number (masked).",
-                                      "--phone")] = None,
-    kind: Kind = None, name: Name = None, id_: IdNo = None, type_: FraudType = None,
-    source: Source = None, note: Note = None, fmt: FormatOption = None,
-) -> None:
+@with_fields(WARNING, add=False, skip=("no",))
+def update(w_no: WNo, fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Correct a warning. Give only the fields that change; `-` clears an optional one. The
     old and new values are kept in the audit log. A new level moves the deadline by that
     level's hours now; a new received time moves it by the hours the warning was given.
@@ -202,9 +146,7 @@ def update(
     Example: tongwei warning update YJ001 --level 中风险 --station 马营
     """
     db = get_db()
-    record, notes = domain.update_warning(db, w_no, {
-        "received": received, "level": level, "station": station, "phone": phone,
-        "kind": kind, "name": name, "id": id_, "type": type_, "source": source, "note": note})
+    record, notes = domain.update_warning(db, w_no, fields)
     for line in notes:
         warn(line)
     emit_key(record["no"], record, fmt)
@@ -232,17 +174,10 @@ def remove(
 
 
 @app.command("followup")
+@with_fields(FOLLOWUP, add=True, skip=("warning",))
 def followup(
     w_no: WNo,
-    at: Annotated[str | None, _opt("When, local time (YYYY-MM-DD HH:MM, now). Not before the "
-                                   "warning, not in the future. Required.", "--at")] = None,
-    method: Annotated[str | None, _opt("phone | visit | sms | other. Required.",
-                                       "--method")] = None,
-    outcome: Annotated[str | None, _opt("dissuaded | defrauded | not-fraud | unreachable | "
-                                        "in-progress. Required.", "--outcome")] = None,
-    case: Annotated[str | None, _opt("Number of the case this led to (预警后被骗).",
-                                     "--case")] = None,
-    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    fields: dict[str, str | None],
     update: Annotated[bool, typer.Option(
         "--update", help="If a follow-up of this warning at this time by this method is "
         "already recorded, correct its outcome, case and note (kept in the audit log) "
@@ -259,14 +194,11 @@ def followup(
     tongwei warning followup YJ001 --at "2026-11-29 11:00" --method visit
     --outcome defrauded --case TW20261129-001 --update
     """
-    at = need(at, "--at", "时间 at (YYYY-MM-DD HH:MM, now)")
-    method = need(method, "--method", "方式 method",
-                  [(m, _word(m)) for m in domain.METHODS])
-    outcome = need(outcome, "--outcome", "结果 outcome",
-                   [(o, _word(o)) for o in domain.OUTCOMES])
     db = get_db()
-    stored = domain.add_followup(db, w_no, {"at": at, "method": method, "outcome": outcome,
-                                            "case": case, "note": note}, update=update)
+    fields = ask_missing(db, FOLLOWUP, fields, {
+        "methods": [(m, _word(m)) for m in domain.METHODS],
+        "outcomes": [(o, _word(o)) for o in domain.OUTCOMES]})
+    stored = domain.add_followup(db, w_no, fields, update=update)
     from tongwei_cli.core.clock import local_text
 
     emit_key(f"{stored['warning_no']} {stored['method']} {local_text(stored['at'], db.tz)}"

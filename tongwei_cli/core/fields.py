@@ -187,13 +187,13 @@ OUTREACH = RecordKind("outreach", "outreach", (
           required=True, shown="int", ask="text"),
     Field("ref", "中心编号", "Ref", "The centre's own number for the session (unique).",
           compared=False),
-    Field("note", "备注", "Note", "A note."),
     Field("posters", "海报(张)", "Posters", "Posters put up.", shown="int"),
     Field("videos", "视频(次)", "Videos", "Videos played.", shown="int"),
     Field("app_installs", "APP安装(人)", "App installs", "Anti-fraud app installs "
           "(国家反诈中心APP).", shown="int"),
     Field("notices_signed", "告知书签署(份)", "Notices signed", "Anti-fraud notices signed "
           "(反诈告知书).", shown="int"),
+    Field("note", "备注", "Note", "A note."),
 ))
 
 CARD_ACTION = RecordKind("card_action", "card_actions", (

@@ -14,6 +14,7 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, NotFound
+from tongwei_cli.core.fields import OUTREACH
 from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
@@ -22,28 +23,26 @@ from tongwei_cli.domain.records import (
     corrections,
     mark_void,
     option,
+    raw_of,
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
 from tongwei_cli.storage.db import Database
 
-# Raw field names (as `outreach add` options and import columns, `_` for `-`), in order.
-FIELDS = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
-          "materials", "ref", "note", "posters", "videos", "app_installs", "notices_signed")
+# The counts a session may carry beside its attendees and materials.
 EXTRA_COUNTS = ("posters", "videos", "app_installs", "notices_signed")
 # What makes two sessions the same when neither has a `ref` (imports match on this).
-CONTENT = ("date", "station", "audience", "form", "venue", "venue_kind", "attendees",
-           "materials", "posters", "videos", "app_installs", "notices_signed", "note")
+CONTENT = OUTREACH.compared()
 STORED = ("no", "ref", *CONTENT)
 TOTALS = ("attendees", "materials", *EXTRA_COUNTS)
 
-COLUMNS = ("id, no, ref, date, station, audience, form, venue, venue_kind, attendees,"
-           " materials, posters, videos, app_installs, notices_signed, note, voided,"
-           " void_reason, created_at, created_by, updated_at, updated_by, import_id")
+COLUMNS = (f"id, {', '.join(STORED)}, voided, void_reason, created_at, created_by,"
+           " updated_at, updated_by, import_id")
 
 
 def prepare_outreach(db: Database, raw: Mapping[str, Any]) -> Prepared:
-    """Validate one session (the raw values of `FIELDS`) into a row of `outreach`. No write."""
+    """Validate one session (the raw values of `core.fields.OUTREACH`) into a row of
+    `outreach`. No write."""
     refs = refs_of(db)
     out: dict[str, Any] = {"no": None}
     out["date"] = validate.date_value(raw.get("date"), "date", db.tz).isoformat()
@@ -69,13 +68,9 @@ def content_key(row: Mapping[str, Any]) -> tuple:
 
 # -- writing ----------------------------------------------------------------------
 
-INSERT = (
-    "INSERT INTO outreach (no, ref, date, station, audience, form, venue, venue_kind,"
-    " attendees, materials, posters, videos, app_installs, notices_signed, note, created_at,"
-    " created_by, import_id)"
-    " VALUES (:no, :ref, :date, :station, :audience, :form, :venue, :venue_kind, :attendees,"
-    " :materials, :posters, :videos, :app_installs, :notices_signed, :note, :created_at,"
-    " :created_by, :import_id)")
+_INSERTED = (*STORED, "created_at", "created_by", "import_id")
+INSERT = (f"INSERT INTO outreach ({', '.join(_INSERTED)})"
+          f" VALUES ({', '.join(':' + c for c in _INSERTED)})")
 
 
 def insert_outreach(db: Database, rows: Iterable[dict[str, Any]],
@@ -120,20 +115,14 @@ def get_outreach(db: Database, key: str, field_name: str = "SESSION") -> dict[st
     return record
 
 
-def _raw_of(current: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: current[name] for name in FIELDS}
-
-
-CLEARABLE = ("venue_kind", "ref", "note", *EXTRA_COUNTS)
-
-
 def update_outreach(db: Database, key: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Correct fields of a session (`-` clears an optional one); before/after audited."""
     changes = corrections(changes, "outreach add", "SESSION")
     with db.write():
         current = _row(db, key)
         correctable(current, "session", "SESSION")
-        new = prepare_outreach(db, corrected(_raw_of(current), changes, CLEARABLE)).row
+        raw = corrected(raw_of(OUTREACH, current), changes, OUTREACH.clearable())
+        new = prepare_outreach(db, raw).row
         if new["ref"] and new["ref"] != current["ref"] and db.one(
                 "SELECT 1 FROM outreach WHERE ref = ?", (new["ref"],)):
             raise Conflict(f"a session with ref {new['ref']} already exists", "ref")
@@ -200,10 +189,6 @@ def totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 
 # -- import (`tongwei import outreach FILE`) ----------------------------------------
 
-IMPORT_COLUMNS = ("date", "station", "audience", "form", "venue", "venue-kind", "attendees",
-                  "materials", "ref", "note", "posters", "videos", "app-installs",
-                  "notices-signed")
-IMPORT_REQUIRED = ("date", "station", "audience", "form", "venue", "attendees", "materials")
 
 def import_key(row: Mapping[str, Any]) -> Any:
     """A row's identity: its `ref`, or (without one) its whole content."""

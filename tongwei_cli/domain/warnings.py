@@ -22,7 +22,8 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.domain.records import Prepared, corrected, corrections
+from tongwei_cli.core.fields import WARNING
+from tongwei_cli.domain.records import Prepared, corrected, corrections, raw_of
 from tongwei_cli.domain.records import filled as _filled
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
@@ -48,12 +49,8 @@ _OUTCOME_WORDS = {"劝阻成功": "dissuaded", "已劝阻": "dissuaded", "劝阻
                   "失联": "unreachable", "处置中": "in-progress", "跟进中": "in-progress",
                   "进行中": "in-progress", "in progress": "in-progress"}
 
-# Columns of `warnings` that `warning add` sets (and an import compares), in option order.
-WARNING_FIELDS = ("no", "received", "level", "station", "phone", "kind", "name", "id", "type",
-                  "source", "note")
-STORED = ("no", "received_at", "level", "station", "phone", "kind", "name", "id_no", "type",
-          "source", "note")
-FOLLOWUP_FIELDS = ("warning", "at", "method", "outcome", "case", "note")
+# Columns of `warnings` that `warning add` sets (`core.fields.WARNING`), in option order.
+STORED = WARNING.columns()
 
 
 def _choice(value: Any, field: str, valid: tuple[str, ...], words: dict[str, str]) -> str:
@@ -88,7 +85,8 @@ MOMENTS = ("received_at", "deadline_at", "feedback_at", "visited_at", "defrauded
 # -- warnings -----------------------------------------------------------------------
 
 def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
-    """Validate one warning (`WARNING_FIELDS`, raw) into a row of `warnings`. No write.
+    """Validate one warning (the raw values of `core.fields.WARNING`) into a row of
+    `warnings`. No write.
 
     An import calls this for every row, so it is written for speed: one dict built at the
     end, `raw` read once per field; the checks and their order are those of the fields."""
@@ -126,8 +124,7 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
                      "note": validate.optional_text(raw.get("note"))}, notes)
 
 
-_WARNING_INSERTED = ("no", "received_at", "level", "deadline_hours", "deadline_at", "station",
-                     "phone", "kind", "name", "id_no", "type", "source", "note")
+_WARNING_INSERTED = (*STORED, "deadline_hours", "deadline_at")
 _warning_values = operator.itemgetter(*_WARNING_INSERTED)
 
 
@@ -177,9 +174,9 @@ def add_warning(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
 # its import for an imported one. `outcome`, `outcome_at` and `linked_on` serve the reports
 # only and are not part of the record.
 WARNING_SELECT = (
-    "SELECT w.id, w.no, w.received_at, w.level, w.deadline_hours, w.deadline_at, w.station,"
-    " w.phone, w.kind, w.name, w.id_no, w.type, w.source, w.note, w.feedback_at, w.visited_at,"
-    " w.defrauded_at, coalesce(w.created_at, i.at) AS created_at,"
+    f"SELECT w.id, {', '.join(f'w.{column}' for column in STORED)}, w.deadline_hours,"
+    " w.deadline_at, w.feedback_at, w.visited_at, w.defrauded_at,"
+    " coalesce(w.created_at, i.at) AS created_at,"
     " coalesce(w.created_by, i.officer) AS created_by, w.updated_at, w.updated_by, w.import_id"
     " FROM warnings w LEFT JOIN imports i ON i.id = w.import_id")
 
@@ -322,7 +319,8 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
 
 def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str, Any] | None
                      = None, *, warning_field: str = "W_NO") -> dict[str, Any]:
-    """Validate one follow-up (`FOLLOWUP_FIELDS`, raw) against its warning as stored."""
+    """Validate one follow-up (the raw values of `core.fields.FOLLOWUP`) against its warning
+    as stored."""
     if warning is None:
         warning = _warning_key(db, raw.get("warning"), warning_field)
     at_stamp = validate.moment(raw.get("at"), "at", db.tz)
@@ -417,7 +415,7 @@ def set_deadline(db: Database, level: str, hours: Any) -> dict[str, Any]:
                             (number, code))
             db.audit("set-deadline", "level", code, {"deadline_hours": old},
                      {"deadline_hours": number})
-    db.__dict__.pop("refs", None)  # reload the cached reference data
+    db.memo.pop("refs", None)  # reload the reference data held in memory
     return {"code": code, "deadline_hours": number, "previous_hours": old}
 
 
@@ -454,24 +452,17 @@ def correct_warning(db: Database, current: Mapping[str, Any], new: Mapping[str, 
              clock.texts(after, MOMENTS))
 
 
-CLEARABLE = ("kind", "name", "id", "type", "source", "note")
-
-
 def update_warning(db: Database, no: str, changes: Mapping[str, Any]
                    ) -> tuple[dict[str, Any], list[str]]:
-    """Correct fields of a warning (`WARNING_FIELDS` but its number; `-` clears an optional
+    """Correct fields of a warning (any field but its number; `-` clears an optional
     one): the whole record checked again as `warning add` checks it, then `correct_warning`.
     Returns the stored record and any notes on the values."""
     changes = corrections(changes, "warning add", "W_NO")
     with db.write():
         current = _warning_row(db, no)
-        raw = {"no": current["no"],
-               "received": datetime.fromtimestamp(current["received_at"], UTC),
-               "level": current["level"], "station": current["station"],
-               "phone": current["phone"], "kind": current["kind"], "name": current["name"],
-               "id": current["id_no"], "type": current["type"], "source": current["source"],
-               "note": current["note"]}
-        prepared = prepare_warning(db, corrected(raw, changes, CLEARABLE))
+        raw = raw_of(WARNING, current)
+        raw["received"] = datetime.fromtimestamp(current["received_at"], UTC)
+        prepared = prepare_warning(db, corrected(raw, changes, WARNING.clearable()))
         correct_warning(db, current, prepared.row)
     return get_warning(db, current["no"]), prepared.warnings
 
