@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from tongwei_cli.commands import get_db, sub_app
-from tongwei_cli.commands.options import FormatOption, OutputOption, need
+from tongwei_cli.commands.options import (
+    FormatOption,
+    OutputOption,
+    ask_missing,
+    columns_of,
+    with_fields,
+)
+from tongwei_cli.core.fields import CAMPAIGN
 from tongwei_cli.domain import campaigns as domain
 from tongwei_cli.render.output import Column, emit_key, emit_list, emit_record
 
@@ -25,35 +32,24 @@ Examples:
 Name = Annotated[str, typer.Argument(metavar="NAME", help="The campaign's name.")]
 
 COLUMNS = [
-    Column("name", "名称", "Name"),
-    Column("first_day", "开始", "From"),
-    Column("last_day", "结束", "To"),
+    *columns_of(CAMPAIGN, "name", "from", "to"),
     Column("days", "天数", "Days", "int"),
-    Column("note", "备注", "Note"),
+    *columns_of(CAMPAIGN, "note"),
 ]
 FIELDS = [*COLUMNS, Column("created_at", "录入时间", "Entered", "stamp"),
           Column("created_by", "录入人", "Entered by")]
 
 
 @app.command("add")
-def add(
-    name: Name,
-    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD, today). "
-                                              "Required.", show_default=False)] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last day, included; not before "
-                                           "--from. Required.", show_default=False)] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A note.",
-                                             show_default=False)] = None,
-    fmt: FormatOption = None,
-) -> None:
+@with_fields(CAMPAIGN, add=True, skip=("name",))
+def add(name: Name, fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Register a campaign; prints its name (the stored record with --format json).
 
     Example: tongwei campaign add "2026冬季攻势" --from 2026-11-01 --to 2027-01-31
     """
-    from_ = need(from_, "--from", "开始日期 first day")
-    to = need(to, "--to", "结束日期 last day")
     db = get_db()
-    record = domain.add_campaign(db, name, from_, to, note)
+    fields = ask_missing(db, CAMPAIGN, fields)
+    record = domain.add_campaign(db, name, fields["from"], fields["to"], fields["note"])
     emit_key(record["name"], record, fmt, reveal=True)  # a campaign's name is not personal
 
 

@@ -15,11 +15,15 @@ from tongwei_cli.commands.options import (
     RevealOption,
     StationOption,
     ToOption,
+    ask_missing,
+    columns_of,
     need,
     period,
     screen_cut,
     screen_limit,
+    with_fields,
 )
+from tongwei_cli.core.fields import CARD_ACTION, RESTRICTION
 from tongwei_cli.domain import cards as domain
 from tongwei_cli.domain.records import record_reveal
 from tongwei_cli.domain.reference import refs
@@ -79,31 +83,21 @@ Reason = Annotated[str | None, _opt("Why the record is withdrawn. Required.", "-
 KINDS_HELP = ("inspection (检查), interview (约谈), notice (提示函/通报), fine (罚款), "
               "rectify (责令整改), recheck (复查)")
 
+INSTITUTION = Column("institution", "机构", "Institution")  # (stored by id, read by name)
+STATUS = Column("status", "整改状态", "Rectification", "word")
 ACTION_FIELDS = [
-    Column("no", "编号", "No."),
-    Column("date", "日期", "Date"),
-    Column("institution", "机构", "Institution"),
+    Column("no", "编号", "No."), *columns_of(CARD_ACTION, "date"), INSTITUTION,
     Column("institution_kind", "机构类型", "Institution kind", "word"),
-    Column("station", "派出所", "Station", "ref:stations"),
-    Column("kind", "措施", "Action", "word"),
-    Column("amount_fen", "罚款(元)", "Fine (yuan)", "money"),
-    Column("deadline", "整改期限", "Deadline"),
-    Column("status", "整改状态", "Rectification", "word"),
+    *columns_of(CARD_ACTION, "station", "kind", "amount", "deadline"), STATUS,
     Column("closed_on", "复查日期", "Re-checked on"),
     Column("closed_by", "复查编号", "Re-check no."),
-    Column("note", "备注", "Note"),
+    *columns_of(CARD_ACTION, "note"),
     *TRAIL,
 ]
 LIST_COLUMNS = [
-    Column("no", "编号", "No."),
-    Column("date", "日期", "Date"),
-    Column("institution", "机构", "Institution"),
-    Column("station", "派出所", "Station", "ref:stations"),
-    Column("kind", "措施", "Action", "word"),
-    Column("amount_fen", "罚款(元)", "Fine (yuan)", "money"),
-    Column("deadline", "整改期限", "Deadline"),
-    Column("status", "整改状态", "Rectification", "word"),
-    Column("note", "备注", "Note"),
+    Column("no", "编号", "No."), *columns_of(CARD_ACTION, "date"), INSTITUTION,
+    *columns_of(CARD_ACTION, "station", "kind", "amount", "deadline"), STATUS,
+    *columns_of(CARD_ACTION, "note"),
 ]
 OPEN_COLUMNS = [
     Column("no", "编号", "No."),
@@ -127,16 +121,11 @@ INSTITUTION_COLUMNS = [
 ]
 PENALTY_COLUMNS = [
     Column("no", "编号", "No."),
-    Column("name", "姓名", "Name"),
-    Column("id_no", "身份证号", "ID number"),
-    Column("measure", "惩戒措施", "Measure", "word"),
-    Column("start_date", "开始", "From"),
-    Column("years", "年限", "Years", "int"),
+    *columns_of(RESTRICTION, "name", "id_no", "measure", "start", "years"),
     Column("end_date", "结束", "To"),
-    Column("appeal_by", "申诉期限", "Appeal by"),
-    Column("station", "派出所", "Station", "ref:stations"),
+    *columns_of(RESTRICTION, "appeal_by", "station"),
     Column("active", "执行中", "Active", "bool"),
-    Column("note", "备注", "Note"),
+    *columns_of(RESTRICTION, "note"),
 ]
 PENALTY_FIELDS = [
     *PENALTY_COLUMNS,
@@ -145,25 +134,8 @@ PENALTY_FIELDS = [
 
 
 @app.command("action")
-def action(
-    date: Annotated[str | None, _opt("Date of the action (YYYY-MM-DD, today). Required.",
-                                     "--date")] = None,
-    institution: Annotated[str | None, _opt("The institution's name (registered on first "
-                                            "use). Required.", "--institution")] = None,
-    kind: Annotated[str | None, _opt(f"What was done: {KINDS_HELP}. Required.",
-                                     "--kind")] = None,
-    institution_kind: Annotated[str | None, _opt(
-        "bank, payment, telecom or outlet; required when the institution is new.",
-        "--institution-kind")] = None,
-    amount: Annotated[str | None, _opt("The fine in yuan (required for fine).",
-                                       "--amount")] = None,
-    deadline: Annotated[str | None, _opt("Rectification deadline, after --date (required for "
-                                         "rectify).", "--deadline")] = None,
-    station: Annotated[str | None, _opt("Police station in charge; default: the "
-                                        "institution's.", "--station")] = None,
-    note: Annotated[str | None, _opt("A note.", "--note")] = None,
-    fmt: FormatOption = None,
-) -> None:
+@with_fields(CARD_ACTION, add=True)
+def action(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Record a supervision action; prints its number (the stored record with --format json).
     A recheck closes the institution's open rectification.
 
@@ -171,14 +143,8 @@ def action(
     --amount 5000
     """
     db = get_db()
-    date = need(date, "--date", "日期 date")
-    institution = need(institution, "--institution", "机构 institution")
-    kind = need(kind, "--kind", "措施 kind",
-                [(k, zh) for k, (zh, _) in domain.ACTION_KINDS.items()])
-    record, warnings = domain.add_card_action(db, {
-        "date": date, "institution": institution, "kind": kind,
-        "institution_kind": institution_kind, "amount": amount, "deadline": deadline,
-        "station": station, "note": note})
+    record, warnings = domain.add_card_action(db, ask_missing(db, CARD_ACTION, fields, {
+        "actions": [(k, zh) for k, (zh, _) in domain.ACTION_KINDS.items()]}))
     for line in warnings:
         warn(line)
     emit_key(record["no"], record, fmt)
@@ -229,24 +195,14 @@ def list_(
 
 
 @app.command("update")
-def update(
-    no: ActionNo,
-    date: Annotated[str | None, _opt("Date of the action.", "--date")] = None,
-    institution: Annotated[str | None, _opt("The institution's name (a new one is registered, "
-                                            "with --institution-kind).",
-                                            "--institution")] = None,
-    kind: Annotated[str | None, _opt(f"What was done: {KINDS_HELP}.", "--kind")] = None,
-    institution_kind: Annotated[str | None, _opt(
-        "bank, payment, telecom or outlet; required when --institution names a new one.",
-        "--institution-kind")] = None,
-    amount: Annotated[str | None, _opt("The fine in yuan.", "--amount")] = None,
-    deadline: Annotated[str | None, _opt("Rectification deadline, after the date.",
-                                         "--deadline")] = None,
-    station: Annotated[str | None, _opt("Police station in charge (`-`: the institution's).",
-                                        "--station")] = None,
-    note: Annotated[str | None, _opt("A note.", "--note")] = None,
-    fmt: FormatOption = None,
-) -> None:
+@with_fields(CARD_ACTION, add=False, help={
+    "institution": "The institution's name (a new one is registered, with "
+                   "--institution-kind).",
+    "institution_kind": "bank, payment, telecom or outlet; required when --institution "
+                        "names a new one.",
+    "deadline": "Rectification deadline, after the date.",
+    "station": "Police station in charge (`-`: the institution's)."})
+def update(no: ActionNo, fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Correct a supervision action. Give only the fields that change; `-` clears an optional
     one (date, institution and kind cannot be cleared). The whole action is checked again as
     `cards action` checks it, and the old and new values are kept in the audit log. A void
@@ -263,10 +219,7 @@ def update(
     Example: tongwei cards update DK20261129-001 --amount 8000 --note 复核后更正
     """
     db = get_db()
-    record, warnings = domain.update_card_action(db, no, {
-        "date": date, "institution": institution, "kind": kind,
-        "institution_kind": institution_kind, "amount": amount, "deadline": deadline,
-        "station": station, "note": note})
+    record, warnings = domain.update_card_action(db, no, fields)
     for line in warnings:
         warn(line)
     emit_key(record["no"], record, fmt)
@@ -316,21 +269,9 @@ def institutions(station: StationOption = None, fmt: FormatOption = None,
 
 
 @penalty_app.command("add")
-def penalty_add(
-    name: Annotated[str | None, _opt("The person's name (masked). Required.", "--name")] = None,
-    id_no: Annotated[str | None, _opt("Resident ID number (checked, masked). Required.",
-                                      "--id-no")] = None,
-    measure: Annotated[str | None, _opt("financial (金融惩戒), network (电信网络惩戒) or credit "
-                                        "(纳入征信). Required.", "--measure")] = None,
-    start: Annotated[str | None, _opt("First day of the restriction. Required.",
-                                      "--start")] = None,
-    years: Annotated[str | None, _opt("2 or 3. Required.", "--years")] = None,
-    appeal_by: Annotated[str | None, _opt(f"Last day to appeal. Default: {domain.APPEAL_DAYS} "
-                                          "days after --start.", "--appeal-by")] = None,
-    station: Annotated[str | None, _opt("Police station in charge.", "--station")] = None,
-    note: Annotated[str | None, _opt("Basis of the decision, a note.", "--note")] = None,
-    fmt: FormatOption = None,
-) -> None:
+@with_fields(RESTRICTION, add=True, help={
+    "appeal_by": f"Last day to appeal. Default: {domain.APPEAL_DAYS} days after --start."})
+def penalty_add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Place a person under a two-card restriction; prints its number. The end date is
     computed (the day before the start's anniversary); a person's consecutive restrictions
     never run beyond 5 years.
@@ -339,36 +280,19 @@ def penalty_add(
     --measure 金融 --start today --years 3
     """
     db = get_db()
-    name = need(name, "--name", "姓名 name")
-    id_no = need(id_no, "--id-no", "身份证号 ID number")
-    measure = need(measure, "--measure", "惩戒措施 measure",
-                   [(k, zh) for k, (zh, _) in domain.MEASURES.items()])
-    start = need(start, "--start", "开始日期 start")
-    years = need(years, "--years", "年限 years (2/3)")
-    record, warnings = domain.add_penalty(db, {
-        "name": name, "id_no": id_no, "measure": measure, "start": start, "years": years,
-        "appeal_by": appeal_by, "station": station, "note": note})
+    record, warnings = domain.add_penalty(db, ask_missing(db, RESTRICTION, fields, {
+        "measures": [(k, zh) for k, (zh, _) in domain.MEASURES.items()]}))
     for line in warnings:
         warn(line)
     emit_key(record["no"], record, fmt)
 
 
 @penalty_app.command("update")
-def penalty_update(
-    no: PenaltyNo,
-    name: Annotated[str | None, _opt("The person's name (masked).", "--name")] = None,
-    id_no: Annotated[str | None, _opt("Resident ID number (checked, masked).",
-                                      "--id-no")] = None,
-    measure: Annotated[str | None, _opt("financial, network or credit.", "--measure")] = None,
-    start: Annotated[str | None, _opt("First day of the restriction.", "--start")] = None,
-    years: Annotated[str | None, _opt("2 or 3.", "--years")] = None,
-    appeal_by: Annotated[str | None, _opt("Last day to appeal (`-`: the default, "
-                                          f"{domain.APPEAL_DAYS} days after the start).",
-                                          "--appeal-by")] = None,
-    station: Annotated[str | None, _opt("Police station in charge.", "--station")] = None,
-    note: Annotated[str | None, _opt("Basis of the decision, a note.", "--note")] = None,
-    fmt: FormatOption = None,
-) -> None:
+@with_fields(RESTRICTION, add=False, help={
+    "appeal_by": "Last day to appeal (`-`: the default, "
+                 f"{domain.APPEAL_DAYS} days after the start)."})
+def penalty_update(no: PenaltyNo, fields: dict[str, str | None], fmt: FormatOption = None
+                   ) -> None:
     """Correct a restriction. Give only the fields that change; `-` clears the station, the
     note or an appeal date given by hand. It is checked again as `penalty add` checks it,
     the five-year rule included; a new start or term moves the end date (and the appeal
@@ -377,9 +301,7 @@ def penalty_update(
     Example: tongwei cards penalty update CJ20261101-001 --years 2 --note 复议后改为两年
     """
     db = get_db()
-    record, warnings = domain.update_penalty(db, no, {
-        "name": name, "id_no": id_no, "measure": measure, "start": start, "years": years,
-        "appeal_by": appeal_by, "station": station, "note": note})
+    record, warnings = domain.update_penalty(db, no, fields)
     for line in warnings:
         warn(line)
     emit_key(record["no"], record, fmt)

@@ -24,7 +24,7 @@ from tongwei_cli.commands.options import (
     with_fields,
 )
 from tongwei_cli.core import validate
-from tongwei_cli.core.fields import CASE
+from tongwei_cli.core.fields import CASE, EVENT
 from tongwei_cli.domain import cases as domain
 from tongwei_cli.domain.records import record_reveal
 from tongwei_cli.domain.reference import refs
@@ -66,11 +66,7 @@ TOTAL_FIELDS = [
     Column("totals.stopped_fen", "止付(元)", "Stopped (yuan)", "money"),
 ]
 EVENT_COLUMNS = [
-    Column("date", "日期", "Date"),
-    Column("kind", "事项", "Event", "word"),
-    Column("count", "人数", "Count"),
-    Column("amount_fen", "金额(元)", "Amount (yuan)", "money"),
-    Column("note", "备注", "Note"),
+    *columns_of(EVENT, "date", "kind", "count", "amount", "note"),
     Column("created_by", "录入人", "By"),
 ]
 LIST_COLUMNS = [
@@ -97,17 +93,11 @@ def add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
 
 
 @app.command("event")
+@with_fields(EVENT, add=True, skip=("case", "kind"))
 def event(
     case_no: CaseNo,
-    kind: Annotated[str, typer.Argument(
-        metavar="KIND", help="filed | solved | arrest | prosecute | recover | freeze | "
-        "stop-payment | close")],
-    date: Annotated[str | None, _opt("Date of the event. Default: today.", "--date")] = None,
-    count: Annotated[str | None, _opt("People arrested or referred (arrest, prosecute). "
-                                      "Default: 1.", "--count")] = None,
-    amount: Annotated[str | None, _opt("Yuan recovered, frozen or stopped (recover, freeze, "
-                                       "stop-payment; required there).", "--amount")] = None,
-    note: Annotated[str | None, _opt("A note.", "--note")] = None,
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=EVENT["kind"].help)],
+    fields: dict[str, str | None],
     fmt: FormatOption = None,
 ) -> None:
     """Record what happened to a case: filed (立案), solved (破案), arrest (抓获), prosecute
@@ -116,8 +106,7 @@ def event(
     Example: tongwei case event TW20261129-001 recover --amount 5000 --date yesterday
     """
     db = get_db()
-    stored = domain.add_event(db, case_no, {"kind": kind, "date": date, "count": count,
-                                            "amount": amount, "note": note})
+    stored = domain.add_event(db, case_no, {**fields, "kind": kind})
     emit_key(f"{stored['case_no']} {stored['kind']} {stored['date']}", stored, fmt)
 
 

@@ -224,8 +224,8 @@ RESTRICTION = RecordKind("restriction", "card_penalties", (
     Field("start", "开始", "From", "First day of the restriction.", column="start_date",
           required=True, ask="text"),
     Field("years", "年限", "Years", "2 or 3.", required=True, shown="int", ask="text"),
-    Field("appeal_by", "申诉期限", "Appeal by", "Last day to appeal. Default: 15 days after "
-          "the start."),
+    Field("appeal_by", "申诉期限", "Appeal by", "Last day to appeal. Default: some days "
+          "after the start (the county's setting)."),
     Field("station", "派出所", "Station", "Police station in charge.", shown="ref:stations"),
     Field("note", "备注", "Note", "Basis of the decision, a note."),
 ))

@@ -17,6 +17,7 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.core.fields import CARD_ACTION, RESTRICTION
 from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
@@ -24,6 +25,7 @@ from tongwei_cli.domain.records import (
     corrected,
     corrections,
     mark_void,
+    raw_of,
     yuan,
 )
 from tongwei_cli.domain.records import given as _given
@@ -96,9 +98,6 @@ def institution_name(value: Any, field_name: str = "institution") -> str:
 
 # -- supervision actions ----------------------------------------------------------
 
-# Raw field names (options of `cards action`, import columns with `_` for `-`).
-FIELDS = ("date", "institution", "kind", "institution_kind", "amount", "deadline", "note",
-          "station")
 CONTENT = ("date", "institution", "kind", "amount_fen", "deadline", "note")
 
 
@@ -130,7 +129,8 @@ class Batch:
 
 def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | None = None
                         ) -> Prepared:
-    """Validate one action (the raw values of `FIELDS`) into a row of `card_actions`."""
+    """Validate one action (the raw values of `core.fields.CARD_ACTION`) into a row of
+    `card_actions`."""
     batch = batch or Batch(db)
     warnings: list[str] = []
     when = validate.date_value(raw.get("date"), "date", db.tz)
@@ -298,11 +298,11 @@ def get_card_action(db: Database, no: str) -> dict[str, Any]:
 # clears: a cleared station is the institution's again; amount and deadline are required
 # or refused by the kind (`prepare_card_action` says which).
 STORED = ("date", "institution", "kind", "station", "amount_fen", "deadline", "note")
-CLEARABLE = ("institution_kind", "amount", "deadline", "station", "note")
 
 
 def _raw_of(current: Mapping[str, Any]) -> dict[str, Any]:
-    """The raw values (`FIELDS`) that would prepare the stored action again."""
+    """The raw values (`core.fields.CARD_ACTION`) that would prepare the stored action
+    again (an action names its institution, stored by id, by name)."""
     return {"date": current["date"], "institution": current["institution"],
             "kind": current["kind"], "institution_kind": None,
             "amount": None if current["amount_fen"] is None else yuan(current["amount_fen"]),
@@ -335,7 +335,7 @@ def update_card_action(db: Database, no: str, changes: Mapping[str, Any]
     with db.write():
         current = _action_row(db, no)
         correctable(current, "action", "ACTION_NO")
-        raw = corrected(_raw_of(current), changes, CLEARABLE)
+        raw = corrected(_raw_of(current), changes, CARD_ACTION.clearable())
         kind = _choose(raw["kind"], ACTION_KINDS, ACTION_ALIASES, "action", "kind")
         name = institution_name(raw["institution"])
         linked = _linked(db, current)
@@ -538,7 +538,6 @@ def list_institutions(db: Database, *, station: str | None = None) -> list[dict[
 
 # -- people under restrictions (惩戒) ----------------------------------------------
 
-PENALTY_FIELDS = ("name", "id_no", "measure", "start", "years", "appeal_by", "station", "note")
 PENALTY_COLUMNS = ("no, name, id_no, measure, start_date, years, end_date, appeal_by, station,"
                    " note, voided, void_reason, created_at, created_by, updated_at,"
                    " updated_by, import_id")
@@ -643,8 +642,7 @@ def _check_penalty(db: Database, row: Mapping[str, Any]) -> None:
     check_consecutive(db, row)
 
 
-PENALTY_STORED = ("name", "id_no", "measure", "start_date", "years", "end_date",
-                  "appeal_by", "station", "note")
+PENALTY_STORED = (*RESTRICTION.columns(), "end_date")
 
 
 def update_penalty(db: Database, no: str, changes: Mapping[str, Any]
@@ -657,14 +655,10 @@ def update_penalty(db: Database, no: str, changes: Mapping[str, Any]
     with db.write():
         current = get_penalty(db, no)
         correctable(current, "restriction", "NO")
-        raw = {"name": current["name"], "id_no": current["id_no"],
-               "measure": current["measure"], "start": current["start_date"],
-               "years": current["years"], "appeal_by": current["appeal_by"],
-               "station": current["station"], "note": current["note"]}
+        raw = raw_of(RESTRICTION, current)
         if "start" in changes and "appeal_by" not in changes:
             raw["appeal_by"] = None  # (the default, counted from the new start)
-        prepared = prepare_penalty(db, corrected(raw, changes,
-                                                 ("appeal_by", "station", "note")))
+        prepared = prepare_penalty(db, corrected(raw, changes, RESTRICTION.clearable()))
         new = {**prepared.row, "no": current["no"]}
         _check_penalty(db, new)
         before = {k: current[k] for k in PENALTY_STORED if current[k] != new[k]}
