@@ -26,10 +26,10 @@ chained to the one before by its SHA-256.
 Example: tongwei audit list --from today --officer 李警官
 """)
 
-COLUMNS = [Column("id", "序号", "#"), Column("at", "时间", "Time", "stamp"),
-           Column("officer", "民警", "Officer"), Column("action", "操作", "Action"),
-           Column("entity", "对象", "Entity"), Column("key", "编号", "Key"),
-           Column("before", "修改前", "Before"), Column("after", "修改后", "After")]
+COLUMNS = [Column("id"), Column("at", "stamp"),
+           Column("officer"), Column("action"),
+           Column("entity"), Column("key"),
+           Column("before"), Column("after")]
 
 
 @app.command("list")

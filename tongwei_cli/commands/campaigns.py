@@ -33,11 +33,11 @@ Name = Annotated[str, typer.Argument(metavar="NAME", help="The campaign's name."
 
 COLUMNS = [
     *columns_of(CAMPAIGN, "name", "from", "to"),
-    Column("days", "天数", "Days", "int"),
+    Column("days", "int"),
     *columns_of(CAMPAIGN, "note"),
 ]
-FIELDS = [*COLUMNS, Column("created_at", "录入时间", "Entered", "stamp"),
-          Column("created_by", "录入人", "Entered by")]
+FIELDS = [*COLUMNS, Column("created_at", "stamp"),
+          Column("created_by")]
 
 
 @app.command("add")
@@ -79,9 +79,9 @@ def show(name: Name, fmt: FormatOption = None, output: OutputOption = None) -> N
 
     Example: tongwei campaign show 冬季
     """
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     db = get_db()
     record = domain.get_campaign(db, name)
     emit_record(record, FIELDS, fmt=fmt, output=output, tz=db.tz, reveal=True,
-                title=pick(f"专项行动 {record['name']}", f"Campaign {record['name']}"))
+                title=say("title.campaign", name=record["name"]))

@@ -83,48 +83,48 @@ Reason = Annotated[str | None, _opt("Why the record is withdrawn. Required.", "-
 KINDS_HELP = ("inspection (检查), interview (约谈), notice (提示函/通报), fine (罚款), "
               "rectify (责令整改), recheck (复查)")
 
-INSTITUTION = Column("institution", "机构", "Institution")  # (stored by id, read by name)
-STATUS = Column("status", "整改状态", "Rectification", "word")
+INSTITUTION = Column("institution")  # (stored by id, read by name)
+STATUS = Column("status", "word", label_key="status.rectification")
 ACTION_FIELDS = [
-    Column("no", "编号", "No."), *columns_of(CARD_ACTION, "date"), INSTITUTION,
-    Column("institution_kind", "机构类型", "Institution kind", "word"),
+    Column("no"), *columns_of(CARD_ACTION, "date"), INSTITUTION,
+    Column("institution_kind", "word"),
     *columns_of(CARD_ACTION, "station", "kind", "amount", "deadline"), STATUS,
-    Column("closed_on", "复查日期", "Re-checked on"),
-    Column("closed_by", "复查编号", "Re-check no."),
+    Column("closed_on"),
+    Column("closed_by"),
     *columns_of(CARD_ACTION, "note"),
     *TRAIL,
 ]
 LIST_COLUMNS = [
-    Column("no", "编号", "No."), *columns_of(CARD_ACTION, "date"), INSTITUTION,
+    Column("no"), *columns_of(CARD_ACTION, "date"), INSTITUTION,
     *columns_of(CARD_ACTION, "station", "kind", "amount", "deadline"), STATUS,
     *columns_of(CARD_ACTION, "note"),
 ]
 OPEN_COLUMNS = [
-    Column("no", "编号", "No."),
-    Column("date", "责令日期", "Ordered"),
-    Column("institution", "机构", "Institution"),
-    Column("station", "派出所", "Station", "ref:stations"),
-    Column("deadline", "整改期限", "Deadline"),
-    Column("status", "状态", "Status", "word"),
-    Column("days_overdue", "逾期(天)", "Days overdue", "int"),
-    Column("days_left", "剩余(天)", "Days left", "int"),
-    Column("note", "备注", "Note"),
+    Column("no"),
+    Column("date"),
+    Column("institution"),
+    Column("station", "ref:stations"),
+    Column("deadline"),
+    Column("status", "word"),
+    Column("days_overdue", "int"),
+    Column("days_left", "int"),
+    Column("note"),
 ]
 INSTITUTION_COLUMNS = [
-    Column("institution", "机构", "Institution"),
-    Column("kind", "类型", "Kind", "word"),
-    Column("station", "派出所", "Station", "ref:stations"),
-    Column("actions", "措施(次)", "Actions", "int"),
-    Column("fines_fen", "罚款(元)", "Fines (yuan)", "money"),
-    Column("open_rectifications", "未复查整改", "Open rectifications", "int"),
-    Column("last_action", "最近", "Last action"),
+    Column("institution"),
+    Column("kind", "word", label_key="kind.institution"),
+    Column("station", "ref:stations"),
+    Column("actions", "int"),
+    Column("fines_fen", "money"),
+    Column("open_rectifications", "int"),
+    Column("last_action"),
 ]
 PENALTY_COLUMNS = [
-    Column("no", "编号", "No."),
+    Column("no"),
     *columns_of(RESTRICTION, "name", "id_no", "measure", "start", "years"),
-    Column("end_date", "结束", "To"),
+    Column("end_date"),
     *columns_of(RESTRICTION, "appeal_by", "station"),
-    Column("active", "执行中", "Active", "bool"),
+    Column("active", "bool"),
     *columns_of(RESTRICTION, "note"),
 ]
 PENALTY_FIELDS = [
@@ -166,7 +166,7 @@ def list_(
 
     Example: tongwei cards list --from 2026-11-01 --kind fine
     """
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     db = get_db()
     station_code = refs(db).resolve("stations", station, "station") if station else None
@@ -174,8 +174,8 @@ def list_(
     if open_:
         rows = domain.open_rectifications(db, station=station_code, institution=name)
         overdue = sum(1 for r in rows if r["status"] == "overdue")
-        footer = {"no": pick(f"{len(rows)} 项", f"{len(rows)} open"),
-                  "status": pick(f"逾期 {overdue}", f"{overdue} overdue")}
+        footer = {"no": say("total.open_rectifications", n=len(rows)),
+                  "status": say("total.overdue", n=overdue)}
         emit_list(rows[:limit] if limit else rows, OPEN_COLUMNS, fmt=fmt, output=output,
                   refs=refs(db), tz=db.tz, footer=footer)
         return
@@ -188,7 +188,7 @@ def list_(
         voided=void, limit=reading), on_screen)
     sums = domain.action_totals(rows)
     footer = None if notes else {
-        "no": pick(f"合计 {sums['actions']} 次", f"{sums['actions']} actions"),
+        "no": say("total.actions", n=sums["actions"]),
         "amount_fen": sums["fines_fen"]}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
               footer=footer, notes=notes)
@@ -244,14 +244,14 @@ def show(no: ActionNo, fmt: FormatOption = None, output: OutputOption = None) ->
 
     Example: tongwei cards show DK20261129-001
     """
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     db = get_db()
     record = domain.get_card_action(db, no)
     fields = [c for c in ACTION_FIELDS if record.get(c.key) is not None]
     emit_record(record, fields, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
-                title=pick(f"断卡监管 {record['no']}", f"Supervision action {record['no']}")
-                + (pick("（已撤销）", " (void)") if record["voided"] else ""))
+                title=say("title.card_action", no=record["no"])
+                + (say("void_suffix") if record["voided"] else ""))
 
 
 @app.command("institutions")
@@ -338,7 +338,7 @@ def penalty_show(no: PenaltyNo, reveal: RevealOption = False, fmt: FormatOption 
 
     Example: tongwei cards penalty show CJ20261101-001 --reveal
     """
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     db = get_db()
     record = domain.get_penalty(db, no)
@@ -346,8 +346,8 @@ def penalty_show(no: PenaltyNo, reveal: RevealOption = False, fmt: FormatOption 
         record_reveal(db, "card_penalty", [record["no"]])
     fields = [c for c in PENALTY_FIELDS if record.get(c.key) is not None]
     emit_record(record, fields, fmt=fmt, output=output, reveal=reveal, refs=refs(db),
-                tz=db.tz, title=pick(f"两卡惩戒 {record['no']}", f"Restriction {record['no']}")
-                + (pick("（已撤销）", " (void)") if record["voided"] else ""))
+                tz=db.tz, title=say("title.restriction", no=record["no"])
+                + (say("void_suffix") if record["voided"] else ""))
 
 
 @penalty_app.command("void")

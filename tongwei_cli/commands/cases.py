@@ -50,7 +50,7 @@ def _opt(help_text: str, name: str):
     return typer.Option(name, help=help_text, show_default=False)
 
 
-STATUS = Column("status", "状态", "Status", "word")
+STATUS = Column("status", "word")
 CASE_FIELDS = [
     *columns_of(CASE, "no"), STATUS, *columns_of(CASE, "reported", "occurred", "type",
                                                   "station", "loss"),
@@ -59,20 +59,20 @@ CASE_FIELDS = [
     *TRAIL,
 ]
 TOTAL_FIELDS = [
-    Column("totals.arrested", "抓获(人)", "Arrested"),
-    Column("totals.prosecuted", "移送起诉(人)", "Prosecuted"),
-    Column("totals.recovered_fen", "挽回(元)", "Recovered (yuan)", "money"),
-    Column("totals.frozen_fen", "冻结(元)", "Frozen (yuan)", "money"),
-    Column("totals.stopped_fen", "止付(元)", "Stopped (yuan)", "money"),
+    Column("totals.arrested"),
+    Column("totals.prosecuted"),
+    Column("totals.recovered_fen", "money"),
+    Column("totals.frozen_fen", "money"),
+    Column("totals.stopped_fen", "money"),
 ]
 EVENT_COLUMNS = [
     *columns_of(EVENT, "date", "kind", "count", "amount", "note"),
-    Column("created_by", "录入人", "By"),
+    Column("created_by", label_key="created_by.short"),
 ]
 LIST_COLUMNS = [
     *columns_of(CASE, "no", "reported", "type", "station", "victim_name", "loss"),
-    Column("recovered_fen", "挽回(元)", "Recovered", "money"),
-    Column("frozen_fen", "冻结(元)", "Frozen", "money"),
+    Column("recovered_fen", "money"),
+    Column("frozen_fen", "money"),
     STATUS,
 ]
 
@@ -192,12 +192,12 @@ def show(case_no: CaseNo, reveal: RevealOption = False, fmt: FormatOption = None
     record = domain.show_case(db, case_no)
     if reveal:
         record_reveal(db, "case", [record["no"]])
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     fields = [c for c in CASE_FIELDS if record.get(c.key) is not None or c.key in
               ("no", "status", "loss_fen")]
     emit_record(record, [*fields, *TOTAL_FIELDS], fmt=fmt,
                 output=output, reveal=reveal, refs=refs(db), tz=db.tz,
-                title=pick(f"案件 {record['no']}", f"Case {record['no']}")
-                + (pick("（已撤销）", " (void)") if record["voided"] else ""),
-                sections=[(pick("进展", "Timeline"), record["events"], EVENT_COLUMNS)])
+                title=say("title.case", no=record["no"])
+                + (say("void_suffix") if record["voided"] else ""),
+                sections=[(say("section.timeline"), record["events"], EVENT_COLUMNS)])

@@ -36,11 +36,11 @@ def path() -> None:
 
 
 STATUS_FIELDS = [
-    Column("path", "文件", "File"), Column("size_bytes", "大小(字节)", "Size (bytes)"),
-    Column("wal_bytes", "WAL大小(字节)", "WAL size (bytes)"),
-    Column("schema_version", "结构版本", "Schema version"),
-    Column("sqlite_version", "SQLite版本", "SQLite version"),
-    Column("audit_rows", "审计记录", "Audit rows"), Column("audit_head", "审计链头", "Audit head"),
+    Column("path"), Column("size_bytes"),
+    Column("wal_bytes"),
+    Column("schema_version"),
+    Column("sqlite_version"),
+    Column("audit_rows"), Column("audit_head"),
 ]
 
 
@@ -54,7 +54,7 @@ def db_status(fmt: FormatOption = None, output: OutputOption = None) -> None:
 
     db = get_db(must_exist=True)
     info = dbinfo.status(db)
-    count_fields = [Column(f"rows.{t}", t, t) for t in info["rows"]]
+    count_fields = [Column(f"rows.{t}", zh=t, en=t) for t in info["rows"]]
     emit_record(info, [*STATUS_FIELDS, *count_fields], fmt=fmt, output=output,
                 title="tongwei db status")
 

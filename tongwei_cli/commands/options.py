@@ -79,15 +79,10 @@ def screen_cut(rows: list, applies: bool, *, latest: bool = False) -> tuple[list
     last ones."""
     if not applies or len(rows) <= SCREEN_ROWS:
         return rows, []
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     kept = rows[-SCREEN_ROWS:] if latest else rows[:SCREEN_ROWS]
-    return kept, [pick(
-        f"仅显示{'最近' if latest else '前'} {SCREEN_ROWS} 行（未列出合计）。可用 --from/--to/"
-        "--station 缩小范围，--limit N 指定行数，或 --format csv -o 文件 导出全部。",
-        f"Only the {'latest' if latest else 'first'} {SCREEN_ROWS} rows are shown (and no "
-        "totals). Narrow the list (--from, --to, --station), give --limit N, or write all of "
-        "it with --format csv -o FILE.")]
+    return kept, [say("screen_cut.latest" if latest else "screen_cut.first", rows=SCREEN_ROWS)]
 
 
 def interactive() -> bool:
@@ -231,5 +226,5 @@ def columns_of(kind: Any, *names: str, labels: dict[str, tuple[str, str]] | None
     out = []
     for f in (kind.fields if not names else [kind[n] for n in names]):
         zh, en = (labels or {}).get(f.name, (f.zh, f.en))
-        out.append(Column(f.stored or f.name, zh, en, f.shown))
+        out.append(Column(f.stored or f.name, f.shown, zh=zh, en=en))
     return out

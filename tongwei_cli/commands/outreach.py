@@ -47,12 +47,12 @@ def _opt(help_text: str, name: str):
     return typer.Option(name, help=help_text, show_default=False)
 
 
-FIELDS = [Column("no", "编号", "No."), *columns_of(OUTREACH, "ref"),
+FIELDS = [Column("no"), *columns_of(OUTREACH, "ref"),
           *columns_of(OUTREACH, "date", "station", "audience", "form", "venue", "venue_kind",
                       "attendees", "materials", "posters", "videos", "app_installs",
                       "notices_signed", "note"), *TRAIL]
 LIST_COLUMNS = [
-    Column("no", "编号", "No."),
+    Column("no"),
     *columns_of(OUTREACH, "date", "station", "audience", "form", "venue", "attendees",
                 "materials", "posters", "videos", "app_installs", "notices_signed",
                 labels={"posters": ("海报", "Posters"), "videos": ("视频", "Videos"),
@@ -118,7 +118,7 @@ def list_(
 
     Example: tongwei outreach list --from 2026-11-01 --to today --audience students
     """
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     db = get_db()
     first, last = period(db, from_, to)
@@ -131,7 +131,7 @@ def list_(
         voided=void, limit=reading), on_screen)
     sums = domain.totals(rows)
     footer = None if notes else {
-        "no": pick(f"合计 {sums['sessions']} 场", f"{sums['sessions']} sessions"),
+        "no": say("total.sessions", n=sums["sessions"]),
         **{k: str(v) for k, v in sums.items() if k != "sessions"}}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
               footer=footer, notes=notes)
@@ -143,11 +143,11 @@ def show(session: Session, fmt: FormatOption = None, output: OutputOption = None
 
     Example: tongwei outreach show XC20261129-001
     """
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     db = get_db()
     record = domain.get_outreach(db, session)
     fields = [c for c in FIELDS if record.get(c.key) is not None]
     emit_record(record, fields, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
-                title=pick(f"宣传活动 {record['no']}", f"Outreach session {record['no']}")
-                + (pick("（已撤销）", " (void)") if record["voided"] else ""))
+                title=say("title.outreach", no=record["no"])
+                + (say("void_suffix") if record["voided"] else ""))

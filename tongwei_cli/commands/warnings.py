@@ -56,32 +56,32 @@ def _as_label(status: str) -> str:
     return "fed-back" if status == "closed" else status
 
 
-STATUS = Column("status_label", "状态", "Status", "word")
+STATUS = Column("status_label", "word")
 RECORD_FIELDS = [
     *columns_of(WARNING, "no"), STATUS, *columns_of(WARNING, "received", "level"),
-    Column("deadline_at", "反馈时限", "Deadline", "stamp"),
-    Column("feedback_at", "反馈时间", "Fed back", "stamp"),
-    Column("on_time", "按时反馈", "On time", "bool"),
-    Column("overdue", "超期", "Overdue by"),
-    Column("feedback_outcome", "反馈结果", "Feedback outcome", "word"),
-    Column("latest_outcome", "最新结果", "Latest outcome", "word"),
-    Column("defrauded", "预警后被骗", "Defrauded after warning", "bool"),
-    Column("case_list", "关联案件", "Linked cases"),
+    Column("deadline_at", "stamp"),
+    Column("feedback_at", "stamp"),
+    Column("on_time", "bool"),
+    Column("overdue"),
+    Column("feedback_outcome", "word"),
+    Column("latest_outcome", "word"),
+    Column("defrauded", "bool"),
+    Column("case_list"),
     *columns_of(WARNING, "station", "name", "phone", "id", "kind", "type", "source", "note"),
     *TRAIL,
 ]
 FOLLOWUP_COLUMNS = [
     *columns_of(FOLLOWUP, "at", "method", "outcome"),
-    Column("case_no", "案件编号", "Case no."),
+    Column("case_no"),
     *columns_of(FOLLOWUP, "note"),
-    Column("created_by", "录入人", "By"),
+    Column("created_by", label_key="created_by.short"),
 ]
 LIST_COLUMNS = [
     *columns_of(WARNING, "no", "received", "level", "station", "name", "phone"),
-    Column("deadline_at", "反馈时限", "Deadline", "stamp"),
+    Column("deadline_at", "stamp"),
     STATUS,
-    Column("overdue", "超期", "Overdue by"),
-    Column("feedback_at", "反馈时间", "Fed back", "stamp"),
+    Column("overdue"),
+    Column("feedback_at", "stamp"),
 ]
 
 
@@ -168,9 +168,9 @@ def remove(
     reason = need(reason, "--reason", "删除原因 reason")
     db = get_db()
     removed = domain.remove_warning(db, w_no, reason)
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
-    emit_key(pick("已删除 ", "removed ") + removed["no"], removed, fmt)
+    emit_key(say("removed", what=removed["no"]), removed, fmt)
 
 
 @app.command("followup")
@@ -230,9 +230,9 @@ def remove_followup(
     reason = need(reason, "--reason", "删除原因 reason")
     db = get_db()
     removed, name = domain.remove_followup(db, w_no, {"at": at, "method": method}, reason)
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
-    emit_key(pick("已删除 ", "removed ") + name, removed, fmt)
+    emit_key(say("removed", what=name), removed, fmt)
 
 
 def _word(code: str) -> str:
@@ -260,7 +260,8 @@ def list_(
     """
     from tongwei_cli.core import clock, validate
     from tongwei_cli.core.errors import InvalidValue
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import lang as current_lang
+    from tongwei_cli.core.words import say
 
     db = get_db()
     if status is not None:
@@ -288,17 +289,17 @@ def list_(
     per_station: dict[str, int] = {}
     for row in rows:
         per_station[row["station"]] = per_station.get(row["station"], 0) + 1
-    lang = "zh" if pick("zh", "en") == "zh" else "en"
+    lang = current_lang()
     counts = [f"{refs(db).name('stations', code, lang)} {n}"
               for code, n in sorted(per_station.items(), key=lambda kv: (-kv[1], kv[0]))]
-    notes = [pick("按派出所：", "By station: ") + ("，" if lang == "zh" else ", ").join(counts)
+    notes = [say("by_station", counts=say("list_sep").join(counts))
              ] if counts and not cut else cut
     hidden = {"open": ("feedback_at",), "overdue": ("feedback_at", "status_label"),
               "closed": ("overdue", "status_label")}.get(status or "", ())
     columns = [c for c in LIST_COLUMNS if c.key not in hidden]
     emit_list([_for_table(r) for r in rows], columns, fmt=fmt, output=output,
               reveal=reveal, refs=refs(db), tz=db.tz, notes=notes,
-              footer=None if cut else {"no": pick(f"合计 {len(rows)}", f"{len(rows)} total")})
+              footer=None if cut else {"no": say("total.rows", n=len(rows))})
 
 
 @app.command("show")
@@ -313,7 +314,7 @@ def show(
 
     Example: tongwei warning show YJ20261129001
     """
-    from tongwei_cli.core.words import pick
+    from tongwei_cli.core.words import say
 
     db = get_db()
     record = domain.show_warning(db, w_no, _as_of(db, as_of))
@@ -326,6 +327,6 @@ def show(
     fields = [c for c in RECORD_FIELDS if shown.get(c.key) not in (None, "")
               or c.key in ("no", "status_label", "feedback_at", "defrauded")]
     emit_record(shown, fields, fmt=fmt, output=output, reveal=reveal, refs=refs(db), tz=db.tz,
-                title=pick(f"预警 {record['no']}", f"Warning {record['no']}"),
-                sections=[(pick("跟进记录", "Follow-ups"), record["followups"],
+                title=say("title.warning", no=record["no"]),
+                sections=[(say("section.followups"), record["followups"],
                            FOLLOWUP_COLUMNS)])

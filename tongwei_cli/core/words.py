@@ -1,4 +1,11 @@
-"""Words shown to people, in Chinese and English. Codes and JSON keys stay English."""
+"""Every word a person reads, in Chinese and English: one catalogue.
+
+Codes, JSON keys and CSV headers stay English and stable; what people read comes from here:
+the words for codes (statuses, kinds, methods, outcomes), the labels of table columns and
+report figures, the titles of reports and their sections, and the sentences of messages
+(`say`). The one exception is a record's field labels, which sit on the field's own line in
+`core.fields` so that adding a field is one line.
+"""
 
 from __future__ import annotations
 
@@ -59,6 +66,231 @@ WORDS: dict[str, tuple[str, str]] = {
     "network": ("电信网络惩戒", "telecom and network restrictions"),
     "credit": ("纳入征信", "credit record"),
 }
+
+
+# Table columns that are not a field of a record (those are labelled on their declaration,
+# core/fields.py): column key (or the label a column names) -> (Chinese, English).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "void_reason": ("撤销原因", "Void reason"),
+    "created_at": ("录入时间", "Entered"),
+    "created_by": ("录入人", "Entered by"),
+    "updated_at": ("更正时间", "Corrected"),
+    "updated_by": ("更正人", "Corrected by"),
+    "institution": ("机构", "Institution"),
+    "status.rectification": ("整改状态", "Rectification"),
+    "no": ("编号", "No."),
+    "institution_kind": ("机构类型", "Institution kind"),
+    "closed_on": ("复查日期", "Re-checked on"),
+    "closed_by": ("复查编号", "Re-check no."),
+    "date": ("责令日期", "Ordered"),
+    "station": ("派出所", "Station"),
+    "deadline": ("整改期限", "Deadline"),
+    "status": ("状态", "Status"),
+    "days_overdue": ("逾期(天)", "Days overdue"),
+    "days_left": ("剩余(天)", "Days left"),
+    "note": ("备注", "Note"),
+    "kind.institution": ("类型", "Kind"),
+    "actions": ("措施(次)", "Actions"),
+    "fines_fen": ("罚款(元)", "Fines (yuan)"),
+    "open_rectifications": ("未复查整改", "Open rectifications"),
+    "last_action": ("最近", "Last action"),
+    "end_date": ("结束", "To"),
+    "active": ("执行中", "Active"),
+    "days": ("天数", "Days"),
+    "status_label": ("状态", "Status"),
+    "deadline_at": ("反馈时限", "Deadline"),
+    "feedback_at": ("反馈时间", "Fed back"),
+    "on_time": ("按时反馈", "On time"),
+    "overdue": ("超期", "Overdue by"),
+    "feedback_outcome": ("反馈结果", "Feedback outcome"),
+    "latest_outcome": ("最新结果", "Latest outcome"),
+    "defrauded": ("预警后被骗", "Defrauded after warning"),
+    "case_list": ("关联案件", "Linked cases"),
+    "case_no": ("案件编号", "Case no."),
+    "created_by.short": ("录入人", "By"),
+    "code": ("代码", "Code"),
+    "name_zh": ("中文名称", "Chinese name"),
+    "name_en": ("英文名称", "English name"),
+    "kind.station": ("类别", "Kind"),
+    "deadline_hours": ("反馈时限(小时)", "Feedback deadline (h)"),
+    "totals.arrested": ("抓获(人)", "Arrested"),
+    "totals.prosecuted": ("移送起诉(人)", "Prosecuted"),
+    "totals.recovered_fen": ("挽回(元)", "Recovered (yuan)"),
+    "totals.frozen_fen": ("冻结(元)", "Frozen (yuan)"),
+    "totals.stopped_fen": ("止付(元)", "Stopped (yuan)"),
+    "recovered_fen": ("挽回(元)", "Recovered"),
+    "frozen_fen": ("冻结(元)", "Frozen"),
+    "id": ("序号", "#"),
+    "at": ("时间", "Time"),
+    "officer": ("民警", "Officer"),
+    "action": ("操作", "Action"),
+    "entity": ("对象", "Entity"),
+    "key": ("编号", "Key"),
+    "before": ("修改前", "Before"),
+    "after": ("修改后", "After"),
+    "path": ("文件", "File"),
+    "size_bytes": ("大小(字节)", "Size (bytes)"),
+    "wal_bytes": ("WAL大小(字节)", "WAL size (bytes)"),
+    "schema_version": ("结构版本", "Schema version"),
+    "sqlite_version": ("SQLite版本", "SQLite version"),
+    "audit_rows": ("审计记录", "Audit rows"),
+    "audit_head": ("审计链头", "Audit head"),
+}
+
+# -- words ------------------------------------------------------------------------------------
+
+LABELS: dict[str, tuple[str, str]] = {
+    # cases
+    "reported": ("报案数(起)", "Cases reported"),
+    "loss_fen": ("损失金额(元)", "Losses (yuan)"),
+    "solved": ("破案(起)", "Solved"),
+    "arrested": ("抓获(人)", "Arrested"),
+    "prosecuted": ("移送起诉(人)", "Prosecuted"),
+    "recovered_fen": ("挽回损失(元)", "Recovered (yuan)"),
+    "frozen_fen": ("冻结(元)", "Frozen (yuan)"),
+    "stopped_fen": ("止付(元)", "Stopped (yuan)"),
+    # warnings
+    "received": ("接收预警(条)", "Received"),
+    "fed_back": ("已反馈", "Fed back"),
+    "feedback_rate": ("反馈率", "Feedback rate"),
+    "on_time": ("按时反馈", "On time"),
+    "on_time_rate": ("按时率", "On-time rate"),
+    "visited": ("见面劝阻", "Visited"),
+    "visit_rate": ("见面率", "Visit rate"),
+    "dissuaded": ("劝阻成功", "Dissuaded"),
+    "defrauded": ("预警后被骗", "Defrauded"),
+    "open": ("未反馈", "Open"),
+    "overdue": ("超时未反馈", "Overdue"),
+    # outreach
+    "sessions": ("宣传(场次)", "Sessions"),
+    "attendees": ("受众(人次)", "Attendees"),
+    "materials": ("发放资料(份)", "Materials"),
+    # cards
+    "actions": ("检查处置合计", "Actions"),
+    "inspections": ("检查", "Inspections"),
+    "interviews": ("约谈", "Interviews"),
+    "notices": ("提示函/通报", "Notices"),
+    "fines": ("罚款(次)", "Fines"),
+    "rectifies": ("责令整改", "Rectifications"),
+    "rechecks": ("复查", "Rechecks"),
+    "fines_fen": ("罚款金额(元)", "Fines (yuan)"),
+    # columns
+    "figure": ("项目", "Figure"),
+    "type": ("诈骗类型", "Fraud type"),
+    "station": ("派出所", "Station"),
+    "level": ("预警等级", "Level"),
+    "audience": ("宣传对象", "Audience"),
+    "form": ("宣传形式", "Form"),
+    "rank": ("序", "#"),
+    "cases": ("案件", "Cases"),
+    "loss": ("损失(元)", "Loss (yuan)"),
+    "no": ("预警编号", "Warning no."),
+    "received_at": ("接收时间", "Received"),
+    "deadline_at": ("反馈时限", "Deadline"),
+    "late": ("超时", "Late"),
+    "phone": ("电话", "Phone"),
+    "name": ("姓名", "Name"),
+    "day": ("日期", "Day"),
+    "total": ("累计", "Total"),
+    "r_received": ("预警", "Warnings"),
+    "r_overdue": ("超时", "Overdue"),
+    "r_sessions": ("宣传", "Outreach"),
+}
+
+TITLES: dict[str, tuple[str, str]] = {
+    "daily": ("反诈工作每日汇总", "Daily anti-fraud summary"),
+    "range": ("反诈工作统计", "Anti-fraud report"),
+    "campaign": ("专项行动统计", "Campaign report"),
+    "bulletin": ("战果通报", "Bulletin"),
+    "cases": ("打 · 案件", "Strike · cases"),
+    "warnings": ("防 · 预警劝阻", "Prevent · warnings"),
+    "outreach": ("宣 · 宣传", "Publicize · outreach"),
+    "cards": ("管控 · 断卡", "Manage · two cards"),
+    "by_type": ("按诈骗类型", "By fraud type"),
+    "by_station": ("按派出所（案件）", "By station (cases)"),
+    "by_level": ("按预警等级", "By warning level"),
+    "by_audience": ("按宣传对象", "By audience"),
+    "ranking": ("派出所排名（需关注者在前）", "Station ranking (attention first)"),
+    "dispatch": ("待调度预警（未反馈）", "Warnings to dispatch (no feedback)"),
+    "chart": ("近30日趋势", "Last 30 days"),
+    "bulletin_text": ("通报", "Bulletin"),
+}
+
+TITLES.update({
+    "ref.types": ("诈骗类型", "Fraud types"),
+    "ref.stations": ("派出所", "Police stations"),
+    "ref.levels": ("预警等级", "Warning levels"),
+    "ref.audiences": ("宣传对象", "Outreach audiences"),
+    "ref.forms": ("宣传形式", "Outreach forms"),
+    "ref.venues": ("场所类型", "Venue kinds"),
+})
+
+BUREAU = ("通渭县公安局", "Tongwei County Public Security Bureau")
+
+
+# The header and footer of a printed report.
+PAGE: dict[str, tuple[str, str]] = {
+    "bureau": ("单位", "Bureau"),
+    "report": ("报表", "Report"),
+    "campaign": ("专项行动", "Campaign"),
+    "period": ("期间", "Period"),
+    "scope": ("范围", "Station"),
+    "printed": ("打印时间", "Printed"),
+    "officer": ("制表人", "Officer"),
+    "as_of": ("统计截至", "Figures as of"),
+    "audit_head": ("审计链头", "Audit log head"),
+    "info_sheet": ("报表信息", "Report"),
+    "item": ("项目", "Item"),
+    "value": ("内容", "Value"),
+    "none": ("（无）", "(none)"),
+}
+
+# Sentences shown to people: key -> (Chinese, English), `{name}` filled in by `say`.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "screen_cut.first": (
+        "仅显示前 {rows} 行（未列出合计）。可用 --from/--to/--station 缩小范围，--limit N "
+        "指定行数，或 --format csv -o 文件 导出全部。",
+        "Only the first {rows} rows are shown (and no totals). Narrow the list (--from, "
+        "--to, --station), give --limit N, or write all of it with --format csv -o FILE."),
+    "screen_cut.latest": (
+        "仅显示最近 {rows} 行（未列出合计）。可用 --from/--to/--station 缩小范围，--limit N "
+        "指定行数，或 --format csv -o 文件 导出全部。",
+        "Only the latest {rows} rows are shown (and no totals). Narrow the list (--from, "
+        "--to, --station), give --limit N, or write all of it with --format csv -o FILE."),
+    "campaign_to_date": ("专项行动累计：{name}（{first} 至 {last}）",
+                         "Campaign to date: {name} ({first} to {last})"),
+    "dispatch_count": ("共 {total} 条，其中超时 {overdue} 条", "{total} in all, {overdue} overdue"),
+    "dispatch_cut": ("；仅列出前 {shown} 条（tongwei warning list --status open）",
+                     "; the first {shown} listed (tongwei warning list --status open)"),
+    "void_suffix": ("（已撤销）", " (void)"),
+    "title.case": ("案件 {no}", "Case {no}"),
+    "title.warning": ("预警 {no}", "Warning {no}"),
+    "title.outreach": ("宣传活动 {no}", "Outreach session {no}"),
+    "title.card_action": ("断卡监管 {no}", "Supervision action {no}"),
+    "title.restriction": ("两卡惩戒 {no}", "Restriction {no}"),
+    "title.campaign": ("专项行动 {name}", "Campaign {name}"),
+    "section.timeline": ("进展", "Timeline"),
+    "section.followups": ("跟进记录", "Follow-ups"),
+    "removed": ("已删除 {what}", "removed {what}"),
+    "by_station": ("按派出所：{counts}", "By station: {counts}"),
+    "list_sep": ("，", ", "),
+    "total.rows": ("合计 {n}", "{n} total"),
+    "total.open_rectifications": ("{n} 项", "{n} open"),
+    "total.overdue": ("逾期 {n}", "{n} overdue"),
+    "total.actions": ("合计 {n} 次", "{n} actions"),
+    "total.sessions": ("合计 {n} 场", "{n} sessions"),
+}
+
+
+def say(key: str, language: str | None = None, **values: object) -> str:
+    """The message `key` in the officer's language, its `{names}` filled in."""
+    zh, en = MESSAGES[key]
+    return (zh if (language or lang()) == "zh" else en).format(**values)
+
+
+def page_word(key: str, language: str) -> str:
+    zh, en = PAGE[key]
+    return zh if language == "zh" else en
 
 
 def lang() -> str:

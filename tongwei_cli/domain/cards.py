@@ -18,6 +18,7 @@ from typing import Any
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import CARD_ACTION, RESTRICTION
+from tongwei_cli.core.words import WORDS
 from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
@@ -32,34 +33,21 @@ from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs
 from tongwei_cli.storage.db import Database
 
-# code -> (Chinese, English); Chinese words and a few usual aliases are accepted as input.
-INSTITUTION_KINDS = {
-    "bank": ("银行网点", "bank branch"),
-    "payment": ("支付机构", "payment firm"),
-    "telecom": ("电信运营商", "telecom operator"),
-    "outlet": ("通信营业网点", "telecom outlet or agent"),
-}
+# code -> (Chinese, English) from the catalogue; Chinese words and a few usual aliases are
+# accepted as input.
+INSTITUTION_KINDS = {code: WORDS[code] for code in ("bank", "payment", "telecom", "outlet")}
 INSTITUTION_ALIASES = {"银行": "bank", "支付": "payment", "第三方支付": "payment",
                        "运营商": "telecom", "电信": "telecom", "营业厅": "outlet",
-                       "代理商": "outlet", "网点": "outlet"}
-ACTION_KINDS = {
-    "inspection": ("检查", "inspection"),
-    "interview": ("约谈", "interview"),
-    "notice": ("提示函", "notice letter"),
-    "fine": ("罚款", "fine"),
-    "rectify": ("责令整改", "rectification order"),
-    "recheck": ("复查", "re-check"),
-}
+                       "代理商": "outlet", "网点": "outlet", "telecom outlet or agent": "outlet"}
+ACTION_KINDS = {code: WORDS[code] for code in ("inspection", "interview", "notice", "fine",
+                                               "rectify", "recheck")}
 ACTION_ALIASES = {"通报": "notice", "提示": "notice", "整改": "rectify", "处罚": "fine",
                   "检查督导": "inspection", "督导": "inspection"}
 # Restrictions on a person (惩戒办法 2024): financial, telecom/network, credit record.
-MEASURES = {
-    "financial": ("金融惩戒", "financial restrictions"),
-    "network": ("电信网络惩戒", "telecom and network restrictions"),
-    "credit": ("纳入征信", "entered in the credit database"),
-}
+MEASURES = {code: WORDS[code] for code in ("financial", "network", "credit")}
 MEASURE_ALIASES = {"金融": "financial", "电信": "network", "电信网络": "network",
-                   "telecom": "network", "征信": "credit", "信用": "credit"}
+                   "telecom": "network", "征信": "credit", "信用": "credit",
+                   "entered in the credit database": "credit"}
 PENALTY_YEARS = (2, 3)
 MAX_CONSECUTIVE_YEARS = 5
 APPEAL_DAYS = 15  # county setting: days after the start to appeal, unless --appeal-by says

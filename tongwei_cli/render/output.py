@@ -30,27 +30,33 @@ EXTENSIONS = {".json": "json", ".csv": "csv", ".txt": "text", ".text": "text",
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a table: the record key, its Chinese and English labels, and how to show
-    the value: text, money (fen -> yuan), ref:<kind> (code -> name), word (code -> word),
-    bool, stamp (UTC -> local time)."""
+    """A column of a table: the record key, how to show the value -- text, money (fen ->
+    yuan), int, ref:<kind> (code -> name), word (code -> word), bool, stamp (UTC -> local
+    time) -- and its label: `zh`/`en` when given (a record's field, `core.fields`), else
+    the catalogue's (`core.words.COLUMNS`) under `label` or the key."""
 
     key: str
-    zh: str
-    en: str
     kind: str = "text"
+    label_key: str | None = None
+    zh: str | None = None
+    en: str | None = None
 
     def label(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        if self.zh is None or self.en is None:
+            zh, en = i18n.COLUMNS[self.label_key or self.key]
+        else:
+            zh, en = self.zh, self.en
+        return zh if lang == "zh" else en
 
 
 # What a shown record ends with: why it was withdrawn, who entered it and who corrected it,
 # and when (rows whose value is empty are left out by the show commands).
 TRAIL = [
-    Column("void_reason", "撤销原因", "Void reason"),
-    Column("created_at", "录入时间", "Entered", "stamp"),
-    Column("created_by", "录入人", "Entered by"),
-    Column("updated_at", "更正时间", "Corrected", "stamp"),
-    Column("updated_by", "更正人", "Corrected by"),
+    Column("void_reason"),
+    Column("created_at", "stamp"),
+    Column("created_by"),
+    Column("updated_at", "stamp"),
+    Column("updated_by"),
 ]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from tongwei_cli.core import clock
 from tongwei_cli.core import words as i18n
+from tongwei_cli.core.words import BUREAU, LABELS, TITLES, page_word
 from tongwei_cli.render.output import (
     REPORT_FORMATS,
     _write,
@@ -32,86 +33,6 @@ from tongwei_cli.render.output import (
 
 TEXT_WIDTH = 80
 
-# -- words ------------------------------------------------------------------------------------
-
-LABELS: dict[str, tuple[str, str]] = {
-    # cases
-    "reported": ("报案数(起)", "Cases reported"),
-    "loss_fen": ("损失金额(元)", "Losses (yuan)"),
-    "solved": ("破案(起)", "Solved"),
-    "arrested": ("抓获(人)", "Arrested"),
-    "prosecuted": ("移送起诉(人)", "Prosecuted"),
-    "recovered_fen": ("挽回损失(元)", "Recovered (yuan)"),
-    "frozen_fen": ("冻结(元)", "Frozen (yuan)"),
-    "stopped_fen": ("止付(元)", "Stopped (yuan)"),
-    # warnings
-    "received": ("接收预警(条)", "Received"),
-    "fed_back": ("已反馈", "Fed back"),
-    "feedback_rate": ("反馈率", "Feedback rate"),
-    "on_time": ("按时反馈", "On time"),
-    "on_time_rate": ("按时率", "On-time rate"),
-    "visited": ("见面劝阻", "Visited"),
-    "visit_rate": ("见面率", "Visit rate"),
-    "dissuaded": ("劝阻成功", "Dissuaded"),
-    "defrauded": ("预警后被骗", "Defrauded"),
-    "open": ("未反馈", "Open"),
-    "overdue": ("超时未反馈", "Overdue"),
-    # outreach
-    "sessions": ("宣传(场次)", "Sessions"),
-    "attendees": ("受众(人次)", "Attendees"),
-    "materials": ("发放资料(份)", "Materials"),
-    # cards
-    "actions": ("检查处置合计", "Actions"),
-    "inspections": ("检查", "Inspections"),
-    "interviews": ("约谈", "Interviews"),
-    "notices": ("提示函/通报", "Notices"),
-    "fines": ("罚款(次)", "Fines"),
-    "rectifies": ("责令整改", "Rectifications"),
-    "rechecks": ("复查", "Rechecks"),
-    "fines_fen": ("罚款金额(元)", "Fines (yuan)"),
-    # columns
-    "figure": ("项目", "Figure"),
-    "type": ("诈骗类型", "Fraud type"),
-    "station": ("派出所", "Station"),
-    "level": ("预警等级", "Level"),
-    "audience": ("宣传对象", "Audience"),
-    "form": ("宣传形式", "Form"),
-    "rank": ("序", "#"),
-    "cases": ("案件", "Cases"),
-    "loss": ("损失(元)", "Loss (yuan)"),
-    "no": ("预警编号", "Warning no."),
-    "received_at": ("接收时间", "Received"),
-    "deadline_at": ("反馈时限", "Deadline"),
-    "late": ("超时", "Late"),
-    "phone": ("电话", "Phone"),
-    "name": ("姓名", "Name"),
-    "day": ("日期", "Day"),
-    "total": ("累计", "Total"),
-    "r_received": ("预警", "Warnings"),
-    "r_overdue": ("超时", "Overdue"),
-    "r_sessions": ("宣传", "Outreach"),
-}
-
-TITLES: dict[str, tuple[str, str]] = {
-    "daily": ("反诈工作每日汇总", "Daily anti-fraud summary"),
-    "range": ("反诈工作统计", "Anti-fraud report"),
-    "campaign": ("专项行动统计", "Campaign report"),
-    "bulletin": ("战果通报", "Bulletin"),
-    "cases": ("打 · 案件", "Strike · cases"),
-    "warnings": ("防 · 预警劝阻", "Prevent · warnings"),
-    "outreach": ("宣 · 宣传", "Publicize · outreach"),
-    "cards": ("管控 · 断卡", "Manage · two cards"),
-    "by_type": ("按诈骗类型", "By fraud type"),
-    "by_station": ("按派出所（案件）", "By station (cases)"),
-    "by_level": ("按预警等级", "By warning level"),
-    "by_audience": ("按宣传对象", "By audience"),
-    "ranking": ("派出所排名（需关注者在前）", "Station ranking (attention first)"),
-    "dispatch": ("待调度预警（未反馈）", "Warnings to dispatch (no feedback)"),
-    "chart": ("近30日趋势", "Last 30 days"),
-    "bulletin_text": ("通报", "Bulletin"),
-}
-
-BUREAU = ("通渭县公安局", "Tongwei County Public Security Bureau")
 
 
 def t(key: str, lang: str) -> str:
@@ -265,16 +186,16 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
         f"{report['from']} 至 {report['to']}" if lang == "zh"
         else f"{report['from']} to {report['to']}")
     title = heading(kind, lang)
-    header = [(i18n.pick("单位", "Bureau", lang), BUREAU[0] if lang == "zh" else BUREAU[1]),
-              (i18n.pick("报表", "Report", lang), title)]
+    header = [(page_word("bureau", lang), BUREAU[0] if lang == "zh" else BUREAU[1]),
+              (page_word("report", lang), title)]
     if report.get("campaign") and kind != "daily":
-        header.append((i18n.pick("专项行动", "Campaign", lang), report["campaign"]["name"]))
-    header += [(i18n.pick("期间", "Period", lang), period),
-               (i18n.pick("范围", "Station", lang), station),
-               (i18n.pick("打印时间", "Printed", lang), _local(report["generated_at"], tz)),
-               (i18n.pick("制表人", "Officer", lang), report["officer"])]
-    footer = [(i18n.pick("统计截至", "Figures as of", lang), _local(report["as_of"], tz)),
-              (i18n.pick("审计链头", "Audit log head", lang), report["audit_head"])]
+        header.append((page_word("campaign", lang), report["campaign"]["name"]))
+    header += [(page_word("period", lang), period),
+               (page_word("scope", lang), station),
+               (page_word("printed", lang), _local(report["generated_at"], tz)),
+               (page_word("officer", lang), report["officer"])]
+    footer = [(page_word("as_of", lang), _local(report["as_of"], tz)),
+              (page_word("audit_head", lang), report["audit_head"])]
     page = Page(lang, f"{BUREAU[0] if lang == 'zh' else BUREAU[1]} · {title}", header,
                 footer=footer)
     if kind == "bulletin":
@@ -292,10 +213,8 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
             for key, value in campaign[section].items():
                 rows.append([Cell(t(key, lang)), Cell(value, kind_of(key))])
         page.blocks.append(Block(
-            "campaign", i18n.pick(f"专项行动累计：{campaign['name']}（{campaign['from']} 至 "
-                                  f"{campaign['to']}）",
-                                  f"Campaign to date: {campaign['name']} ({campaign['from']} "
-                                  f"to {campaign['to']})", lang),
+            "campaign", i18n.say("campaign_to_date", lang, name=campaign["name"],
+                                 first=campaign["from"], last=campaign["to"]),
             [t("figure", lang), t("total", lang)], rows))
 
     if daily:
@@ -343,12 +262,9 @@ def _dispatch_block(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Bl
                      Cell(r.get("phone") or ""), Cell(r.get("name") or "")])
     total, shown = report["dispatch_total"], len(report["dispatch"])
     overdue = sum(1 for r in report["dispatch"] if r["overdue"])
-    note = i18n.pick(f"共 {total} 条，其中超时 {overdue} 条", f"{total} in all, {overdue} overdue",
-                     lang)
+    note = i18n.say("dispatch_count", lang, total=total, overdue=overdue)
     if total > shown:
-        note += i18n.pick(f"；仅列出前 {shown} 条（tongwei warning list --status open）",
-                          f"; the first {shown} listed (tongwei warning list --status open)",
-                          lang)
+        note += i18n.say("dispatch_cut", lang, shown=shown)
     columns = [t(k, lang) for k in ("no", "station", "level", "received_at", "deadline_at",
                                     "late", "phone", "name")]
     return Block("dispatch", heading("dispatch", lang), columns, rows, note)
@@ -459,7 +375,7 @@ def _text_table(block: Block, lang: str, width: int = TEXT_WIDTH) -> list[str]:
 
 
 def empty_word(lang: str) -> str:
-    return i18n.pick("（无）", "(none)", lang)
+    return page_word("none", lang)
 
 
 def to_text(page: Page) -> str:
@@ -713,10 +629,10 @@ def to_xlsx(page: Page) -> bytes:
     book = Workbook()
     taken: set[str] = set()
     info = book.active
-    info.title = _sheet_name(i18n.pick("报表信息", "Report", page.lang), taken)
+    info.title = _sheet_name(page_word("info_sheet", page.lang), taken)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="EEEEEE")
-    info.append([i18n.pick("项目", "Item", page.lang), i18n.pick("内容", "Value", page.lang)])
+    info.append([page_word("item", page.lang), page_word("value", page.lang)])
     for key, value in page.header + page.footer:
         info.append([key, safe_cell(value)])
     if page.paragraph is not None:
