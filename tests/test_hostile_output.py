@@ -4,8 +4,13 @@ terminal, a printout or a spreadsheet raw."""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import sqlite3
+import stat
+import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -113,3 +118,134 @@ def test_backup_refuses_the_write_ahead_log_too(run, db_path):
     result = run("db", "backup", f"{db_path}-wal", "--force", ok=False)
     assert result.exit_code == 1 and "write-ahead log" in result.stderr
     assert intact(db_path) == ["A1"]
+
+
+# -- 2. exports are atomic and private ---------------------------------------------------------
+
+def test_an_ordinary_output_still_works_and_dash_is_the_screen(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    add_case(run, "A1")
+    target = tmp_path / "cases.json"
+    run("case", "list", "-o", target)
+    assert [r["no"] for r in json.loads(target.read_text("utf-8"))] == ["A1"]
+    shown = run("case", "list", "--format", "json", "-o", "-")
+    assert json.loads(shown.stdout)[0]["no"] == "A1"
+    assert not (tmp_path / "-").exists()
+
+
+@contextmanager
+def small_disk(folder: Path, size: str = "64k"):
+    """A real, small filesystem at `folder` (tmpfs), or skip where mounting is not allowed."""
+    folder.mkdir()
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                               str(folder)], capture_output=True)
+    except FileNotFoundError:
+        pytest.skip("no mount command here")
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+def test_full_disk_leaves_no_fragment_and_keeps_the_old_file(run, tmp_path):
+    run("demo")  # its warning list is about 160 KiB of JSON: more than the disk holds
+    with small_disk(tmp_path / "usb") as usb:
+        fresh = usb / "warnings.json"
+        result = run("warning", "list", "-o", fresh, ok=False)
+        one_error_line(result, str(fresh), "No space left", "nothing was written")
+        assert os.listdir(usb) == []
+
+        kept = usb / "old.json"
+        kept.write_text('[{"old": "export"}]\n', "utf-8")
+        result = run("warning", "list", "--format", "json", "-o", kept, ok=False)
+        one_error_line(result, str(kept), "left as it was")
+        assert kept.read_text("utf-8") == '[{"old": "export"}]\n'
+        assert os.listdir(usb) == ["old.json"]
+
+        small = usb / "one.json"  # and what fits is written as usual
+        run("ref", "levels", "-o", small)
+        assert {r["code"] for r in json.loads(small.read_text("utf-8"))} == {
+            "high", "medium", "low"}
+
+
+def test_a_write_failing_half_way_leaves_the_old_file(run, tmp_path, monkeypatch):
+    """The same where no filesystem can be mounted: the disk fills after the first bytes."""
+    add_case(run, "A1")
+    target = tmp_path / "cases.csv"
+    target.write_text("old,content\n", "utf-8")
+    real_write = os.write
+
+    def filling(fd, data):
+        if fd in (0, 1, 2):
+            return real_write(fd, data)
+        if len(data) > 8:
+            return real_write(fd, bytes(data[:8]))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", filling)  # what render/files.py writes with
+    result = run("case", "list", "-o", target, ok=False)
+    monkeypatch.undo()
+    one_error_line(result, str(target), "left as it was")
+    assert target.read_text("utf-8") == "old,content\n"
+    assert {n for n in os.listdir(tmp_path) if not n.startswith("tongwei.db")} == {"cases.csv"}
+
+
+@contextmanager
+def umask(value: int):
+    old = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_revealed_and_new_files_are_private_whatever_the_umask(run, tmp_path):
+    add_case(run, "A1")
+    with umask(0):
+        revealed = tmp_path / "r.csv"
+        run("case", "list", "--reveal", "-o", revealed)
+        assert "测试甲" in revealed.read_text("utf-8-sig")
+        assert mode(revealed) == 0o600
+
+        masked = tmp_path / "m.xlsx"
+        run("report", "daily", "-o", masked)
+        assert mode(masked) == 0o600
+
+        shared = tmp_path / "shared.html"  # someone opened it to the printer's account
+        shared.write_text("old", "utf-8")
+        os.chmod(shared, 0o644)
+        run("report", "daily", "-o", shared)
+        assert mode(shared) == 0o644 and shared.read_text("utf-8").startswith("<!DOCTYPE")
+
+        run("case", "list", "--reveal", "--format", "csv", "-o", shared)
+        assert mode(shared) == 0o600
+
+
+def test_output_through_a_symlink_writes_its_file_and_devices_are_written_into(run, tmp_path):
+    add_case(run, "A1")
+    real = tmp_path / "real.json"
+    real.write_text("old", "utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    run("case", "list", "-o", link)
+    assert link.is_symlink() and json.loads(real.read_text("utf-8"))[0]["no"] == "A1"
+    run("case", "list", "--format", "csv", "-o", "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_an_existing_file_set_up_as_the_database_becomes_private(run, tmp_path):
+    given = tmp_path / "touched.db"
+    given.touch()
+    os.chmod(given, 0o644)
+    run("--db", given, "init")
+    assert mode(given) == 0o600
+    os.chmod(given, 0o640)  # once set up, the file's mode is the owner's to choose
+    run("--db", given, "case", "list")
+    assert mode(given) == 0o640

@@ -43,10 +43,11 @@ def checked_output(value: Path | None) -> Path | None:
 
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to FILE instead of the screen; the format "
-                 "follows its extension (.json .csv .txt .md .html .xlsx) unless --format "
-                 "says otherwise.", dir_okay=False, show_default=False,
-                 callback=checked_output),
+    typer.Option("--output", "-o", help="Write to FILE instead of the screen (- for the "
+                 "screen); the format follows its extension (.json .csv .txt .md .html "
+                 ".xlsx) unless --format says otherwise. The file is written whole or not "
+                 "at all, and a new one is readable only by you.", dir_okay=False,
+                 show_default=False, callback=checked_output),
 ]
 RevealOption = Annotated[
     bool,

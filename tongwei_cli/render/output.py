@@ -133,21 +133,20 @@ class Display:
 
 # -- writing ------------------------------------------------------------------------
 
-def _write(data: str | bytes, output: Path | None) -> None:
-    if output is None:
+def _write(data: str | bytes, output: Path | None, *, revealed: bool = False) -> None:
+    """`data` to the screen (no `-o`, or `-o -`) or to the file `output`, whole or not at
+    all (`files.write_file`); `revealed`: it holds personal data in full (always 0600)."""
+    if output is None or str(output) == "-":
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
             sys.stdout.write(data)
         return
-    try:
-        if isinstance(data, bytes):
-            output.write_bytes(data)
-        else:
-            output.write_text(data, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidValue(f"cannot write {output}: {exc.strerror}", "output") from None
+    from tongwei_cli.render.files import write_file
+
+    write_file(output, data if isinstance(data, bytes) else data.encode("utf-8"),
+               revealed=revealed)
     status(f"wrote {output}")
 
 
@@ -226,7 +225,8 @@ def _rich_table(title: str | None, columns: Sequence[Column], rows: list[dict[st
     return table
 
 
-def _print_rich(renderables: list[Any], output: Path | None) -> None:
+def _print_rich(renderables: list[Any], output: Path | None, *, revealed: bool = False
+                ) -> None:
     if output is None:
         console = _console(None)
         for item in renderables:
@@ -236,7 +236,7 @@ def _print_rich(renderables: list[Any], output: Path | None) -> None:
     console = _console(output, buffer)
     for item in renderables:
         console.print(item)
-    _write(buffer.getvalue(), output)
+    _write(buffer.getvalue(), output, revealed=revealed)
 
 
 def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: str | None,
@@ -247,15 +247,15 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
     chosen = choose_format(fmt, output, LIST_FORMATS)
     data = masked(records, reveal)
     if chosen == "json":
-        _write(to_json(data), output)
+        _write(to_json(data), output, revealed=reveal)
         return
     if chosen == "csv":
-        _write(to_csv(data), output)
+        _write(to_csv(data), output, revealed=reveal)
         return
     show = Display(lang or i18n.lang(), refs, tz)
     parts: list[Any] = [_rich_table(title, columns, data, show, footer)]
     parts.extend(notes)
-    _print_rich(parts, output)
+    _print_rich(parts, output, revealed=reveal)
 
 
 Section = tuple[str, list[dict[str, Any]], Sequence[Column]]
@@ -270,10 +270,10 @@ def emit_record(record: dict[str, Any], fields: Sequence[Column], *, fmt: str | 
     chosen = choose_format(fmt, output, LIST_FORMATS)
     data = masked(record, reveal)
     if chosen == "json":
-        _write(to_json(data), output)
+        _write(to_json(data), output, revealed=reveal)
         return
     if chosen == "csv":
-        _write(to_csv([data]), output)
+        _write(to_csv([data]), output, revealed=reveal)
         return
     from rich.table import Table
 
@@ -286,7 +286,7 @@ def emit_record(record: dict[str, Any], fields: Sequence[Column], *, fmt: str | 
     parts: list[Any] = [main]
     for section_title, rows, columns in sections:
         parts.append(_rich_table(section_title, columns, masked(rows, reveal), show))
-    _print_rich(parts, output)
+    _print_rich(parts, output, revealed=reveal)
 
 
 def emit_key(key: str, record: dict[str, Any], fmt: str | None, reveal: bool = False) -> None:
