@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import days_ago
+from conftest import Runner, days_ago
 
 ESC_NAME = "\x1b[31m张\u202e三"  # turns a terminal red, then reverses what follows
 RAW = ("\x1b", "\u202e")
@@ -249,3 +250,89 @@ def test_an_existing_file_set_up_as_the_database_becomes_private(run, tmp_path):
     os.chmod(given, 0o640)  # once set up, the file's mode is the owner's to choose
     run("--db", given, "case", "list")
     assert mode(given) == 0o640
+
+
+# -- 5. control characters never reach a terminal or a spreadsheet raw -------------------------
+
+def test_the_sanitiser():
+    from tongwei_cli.render.output import visible
+
+    assert visible("平襄派出所 ok") == "平襄派出所 ok"
+    assert visible("a\x1b[31mb") == "a\\x1b[31mb"
+    assert visible("\t\n\r\x00\x7f\x85\x9b") == "\\x09\\x0a\\x0d\\x00\\x7f\\x85\\x9b"
+    for ch in ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+               "\u2068", "\u2069", "\u200e", "\u200f", "\u061c", "\u2028", "\u2029"):
+        assert visible(f"x{ch}y") == f"x\\u{ord(ch):04x}y"
+    assert visible("全角\u3000空格") == "全角\u3000空格"  # not printable, but not hidden either
+    assert visible(visible("\x1b")) == "\\x1b"
+
+
+@pytest.fixture(scope="module")
+def hostile_file(tmp_path_factory):
+    """The same hostile text in every kind of record the lists and reports show (made once;
+    each test gets its own copy)."""
+    path = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    run = Runner()
+    today = days_ago(0)
+
+    def call(*args: str) -> None:
+        run("--db", path, "--officer", "测试警官", "--lang", "en", *args)
+
+    call("warning", "add", "--no", "YJ1", "--received", f"{today} 00:01", "--level", "high",
+         "--station", "平襄", "--phone", "13800000001", "--name", ESC_NAME)
+    call("cards", "action", "--date", "today", "--institution", f"银行{ESC_NAME}[/x]",
+         "--kind", "inspection", "--institution-kind", "bank")
+    call("outreach", "add", "--date", "today", "--station", "平襄", "--audience", "students",
+         "--form", "lecture", "--venue", f"[red]一中[/red]{ESC_NAME}\t:warning:",
+         "--attendees", "1", "--materials", "1")
+    call("campaign", "add", f"冬季{ESC_NAME}", "--from", days_ago(3), "--to", today)
+    call("case", "add", "--no", "H1", "--reported", days_ago(1), "--type", "loan",
+         "--station", "平襄", "--loss", "1", "--summary", ESC_NAME)
+    return path
+
+
+@pytest.fixture
+def hostile(hostile_file, db_path):
+    shutil.copyfile(hostile_file, db_path)
+
+
+HUMAN = [
+    ("cards", "list"), ("cards", "institutions"), ("outreach", "list"), ("campaign", "list"),
+    ("audit", "list"), ("case", "show", "H1"), ("warning", "show", "YJ1", "--reveal"),
+    ("report", "daily", "--format", "text"), ("report", "daily", "--format", "markdown"),
+    ("report", "daily", "--format", "html"), ("report", "daily"),
+    ("report", "bulletin", "--campaign", f"冬季{ESC_NAME}"),
+]
+
+
+@pytest.mark.parametrize("argv", HUMAN, ids=lambda a: " ".join(a))
+def test_no_control_character_reaches_a_human_format(run, hostile, argv):
+    out = run(*argv).stdout
+    for ch in RAW:
+        assert ch not in out, repr(out)
+    assert "\\x1b" in out  # shown, as an escape
+    if argv[:2] in (("cards", "institutions"), ("outreach", "list")):
+        assert "[/x]" in out or "[red]一中[/red]" in out  # printed literally, not markup
+    if argv[:2] == ("outreach", "list"):
+        assert ":warning:" in out and "\\x09" in out
+
+
+def test_machine_formats_keep_the_value_as_stored(run, hostile, tmp_path):
+    shown = json.loads(run("warning", "show", "YJ1", "--reveal", "--format", "json").stdout)
+    assert shown["name"] == ESC_NAME
+    venue = json.loads(run("outreach", "list", "--format", "json").stdout)[0]["venue"]
+    assert venue == f"[red]一中[/red]{ESC_NAME}\t:warning:"
+    run("warning", "list", "--reveal", "--format", "csv", "-o", tmp_path / "w.csv")
+    assert ESC_NAME in (tmp_path / "w.csv").read_text("utf-8-sig")
+
+
+def test_xlsx_with_a_hostile_name_is_written_and_shows_the_escape(run, hostile, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "d.xlsx"
+    run("report", "daily", "-o", target)
+    book = load_workbook(target)
+    texts = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row
+             if c.value is not None]
+    assert any(t.startswith("\\x1b*") for t in texts)  # the masked name in the dispatch list
+    assert not any(ch in t for t in texts for ch in RAW)
