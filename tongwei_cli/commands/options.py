@@ -19,11 +19,35 @@ FormatOption = Annotated[
                  "markdown, html, xlsx). Default: from the -o file's extension, else table.",
                  show_default=False),
 ]
+
+
+def checked_output(value: Path | None) -> Path | None:
+    """The one check of every `-o FILE`, before the command runs: never the database in use
+    nor a file SQLite keeps beside it (`-wal`, `-shm`, `-journal`) — by name, through a
+    symbolic link or as a hard link — and never over another SQLite file (a station's
+    file, a backup, one being written). Writing over either would lose records."""
+    if value is None or str(value) == "-":
+        return value
+    from tongwei_cli.core import settings
+    from tongwei_cli.core.errors import InvalidValue
+    from tongwei_cli.storage.maintenance import database_part, holds_sqlite
+
+    part = database_part(value, settings.current().db_path)
+    if part is not None:
+        raise InvalidValue(f"{value} {part}; choose another file", "output")
+    if holds_sqlite(value):
+        raise InvalidValue(f"{value} is an SQLite database (a tongwei file or a backup); "
+                           "choose another file", "output")
+    return value
+
+
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to FILE instead of the screen; the format "
-                 "follows its extension (.json .csv .txt .md .html .xlsx) unless --format "
-                 "says otherwise.", dir_okay=False, show_default=False),
+    typer.Option("--output", "-o", help="Write to FILE instead of the screen (- for the "
+                 "screen); the format follows its extension (.json .csv .txt .md .html "
+                 ".xlsx) unless --format says otherwise. The file is written whole or not "
+                 "at all, and a new one is readable only by you.", dir_okay=False,
+                 show_default=False, callback=checked_output),
 ]
 RevealOption = Annotated[
     bool,

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -137,33 +138,61 @@ class Display:
         return str(value)
 
 
+# -- what people see ----------------------------------------------------------------
+
+# C0 and C1 control characters (tab and newline too: in a cell they break the table; ESC
+# starts a terminal escape), the marks, embeddings, overrides and isolates that reorder
+# bidirectional text, and the Unicode line and paragraph separators. None is printable, so
+# a string that `isprintable()` (almost every one) is returned as it is, without the regex.
+_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` as every human format shows it (table, text, markdown, html, xlsx): each
+    control or bidirectional-formatting character written as an escape (`\\x1b`,
+    `\\u202e`), so that no stored value can colour or move the terminal, reorder what is
+    read, or break a spreadsheet. The stored value is untouched (JSON and CSV carry it)."""
+    if text.isprintable():
+        return text
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_lines(text: str) -> str:
+    """`visible` for a note of several lines: its line breaks stay line breaks."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 # -- writing ------------------------------------------------------------------------
 
-def _write(data: str | bytes, output: Path | None) -> None:
-    if output is None:
+def _write(data: str | bytes, output: Path | None, *, revealed: bool = False) -> None:
+    """`data` to the screen (no `-o`, or `-o -`) or to the file `output`, whole or not at
+    all (`files.write_file`); `revealed`: it holds personal data in full (always 0600)."""
+    if output is None or str(output) == "-":
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
             sys.stdout.write(data)
         return
-    try:
-        if isinstance(data, bytes):
-            output.write_bytes(data)
-        else:
-            output.write_text(data, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidValue(f"cannot write {output}: {exc.strerror}", "output") from None
+    from tongwei_cli.render.files import write_file
+
+    write_file(output, data if isinstance(data, bytes) else data.encode("utf-8"),
+               revealed=revealed)
     status(f"wrote {output}")
 
 
 def status(text: str) -> None:
     """A note for the person (stderr), never part of the machine output."""
-    print(text, file=sys.stderr)
+    print(visible_lines(text), file=sys.stderr)
 
 
 def warn(text: str) -> None:
-    print(f"warning: {text}", file=sys.stderr)
+    print(f"warning: {visible_lines(text)}", file=sys.stderr)
 
 
 def to_json(value: Any) -> str:
@@ -206,11 +235,12 @@ def _console(output: Path | None, buffer: io.StringIO | None = None):
 
     if buffer is not None:
         return Console(file=buffer, width=PAGE_WIDTH, no_color=True, highlight=False,
-                       force_terminal=False, color_system=None)
-    console = Console(highlight=False)
+                       markup=False, emoji=False, force_terminal=False, color_system=None)
+    # Stored values are printed literally: `[red]` or `:warning:` in a name is not markup.
+    console = Console(highlight=False, markup=False, emoji=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         # Piped into `less` or a file: do not squeeze the table into 80 columns.
-        console = Console(highlight=False, width=PAGE_WIDTH)
+        console = Console(highlight=False, markup=False, emoji=False, width=PAGE_WIDTH)
     return console
 
 
@@ -221,18 +251,20 @@ def _rich_table(title: str | None, columns: Sequence[Column], rows: list[dict[st
                 show: Display, footer: dict[str, Any] | None = None):
     from rich.table import Table
 
-    table = Table(title=title, show_footer=footer is not None, title_justify="left")
+    table = Table(title=title and visible(title), show_footer=footer is not None,
+                  title_justify="left")
     for column in columns:
         justify = "right" if column.kind in ("money", "int") else "left"
-        foot = show(column, footer.get(column.key)) if footer else ""
+        foot = visible(show(column, footer.get(column.key))) if footer else ""
         table.add_column(column.label(show.lang), justify=justify, footer=foot,
                          overflow="fold")
     for row in rows:
-        table.add_row(*(show(c, lookup(row, c.key)) for c in columns))
+        table.add_row(*(visible(show(c, lookup(row, c.key))) for c in columns))
     return table
 
 
-def _print_rich(renderables: list[Any], output: Path | None) -> None:
+def _print_rich(renderables: list[Any], output: Path | None, *, revealed: bool = False
+                ) -> None:
     if output is None:
         console = _console(None)
         for item in renderables:
@@ -242,7 +274,7 @@ def _print_rich(renderables: list[Any], output: Path | None) -> None:
     console = _console(output, buffer)
     for item in renderables:
         console.print(item)
-    _write(buffer.getvalue(), output)
+    _write(buffer.getvalue(), output, revealed=revealed)
 
 
 def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: str | None,
@@ -253,15 +285,15 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
     chosen = choose_format(fmt, output, LIST_FORMATS)
     data = masked(records, reveal)
     if chosen == "json":
-        _write(to_json(data), output)
+        _write(to_json(data), output, revealed=reveal)
         return
     if chosen == "csv":
-        _write(to_csv(data), output)
+        _write(to_csv(data), output, revealed=reveal)
         return
     show = Display(lang or i18n.lang(), refs, tz)
     parts: list[Any] = [_rich_table(title, columns, data, show, footer)]
     parts.extend(notes)
-    _print_rich(parts, output)
+    _print_rich(parts, output, revealed=reveal)
 
 
 Section = tuple[str, list[dict[str, Any]], Sequence[Column]]
@@ -276,23 +308,23 @@ def emit_record(record: dict[str, Any], fields: Sequence[Column], *, fmt: str | 
     chosen = choose_format(fmt, output, LIST_FORMATS)
     data = masked(record, reveal)
     if chosen == "json":
-        _write(to_json(data), output)
+        _write(to_json(data), output, revealed=reveal)
         return
     if chosen == "csv":
-        _write(to_csv([data]), output)
+        _write(to_csv([data]), output, revealed=reveal)
         return
     from rich.table import Table
 
     show = Display(lang or i18n.lang(), refs, tz)
-    main = Table(title=title, show_header=False, title_justify="left")
+    main = Table(title=title and visible(title), show_header=False, title_justify="left")
     main.add_column(style="bold")
     main.add_column(overflow="fold")
     for column in fields:
-        main.add_row(column.label(show.lang), show(column, lookup(data, column.key)))
+        main.add_row(column.label(show.lang), visible(show(column, lookup(data, column.key))))
     parts: list[Any] = [main]
     for section_title, rows, columns in sections:
         parts.append(_rich_table(section_title, columns, masked(rows, reveal), show))
-    _print_rich(parts, output)
+    _print_rich(parts, output, revealed=reveal)
 
 
 def emit_key(key: str, record: dict[str, Any], fmt: str | None, reveal: bool = False) -> None:
@@ -302,6 +334,6 @@ def emit_key(key: str, record: dict[str, Any], fmt: str | None, reveal: bool = F
     elif fmt and fmt.strip().lower() not in ("table", "text"):
         raise InvalidValue(f"unknown format {fmt!r}; valid: json, text", "format")
     else:
-        _write(f"{key}\n", None)
+        _write(f"{visible(key)}\n", None)
 
 

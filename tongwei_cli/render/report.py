@@ -14,7 +14,7 @@ import html
 import io
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from tongwei_cli.render.output import (
     masked,
     safe_cell,
     to_json,
+    visible,
 )
 
 TEXT_WIDTH = 80
@@ -84,6 +85,25 @@ class Page:
     paragraph: str | None = None
     chart: list[dict[str, Any]] | None = None
     footer: list[tuple[str, str]] = field(default_factory=list)
+
+
+def visible_page(page: Page) -> Page:
+    """The page with every word passed through `visible`: what a record holds (a campaign's
+    name, a warning's number, a station's name from the editable lists) reaches no human
+    format with a control or bidirectional-formatting character in it."""
+    def pairs(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(visible(k), visible(v)) for k, v in items]
+
+    def cell(c: Cell) -> Cell:
+        return Cell(visible(c.value), c.kind) if isinstance(c.value, str) else c
+
+    return replace(
+        page, title=visible(page.title), header=pairs(page.header), footer=pairs(page.footer),
+        paragraph=None if page.paragraph is None else visible(page.paragraph),
+        blocks=[replace(b, title=visible(b.title), columns=[visible(c) for c in b.columns],
+                        rows=[[cell(c) for c in row] for row in b.rows],
+                        note=None if b.note is None else visible(b.note))
+                for b in page.blocks])
 
 
 def show(cell: Cell, lang: str) -> str:
@@ -622,6 +642,12 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
+def _xlsx_text(value: Any) -> Any:
+    """A text cell of a sheet: shown as every human format shows it (`visible`: openpyxl
+    refuses control characters), and never a formula."""
+    return safe_cell(visible(value)) if isinstance(value, str) else value
+
+
 def to_xlsx(page: Page) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -634,21 +660,21 @@ def to_xlsx(page: Page) -> bytes:
     fill = PatternFill("solid", fgColor="EEEEEE")
     info.append([page_word("item", page.lang), page_word("value", page.lang)])
     for key, value in page.header + page.footer:
-        info.append([key, safe_cell(value)])
+        info.append([_xlsx_text(key), _xlsx_text(value)])
     if page.paragraph is not None:
-        info.append([heading("bulletin_text", page.lang), safe_cell(page.paragraph)])
+        info.append([heading("bulletin_text", page.lang), _xlsx_text(page.paragraph)])
         info.cell(row=info.max_row, column=2).alignment = Alignment(wrap_text=True)
     _finish(info, [False, False], bold, fill, widths=[16, 90])
     for block in page.blocks:
-        sheet = book.create_sheet(_sheet_name(block.title, taken))
-        sheet.append(block.columns)
+        sheet = book.create_sheet(_sheet_name(visible(block.title), taken))
+        sheet.append([_xlsx_text(c) for c in block.columns])
         for row in block.rows:
             values = []
             for cell in row:
                 value = cell.value
                 if cell.kind in ("money", "delta-money") and value is not None:
                     value = value / 100
-                values.append(safe_cell(value) if cell.kind == "text" else value)
+                values.append(_xlsx_text(value) if cell.kind == "text" else value)
             sheet.append(values)
             for col, cell in enumerate(row, 1):
                 if cell.kind in NUMBER_FORMATS:
@@ -656,7 +682,7 @@ def to_xlsx(page: Page) -> bytes:
                         NUMBER_FORMATS[cell.kind]
         if block.note:
             sheet.append([])
-            sheet.append([block.note])
+            sheet.append([_xlsx_text(block.note)])
         right = [any(numeric(r[i]) for r in block.rows) for i in range(len(block.columns))]
         widths = [max([cells(block.columns[i])] + [cells(show(r[i], page.lang))
                                                   for r in block.rows]) + 2
@@ -736,9 +762,9 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
         return
     lang = lang or i18n.lang()
     if chosen == "table" and report["report"] == "bulletin":
-        _write(report["text"] + "\n", output)  # the paragraph itself, ready to paste
+        _write(visible(report["text"]) + "\n", output)  # the paragraph itself, ready to paste
         return
-    page = layout(data, refs, tz, lang)
+    page = visible_page(layout(data, refs, tz, lang))
     if chosen == "text":
         _write(to_text(page), output)
     elif chosen == "markdown":

@@ -258,12 +258,26 @@ def open_db(settings: Settings | None = None, path: str | Path | None = None, *,
         conn = _connect(path)
         db = Database(conn, path, settings)
         if pending_migrations(conn):
+            if not applied_migrations(conn):
+                _make_private(path)  # an existing file set up as a database now
             from tongwei_cli.storage.migrations import apply
 
             apply(db)
     except sqlite3.DatabaseError as exc:
         raise StorageError(describe_sqlite_error(exc, path), "--db") from None
     return db
+
+
+def _make_private(path: Path) -> None:
+    """Mode 0600 for a file given as `--db` that tongwei is about to create the schema in
+    (made by `touch`, or by another tool, with the umask's 0644), and for the files SQLite
+    keeps beside it, which it creates with the file's mode. Best effort: a file someone
+    else owns keeps its mode."""
+    for name in (str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        try:
+            os.chmod(name, 0o600)
+        except OSError:
+            pass
 
 
 def describe_sqlite_error(exc: sqlite3.Error, path: Path | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,65 @@ def status(db: Database) -> dict[str, Any]:
     }
 
 
+# The files SQLite keeps for one database: the file itself, then beside it (the name with a
+# suffix) the write-ahead log, its index and the rollback journal. Writing over any of them
+# loses committed records.
+COMPANIONS = {"": "is the database itself", "-wal": "is the database's write-ahead log",
+              "-shm": "is the database's shared-memory index",
+              "-journal": "is the database's rollback journal"}
+
+# The first bytes of a database file, a write-ahead log and a rollback journal.
+SQLITE_MAGIC = (b"SQLite format 3\x00", b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83",
+                b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7")
+
+
+def database_part(target: str | Path, db_path: Path) -> str | None:
+    """What `target` is of the database at `db_path` (the file, its `-wal`, `-shm` or
+    `-journal`), as a reason to refuse it, or None. It is one of them by name, through
+    symbolic links (either's), or as the same file under another name (a hard link: device
+    and inode), whether or not the file exists yet. Never opens the database."""
+    target = Path(target).expanduser()
+    names = {os.path.abspath(target), os.path.realpath(target)}
+    try:
+        st = os.stat(target)
+        ident: tuple[int, int] | None = (st.st_dev, st.st_ino)
+    except OSError:
+        ident = None
+    bases = {os.path.abspath(db_path), os.path.realpath(db_path)}
+    for suffix, reason in COMPANIONS.items():
+        for base in bases:
+            candidate = base + suffix
+            if candidate in names or os.path.realpath(candidate) in names:
+                return reason
+            if ident is not None:
+                try:
+                    other = os.stat(candidate)
+                except OSError:
+                    continue
+                if (other.st_dev, other.st_ino) == ident:
+                    return reason
+    return None
+
+
+def holds_sqlite(target: str | Path) -> bool:
+    """True when `target` is an existing file that begins as an SQLite database, write-ahead
+    log or journal does (another tongwei file, a backup, one being written)."""
+    try:
+        if not stat.S_ISREG(os.stat(target).st_mode):  # a pipe or a device: never read it
+            return False
+        with open(target, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return any(head.startswith(magic) for magic in SQLITE_MAGIC)
+
+
 def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str, Any]:
     """SQLite's online backup into `target` (mode 0600), then an integrity check of the copy."""
     path = Path(target).expanduser()
-    if path.resolve() == db.path.resolve():
-        raise Conflict("is the database itself", "PATH")
+    part = database_part(path, db.path)
+    if part is not None:
+        raise Conflict(part, "PATH")
     if path.exists() and not force:
         raise Conflict(f"{path} exists (give --force to replace it)", "PATH")
     tmp = path.with_name(path.name + ".partial")
