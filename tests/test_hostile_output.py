@@ -336,3 +336,14 @@ def test_xlsx_with_a_hostile_name_is_written_and_shows_the_escape(run, hostile, 
              if c.value is not None]
     assert any(t.startswith("\\x1b*") for t in texts)  # the masked name in the dispatch list
     assert not any(ch in t for t in texts for ch in RAW)
+
+
+def test_an_error_quoting_a_hostile_value_shows_it_escaped(sh, tmp_path):
+    """A bad row's reason quotes what the file holds: an escape in it must not reach the
+    terminal raw."""
+    bad = tmp_path / "cards.csv"
+    row = "2026-11-20,测试\x1b[31m银行,inspection,bank\n"
+    bad.write_text("date,institution,kind,institution-kind\n" + row + row, "utf-8")
+    result = sh("import", "cards", bad)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\\x1b" in result.stderr

@@ -40,12 +40,16 @@ def close_db() -> None:
 
 
 def report_error(exc: TongweiError) -> None:
+    """The one-line error (and, for a file, one line per bad row), with any control
+    character a value or a file brought in shown as an escape."""
+    from tongwei_cli.render.output import visible
+
     if isinstance(exc, RowErrors):
-        print(f"error: {exc.reason}; nothing was written", file=sys.stderr)
+        print(visible(f"error: {exc.reason}; nothing was written"), file=sys.stderr)
         for line in exc.lines():
-            print(f"  {line}", file=sys.stderr)
+            print(f"  {visible(line)}", file=sys.stderr)
         return
-    print(f"error: {exc}", file=sys.stderr)
+    print(f"error: {visible(str(exc))}", file=sys.stderr)
 
 
 class TongweiGroup(TyperGroup):
