@@ -16,6 +16,7 @@ from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import CASE
 from tongwei_cli.domain.records import (
+    PlainText,
     Prepared,
     assign_numbers,
     correctable,
@@ -90,10 +91,11 @@ def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
                            if _given(raw, "victim_group") else None)
     out["warning"] = validate.key(raw["warning"], "warning") if _given(raw, "warning") else None
     out["summary"] = validate.optional_text(raw.get("summary"))
-    return Prepared(out, warnings)
+    return Prepared(_PLAIN.fill(raw, out), warnings)
 
 
 _case_values = operator.itemgetter(*STORED)
+_PLAIN = PlainText(CASE)
 
 
 def insert_cases(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None

@@ -16,6 +16,7 @@ from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, NotFound
 from tongwei_cli.core.fields import OUTREACH
 from tongwei_cli.domain.records import (
+    PlainText,
     Prepared,
     assign_numbers,
     correctable,
@@ -58,7 +59,10 @@ def prepare_outreach(db: Database, raw: Mapping[str, Any]) -> Prepared:
         out[name] = validate.count(raw[name], option(name)) if _given(raw, name) else None
     out["ref"] = validate.key(raw["ref"], "ref") if _given(raw, "ref") else None
     out["note"] = validate.optional_text(raw.get("note"))
-    return Prepared(out)
+    return Prepared(_PLAIN.fill(raw, out))
+
+
+_PLAIN = PlainText(OUTREACH)
 
 
 def content_key(row: Mapping[str, Any]) -> tuple:

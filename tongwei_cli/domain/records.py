@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tongwei_cli.core import clock
+from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue
 from tongwei_cli.core.fields import RecordKind
 from tongwei_cli.storage.db import Database
@@ -19,6 +19,23 @@ class Prepared:
 
     row: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+
+
+class PlainText:
+    """The declared fields of a kind that its prepare function does not check itself, kept
+    as plain text: a field added to the declaration (`core.fields`) is stored without a
+    line of code. Which ones they are is learned from the first row prepared."""
+
+    def __init__(self, kind: RecordKind):
+        self.kind = kind
+        self.fields: tuple[Any, ...] | None = None
+
+    def fill(self, raw: Mapping[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+        if self.fields is None:
+            self.fields = tuple(f for f in self.kind.fields if f.stored and f.stored not in out)
+        for f in self.fields:
+            out[f.stored] = validate.optional_text(raw.get(f.name))
+        return out
 
 
 def filled(value: Any) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import WARNING
-from tongwei_cli.domain.records import Prepared, corrected, corrections, raw_of
+from tongwei_cli.domain.records import PlainText, Prepared, corrected, corrections, raw_of
 from tongwei_cli.domain.records import filled as _filled
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
@@ -117,11 +117,15 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     fraud_type = raw.get("type")
     fraud_type = (refs.resolve("types", fraud_type, "type")
                   if fraud_type != "" and _filled(fraud_type) else None)
-    return Prepared({"no": no, "received_at": received_at, "level": level,
-                     "deadline_hours": hours, "deadline_at": deadline_at, "station": station,
-                     "phone": phone, "kind": kind, "name": name, "id_no": id_no,
-                     "type": fraud_type, "source": validate.optional_text(raw.get("source")),
-                     "note": validate.optional_text(raw.get("note"))}, notes)
+    return Prepared(_PLAIN.fill(raw, {
+        "no": no, "received_at": received_at, "level": level, "deadline_hours": hours,
+        "deadline_at": deadline_at, "station": station, "phone": phone, "kind": kind,
+        "name": name, "id_no": id_no, "type": fraud_type,
+        "source": validate.optional_text(raw.get("source")),
+        "note": validate.optional_text(raw.get("note"))}), notes)
+
+
+_PLAIN = PlainText(WARNING)
 
 
 _WARNING_INSERTED = (*STORED, "deadline_hours", "deadline_at")
