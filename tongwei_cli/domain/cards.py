@@ -25,13 +25,14 @@ from tongwei_cli.domain.records import (
     correctable,
     corrected,
     corrections,
+    iso,
     mark_void,
     raw_of,
     yuan,
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs
-from tongwei_cli.storage.db import Database
+from tongwei_cli.storage.db import Database, where
 
 # code -> (Chinese, English) from the catalogue; Chinese words and a few usual aliases are
 # accepted as input.
@@ -448,26 +449,15 @@ def list_card_actions(db: Database, *, first: date | None = None, last: date | N
                       station: str | None = None, voided: bool = False,
                       limit: int | None = None) -> list[dict[str, Any]]:
     """Actions dated in `[first, last]`, newest first (voided ones only if `voided`)."""
-    where, params = ["a.voided = ?"], [1 if voided else 0]
-    if first:
-        where.append("a.date >= ?")
-        params.append(first.isoformat())
-    if last:
-        where.append("a.date <= ?")
-        params.append(last.isoformat())
-    if institution:
-        if not db.one("SELECT 1 FROM institutions WHERE name = ?", (institution,)):
-            raise NotFound(f"no institution named {institution!r} (see `tongwei cards "
-                           "institutions`)", "institution")
-        where.append("i.name = ?")
-        params.append(institution)
-    if kind:
-        where.append("a.kind = ?")
-        params.append(kind)
-    if station:
-        where.append("a.station = ?")
-        params.append(station)
-    sql = f"{ACTION_SELECT} WHERE {' AND '.join(where)} ORDER BY a.date DESC, a.no DESC"
+    if institution and not db.one("SELECT 1 FROM institutions WHERE name = ?",
+                                  (institution,)):
+        raise NotFound(f"no institution named {institution!r} (see `tongwei cards "
+                       "institutions`)", "institution")
+    clause, params = where(
+        ("a.voided = ?", 1 if voided else 0), ("a.date >= ?", iso(first)),
+        ("a.date <= ?", iso(last)), ("i.name = ?", institution or None),
+        ("a.kind = ?", kind or None), ("a.station = ?", station or None))
+    sql = f"{ACTION_SELECT} WHERE {clause} ORDER BY a.date DESC, a.no DESC"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
@@ -694,26 +684,18 @@ def list_penalties(db: Database, *, active: bool = False, station: str | None = 
     """Restrictions, latest start first; `active`: those in force today; `voided`: the
     voided ones instead."""
     today = clock.today(db.tz)
-    where, params = ["voided = ?"], [1 if voided else 0]
-    if active:
-        where.append("start_date <= ? AND end_date >= ?")
-        params += [today.isoformat(), today.isoformat()]
-    if station:
-        where.append("station = ?")
-        params.append(station)
-    if id_no:
-        where.append("id_no = ?")
-        params.append(validate.resident_id(id_no, "id-no", db.tz).number)
+    clause, params = where(
+        ("voided = ?", 1 if voided else 0),
+        ("? BETWEEN start_date AND end_date", today.isoformat() if active else None),
+        ("station = ?", station or None),
+        ("id_no = ?", validate.resident_id(id_no, "id-no", db.tz).number if id_no else None))
     return [_penalty_record(r, today) for r in db.query(
-        f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE {' AND '.join(where)}"
+        f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE {clause}"
         " ORDER BY start_date DESC, no DESC", params)]
 
 
 # -- import (`tongwei import cards FILE`) -----------------------------------------
 
-IMPORT_COLUMNS = ("date", "institution", "kind", "institution-kind", "amount", "deadline",
-                  "note", "station")
-IMPORT_REQUIRED = ("date", "institution", "kind")
 
 
 def prepare_import_row(db: Database, raw: Mapping[str, Any]) -> Prepared:

@@ -18,17 +18,19 @@ from tongwei_cli.core.fields import CASE
 from tongwei_cli.domain.records import (
     PlainText,
     Prepared,
+    as_record,
     assign_numbers,
     correctable,
     corrected,
     corrections,
+    iso,
     mark_void,
     raw_of,
     yuan,
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
-from tongwei_cli.storage.db import Database
+from tongwei_cli.storage.db import Database, where
 
 STATUSES = ("reported", "filed", "solved", "closed")
 LIST_STATUSES = (*STATUSES, "void")
@@ -144,10 +146,7 @@ def _case_row(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, A
 
 def get_case(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, Any]:
     """The stored case as a plain record (no internal id), `voided` as a bool."""
-    record = _case_row(db, no, field_name)
-    record.pop("id")
-    record["voided"] = bool(record["voided"])
-    return record
+    return as_record(_case_row(db, no, field_name))
 
 
 def show_case(db: Database, no: str) -> dict[str, Any]:
@@ -372,33 +371,17 @@ def list_cases(db: Database, *, first: date | None = None, last: date | None = N
                type_: str | None = None, station: str | None = None,
                status: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     """Cases reported in `[first, last]`, newest first, with their money totals."""
-    where, params = ["1 = 1"], []
-    if first:
-        where.append("c.reported >= ?")
-        params.append(first.isoformat())
-    if last:
-        where.append("c.reported <= ?")
-        params.append(last.isoformat())
-    if type_:
-        where.append("c.type = ?")
-        params.append(type_)
-    if station:
-        where.append("c.station = ?")
-        params.append(station)
-    if status == "void":
-        where.append("c.voided = 1")
-    else:
-        where.append("c.voided = 0")
-        if status:
-            where.append("c.status = ?")
-            params.append(status)
+    clause, params = where(
+        ("c.reported >= ?", iso(first)), ("c.reported <= ?", iso(last)), ("c.type = ?", type_),
+        ("c.station = ?", station), ("c.voided = ?", 1 if status == "void" else 0),
+        ("c.status = ?", status if status != "void" else None))
     # The cases first (newest first, cut to --limit), then the money of their events: a
     # short list reads only the cases it shows.
     params.append(limit or -1)
     sql = (
         "WITH picked AS (SELECT c.id, c.no, c.reported, c.occurred, c.type, c.station,"
         " c.loss_fen, c.status, c.voided, c.victim_name, c.victim_phone, c.warning"
-        f" FROM cases c WHERE {' AND '.join(where)}"
+        f" FROM cases c WHERE {clause}"
         " ORDER BY c.reported DESC, c.no DESC LIMIT ?)"
         " SELECT c.no, c.reported, c.occurred, c.type, c.station, c.loss_fen, c.status,"
         " c.voided, c.victim_name, c.victim_phone, c.warning,"
@@ -409,9 +392,4 @@ def list_cases(db: Database, *, first: date | None = None, last: date | None = N
         " AS stopped_fen"
         " FROM picked c LEFT JOIN case_events e ON e.case_id = c.id"
         " GROUP BY c.id ORDER BY c.reported DESC, c.no DESC")
-    rows = []
-    for r in db.query(sql, params):
-        record = dict(r)
-        record["voided"] = bool(record["voided"])
-        rows.append(record)
-    return rows
+    return [as_record(r) for r in db.query(sql, params)]

@@ -18,17 +18,19 @@ from tongwei_cli.core.fields import OUTREACH
 from tongwei_cli.domain.records import (
     PlainText,
     Prepared,
+    as_record,
     assign_numbers,
     correctable,
     corrected,
     corrections,
+    iso,
     mark_void,
     option,
     raw_of,
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
-from tongwei_cli.storage.db import Database
+from tongwei_cli.storage.db import Database, where
 
 # The counts a session may carry beside its attendees and materials.
 EXTRA_COUNTS = ("posters", "videos", "app_installs", "notices_signed")
@@ -113,10 +115,7 @@ def _row(db: Database, key: str, field_name: str = "SESSION") -> dict[str, Any]:
 
 def get_outreach(db: Database, key: str, field_name: str = "SESSION") -> dict[str, Any]:
     """The stored session (by its number or its ref) as a plain record."""
-    record = _row(db, key, field_name)
-    record.pop("id")
-    record["voided"] = bool(record["voided"])
-    return record
+    return as_record(_row(db, key, field_name))
 
 
 def update_outreach(db: Database, key: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,26 +158,14 @@ def list_outreach(db: Database, *, first: date | None = None, last: date | None 
                   form: str | None = None, voided: bool = False,
                   limit: int | None = None) -> list[dict[str, Any]]:
     """Sessions dated in `[first, last]`, newest first (voided ones only if `voided`)."""
-    where, params = ["voided = ?"], [1 if voided else 0]
-    for column, op, value in (("date", ">=", first and first.isoformat()),
-                              ("date", "<=", last and last.isoformat()),
-                              ("station", "=", station), ("audience", "=", audience),
-                              ("form", "=", form)):
-        if value:
-            where.append(f"{column} {op} ?")
-            params.append(value)
-    sql = (f"SELECT {COLUMNS} FROM outreach WHERE {' AND '.join(where)}"
-           " ORDER BY date DESC, no DESC")
+    clause, params = where(
+        ("voided = ?", 1 if voided else 0), ("date >= ?", iso(first)), ("date <= ?", iso(last)),
+        ("station = ?", station), ("audience = ?", audience), ("form = ?", form))
+    sql = f"SELECT {COLUMNS} FROM outreach WHERE {clause} ORDER BY date DESC, no DESC"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
-    rows = []
-    for r in db.query(sql, params):
-        record = dict(r)
-        record.pop("id")
-        record["voided"] = bool(record["voided"])
-        rows.append(record)
-    return rows
+    return [as_record(r) for r in db.query(sql, params)]
 
 
 def totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:

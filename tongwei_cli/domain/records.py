@@ -38,6 +38,21 @@ class PlainText:
         return out
 
 
+def as_record(row: Any) -> dict[str, Any]:
+    """A stored row as the record people and scripts get: no internal ids, `voided` a
+    bool."""
+    record = dict(row)
+    record.pop("id", None)
+    if "voided" in record:
+        record["voided"] = bool(record["voided"])
+    return record
+
+
+def iso(day: Any) -> str | None:
+    """A day as stored (`YYYY-MM-DD`), or None when not given."""
+    return None if day is None else day.isoformat()
+
+
 def filled(value: Any) -> bool:
     """Whether a raw value (typed, or a cell of a file) holds anything."""
     return value is not None and not (isinstance(value, str) and not value.strip())

@@ -6,26 +6,20 @@ from datetime import date
 from typing import Any
 
 from tongwei_cli.core import clock
-from tongwei_cli.storage.db import GENESIS_HASH, Database, audit_hash
+from tongwei_cli.storage.db import GENESIS_HASH, Database, audit_hash, where
 
 
 def list_audit(db: Database, *, first: date | None = None, last: date | None = None,
                officer: str | None = None, entity: str | None = None,
                limit: int | None = None) -> list[dict[str, Any]]:
-    where, params = ["1 = 1"], []
+    start = end = None
     if first or last:
         start, end = clock.day_bounds(first or date(1900, 1, 1), last or date(9998, 12, 30),
                                       db.tz)
-        where.append("at >= ? AND at < ?")
-        params += [start, end]
-    if officer:
-        where.append("officer = ?")
-        params.append(officer)
-    if entity:
-        where.append("entity = ?")
-        params.append(entity)
+    clause, params = where(("at >= ?", start), ("at < ?", end), ("officer = ?", officer or None),
+                           ("entity = ?", entity or None))
     sql = (f"SELECT id, at, officer, action, entity, key, before, after, hash FROM audit"
-           f" WHERE {' AND '.join(where)} ORDER BY id")
+           f" WHERE {clause} ORDER BY id")
     if limit:
         sql = f"SELECT * FROM ({sql.replace(' ORDER BY id', ' ORDER BY id DESC')} LIMIT ?)" \
               " ORDER BY id"

@@ -175,6 +175,15 @@ class Database:
         self.conn.close()
 
 
+def where(*tests: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """A WHERE clause and its parameters from `(condition, value)` pairs, each condition
+    with one `?`: a pair whose value is None (not given) is left out. The list filters of
+    every kind of record are built with it."""
+    clauses = [condition for condition, value in tests if value is not None]
+    params = [value for _, value in tests if value is not None]
+    return " AND ".join(clauses) or "1 = 1", params
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     # check_same_thread=False: an import hands its batches to one writer thread, never two
     # threads at once (`importer._Batch`).
