@@ -106,8 +106,9 @@ anything = st.one_of(st.text(max_size=24), st.integers(), st.floats(), st.none()
 
 @settings(max_examples=400)
 @given(st.one_of(written(), near_now, cells, anything), st.sampled_from(ZONES), st.booleans())
-@example("2024-03-31 02:30", BERLIN, False)  # in the gap: wall time read before the change
-@example("2024-10-27 02:30", BERLIN, False)  # in the overlap: its first occurrence
+@example("2024-03-31 02:30", BERLIN, False)  # in the gap: refused
+@example("2024-10-27 02:30", BERLIN, False)  # in the overlap: refused, asking for the offset
+@example("2024-10-27 02:30+01:00", BERLIN, False)  # the second of the two
 @example("2024-03-10 02:30", NEW_YORK, False)
 @example("2024-11-03 01:30", NEW_YORK, False)
 @example(datetime(2024, 10, 27, 2, 30), BERLIN, False)
@@ -147,17 +148,30 @@ def test_midnight_in_shanghai(value, utc):
 
 @pytest.mark.parametrize(("value", "utc"), [
     ("2024-03-31 00:00", "2024-03-30T23:00:00+00:00"),  # the day the clocks go forward
-    ("2024-03-31 02:30", "2024-03-31T01:30:00+00:00"),  # a time that does not exist
+    ("2024-03-31 02:30+01:00", "2024-03-31T01:30:00+00:00"),  # no such wall time: an offset
     ("2024-03-31 03:00", "2024-03-31T01:00:00+00:00"),
     ("2024-03-31 23:59", "2024-03-31T21:59:00+00:00"),
     ("2024-04-01 00:00", "2024-03-31T22:00:00+00:00"),  # the first whole summer day
     ("2024-10-27 00:00", "2024-10-26T22:00:00+00:00"),  # the day they go back
-    ("2024-10-27 02:30", "2024-10-27T00:30:00+00:00"),  # twice that day: the first
+    ("2024-10-27 02:30+02:00", "2024-10-27T00:30:00+00:00"),  # twice that day: the first
+    ("2024-10-27 02:30+01:00", "2024-10-27T01:30:00+00:00"),  # and the second
     ("2024-10-27 23:59", "2024-10-27T22:59:00+00:00"),
     ("2024-10-28 00:00", "2024-10-27T23:00:00+00:00"),
 ])
 def test_midnight_and_changes_in_berlin(value, utc):
     assert same(value, BERLIN) == ("ok", seconds(utc))
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("2024-03-31 02:30", "2024-03-31 02:30 does not exist in Europe/Berlin"
+                         " (the clocks went forward)"),
+    (datetime(2024, 3, 31, 2, 30), "2024-03-31 02:30 does not exist in Europe/Berlin"
+                                   " (the clocks went forward)"),
+    ("2024-10-27 02:30", "2024-10-27 02:30 happened twice in Europe/Berlin: give the offset,"
+                         " 2024-10-27 02:30+02:00 or 2024-10-27 02:30+01:00"),
+])
+def test_a_wall_time_berlin_skipped_or_showed_twice_is_refused(value, reason):
+    assert same(value, BERLIN) == ("refused", reason, "received")
 
 
 @pytest.mark.parametrize(("value", "reason"), [

@@ -87,8 +87,22 @@ def local(value: str | int, tz: ZoneInfo) -> datetime:
     return parse_stamp(value).astimezone(tz)
 
 
+def offset_text(delta: timedelta) -> str:
+    """A UTC offset as people write it after a time: `-04:00`, `+05:45`."""
+    minutes = int(delta.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def local_text(value: str | int | None, tz: ZoneInfo) -> str:
-    """A stored UTC stamp as `YYYY-MM-DD HH:MM` local time, for people."""
+    """A stored UTC stamp as `YYYY-MM-DD HH:MM` local time, for people. In the hour a zone
+    shows twice (the clocks went back) the offset follows -- `2026-11-01 01:30-05:00` -- as
+    it must when the time is typed back (`validate.datetime_value`)."""
     if value is None or value == "":
         return ""
-    return local(value, tz).strftime("%Y-%m-%d %H:%M")
+    moment = local(value, tz)
+    shown = moment.strftime("%Y-%m-%d %H:%M")
+    offset = moment.utcoffset()
+    if moment.replace(fold=1 - moment.fold).utcoffset() != offset:
+        shown += offset_text(offset)
+    return shown

@@ -1,9 +1,15 @@
 """Masking of personal data: names, phone numbers, resident ID numbers.
 
-Every output goes through these unless `--reveal` was given (and audited).
+Every output goes through these unless `--reveal` was given (and audited). Free text (a
+case's summary, a follow-up's note) keeps its words but not the phone and ID numbers typed
+into it (`mask_free_text`): in the audit log, which cannot be scrubbed, and in a record
+`db scrub` finishes with.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from tongwei_cli.core.fields import personal_columns
 
@@ -45,3 +51,85 @@ def mask_record(record: dict, reveal: bool = False) -> dict:
         if field in out and isinstance(out[field], str):
             out[field] = MASKS[kind](out[field])
     return out
+
+
+# -- numbers inside free text ---------------------------------------------------------
+
+# Full-width digits, letters, signs and blanks, one for one as ASCII: the patterns below are
+# matched on that copy, and a match's characters masked in the text itself (same places).
+_HALF = {**{0xFF10 + i: ord("0") + i for i in range(10)},
+         **{0xFF21 + i: ord("A") + i for i in range(26)},
+         **{0xFF41 + i: ord("a") + i for i in range(26)},
+         0xFF0B: ord("+"), 0xFF0D: ord("-"), 0x2010: ord("-"), 0x2011: ord("-"),
+         0x2012: ord("-"), 0x2013: ord("-"), 0x2014: ord("-"), 0x2212: ord("-"),
+         0x3000: ord(" "), 0x00A0: ord(" ")}
+_WIDE = re.compile("[" + "".join(map(chr, _HALF)) + "]")
+_MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+# A number stands alone: no ASCII letter or digit touches it on either side, nor a decimal
+# point and digits, so longer digit runs (timestamps, card numbers), amounts (`12.50`) and
+# keys that start with letters (`YJ2026112800396`, `TW20261129-001`) are left alone; Chinese
+# text around it is not a letter here.
+_FREE_NUMBER = re.compile(
+    r"(?=[0-9+])(?<![0-9A-Za-z])(?<![0-9]\.)(?:"
+    # an 18-character resident ID (also written 6-8-4 with blanks or dashes)
+    rf"(?P<id18>[0-9]{{6}}[ -]?(?:18|19|20)[0-9]{{2}}{_MONTH_DAY}[ -]?[0-9]{{3}}[0-9Xx])"
+    # a 15-digit one of before 1999 (birth year in two digits)
+    rf"|(?P<id15>[0-9]{{8}}{_MONTH_DAY}[0-9]{{3}})"
+    # a mainland mobile, 3-4-4 with or without blanks or dashes, maybe after +86 / 0086
+    r"|(?P<cc>(?:\+|00)?86[ -]?)?(?P<phone>1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4})"
+    r")(?![0-9A-Za-z]|\.[0-9])")
+# Of a number's characters (digits, and an ID's X), which are shown: as `mask_phone` and
+# `mask_id` show them (`138****5678`, `621121********123X`).
+_SHOWN = {"id18": (6, 4), "id15": (6, 4), "phone": (3, 4)}
+
+
+def _masked(text: str, plain: str, start: int, end: int, kind: str) -> str:
+    """`text[start:end]`, a number `kind`, with all but its first and last few characters
+    as `*`; blanks and dashes between them (`plain`: `text` as ASCII) are kept."""
+    head, tail = _SHOWN[kind]
+    part = plain[start:end]
+    if " " not in part and "-" not in part:  # the usual: digits only
+        return text[start:start + head] + "*" * (end - start - head - tail) + text[end - tail:end]
+    places = [i for i in range(start, end) if plain[i] not in " -"]
+    hidden = set(places[head:len(places) - tail])
+    return "".join("*" if i in hidden else text[i] for i in range(start, end))
+
+
+def mask_free_text(text: str | None) -> str | None:
+    """`text` with every mainland mobile number and resident ID number in it masked as
+    `mask_phone` and `mask_id` mask them (`请回电138 1234 5678` -> `请回电138 **** 5678`);
+    every other character, case and warning numbers, amounts and dates included, as it was."""
+    if not text or len(text) < 11:
+        return text
+    plain = text.translate(_HALF) if _WIDE.search(text) else text
+    pieces: list[str] = []
+    done = 0
+    for match in _FREE_NUMBER.finditer(plain):
+        kind = "phone" if match["phone"] else "id18" if match["id18"] else "id15"
+        start, end = match.span(kind)  # (a phone's +86 stays as it is)
+        pieces += [text[done:start], _masked(text, plain, start, end, kind)]
+        done = end
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def mask_for_log(record: dict) -> dict:
+    """What the audit log keeps of `record`: `mask_record`, and every other text in it
+    (nested ones included) through `mask_free_text`."""
+    out = mask_record(record)
+    for key, value in out.items():
+        if key not in PERSONAL_FIELDS or not isinstance(value, str):
+            out[key] = _free(value)
+    return out
+
+
+def _free(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_free_text(value)
+    if isinstance(value, dict):
+        return {k: _free(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_free(v) for v in value]
+    return value

@@ -12,7 +12,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,10 +154,14 @@ def age(value: Any, field: str) -> int:
 
 # -- dates and times --------------------------------------------------------------
 
+# (Read lower-cased: `T` and `Z` arrive as `t` and `z`.) The UTC offset, when given, is
+# `+08:00`, `+0800`, `+08`, `-05:00` or `z`: the one way to name the second of two 01:30s.
 _DATETIME = re.compile(
     r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
-    r"(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?(?:\.\d+)?秒?)?"
+    r"(?:[ t]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?(?:\.\d+)?秒?"
+    r" *(z|[+-]\d{2}(?::?\d{2})?)?)?"
 )
+MAX_OFFSET = timedelta(hours=14)  # the furthest any zone is from UTC (Kiribati, +14:00)
 _PLAIN_DATETIME = re.compile(r"[0-9]{4}[-/.][0-9]{2}[-/.][0-9]{2} [0-9]{2}:[0-9]{2}")
 _WORDS = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1}
 
@@ -190,7 +194,11 @@ def date_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = Fal
 
 
 def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) -> datetime:
-    """`YYYY-MM-DD HH:MM` local time (also `2023/8/1 10:15`, an Excel cell), or `now`."""
+    """`YYYY-MM-DD HH:MM` local time (also `2023/8/1 10:15`, an Excel cell), or `now`; with
+    a UTC offset (`2026-11-01 01:30-05:00`, `+0800`, `Z`, also `T` between) an exact instant.
+
+    A local time the zone never showed (in the hour the clocks go forward) or showed twice
+    (the hour they go back) is refused: the second asks for the offset."""
     if type(value) is str and len(value) == 16 and _PLAIN_DATETIME.fullmatch(value):
         # The common cell, `2026-11-29 10:15`: what the general path below does, minus the
         # normalising that cannot change it (all ASCII digits and separators, no blanks).
@@ -201,12 +209,15 @@ def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool =
             raise InvalidValue(f"{value!r} is not a real date and time", field) from None
         if result.year < 1900:
             raise InvalidValue(f"{result:%Y-%m-%d} is too far in the past", field)
+        _happened_once(result, tz, field)
         if not allow_future and result.timestamp() > clock.now_seconds() + 60:
             raise InvalidValue(f"{result:%Y-%m-%d %H:%M} is in the future", field)
         return result
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidValue("is required", field)
+    wall = True  # a local wall-clock time: it has to have happened, and only once
     if isinstance(value, datetime):
+        wall = value.tzinfo is None  # an aware cell is an instant already
         result = value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
     elif isinstance(value, date):
         raise InvalidValue(f"{value.isoformat()} needs a time (YYYY-MM-DD HH:MM)", field)
@@ -219,19 +230,72 @@ def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool =
             raise InvalidValue(f"{text(value)!r} is not a date and time (YYYY-MM-DD HH:MM)", field)
         if match[4] is None:
             raise InvalidValue(f"{text(value)!r} needs a time (YYYY-MM-DD HH:MM)", field)
+        wall = match[7] is None
+        zone = tz if wall else _offset(match[7], text(value), field)
         try:
             result = datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]),
-                              int(match[5]), int(match[6] or 0), tzinfo=tz)
+                              int(match[5]), int(match[6] or 0), tzinfo=zone)
         except ValueError:
             raise InvalidValue(f"{text(value)!r} is not a real date and time", field) from None
+        if not wall:  # an instant: shown in the zone's own time from here on
+            if result.year < 1900:  # (before converting: year 1 minus an offset overflows)
+                raise InvalidValue(f"{result:%Y-%m-%d} is too far in the past", field)
+            try:
+                result = result.astimezone(tz)
+            except OverflowError:  # 9999-12-31 23:00-05:00 is in the year 10000 here
+                raise InvalidValue(f"{text(value)!r} is not a real date and time",
+                                   field) from None
     if result.year < 1900:
         raise InvalidValue(f"{result:%Y-%m-%d} is too far in the past", field)
     if result.microsecond:
         result = result.replace(microsecond=0)
-    # Check the wall-clock time exists and round-trips (no DST gap in Asia/Shanghai, but be safe).
+    if wall:
+        _happened_once(result, tz, field)
     if not allow_future and result.timestamp() > clock.now_seconds() + 60:
         raise InvalidValue(f"{result:%Y-%m-%d %H:%M} is in the future", field)
     return result
+
+
+def _offset(written: str, value: str, field: str) -> timezone:
+    """The fixed zone of an offset as `_DATETIME` reads it: `z`, `+08`, `+0800`, `-05:00`."""
+    if written == "z":
+        return UTC
+    digits = written[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    delta = timedelta(hours=hours, minutes=minutes)
+    if minutes >= 60 or delta > MAX_OFFSET:
+        raise InvalidValue(f"{value!r} has an offset no zone has (more than 14 hours from UTC)",
+                           field)
+    return timezone(-delta if written[0] == "-" else delta)
+
+
+def _happened_once(result: datetime, tz: Any, field: str) -> None:
+    """Refuse a local wall-clock time the zone skipped (the clocks went forward over it) or
+    showed twice (they went back): stored as either instant, it would silently be wrong.
+
+    Most days of most zones have one offset all day (`_day_start`, remembered per day): those
+    are served by two dict look-ups. Only a day whose offset changes is looked at closely:
+    the offsets of the time's first (fold=0) and second (fold=1) reading differ exactly in a
+    gap (the earlier offset first) or an overlap (the later first)."""
+    starts = _DAY_STARTS.get(tz)
+    if starts is None:
+        starts = _DAY_STARTS[tz] = {}
+    ordinal = result.toordinal()
+    start = starts.get(ordinal)
+    if start is None and ordinal not in starts:
+        start = _learn_day(starts, ordinal, tz)
+    if start is not None:
+        return
+    first, second = result.utcoffset(), result.replace(fold=1).utcoffset()
+    if first == second:
+        return
+    shown = f"{result:%Y-%m-%d %H:%M:%S}" if result.second else f"{result:%Y-%m-%d %H:%M}"
+    name = getattr(tz, "key", None) or str(tz)
+    if first < second:
+        raise InvalidValue(f"{shown} does not exist in {name} (the clocks went forward)", field)
+    raise InvalidValue(f"{shown} happened twice in {name}: give the offset, {shown}"
+                       f"{clock.offset_text(first)} or {shown}{clock.offset_text(second)}",
+                       field)
 
 
 def combine_local(day: date, tz: ZoneInfo) -> datetime:

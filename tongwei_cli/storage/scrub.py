@@ -2,9 +2,12 @@
 
 A closed (or voided) case reported before the date, a warning received before the date
 that has its feedback, and a two-card restriction that ended before the date keep only
-the masked form of their names, phone numbers and ID numbers. Deleted content is
-overwritten (`PRAGMA secure_delete`), and the WAL is checkpointed and truncated so no
-old page image keeps the data.
+the masked form of their names, phone numbers and ID numbers. Their free text -- a case's
+summary and its events' notes, a warning's source and note and its follow-ups' notes,
+reasons for voiding -- keeps its words but not the phone and ID numbers typed into it
+(`mask_free_text`); so does the free text of outreach sessions, two-card actions and
+campaigns over before the date. Deleted content is overwritten (`PRAGMA secure_delete`),
+and the WAL is checkpointed and truncated so no old page image keeps the data.
 """
 
 from __future__ import annotations
@@ -13,19 +16,39 @@ from datetime import date
 from typing import Any
 
 from tongwei_cli.core import clock
-from tongwei_cli.core.masking import mask_id, mask_name, mask_phone
+from tongwei_cli.core.masking import mask_free_text, mask_id, mask_name, mask_phone
 from tongwei_cli.storage.db import Database
+
+FINISHED_CASES = "(status = 'closed' OR voided = 1) AND reported < :before"
+FINISHED_WARNINGS = "feedback_at IS NOT NULL AND received_at < :before_stamp"
 
 # table -> (which rows are finished, given :before (a local date) and :before_stamp (UTC
 #           seconds),
 #           {column: masking function})
 TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
-    "cases": ("(status = 'closed' OR voided = 1) AND reported < :before",
-              {"victim_name": mask_name, "victim_phone": mask_phone, "victim_id": mask_id}),
-    "warnings": ("feedback_at IS NOT NULL AND received_at < :before_stamp",
-                 {"name": mask_name, "phone": mask_phone, "id_no": mask_id}),
+    "cases": (FINISHED_CASES,
+              {"victim_name": mask_name, "victim_phone": mask_phone, "victim_id": mask_id,
+               "summary": mask_free_text, "void_reason": mask_free_text}),
+    "case_events": (f"case_id IN (SELECT id FROM cases WHERE {FINISHED_CASES})",
+                    {"note": mask_free_text}),
+    "warnings": (FINISHED_WARNINGS,
+                 {"name": mask_name, "phone": mask_phone, "id_no": mask_id,
+                  "source": mask_free_text, "note": mask_free_text}),
+    "followups": (f"warning_id IN (SELECT id FROM warnings WHERE {FINISHED_WARNINGS})",
+                  {"note": mask_free_text}),
     "card_penalties": ("end_date < :before",
-                       {"name": mask_name, "id_no": mask_id}),
+                       {"name": mask_name, "id_no": mask_id, "note": mask_free_text,
+                        "void_reason": mask_free_text}),
+    # No personal fields, but free text a number can be typed into. (A reference, `ref`, is
+    # a key that re-imports look up: left as it is.)
+    "outreach": ("date < :before",
+                 {"venue": mask_free_text, "note": mask_free_text,
+                  "void_reason": mask_free_text}),
+    # (A rectification still waiting for its re-check is not finished.)
+    "card_actions": ("date < :before AND (kind <> 'rectify' OR closed_by IS NOT NULL"
+                     " OR voided = 1)",
+                     {"note": mask_free_text, "void_reason": mask_free_text}),
+    "campaigns": ("last_day < :before", {"note": mask_free_text}),
 }
 
 

@@ -1,0 +1,246 @@
+"""Phone and ID numbers typed into free text: masked in the audit log as it is written, and
+in a finished record's summaries, notes and reasons when `db scrub` reaches it; case and
+warning numbers, amounts and dates in the same text are left exactly as they were."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from tests.conftest import days_ago
+from tongwei_cli.core.masking import mask_free_text
+
+PHONE = "13912345678"
+SPACED = "139 1234 5678"
+ID18 = "621121199001011233"  # a real check digit; Tongwei's code
+OLD_ID = "622424700303001"  # 15 digits: born 1970-03-03
+# What the officers also write in the same notes, and must find again as they wrote it.
+KEPT = "预警YJ2026112800396，案号TW20261129-001，损失12000.50元（1.5万），2026-11-29 10:15"
+SECRETS = [PHONE, SPACED, ID18, OLD_ID, "139-1234-5678", "１３９１２３４５６７８"]
+
+
+def note(tag: str) -> str:
+    return f"{tag}：受害人电话{SPACED}，身份证{ID18}，{KEPT}"
+
+
+def masked_note(tag: str) -> str:
+    return f"{tag}：受害人电话139 **** 5678，身份证621121********1233，{KEPT}"
+
+
+# -- the masking itself ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("13912345678", "139****5678"),
+    ("请回电13912345678谢谢", "请回电139****5678谢谢"),
+    ("电话：139 1234 5678。", "电话：139 **** 5678。"),
+    ("139-1234-5678", "139-****-5678"),
+    ("+86 139-1234-5678", "+86 139-****-5678"),
+    ("+8613912345678", "+86139****5678"),
+    ("008613912345678", "0086139****5678"),
+    ("全角１３９１２３４５６７８号", "全角１３９****５６７８号"),
+    ("１３９－１２３４－５６７８", "１３９－****－５６７８"),
+    ("两个号码13912345678和15000000001", "两个号码139****5678和150****0001"),
+    (f"身份证{ID18}", "身份证621121********1233"),
+    ("身份证62112119900101123x", "身份证621121********123x"),
+    ("身份证62112119900101123X", "身份证621121********123X"),
+    ("身份证621121 19900101 1233", "身份证621121 ******** 1233"),
+    (f"旧证{OLD_ID}。", "旧证622424*****3001。"),
+    (f"{PHONE},{ID18}", "139****5678,621121********1233"),
+    (f"call {PHONE}.", "call 139****5678."),  # a full stop is not a decimal point
+])
+def test_phones_and_ids_in_text_are_masked_as_fields_are(text, expected):
+    assert mask_free_text(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    KEPT,
+    "YJ2026112800396", "yj2026112800396", "TW20261129-001", "TW13912345678",
+    "13912345678abc",  # part of something longer that is not a number
+    "YJ13912345678", "DK20261129-001", "CJ20261129-001", "XC-01",
+    "12000.50", "1.5万", "21.81万元", "150000000", "2026-11-29 10:15", "2026/11/29",
+    "20261129103000",  # a timestamp: 14 digits
+    "139123456789",  # 12 digits: not a mobile
+    "1391234567",  # 10
+    "12345678901",  # 11 digits, but not 13-19…
+    "6222021234567890123",  # a bank card: 19 digits
+    "62112119900101123",  # 17 digits
+    "6211211990010112334",  # 19
+    "202611280039612",  # 15 digits that are no birth date (month 00)
+    "0931-6521234",  # a landline
+    "13912345678.50", "0.13912345678", "202611291030001.5万",  # decimal numbers
+    "sha256 9f13912345678aa0c4e3",
+    "", None, "短",
+])
+def test_what_is_not_a_phone_or_id_is_left_alone(text):
+    assert mask_free_text(text) == text
+
+
+words = st.text(alphabet="受害人电话预警案号损失元，。：、 ", max_size=8)
+keys = st.sampled_from(["YJ2026112800396", "TW20261129-001", "12000.50", "1.5万",
+                        "2026-11-29 10:15", "20261129103000", "TW13912345678"])
+mobiles = st.builds(lambda second, rest: f"1{second}{rest:09d}",
+                    st.sampled_from("3456789"), st.integers(0, 10**9 - 1))
+
+
+@example(["20261129103000", "1.5万"], "13000000000", "{}", 0)  # 15 digits, then a decimal
+@given(st.lists(st.one_of(words, keys), max_size=6), mobiles,
+       st.sampled_from(["{}", "{0}{1}{2} {3}{4}{5}{6} {7}{8}{9}{10}", "+86 {}", "0086{}",
+                        "{0}{1}{2}-{3}{4}{5}{6}-{7}{8}{9}{10}"]), st.integers(0, 6))
+def test_a_mobile_anywhere_among_words_and_keys(pieces, mobile, shape, where):
+    written = shape.format(*mobile) if "{0}" in shape else shape.format(mobile)
+    pieces = [*pieces]
+    pieces.insert(min(where, len(pieces)), "，" + written + "，")
+    text = "".join(pieces)
+    out = mask_free_text(text)
+    assert mobile not in out.replace(" ", "").replace("-", "").replace("+86", "")
+    assert len(out) == len(text)
+    assert out.replace("*", "") == "".join(
+        a for a, b in zip(text, out, strict=True) if b != "*")
+    assert mask_free_text(out) == out  # once is enough
+    # Everything else as it was: the text without the number, masked, is itself.
+    rest = text.replace(written, "")
+    assert mask_free_text(rest) == rest
+
+
+@given(st.text(max_size=60))
+def test_masking_only_ever_stars_digits_and_x(text):
+    out = mask_free_text(text)
+    assert len(out) == len(text)
+    for before, after in zip(text, out, strict=True):
+        assert after == before or (after == "*" and (before.isdigit() or before in "xX"))
+    assert mask_free_text(out) == out
+
+
+# -- the audit log, as it is written ------------------------------------------------------
+
+def record_everything(run, day: str) -> None:
+    """Every free text a command takes, each holding the phone and the ID."""
+    run("case", "add", "--no", "TW-A", "--reported", day, "--type", "loan", "--station", "平襄",
+        "--loss", "1000", "--summary", note("summary"))
+    run("case", "event", "TW-A", "recover", "--amount", "300", "--date", day,
+        "--note", note("event"))
+    run("case", "event", "TW-A", "close", "--date", day)
+    run("case", "add", "--no", "TW-B", "--reported", day, "--type", "loan", "--station", "平襄",
+        "--loss", "500")
+    run("case", "void", "TW-B", "--reason", note("void"))
+    run("warning", "add", "--no", "YJ1", "--received", f"{day} 09:00", "--level", "high",
+        "--station", "平襄", "--phone", "13800000001", "--source", note("source"),
+        "--note", note("warning"))
+    run("warning", "followup", "YJ1", "--at", f"{day} 09:30", "--method", "phone",
+        "--outcome", "dissuaded", "--note", note("followup"))
+    run("outreach", "add", "--date", day, "--station", "平襄", "--audience", "students",
+        "--form", "lecture", "--venue", f"一中（联系{SPACED}）", "--attendees", "10",
+        "--materials", "20", "--note", note("outreach"))
+    run("cards", "action", "--date", day, "--institution", "农行通渭支行",
+        "--institution-kind", "bank", "--kind", "inspection", "--station", "平襄",
+        "--note", note("cards"))
+    run("cards", "penalty", "add", "--name", "测试甲", "--id-no", ID18, "--measure", "financial",
+        "--start", "2022-01-03", "--years", "2", "--note", note("penalty"))
+    run("campaign", "add", "秋季行动", "--from", days_ago(40), "--to", days_ago(20),
+        "--note", note("campaign"))
+
+
+def test_the_audit_log_keeps_free_text_masked(run, db_path):
+    record_everything(run, days_ago(30))
+    run("case", "update", "TW-A", "--summary", note("corrected"))
+    log = json.loads(run("audit", "list", "--format", "json").stdout)
+    text = json.dumps(log, ensure_ascii=False)
+    for secret in SECRETS:
+        assert secret not in text
+    for tag in ("summary", "event", "void", "source", "warning", "followup", "outreach",
+                "cards", "penalty", "campaign", "corrected"):
+        assert masked_note(tag) in text, tag
+    assert "一中（联系139 **** 5678）" in text
+    update = next(r for r in log if r["action"] == "update" and r["key"] == "TW-A")
+    assert masked_note("summary") in update["before"]
+    assert masked_note("corrected") in update["after"]
+    # The file's own audit rows, as stored (and the chain they are hashed into, intact).
+    conn = sqlite3.connect(db_path)
+    stored = " ".join(f"{b} {a}" for b, a in conn.execute("SELECT before, after FROM audit"))
+    assert PHONE not in stored and SPACED not in stored and ID18 not in stored
+    assert run("audit", "verify").exit_code == 0
+
+
+def test_audit_list_shows_the_masked_form(sh):
+    assert sh("case", "add", "--no", "TW-A", "--reported", days_ago(3), "--type", "loan",
+              "--station", "平襄", "--loss", "1000", "--summary",
+              f"电话{PHONE}，{KEPT}").returncode == 0
+    table = sh("audit", "list").stdout
+    flat = re.sub(r"[│\s]+", "", table)  # the table wraps long cells over lines
+    assert "139****5678" in flat and PHONE not in flat
+    assert "YJ2026112800396" in flat and "TW20261129-001" in flat and "12000.50" in flat
+
+
+# -- db scrub ---------------------------------------------------------------------------
+
+def free_texts(db_path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(db_path)
+    columns = {"cases": ["summary", "void_reason"], "case_events": ["note"],
+               "warnings": ["source", "note"], "followups": ["note"],
+               "outreach": ["venue", "note"], "card_actions": ["note"],
+               "card_penalties": ["note"], "campaigns": ["note"]}
+    return {f"{table}.{column}": [v for (v,) in conn.execute(
+                f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY id")]
+            for table, names in columns.items() for column in names}
+
+
+def report(run) -> dict:
+    """The figures of the last 40 days, without the audit chain's head (the scrub is a row)."""
+    figures = json.loads(run("report", "range", "--from", days_ago(40), "--to", days_ago(0),
+                             "--format", "json").stdout)
+    figures.pop("audit_head")
+    return figures
+
+
+def test_scrub_masks_the_free_text_of_finished_records_and_keeps_the_rest(run, db_path):
+    record_everything(run, days_ago(30))
+    # Not finished: a case still open, a warning without feedback.
+    run("case", "add", "--no", "TW-OPEN", "--reported", days_ago(30), "--type", "loan",
+        "--station", "平襄", "--loss", "1000", "--summary", note("open"))
+    run("warning", "add", "--no", "YJ2", "--received", f"{days_ago(30)} 10:00", "--level",
+        "low", "--station", "平襄", "--phone", "13800000002", "--note", note("waiting"))
+    figures = report(run)
+
+    result = run("db", "scrub", "--before", days_ago(10))
+    assert ("scrubbed 2 cases, 1 case_events, 1 warnings, 1 followups, 1 card_penalties, "
+            "1 outreach, 1 card_actions, 1 campaigns") in result.stderr
+    texts = free_texts(db_path)
+    assert texts == {
+        "cases.summary": [masked_note("summary"), note("open")],
+        "cases.void_reason": [masked_note("void")],
+        "case_events.note": [masked_note("event")],
+        "warnings.source": [masked_note("source")],
+        "warnings.note": [masked_note("warning"), note("waiting")],
+        "followups.note": [masked_note("followup")],
+        "outreach.venue": ["一中（联系139 **** 5678）"],
+        "outreach.note": [masked_note("outreach")],
+        "card_actions.note": [masked_note("cards")],
+        "card_penalties.note": [masked_note("penalty")],
+        "campaigns.note": [masked_note("campaign")],
+    }
+    # Every figure as it was; the record shown as scrubbed.
+    assert report(run) == figures
+    shown = json.loads(run("case", "show", "TW-A", "--reveal", "--format", "json").stdout)
+    assert shown["summary"] == masked_note("summary")
+    # A second scrub finds nothing more to do.
+    again = run("db", "scrub", "--before", days_ago(10))
+    assert "scrubbed 0 cases, 0 case_events, 0 warnings" in again.stderr
+    assert run("check").exit_code == 0
+
+
+def test_scrubbed_and_compacted_free_text_is_gone_from_the_file(run, db_path):
+    record_everything(run, days_ago(30))
+    run("db", "scrub", "--before", days_ago(10))
+    run("db", "compact")
+    raw = db_path.read_bytes()
+    wal = db_path.with_name(db_path.name + "-wal")
+    raw += wal.read_bytes() if wal.exists() else b""
+    for secret in SECRETS:
+        assert secret.encode() not in raw, secret
+    # (the penalty's own ID number is masked by the scrub as before)
+    assert "预警YJ2026112800396".encode() in raw
