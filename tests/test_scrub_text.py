@@ -244,3 +244,15 @@ def test_scrubbed_and_compacted_free_text_is_gone_from_the_file(run, db_path):
         assert secret.encode() not in raw, secret
     # (the penalty's own ID number is masked by the scrub as before)
     assert "预警YJ2026112800396".encode() in raw
+
+
+def test_numbers_typed_into_free_text_are_masked_in_every_output(run):
+    """A summary holding the victim's number shows it masked in show, list and export, and
+    whole with --reveal (which is audited)."""
+    run("case", "add", "--no", "FT1", "--reported", "2026-11-20", "--type", "刷单",
+        "--station", "平襄", "--loss", "100", "--summary", "请回电13812345678")
+    for args in (("case", "show", "FT1"), ("case", "show", "FT1", "--format", "json"),
+                 ("case", "show", "FT1", "--format", "csv")):
+        out = run(*args).output
+        assert "13812345678" not in out and "138****5678" in out
+    assert "13812345678" in run("case", "show", "FT1", "--reveal").output

@@ -115,9 +115,9 @@ def mask_free_text(text: str | None) -> str | None:
     return "".join(pieces)
 
 
-def mask_for_log(record: dict) -> dict:
-    """What the audit log keeps of `record`: `mask_record`, and every other text in it
-    (nested ones included) through `mask_free_text`."""
+def mask_shown(record: dict) -> dict:
+    """What any output and the audit log show of `record`: `mask_record`, and every other
+    text in it (nested ones included) through `mask_free_text`."""
     out = mask_record(record)
     for key, value in out.items():
         if key not in PERSONAL_FIELDS or not isinstance(value, str):

@@ -20,7 +20,7 @@ from typing import Any
 
 from tongwei_cli.core import words as i18n
 from tongwei_cli.core.errors import InvalidValue
-from tongwei_cli.core.masking import mask_record
+from tongwei_cli.core.masking import mask_shown
 
 LIST_FORMATS = ("table", "json", "csv")
 REPORT_FORMATS = ("table", "json", "csv", "text", "markdown", "html", "xlsx")
@@ -91,11 +91,12 @@ def fen_to_yuan(fen: int | None) -> str:
 
 
 def masked(value: Any, reveal: bool) -> Any:
-    """Mask personal fields in records, nested lists and dicts included."""
+    """Mask personal fields in records, nested lists and dicts included, and the phone and
+    ID numbers typed into their free text (a summary, a note)."""
     if reveal:
         return value
     if isinstance(value, dict):
-        return {k: masked(v, reveal) for k, v in mask_record(value).items()}
+        return {k: masked(v, reveal) for k, v in mask_shown(value).items()}
     if isinstance(value, list):
         return [masked(v, reveal) for v in value]
     return value

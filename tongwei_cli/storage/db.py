@@ -19,7 +19,7 @@ from typing import Any
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import StorageError
-from tongwei_cli.core.masking import mask_for_log
+from tongwei_cli.core.masking import mask_shown
 from tongwei_cli.core.settings import Settings, current
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -45,8 +45,8 @@ def _audit_json(value: dict | None) -> str | None:
     if value is None:
         return None
     # Personal data never enters the log in full: it is append-only and cannot be scrubbed.
-    # Neither do the phone and ID numbers typed into a summary or a note (`mask_for_log`).
-    return json.dumps(mask_for_log(value), ensure_ascii=False, sort_keys=True, default=str)
+    # Neither do the phone and ID numbers typed into a summary or a note (`mask_shown`).
+    return json.dumps(mask_shown(value), ensure_ascii=False, sort_keys=True, default=str)
 
 
 class Database:
