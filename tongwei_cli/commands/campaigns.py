@@ -53,6 +53,37 @@ def add(name: Name, fields: dict[str, str | None], fmt: FormatOption = None) -> 
     emit_key(record["name"], record, fmt, reveal=True)  # a campaign's name is not personal
 
 
+@app.command("update")
+@with_fields(CAMPAIGN, add=False, help={"name": "A new name."})
+def update(campaign: Name, fields: dict[str, str | None], fmt: FormatOption = None) -> None:
+    """Correct a campaign: its name, first or last day, or note (`-` clears the note). The
+    old and new values are kept in the audit log; reports over it follow.
+
+    Example: tongwei campaign update 冬季攻势 --to 2027-02-28
+    """
+    db = get_db()
+    record = domain.update_campaign(db, campaign, fields)
+    emit_key(record["name"], record, fmt, reveal=True)  # a campaign's name is not personal
+
+
+@app.command("remove")
+def remove(name: Name, reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why it is removed. Required.", show_default=False)] = None,
+        fmt: FormatOption = None) -> None:
+    """Remove a campaign registered in error. No record belongs to a campaign, so nothing
+    else changes; the audit log keeps what it was, who removed it and why.
+
+    Example: tongwei campaign remove 冬季攻势 --reason 重复登记
+    """
+    from tongwei_cli.commands.options import need
+    from tongwei_cli.core.words import say
+
+    reason = need(reason, "--reason", "删除原因 reason")
+    db = get_db()
+    removed = domain.remove_campaign(db, name, reason)
+    emit_key(say("removed", what=removed["name"]), removed, fmt, reveal=True)
+
+
 @app.command("list")
 def list_(
     covering: Annotated[str | None, typer.Option(

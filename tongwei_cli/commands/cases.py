@@ -25,6 +25,7 @@ from tongwei_cli.commands.options import (
 )
 from tongwei_cli.core import validate
 from tongwei_cli.core.fields import CASE, EVENT
+from tongwei_cli.core.words import say
 from tongwei_cli.domain import cases as domain
 from tongwei_cli.domain.records import record_reveal
 from tongwei_cli.domain.reference import refs
@@ -66,7 +67,7 @@ TOTAL_FIELDS = [
     Column("totals.stopped_fen", "money"),
 ]
 EVENT_COLUMNS = [
-    *columns_of(EVENT, "date", "kind", "count", "amount", "note"),
+    Column("n"), *columns_of(EVENT, "date", "kind", "count", "amount", "note"),
     Column("created_by", label_key="created_by.short"),
 ]
 LIST_COLUMNS = [
@@ -108,6 +109,47 @@ def event(
     db = get_db()
     stored = domain.add_event(db, case_no, {**fields, "kind": kind})
     emit_key(f"{stored['case_no']} {stored['kind']} {stored['date']}", stored, fmt)
+
+
+EventNo = Annotated[str, typer.Argument(metavar="N", help="The event's number: its # in "
+                                        "`tongwei case show CASE_NO`.")]
+
+
+@app.command("update-event")
+@with_fields(EVENT, add=False, skip=("case", "kind"), help={
+    "count": "People arrested or referred (arrest, prosecute; `-`: 1).",
+    "amount": "Yuan recovered, frozen or stopped (recover, freeze, stop-payment)."})
+def update_event(case_no: CaseNo, n: EventNo, fields: dict[str, str | None],
+                 fmt: FormatOption = None) -> None:
+    """Correct an event of a case: its date, count, amount or note, checked again as `case
+    event` checks it. The case's status and every figure follow; the old and new values are
+    kept in the audit log. Its kind cannot change: remove the event and add the right one.
+
+    Example: tongwei case update-event TW20261129-001 3 --count 2
+    """
+    db = get_db()
+    stored = domain.update_event(db, case_no, n, fields)
+    emit_key(f"{stored['case_no']} #{stored['n']} {stored['kind']} {stored['date']}", stored,
+             fmt)
+
+
+@app.command("remove-event")
+def remove_event(
+    case_no: CaseNo, n: EventNo,
+    reason: Annotated[str | None, _opt("Why it is removed. Required.", "--reason")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Remove an event entered in error (typed twice, or on the wrong case). The case's
+    status and every figure follow; the audit log keeps what the event said, who removed it
+    and why.
+
+    Example: tongwei case remove-event TW20261129-001 4 --reason 重复录入
+    """
+    reason = need(reason, "--reason", "删除原因 reason")
+    db = get_db()
+    removed = domain.remove_event(db, case_no, n, reason)
+    emit_key(say("removed", what=f"{removed['case_no']} #{removed['n']} {removed['kind']} "
+                                 f"{removed['date']}"), removed, fmt)
 
 
 @app.command("update")

@@ -71,6 +71,7 @@ WORDS: dict[str, tuple[str, str]] = {
 # Table columns that are not a field of a record (those are labelled on their declaration,
 # core/fields.py): column key (or the label a column names) -> (Chinese, English).
 COLUMNS: dict[str, tuple[str, str]] = {
+    "n": ("序号", "#"),
     "void_reason": ("撤销原因", "Void reason"),
     "created_at": ("录入时间", "Entered"),
     "created_by": ("录入人", "Entered by"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.domain.records import corrected, corrections
 from tongwei_cli.storage.db import Database
 
 COLUMNS = "name, first_day, last_day, note, created_at, created_by"
@@ -26,6 +27,59 @@ def _record(row: Any) -> dict[str, Any]:
 def add_campaign(db: Database, name: Any, first: Any, last: Any, note: Any = None
                  ) -> dict[str, Any]:
     """Store a campaign `[first, last]` (whole local days; planned ones may lie ahead)."""
+    new = _checked(name, first, last, note, db)
+    with db.write():
+        if db.one("SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
+            raise Conflict(f"a campaign named {new['name']!r} already exists", "NAME")
+        db.conn.execute(
+            "INSERT INTO campaigns (name, first_day, last_day, note, created_at, created_by)"
+            " VALUES (:name, :first_day, :last_day, :note, :at, :by)",
+            {**new, "at": clock.stamp(), "by": db.officer})
+        record = get_campaign(db, new["name"])
+        db.audit("add", "campaign", new["name"], None, _logged(record))
+    return record
+
+
+def _logged(record: dict[str, Any]) -> dict[str, Any]:
+    # `name` would be masked as a person's name in the log; a campaign's is not personal.
+    return {("campaign" if k == "name" else k): v for k, v in record.items()}
+
+
+def update_campaign(db: Database, name: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Correct a campaign: a new name (`name`), first or last day (`from`, `to`) or note
+    (`-` clears the note); the old and new values go to the audit log."""
+    changes = corrections(changes, "campaign add", "NAME")
+    with db.write():
+        current = get_campaign(db, name)
+        raw = {"name": current["name"], "from": current["first_day"],
+               "to": current["last_day"], "note": current["note"]}
+        corrected(raw, changes, ("note",))
+        new = _checked(raw["name"], raw["from"], raw["to"], raw["note"], db)
+        if new["name"] != current["name"] and db.one(
+                "SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
+            raise Conflict(f"a campaign named {new['name']!r} already exists", "name")
+        before = {k: current[k] for k in new if current[k] != new[k]}
+        if before:
+            db.conn.execute("UPDATE campaigns SET name = :name, first_day = :first_day,"
+                            " last_day = :last_day, note = :note WHERE name = :old",
+                            {**new, "old": current["name"]})
+            db.audit("update", "campaign", current["name"], _logged(before),
+                     _logged({k: new[k] for k in before}))
+        return get_campaign(db, new["name"])
+
+
+def remove_campaign(db: Database, name: Any, reason: Any) -> dict[str, Any]:
+    """Remove a campaign (a wrong one, or a duplicate): no record points at a campaign, so
+    nothing else changes; the audit log keeps what it was, who removed it and why."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        current = get_campaign(db, name)
+        db.conn.execute("DELETE FROM campaigns WHERE name = ?", (current["name"],))
+        db.audit("remove", "campaign", current["name"], _logged(current), {"reason": reason})
+    return current
+
+
+def _checked(name: Any, first: Any, last: Any, note: Any, db: Database) -> dict[str, Any]:
     clean = validate.required_text(name, "NAME")
     if len(clean) > 100:
         raise InvalidValue("is longer than 100 characters", "NAME")
@@ -33,19 +87,8 @@ def add_campaign(db: Database, name: Any, first: Any, last: Any, note: Any = Non
     end = validate.date_value(last, "to", db.tz, allow_future=True)
     if end < start:
         raise InvalidValue(f"{end} is before the start {start}", "to")
-    with db.write():
-        if db.one("SELECT 1 FROM campaigns WHERE name = ?", (clean,)):
-            raise Conflict(f"a campaign named {clean!r} already exists", "NAME")
-        db.conn.execute(
-            "INSERT INTO campaigns (name, first_day, last_day, note, created_at, created_by)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (clean, start.isoformat(), end.isoformat(), validate.optional_text(note),
-             clock.stamp(), db.officer))
-        record = get_campaign(db, clean)
-        # `name` would be masked as a person's name in the log; a campaign's is not personal.
-        db.audit("add", "campaign", clean, None,
-                 {("campaign" if k == "name" else k): v for k, v in record.items()})
-    return record
+    return {"name": clean, "first_day": start.isoformat(), "last_day": end.isoformat(),
+            "note": validate.optional_text(note)}
 
 
 def get_campaign(db: Database, name: Any, field: str = "NAME") -> dict[str, Any]:

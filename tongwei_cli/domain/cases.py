@@ -152,16 +152,22 @@ def get_case(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, An
 def show_case(db: Database, no: str) -> dict[str, Any]:
     """The case with its timeline of events and the sums of its money events."""
     row = _case_row(db, no)
-    events = [dict(e) for e in db.query(
-        "SELECT e.kind, e.date, e.count, e.amount_fen, e.note,"
-        " coalesce(e.created_at, i.at) AS created_at,"
-        " coalesce(e.created_by, i.officer) AS created_by"
-        " FROM case_events e LEFT JOIN imports i ON i.id = e.import_id"
-        " WHERE e.case_id = ? ORDER BY e.date, e.id", (row["id"],))]
+    events = [{k: v for k, v in e.items() if k != "id"} for e in _events(db, row["id"])]
     record = get_case(db, no)
     record["events"] = events
     record["totals"] = _totals(events)
     return record
+
+
+def _events(db: Database, case_id: int) -> list[dict[str, Any]]:
+    """A case's events in timeline order, each with its number `n` in that order (the `#`
+    of `case show`, by which `update-event` and `remove-event` name it)."""
+    return [{"n": n, **dict(e)} for n, e in enumerate(db.query(
+        "SELECT e.id, e.kind, e.date, e.count, e.amount_fen, e.note,"
+        " coalesce(e.created_at, i.at) AS created_at,"
+        " coalesce(e.created_by, i.officer) AS created_by"
+        " FROM case_events e LEFT JOIN imports i ON i.id = e.import_id"
+        " WHERE e.case_id = ? ORDER BY e.date, e.id", (case_id,)), 1)]
 
 
 def _totals(events: list[dict[str, Any]]) -> dict[str, int]:
@@ -225,8 +231,9 @@ def prepare_event(db: Database, raw: Mapping[str, Any], case: Mapping[str, Any] 
 class EventLedger:
     """What is already true of each case's events, to check a batch of new ones in order."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, leaving_out: int | None = None):
         self.db = db
+        self.leaving_out = leaving_out  # the id of an event being corrected
         self.kinds: dict[int, set[str]] = {}
         self.recovered: dict[int, int] = {}
         self.loss: dict[int, int] = {}
@@ -234,8 +241,8 @@ class EventLedger:
     def _load(self, case_id: int) -> None:
         if case_id in self.kinds:
             return
-        rows = self.db.query("SELECT kind, amount_fen FROM case_events WHERE case_id = ?",
-                             (case_id,))
+        rows = self.db.query("SELECT kind, amount_fen FROM case_events WHERE case_id = ?"
+                             " AND id IS NOT ?", (case_id, self.leaving_out))
         self.kinds[case_id] = {r["kind"] for r in rows}
         self.recovered[case_id] = sum(r["amount_fen"] or 0 for r in rows
                                       if r["kind"] == "recover")
@@ -305,6 +312,67 @@ def add_event(db: Database, case_no: str, raw: Mapping[str, Any]) -> dict[str, A
         stored = {k: v for k, v in event.items() if k != "case_id"}
         db.audit("event", "case", event["case_no"], None, stored)
     return stored
+
+
+def _event(db: Database, case: Mapping[str, Any], number: Any) -> dict[str, Any]:
+    """Event `number` (its `#` in `case show`) of the stored case."""
+    n = validate.count(number, "N")
+    for event in _events(db, case["id"]):
+        if event["n"] == n:
+            return event
+    raise NotFound(f"case {case['no']} has no event {n} (see `tongwei case show {case['no']}`)",
+                   "N")
+
+
+_EVENT_SHOWN = ("kind", "date", "count", "amount_fen", "note")
+
+
+def update_event(db: Database, case_no: str, number: Any, changes: Mapping[str, Any]
+                 ) -> dict[str, Any]:
+    """Correct the date, count, amount or note of a case's event (by its `#`), checked again
+    as `case event` checks it, the case's status and every figure following; the old and
+    new values go to the audit log. Its kind cannot change: remove it and add another."""
+    changes = corrections(changes, "case update-event", "N")
+    with db.write():
+        case = _case_row(db, case_no)
+        if case["voided"]:
+            raise Conflict(f"case {case['no']} is void and cannot be corrected", "CASE_NO")
+        event = _event(db, case, number)
+        raw = {"kind": event["kind"], "date": event["date"], "count": event["count"],
+               "amount": None if event["amount_fen"] is None else yuan(event["amount_fen"]),
+               "note": event["note"]}
+        corrected(raw, changes, ("note",) + (("count",) if event["kind"] in COUNT_KINDS
+                                             else ()))
+        new = prepare_event(db, raw, case)
+        EventLedger(db, leaving_out=event["id"]).check(new)
+        before = {k: event[k] for k in _EVENT_SHOWN if event[k] != new[k]}
+        if before:
+            after = {k: new[k] for k in before}
+            db.conn.execute("UPDATE case_events SET date = :date, count = :count,"
+                            " amount_fen = :amount_fen, note = :note WHERE id = :id",
+                            {**new, "id": event["id"]})
+            refresh_status(db, case["id"])
+            db.audit("update-event", "case", case["no"],
+                     {"event": event["kind"], **before}, {"event": event["kind"], **after})
+        return {"case_no": case["no"], "n": event["n"],
+                **{k: new[k] for k in _EVENT_SHOWN}}
+
+
+def remove_event(db: Database, case_no: str, number: Any, reason: Any) -> dict[str, Any]:
+    """Remove an event entered in error (typed twice, on the wrong case), by its `#` in
+    `case show`: the case's status and every figure follow; the audit log keeps what it
+    said, who removed it and why."""
+    reason = validate.required_text(reason, "reason")
+    with db.write():
+        case = _case_row(db, case_no)
+        if case["voided"]:
+            raise Conflict(f"case {case['no']} is void and cannot be corrected", "CASE_NO")
+        event = _event(db, case, number)
+        db.conn.execute("DELETE FROM case_events WHERE id = ?", (event["id"],))
+        refresh_status(db, case["id"])
+        removed = {k: event[k] for k in _EVENT_SHOWN}
+        db.audit("remove-event", "case", case["no"], removed, {"reason": reason})
+    return {"case_no": case["no"], "n": event["n"], **removed}
 
 
 # -- corrections and voiding --------------------------------------------------------
