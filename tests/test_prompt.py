@@ -109,3 +109,16 @@ def test_the_audit_log_on_a_terminal_shows_its_latest_rows(sh, db, db_path):
     assert shown == {f"K{i:03d}" for i in range(5, SCREEN_ROWS + 5)}
     every = sh("audit", "list", "--entity", "test", "--format", "json")
     assert len(json.loads(every.stdout)) == SCREEN_ROWS + 5
+
+
+def test_a_wrong_value_given_is_asked_again_before_the_rest(db_path):
+    env = {**os.environ, "TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t", "COLUMNS": "120"}
+    env = {k: v for k, v in env.items() if k != "TONGWEI_LANG"}
+    code, screen = converse(
+        [*tongwei_exe(), "case", "add", "--station", "平湘", "--reported", "today"], env,
+        [("(--station)", "平襄"), ("(--type)", "刷单"), ("(--loss)", "100")])
+    assert code == 0, screen
+    assert "unknown station" in screen and "平襄派出所" in screen
+    assert screen.index("(--station)") < screen.index("(--type)")  # before the rest
+    row = sqlite3.connect(db_path).execute("SELECT station, loss_fen FROM cases").fetchone()
+    assert row == ("pingxiang", 10000)

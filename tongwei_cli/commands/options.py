@@ -213,32 +213,56 @@ def with_fields(kind: Any, *, add: bool, skip: tuple[str, ...] = (),
     return decorate
 
 
+def _check_of(db: Any, f: Any) -> Callable[[Any], Any] | None:
+    """How an answer for field `f` is checked before it is taken (None: as text)."""
+    from tongwei_cli.core import validate
+    from tongwei_cli.domain.reference import refs
+
+    spec = f.ask or f.shown
+    if spec.startswith("ref:"):
+        return lambda v: refs(db).resolve(spec[4:], v, f.header)
+    if spec == "date":
+        return lambda v: validate.date_value(v, f.header, db.tz)
+    if spec == "money":
+        return lambda v: validate.money_fen(v, f.header)
+    return None
+
+
 def ask_missing(db: Any, kind: Any, fields: dict[str, Any],
                 choices: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, Any]:
     """The required fields of `kind` missing from `fields`, asked for on a terminal (with
-    the valid values, and again after a wrong answer), or a usage error in a script."""
-    from tongwei_cli.core import validate
-
+    the valid values, and again after a wrong answer), or a usage error in a script. On a
+    terminal the values given are checked first: a wrong one (`--station 平湘`) is said and
+    asked again before anything else is asked, so nobody types a whole case for nothing."""
+    if interactive():
+        for f in kind.fields:
+            check = _check_of(db, f)
+            if fields.get(f.name) is None or check is None:
+                continue
+            try:
+                check(fields[f.name])
+            except TongweiError as exc:
+                typer.echo(f"{f.option}: {exc.reason}", err=True)
+                fields[f.name] = _ask(db, f, None, choices)
     for f in kind.fields:
-        if not f.required or f.ask is None:
-            continue
-        label = f"{f.zh} {f.en.lower()}"
-        spec = f.ask
-        if spec.startswith("ref:"):
-            fields[f.name] = need_ref(db, fields[f.name], spec[4:], f.option, label)
-        elif spec == "date":
-            fields[f.name] = need(fields[f.name], f.option, f"{label} (YYYY-MM-DD, today)",
-                                  check=lambda v, n=f.header: validate.date_value(v, n, db.tz))
-        elif spec == "money":
-            fields[f.name] = need(fields[f.name], f.option, label,
-                                  check=lambda v, n=f.header: validate.money_fen(v, n))
-        elif spec == "moment":
-            fields[f.name] = need(fields[f.name], f.option, f"{label} (YYYY-MM-DD HH:MM, now)")
-        elif spec.startswith("word:"):
-            fields[f.name] = need(fields[f.name], f.option, label, (choices or {})[spec[5:]])
-        else:
-            fields[f.name] = need(fields[f.name], f.option, label)
+        if f.required and f.ask is not None and fields.get(f.name) is None:
+            fields[f.name] = _ask(db, f, None, choices)
     return fields
+
+
+def _ask(db: Any, f: Any, value: Any, choices: dict[str, list[tuple[str, str]]] | None
+         ) -> Any:
+    label = f"{f.zh} {f.en.lower()}"
+    spec = f.ask or f.shown
+    if spec.startswith("ref:"):
+        return need_ref(db, value, spec[4:], f.option, label)
+    if spec == "date":
+        return need(value, f.option, f"{label} (YYYY-MM-DD, today)", check=_check_of(db, f))
+    if spec == "moment":
+        return need(value, f.option, f"{label} (YYYY-MM-DD HH:MM, now)")
+    if spec.startswith("word:"):
+        return need(value, f.option, label, (choices or {})[spec[5:]])
+    return need(value, f.option, label, check=_check_of(db, f))
 
 
 def columns_of(kind: Any, *names: str, labels: dict[str, tuple[str, str]] | None = None
