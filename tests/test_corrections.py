@@ -115,3 +115,15 @@ def test_campaign_commands(run):
     assert json.loads(run("campaign", "show", "冬季", "--format", "json").output)["note"] == "全县"
     run("campaign", "remove", "冬季", "--reason", "错")
     assert run("campaign", "show", "冬季", ok=False).exit_code == 1
+
+
+def test_a_voided_case_says_void_wherever_it_is_shown(run):
+    run("case", "add", "--no", "V1", "--reported", "2026-11-20", "--type", "刷单", "--station",
+        "平襄", "--loss", "100")
+    run("case", "event", "V1", "filed", "--date", "2026-11-20")
+    run("case", "void", "V1", "--reason", "重复")
+    listed = json.loads(run("case", "list", "--status", "void", "--format", "json").output)
+    assert [r["status"] for r in listed] == ["void"]
+    assert json.loads(run("case", "show", "V1", "--format", "json").output)["status"] == "void"
+    shown = run("--lang", "zh", "case", "show", "V1").output
+    assert "已撤销" in shown and "已立案" not in shown and "已报案" not in shown

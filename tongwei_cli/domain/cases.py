@@ -146,7 +146,14 @@ def _case_row(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, A
 
 def get_case(db: Database, no: str, field_name: str = "CASE_NO") -> dict[str, Any]:
     """The stored case as a plain record (no internal id), `voided` as a bool."""
-    return as_record(_case_row(db, no, field_name))
+    return _with_status(as_record(_case_row(db, no, field_name)))
+
+
+def _with_status(record: dict[str, Any]) -> dict[str, Any]:
+    """A withdrawn case says so: its status is `void` (已撤销), whatever its events reached."""
+    if record["voided"]:
+        record["status"] = "void"
+    return record
 
 
 def show_case(db: Database, no: str) -> dict[str, Any]:
@@ -460,4 +467,4 @@ def list_cases(db: Database, *, first: date | None = None, last: date | None = N
         " AS stopped_fen"
         " FROM picked c LEFT JOIN case_events e ON e.case_id = c.id"
         " GROUP BY c.id ORDER BY c.reported DESC, c.no DESC")
-    return [as_record(r) for r in db.query(sql, params)]
+    return [_with_status(as_record(r)) for r in db.query(sql, params)]
