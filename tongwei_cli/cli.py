@@ -75,18 +75,36 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C. Not a KeyboardInterrupt, which Click would turn into "Aborted!" and status 1:
+    it unwinds every open write (rolled back) and ends here with status 130."""
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
 def main() -> None:
-    """Entry point of the installed command; no traceback ever reaches the user."""
+    """Entry point of the installed command; no traceback ever reaches the user.
+
+    Ctrl-C ends it with status 130 and nothing half-written. A reader that stops reading
+    (`tongwei warning list | head`) ends it quietly with status 141, as it ends `git log`,
+    whatever the format."""
+    import signal
+
+    signal.signal(signal.SIGINT, _interrupted)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         build_app(wanted_command(sys.argv[1:]))()
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
         print("error: interrupted; nothing was written", file=sys.stderr)
         sys.exit(130)
     except SystemExit:
         raise
-    except BrokenPipeError:
+    except BrokenPipeError:  # (where SIGPIPE does not exist)
         sys.stderr.close()
-        sys.exit(1)
+        sys.exit(141)
     except Exception as exc:  # the last line of defence: a bug, reported without a traceback
         if os.environ.get("TONGWEI_DEBUG"):
             raise
