@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.commands import completion, get_db, sub_app
 from tongwei_cli.commands.options import (
     FormatOption,
     OutputOption,
@@ -29,7 +29,8 @@ Examples:
   tongwei report campaign 冬季攻势
 """)
 
-Name = Annotated[str, typer.Argument(metavar="NAME", help="The campaign's name.")]
+Name = Annotated[str, typer.Argument(metavar="NAME", help="The campaign's name.",
+                                     autocompletion=completion.campaigns)]
 
 COLUMNS = [
     *columns_of(CAMPAIGN, "name", "from", "to"),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.commands import completion, get_db, sub_app
 from tongwei_cli.commands.options import (
     FormatOption,
     FromOption,
@@ -97,7 +97,8 @@ def add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
 @with_fields(EVENT, add=True, skip=("case", "kind"))
 def event(
     case_no: CaseNo,
-    kind: Annotated[str, typer.Argument(metavar="KIND", help=EVENT["kind"].help)],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=EVENT["kind"].help,
+                                        autocompletion=completion.words(domain.EVENT_KINDS))],
     fields: dict[str, str | None],
     fmt: FormatOption = None,
 ) -> None:

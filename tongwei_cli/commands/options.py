@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tongwei_cli.commands import completion
 from tongwei_cli.commands.click_api import MissingParameter
 from tongwei_cli.core.errors import TongweiError
 from tongwei_cli.domain.reference import refs
@@ -66,7 +67,7 @@ ToOption = Annotated[
 StationOption = Annotated[
     str | None,
     typer.Option("--station", help="Police station: code, name or unique prefix (平襄).",
-                 show_default=False),
+                 show_default=False, autocompletion=completion.reference("stations")),
 ]
 LimitOption = Annotated[
     int | None,
@@ -196,10 +197,12 @@ def with_fields(kind: Any, *, add: bool, skip: tuple[str, ...] = (),
         options = []
         for f in chosen:
             text = texts.get(f.name, f.help) + (" Required." if add and f.required else "")
+            spec = f.ask or f.shown
+            complete = completion.reference(spec[4:]) if spec.startswith("ref:") else None
             options.append(inspect.Parameter(
                 _param_name(f.name), inspect.Parameter.KEYWORD_ONLY, default=None,
-                annotation=Annotated[str | None, typer.Option(f.option, help=text,
-                                                              show_default=False)]))
+                annotation=Annotated[str | None, typer.Option(
+                    f.option, help=text, show_default=False, autocompletion=complete)]))
         names = [(f.name, _param_name(f.name)) for f in chosen]
 
         @functools.wraps(func)
@@ -216,7 +219,6 @@ def with_fields(kind: Any, *, add: bool, skip: tuple[str, ...] = (),
 def _check_of(db: Any, f: Any) -> Callable[[Any], Any] | None:
     """How an answer for field `f` is checked before it is taken (None: as text)."""
     from tongwei_cli.core import validate
-    from tongwei_cli.domain.reference import refs
 
     spec = f.ask or f.shown
     if spec.startswith("ref:"):

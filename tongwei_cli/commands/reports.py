@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.commands import completion, get_db, sub_app
 from tongwei_cli.commands.click_api import MissingParameter, UsageError
 from tongwei_cli.commands.options import (
     FormatOption,
@@ -34,7 +34,7 @@ Examples:
 
 CampaignOption = Annotated[str | None, typer.Option(
     "--campaign", help="A campaign by name (or a unique prefix); see `tongwei campaign list`.",
-    show_default=False)]
+    show_default=False, autocompletion=completion.campaigns)]
 
 
 def _station(db, station: str | None) -> str | None:
@@ -66,7 +66,7 @@ def daily(
     campaign: Annotated[str | None, typer.Option(
         "--campaign", help="Show this campaign's running totals. Default: the campaign "
         "covering the day, if any (of overlapping ones, the one that started last).",
-        show_default=False)] = None,
+        show_default=False, autocompletion=completion.campaigns)] = None,
     fmt: FormatOption = None, output: OutputOption = None,
 ) -> None:
     """The daily summary: the day's figures against the day before and a year ago, the
