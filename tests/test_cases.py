@@ -192,7 +192,7 @@ def test_list_filters_by_period_type_station(run):
     assert nos("--station", "马营") == ["OLD"]
     assert nos("--status", "reported", "--station", "pingxiang", "--type", "网络婚恋") == ["ROM"]
     bad = run("case", "list", "--status", "lost", ok=False)
-    assert bad.exit_code == 1 and "valid: reported, filed" in bad.stderr
+    assert bad.exit_code == 1 and "valid: reported 已报案, filed 已立案" in bad.stderr
 
 
 def test_list_csv_has_bom_english_headers_and_masks(run, tmp_path):

@@ -153,7 +153,9 @@ def action(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
 @app.command("list")
 def list_(
     from_: FromOption = None, to: ToOption = None,
-    institution: Annotated[str | None, _opt("Only this institution.", "--institution")] = None,
+    institution: Annotated[str | None, _opt("Only this institution: its name, or a part of "
+                                            "it that only it has (农商).",
+                                            "--institution")] = None,
     kind: Annotated[str | None, _opt(f"Only this kind: {KINDS_HELP}.", "--kind")] = None,
     station: StationOption = None,
     open_: Annotated[bool, typer.Option(
@@ -170,7 +172,7 @@ def list_(
 
     db = get_db()
     station_code = refs(db).resolve("stations", station, "station") if station else None
-    name = domain.institution_name(institution) if institution else None
+    name = domain.institution_named(db, institution) if institution else None
     if open_:
         rows = domain.open_rectifications(db, station=station_code, institution=name)
         overdue = sum(1 for r in rows if r["status"] == "overdue")
@@ -180,8 +182,7 @@ def list_(
                   refs=refs(db), tz=db.tz, footer=footer)
         return
     first, last = period(db, from_, to)
-    kind_code = (domain._choose(kind, domain.ACTION_KINDS, domain.ACTION_ALIASES, "action",
-                                "kind") if kind else None)
+    kind_code = domain.action_kind(kind, "kind") if kind else None
     reading, on_screen = screen_limit(limit, fmt, output)
     rows, notes = screen_cut(domain.list_card_actions(
         db, first=first, last=last, institution=name, kind=kind_code, station=station_code,

@@ -23,7 +23,6 @@ from tongwei_cli.commands.options import (
     screen_limit,
     with_fields,
 )
-from tongwei_cli.core import validate
 from tongwei_cli.core.fields import CASE, EVENT
 from tongwei_cli.core.words import say
 from tongwei_cli.domain import cases as domain
@@ -190,7 +189,8 @@ def list_(
     type_: Annotated[str | None, _opt("Only this fraud type.", "--type")] = None,
     station: StationOption = None,
     status: Annotated[str | None, _opt("Only this status: reported, filed, solved, closed, "
-                                       "or void (voided cases are hidden otherwise).",
+                                       "or void (voided cases are hidden otherwise); or "
+                                       "in Chinese: 已报案, 已立案, 已破案, 已结案, 已撤销.",
                                        "--status")] = None,
     limit: LimitOption = None, reveal: RevealOption = False,
     fmt: FormatOption = None, output: OutputOption = None,
@@ -199,15 +199,10 @@ def list_(
 
     Example: tongwei case list --from 2026-11-01 --to today --station 平襄 --format csv
     """
-    from tongwei_cli.core.errors import InvalidValue
-
     db = get_db()
     first, last = period(db, from_, to)
     if status is not None:
-        status = validate.text(status).lower()
-        if status not in domain.LIST_STATUSES:
-            raise InvalidValue(f"unknown status {status!r}; valid: "
-                               f"{', '.join(domain.LIST_STATUSES)}", "status")
+        status = domain.status_value(status, "status")
     reading, on_screen = screen_limit(limit, fmt, output)
     rows, notes = screen_cut(domain.list_cases(
         db, first=first, last=last,

@@ -244,7 +244,8 @@ def _word(code: str) -> str:
 @app.command("list")
 def list_(
     status: Annotated[str | None, _opt("open (no feedback yet, overdue included), overdue, or "
-                                       "closed.", "--status")] = None,
+                                       "closed; or in Chinese: 待反馈, 已超期, 已反馈.",
+                                       "--status")] = None,
     level: Annotated[str | None, _opt("Only this level.", "--level")] = None,
     station: StationOption = None,
     from_: FromOption = None, to: ToOption = None,
@@ -258,17 +259,13 @@ def list_(
 
     Example: tongwei warning list --status overdue --format csv -o overdue.csv
     """
-    from tongwei_cli.core import clock, validate
-    from tongwei_cli.core.errors import InvalidValue
+    from tongwei_cli.core import clock
     from tongwei_cli.core.words import lang as current_lang
     from tongwei_cli.core.words import say
 
     db = get_db()
     if status is not None:
-        status = validate.text(status).lower()
-        if status not in domain.STATUSES:
-            raise InvalidValue(f"unknown status {status!r}; valid: "
-                               f"{', '.join(domain.STATUSES)}", "status")
+        status = domain.status_value(status, "status")
     first, last = period(db, from_, to)
     first_stamp = clock.day_seconds(first, first, db.tz)[0] if first else None
     end_stamp = clock.day_seconds(last, last, db.tz)[1] if last else None

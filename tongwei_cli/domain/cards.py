@@ -19,6 +19,7 @@ from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import CARD_ACTION, RESTRICTION
 from tongwei_cli.core.words import WORDS
+from tongwei_cli.domain.choices import Choices
 from tongwei_cli.domain.records import (
     Prepared,
     assign_numbers,
@@ -34,46 +35,43 @@ from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs
 from tongwei_cli.storage.db import Database, where
 
-# code -> (Chinese, English) from the catalogue; Chinese words and a few usual aliases are
-# accepted as input.
+# code -> (Chinese, English) from the catalogue. Taken by code, English, Chinese, an alias
+# of data/aliases.csv (银行, 整改, 征信…), a prefix or a part (`domain.choices`).
 INSTITUTION_KINDS = {code: WORDS[code] for code in ("bank", "payment", "telecom", "outlet")}
-INSTITUTION_ALIASES = {"银行": "bank", "支付": "payment", "第三方支付": "payment",
-                       "运营商": "telecom", "电信": "telecom", "营业厅": "outlet",
-                       "代理商": "outlet", "网点": "outlet", "telecom outlet or agent": "outlet"}
 ACTION_KINDS = {code: WORDS[code] for code in ("inspection", "interview", "notice", "fine",
                                                "rectify", "recheck")}
-ACTION_ALIASES = {"通报": "notice", "提示": "notice", "整改": "rectify", "处罚": "fine",
-                  "检查督导": "inspection", "督导": "inspection"}
 # Restrictions on a person (惩戒办法 2024): financial, telecom/network, credit record.
 MEASURES = {code: WORDS[code] for code in ("financial", "network", "credit")}
-MEASURE_ALIASES = {"金融": "financial", "电信": "network", "电信网络": "network",
-                   "telecom": "network", "征信": "credit", "信用": "credit",
-                   "entered in the credit database": "credit"}
+INSTITUTION_KIND_CHOICES = Choices("institution-kinds", INSTITUTION_KINDS, "institution kind")
+ACTION_CHOICES = Choices("action-kinds", ACTION_KINDS, "action")
+MEASURE_CHOICES = Choices("measures", MEASURES, "measure")
 PENALTY_YEARS = (2, 3)
 MAX_CONSECUTIVE_YEARS = 5
 APPEAL_DAYS = 15  # county setting: days after the start to appeal, unless --appeal-by says
 
 
-def _norm(value: Any) -> str:
-    return unicodedata.normalize("NFKC", "" if value is None else str(value)).strip().casefold()
+def action_kind(value: Any, field: str = "kind") -> str:
+    return ACTION_CHOICES(value, field)
 
 
-def _choose(value: Any, table: Mapping[str, tuple[str, str]], aliases: Mapping[str, str],
-            noun: str, field_name: str) -> str:
-    """A code from a small fixed list: the code, its Chinese or English word, an alias."""
-    wanted = _norm(value)
-    valid = ", ".join(f"{code} {zh}" for code, (zh, _) in table.items())
-    if not wanted:
-        raise InvalidValue(f"is required; valid: {valid}", field_name)
-    for code, (zh, en) in table.items():
-        if wanted in (code, _norm(zh), _norm(en)):
-            return code
-    if wanted in aliases:
-        return aliases[wanted]
-    matches = [code for code, (zh, _) in table.items() if _norm(zh).startswith(wanted)]
-    if len(matches) == 1:
-        return matches[0]
-    raise InvalidValue(f"unknown {noun} {str(value).strip()!r}; valid: {valid}", field_name)
+def institution_kind(value: Any, field: str = "institution-kind") -> str:
+    return INSTITUTION_KIND_CHOICES(value, field)
+
+
+def measure_value(value: Any, field: str = "measure") -> str:
+    return MEASURE_CHOICES(value, field)
+
+
+def institution_named(db: Database, value: Any, field: str = "institution") -> str:
+    """The name of a stored institution, by its name, a unique prefix or a unique part of it
+    (农商 -> 通渭农商银行), or an alias (list `institutions` in data/aliases.csv); an
+    unknown name suggests the nearest stored ones."""
+    name = institution_name(value, field)
+    if db.one("SELECT 1 FROM institutions WHERE name = ?", (name,)):
+        return name
+    names = [r[0] for r in db.query("SELECT name FROM institutions ORDER BY name")]
+    return Choices("institutions", {n: (n, n) for n in names}, "institution",
+                   listing="see `tongwei cards institutions`")(name, field)
 
 
 def institution_name(value: Any, field_name: str = "institution") -> str:
@@ -124,9 +122,8 @@ def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | Non
     warnings: list[str] = []
     when = validate.date_value(raw.get("date"), "date", db.tz)
     name = institution_name(raw.get("institution"))
-    kind = _choose(raw.get("kind"), ACTION_KINDS, ACTION_ALIASES, "action", "kind")
-    given_kind = (_choose(raw["institution_kind"], INSTITUTION_KINDS, INSTITUTION_ALIASES,
-                          "institution kind", "institution-kind")
+    kind = ACTION_CHOICES(raw.get("kind"), "kind")
+    given_kind = (INSTITUTION_KIND_CHOICES(raw["institution_kind"], "institution-kind")
                   if _given(raw, "institution_kind") else None)
     station = (refs(db).resolve("stations", raw["station"], "station")
                if _given(raw, "station") else None)
@@ -325,7 +322,7 @@ def update_card_action(db: Database, no: str, changes: Mapping[str, Any]
         current = _action_row(db, no)
         correctable(current, "action", "ACTION_NO")
         raw = corrected(_raw_of(current), changes, CARD_ACTION.clearable())
-        kind = _choose(raw["kind"], ACTION_KINDS, ACTION_ALIASES, "action", "kind")
+        kind = ACTION_CHOICES(raw["kind"], "kind")
         name = institution_name(raw["institution"])
         linked = _linked(db, current)
         _check_links(current, linked, {"kind": kind, "institution": name})
@@ -448,11 +445,10 @@ def list_card_actions(db: Database, *, first: date | None = None, last: date | N
                       institution: str | None = None, kind: str | None = None,
                       station: str | None = None, voided: bool = False,
                       limit: int | None = None) -> list[dict[str, Any]]:
-    """Actions dated in `[first, last]`, newest first (voided ones only if `voided`)."""
-    if institution and not db.one("SELECT 1 FROM institutions WHERE name = ?",
-                                  (institution,)):
-        raise NotFound(f"no institution named {institution!r} (see `tongwei cards "
-                       "institutions`)", "institution")
+    """Actions dated in `[first, last]`, newest first (voided ones only if `voided`);
+    `institution` by its name, a unique prefix or part of it (`institution_named`)."""
+    if institution:
+        institution = institution_named(db, institution)
     clause, params = where(
         ("a.voided = ?", 1 if voided else 0), ("a.date >= ?", iso(first)),
         ("a.date <= ?", iso(last)), ("i.name = ?", institution or None),
@@ -469,6 +465,8 @@ def open_rectifications(db: Database, *, station: str | None = None,
                         institution: str | None = None) -> list[dict[str, Any]]:
     """Rectifications not yet re-checked: the overdue ones first, then by deadline.
     Each has `days_overdue` (0 when not yet due) and `days_left`."""
+    if institution:
+        institution = institution_named(db, institution)
     today = clock.today(db.tz)
     where, params = ["a.kind = 'rectify'", "a.closed_by IS NULL", "a.voided = 0"], []
     if station:
@@ -543,7 +541,7 @@ def prepare_penalty(db: Database, raw: Mapping[str, Any]) -> Prepared:
     rid = validate.resident_id(raw.get("id_no"), "id-no", db.tz)
     if rid.warning:
         warnings.append(f"--id-no: {rid.warning}")
-    measure = _choose(raw.get("measure"), MEASURES, MEASURE_ALIASES, "measure", "measure")
+    measure = MEASURE_CHOICES(raw.get("measure"), "measure")
     start = validate.date_value(raw.get("start"), "start", db.tz)
     if rid.birth > start:
         raise InvalidValue("the birth date in the number is after the start", "id-no")

@@ -15,6 +15,8 @@ from typing import Any
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import CASE
+from tongwei_cli.core.words import WORDS
+from tongwei_cli.domain.choices import Choices
 from tongwei_cli.domain.records import (
     PlainText,
     Prepared,
@@ -40,6 +42,24 @@ COUNT_KINDS = ("arrest", "prosecute")
 AMOUNT_KINDS = ("recover", "freeze", "stop-payment")
 ONCE_KINDS = ("filed", "solved", "close")
 STAGE = {"filed": "filed", "solved": "solved", "close": "closed"}
+
+# Taken by code, English, Chinese, an alias of data/aliases.csv, a prefix or a part
+# (`domain.choices`): `case event TW… 抓获`, `case list --status 已破案`.
+EVENT_CHOICES = Choices("event-kinds", {
+    "filed": ("立案", "filed"), "solved": ("破案", "solved"),
+    **{kind: WORDS[kind] for kind in EVENT_KINDS[2:]}}, "event")
+STATUS_CHOICES = Choices("case-statuses", {status: WORDS[status] for status in LIST_STATUSES},
+                         "status")
+
+
+def event_kind(value: Any, field: str = "KIND") -> str:
+    """An event's kind: `arrest`, `抓获`, `抓捕`…"""
+    return EVENT_CHOICES(value, field)
+
+
+def status_value(value: Any, field: str = "status") -> str:
+    """A status to list by: `solved`, `已破案`, `破案`…, or `void` (已撤销)."""
+    return STATUS_CHOICES(value, field)
 
 # The columns of `cases` that `case add` and `case update` set (`core.fields.CASE`).
 STORED = CASE.columns()
@@ -203,10 +223,7 @@ def prepare_event(db: Database, raw: Mapping[str, Any], case: Mapping[str, Any] 
             raise NotFound(f"no case numbered {clean!r}", case_field)
     if case["voided"]:
         raise Conflict(f"case {case['no']} is void; events cannot be added", case_field)
-    kind = validate.text(raw.get("kind")).lower()
-    if kind not in EVENT_KINDS:
-        raise InvalidValue(f"unknown event {kind!r}; valid: {', '.join(EVENT_KINDS)}",
-                           kind_field)
+    kind = EVENT_CHOICES(raw.get("kind"), kind_field)
     when = (validate.date_value(raw["date"], "date", db.tz) if _given(raw, "date")
             else clock.today(db.tz))
     if when.isoformat() < case["reported"]:

@@ -23,6 +23,8 @@ from typing import Any
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import WARNING
+from tongwei_cli.core.words import WORDS
+from tongwei_cli.domain.choices import Choices
 from tongwei_cli.domain.records import PlainText, Prepared, corrected, corrections, raw_of
 from tongwei_cli.domain.records import filled as _filled
 from tongwei_cli.domain.records import given as _given
@@ -35,46 +37,37 @@ KINDS = ("money", "contact")
 METHODS = ("phone", "visit", "sms", "other")
 OUTCOMES = ("dissuaded", "defrauded", "not-fraud", "unreachable", "in-progress")
 
-# What the platform's exports and officers write, mapped to codes.
-_KIND_WORDS = {"资金": "money", "资金预警": "money", "涉案资金": "money",
-               "接触": "contact", "接触预警": "contact", "涉诈接触": "contact"}
-_METHOD_WORDS = {"电话": "phone", "电话劝阻": "phone", "call": "phone",
-                 "上门": "visit", "走访": "visit", "见面": "visit", "当面": "visit",
-                 "上门劝阻": "visit", "见面劝阻": "visit", "面对面": "visit",
-                 "短信": "sms", "短信提醒": "sms", "text": "sms", "其他": "other", "其它": "other"}
-_OUTCOME_WORDS = {"劝阻成功": "dissuaded", "已劝阻": "dissuaded", "劝阻": "dissuaded",
-                  "被骗": "defrauded", "已被骗": "defrauded", "预警后被骗": "defrauded",
-                  "非诈骗": "not-fraud", "不是诈骗": "not-fraud", "排除": "not-fraud",
-                  "无法联系": "unreachable", "联系不上": "unreachable", "未接通": "unreachable",
-                  "失联": "unreachable", "处置中": "in-progress", "跟进中": "in-progress",
-                  "进行中": "in-progress", "in progress": "in-progress"}
-
 # Columns of `warnings` that `warning add` sets (`core.fields.WARNING`), in option order.
 STORED = WARNING.columns()
 
 
-def _choice(value: Any, field: str, valid: tuple[str, ...], words: dict[str, str]) -> str:
-    raw = validate.text(value)
-    lowered = raw.lower().replace("_", "-")
-    if lowered in valid:
-        return lowered
-    if raw in words or lowered in words:
-        return words.get(raw) or words[lowered]
-    if not raw:
-        raise InvalidValue(f"is required; valid: {', '.join(valid)}", field)
-    raise InvalidValue(f"unknown value {raw!r}; valid: {', '.join(valid)}", field)
+# Taken by code, English, Chinese, an alias of data/aliases.csv (what the platform's exports
+# and officers write: 资金, 上门, 联系不上…), a prefix or a part (`domain.choices`).
+STATUS_CHOICES = Choices("warning-statuses", {
+    "open": WORDS["open"], "overdue": WORDS["overdue"], "closed": WORDS["fed-back"]}, "status")
+KIND_CHOICES = Choices("warning-kinds", {kind: WORDS[kind] for kind in KINDS}, "warning kind")
+METHOD_CHOICES = Choices("followup-methods", {
+    **{method: WORDS[method] for method in METHODS[:-1]}, "other": ("其他", "other")},
+    "follow-up method")
+OUTCOME_CHOICES = Choices("followup-outcomes", {outcome: WORDS[outcome] for outcome in OUTCOMES},
+                          "outcome")
+
+
+def status_value(value: Any, field: str = "status") -> str:
+    """A status to list by: `overdue`, `已超期`, `超期`…"""
+    return STATUS_CHOICES(value, field)
 
 
 def kind_value(value: Any, field: str = "kind") -> str:
-    return _choice(value, field, KINDS, _KIND_WORDS)
+    return KIND_CHOICES(value, field)
 
 
 def method_value(value: Any, field: str = "method") -> str:
-    return _choice(value, field, METHODS, _METHOD_WORDS)
+    return METHOD_CHOICES(value, field)
 
 
 def outcome_value(value: Any, field: str = "outcome") -> str:
-    return _choice(value, field, OUTCOMES, _OUTCOME_WORDS)
+    return OUTCOME_CHOICES(value, field)
 
 
 # The moments of a warning and of a follow-up, stored as whole UTC seconds (migration 005)
