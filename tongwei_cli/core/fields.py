@@ -124,7 +124,7 @@ CASE = RecordKind("case", "cases", (
 EVENT = RecordKind("event", "case_events", (
     Field("case", "案件编号", "Case no.", "The case number.", column="case_id", required=True),
     Field("kind", "事项", "Event", "filed | solved | arrest | prosecute | recover | freeze | "
-          "stop-payment | close", required=True, shown="word"),
+          "stop-payment | close", required=True, shown="word:event"),
     Field("date", "日期", "Date", "Date of the event. Default: today."),
     Field("count", "人数", "Count", "People arrested or referred (arrest, prosecute). "
           "Default: 1."),

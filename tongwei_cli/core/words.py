@@ -18,7 +18,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "solved": ("已破案", "solved"),
     "closed": ("已结案", "closed"),
     "void": ("已撤销", "void"),
-    # case events
+    # case events (where the event's word differs from the stage it leads to)
+    "event.filed": ("立案", "filed"),
+    "event.solved": ("破案", "solved"),
+    "event.close": ("结案", "close"),
     "arrest": ("抓获", "arrest"),
     "prosecute": ("移送起诉", "prosecute"),
     "recover": ("挽回损失", "recover"),
@@ -298,13 +301,15 @@ def lang() -> str:
     return settings.current().lang or "en"
 
 
-def word(code: str | None, language: str | None = None) -> str:
-    """The display word for a code, falling back to the code itself."""
+def word(code: str | None, language: str | None = None, fallback: str | None = None
+         ) -> str:
+    """The display word for a code; for an unknown code, the word for `fallback`, else the
+    code itself."""
     if code is None:
         return ""
     pair = WORDS.get(code)
     if pair is None:
-        return code
+        return code if fallback is None else word(fallback, language)
     return pair[0] if (language or lang()) == "zh" else pair[1]
 
 

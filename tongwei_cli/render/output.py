@@ -128,6 +128,8 @@ class Display:
             return fen_to_yuan(value)
         if kind.startswith("ref:") and self.refs is not None:
             return self.refs.name(kind[4:], value, self.lang)
+        if kind.startswith("word:"):  # a word of its own list first (event.filed: 立案)
+            return i18n.word(f"{kind[5:]}.{value}", self.lang, fallback=str(value))
         if kind == "word":
             return i18n.word(str(value), self.lang)
         if kind == "bool":
