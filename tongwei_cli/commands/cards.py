@@ -18,6 +18,7 @@ from tongwei_cli.commands.options import (
     ask_missing,
     columns_of,
     need,
+    opt,
     period,
     screen_cut,
     screen_limit,
@@ -69,15 +70,11 @@ Examples:
 app.add_typer(penalty_app, name="penalty")
 
 
-def _opt(help_text: str, name: str):
-    return typer.Option(name, help=help_text, show_default=False)
-
-
 ActionNo = Annotated[str, typer.Argument(metavar="ACTION_NO",
                                          help="The action's number (DK…).")]
 PenaltyNo = Annotated[str, typer.Argument(metavar="NO", help="The restriction's number "
                                           "(CJ…).")]
-Reason = Annotated[str | None, _opt("Why the record is withdrawn. Required.", "--reason")]
+Reason = Annotated[str | None, opt("Why the record is withdrawn. Required.", "--reason")]
 
 
 KINDS_HELP = ("inspection (检查), interview (约谈), notice (提示函/通报), fine (罚款), "
@@ -153,10 +150,10 @@ def action(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
 @app.command("list")
 def list_(
     from_: FromOption = None, to: ToOption = None,
-    institution: Annotated[str | None, _opt("Only this institution: its name, or a part of "
+    institution: Annotated[str | None, opt("Only this institution: its name, or a part of "
                                             "it that only it has (农商).",
                                             "--institution")] = None,
-    kind: Annotated[str | None, _opt(f"Only this kind: {KINDS_HELP}.", "--kind")] = None,
+    kind: Annotated[str | None, opt(f"Only this kind: {KINDS_HELP}.", "--kind")] = None,
     station: StationOption = None,
     open_: Annotated[bool, typer.Option(
         "--open", help="Rectifications not yet re-checked, the overdue ones first.")] = False,
@@ -313,7 +310,7 @@ def penalty_list(
     active: Annotated[bool, typer.Option("--active", help="Only restrictions in force "
                                          "today.")] = False,
     station: StationOption = None,
-    id_no: Annotated[str | None, _opt("Only this person's restrictions.", "--id-no")] = None,
+    id_no: Annotated[str | None, opt("Only this person's restrictions.", "--id-no")] = None,
     void: Annotated[bool, typer.Option("--void", help="List voided restrictions "
                                        "instead.")] = False,
     reveal: RevealOption = False, fmt: FormatOption = None, output: OutputOption = None,

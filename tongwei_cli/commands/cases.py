@@ -18,6 +18,7 @@ from tongwei_cli.commands.options import (
     ask_missing,
     columns_of,
     need,
+    opt,
     period,
     screen_cut,
     screen_limit,
@@ -44,10 +45,6 @@ Examples:
 """)
 
 CaseNo = Annotated[str, typer.Argument(metavar="CASE_NO", help="The case number.")]
-
-
-def _opt(help_text: str, name: str):
-    return typer.Option(name, help=help_text, show_default=False)
 
 
 STATUS = Column("status", "word")
@@ -136,7 +133,7 @@ def update_event(case_no: CaseNo, n: EventNo, fields: dict[str, str | None],
 @app.command("remove-event")
 def remove_event(
     case_no: CaseNo, n: EventNo,
-    reason: Annotated[str | None, _opt("Why it is removed. Required.", "--reason")] = None,
+    reason: Annotated[str | None, opt("Why it is removed. Required.", "--reason")] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Remove an event entered in error (typed twice, or on the wrong case). The case's
@@ -170,7 +167,7 @@ def update(case_no: CaseNo, fields: dict[str, str | None], fmt: FormatOption = N
 @app.command("void")
 def void(
     case_no: CaseNo,
-    reason: Annotated[str | None, _opt("Why the case is withdrawn. Required.", "--reason")] = None,
+    reason: Annotated[str | None, opt("Why the case is withdrawn. Required.", "--reason")] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Withdraw a case entered in error: it is kept, marked void, and counted nowhere.
@@ -186,9 +183,9 @@ def void(
 @app.command("list")
 def list_(
     from_: FromOption = None, to: ToOption = None,
-    type_: Annotated[str | None, _opt("Only this fraud type.", "--type")] = None,
+    type_: Annotated[str | None, opt("Only this fraud type.", "--type")] = None,
     station: StationOption = None,
-    status: Annotated[str | None, _opt("Only this status: reported, filed, solved, closed, "
+    status: Annotated[str | None, opt("Only this status: reported, filed, solved, closed, "
                                        "or void (voided cases are hidden otherwise); or "
                                        "in Chinese: 已报案, 已立案, 已破案, 已结案, 已撤销.",
                                        "--status")] = None,

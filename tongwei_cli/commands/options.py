@@ -14,6 +14,12 @@ from tongwei_cli.commands.click_api import MissingParameter
 from tongwei_cli.core.errors import TongweiError
 from tongwei_cli.domain.reference import refs
 
+
+def opt(help_text: str, name: str) -> Any:
+    """An option of one command: its name and help, no default shown."""
+    return typer.Option(name, help=help_text, show_default=False)
+
+
 FormatOption = Annotated[
     str | None,
     typer.Option("--format", help="Output format: table, json or csv (reports also text, "

@@ -17,6 +17,7 @@ from tongwei_cli.commands.options import (
     ask_missing,
     columns_of,
     need,
+    opt,
     period,
     screen_cut,
     screen_limit,
@@ -41,10 +42,6 @@ Examples:
 
 Session = Annotated[str, typer.Argument(metavar="SESSION",
                                         help="The session's number (XC…) or its --ref.")]
-
-
-def _opt(help_text: str, name: str):
-    return typer.Option(name, help=help_text, show_default=False)
 
 
 FIELDS = [Column("no"), *columns_of(OUTREACH, "ref"),
@@ -92,7 +89,7 @@ def update(session: Session, fields: dict[str, str | None], fmt: FormatOption = 
 @app.command("void")
 def void(
     session: Session,
-    reason: Annotated[str | None, _opt("Why the session is withdrawn. Required.",
+    reason: Annotated[str | None, opt("Why the session is withdrawn. Required.",
                                        "--reason")] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -109,8 +106,8 @@ def void(
 @app.command("list")
 def list_(
     from_: FromOption = None, to: ToOption = None, station: StationOption = None,
-    audience: Annotated[str | None, _opt("Only this audience.", "--audience")] = None,
-    form: Annotated[str | None, _opt("Only this form.", "--form")] = None,
+    audience: Annotated[str | None, opt("Only this audience.", "--audience")] = None,
+    form: Annotated[str | None, opt("Only this form.", "--form")] = None,
     void: Annotated[bool, typer.Option("--void", help="List voided sessions instead.")] = False,
     limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None,
 ) -> None:

@@ -18,6 +18,7 @@ from tongwei_cli.commands.options import (
     ask_missing,
     columns_of,
     need,
+    opt,
     period,
     screen_cut,
     screen_limit,
@@ -46,10 +47,6 @@ Examples:
 """)
 
 WNo = Annotated[str, typer.Argument(metavar="W_NO", help="The warning number.")]
-
-
-def _opt(help_text: str, name: str):
-    return typer.Option(name, help=help_text, show_default=False)
 
 
 def _as_label(status: str) -> str:
@@ -155,7 +152,7 @@ def update(w_no: WNo, fields: dict[str, str | None], fmt: FormatOption = None) -
 @app.command("remove")
 def remove(
     w_no: WNo,
-    reason: Annotated[str | None, _opt("Why it is removed. Required.", "--reason")] = None,
+    reason: Annotated[str | None, opt("Why it is removed. Required.", "--reason")] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Remove a warning entered in error (a duplicate push, a number typed wrong) with its
@@ -208,11 +205,11 @@ def followup(
 @app.command("remove-followup")
 def remove_followup(
     w_no: WNo,
-    at: Annotated[str | None, _opt("When the follow-up was recorded as made, local time "
+    at: Annotated[str | None, opt("When the follow-up was recorded as made, local time "
                                    "(YYYY-MM-DD HH:MM). Required.", "--at")] = None,
-    method: Annotated[str | None, _opt("phone | visit | sms | other. Required.",
+    method: Annotated[str | None, opt("phone | visit | sms | other. Required.",
                                        "--method")] = None,
-    reason: Annotated[str | None, _opt("Why it is removed. Required.", "--reason")] = None,
+    reason: Annotated[str | None, opt("Why it is removed. Required.", "--reason")] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Remove a follow-up entered in error (on the wrong warning, at the wrong time, by the
@@ -243,13 +240,13 @@ def _word(code: str) -> str:
 
 @app.command("list")
 def list_(
-    status: Annotated[str | None, _opt("open (no feedback yet, overdue included), overdue, or "
+    status: Annotated[str | None, opt("open (no feedback yet, overdue included), overdue, or "
                                        "closed; or in Chinese: 待反馈, 已超期, 已反馈.",
                                        "--status")] = None,
-    level: Annotated[str | None, _opt("Only this level.", "--level")] = None,
+    level: Annotated[str | None, opt("Only this level.", "--level")] = None,
     station: StationOption = None,
     from_: FromOption = None, to: ToOption = None,
-    as_of: Annotated[str | None, _opt("Ask as of this moment (YYYY-MM-DD HH:MM). "
+    as_of: Annotated[str | None, opt("Ask as of this moment (YYYY-MM-DD HH:MM). "
                                       "Default: now.", "--as-of")] = None,
     limit: LimitOption = None, reveal: RevealOption = False,
     fmt: FormatOption = None, output: OutputOption = None,
@@ -302,7 +299,7 @@ def list_(
 @app.command("show")
 def show(
     w_no: WNo,
-    as_of: Annotated[str | None, _opt("Status as of this moment. Default: now.",
+    as_of: Annotated[str | None, opt("Status as of this moment. Default: now.",
                                       "--as-of")] = None,
     reveal: RevealOption = False, fmt: FormatOption = None, output: OutputOption = None,
 ) -> None:
