@@ -193,7 +193,47 @@ def check_paper(pdf: Path, page: str, report: dict, lang: str) -> None:
     assert all(s in "".join(squeeze(line) for line in pages[-1]) for s in signatures)
 
 
+def synthetic_page() -> str:
+    """Eighty short tables of one to five rows under their headings: wherever the pages
+    break, some heading comes near the foot of one. (Printed by Chromium without the
+    page's break rules, three of its pages end with a heading.)"""
+    from tongwei_cli.render.report import Block, Cell, Page, to_html
+
+    blocks = [Block(f"b{n}", f"第{n + 1}节 · 测试标题", ["项目", "数", "金额(元)"],
+                    [[Cell(f"项目{n}-{i}"), Cell(i * 37, "int"), Cell(i * 1234, "money")]
+                     for i in range(1 + (7 * n * n + 3 * n) % 5)])
+              for n in range(80)]
+    return to_html(Page("zh", "通渭县公安局 · 测试", [("单位", "通渭县公安局")],
+                        blocks=blocks, running=("通渭县公安局 · 测试", "2026年11月28日"),
+                        footer=[("审计链头", "0" * 64)],
+                        signatures=[("制表人", "测试"), ("审核人", ""), ("负责人", "")]))
+
+
+def stranded(pdf: Path) -> list[str]:
+    """The pages of the synthetic page that end with a heading or a table's heading row."""
+    return [lines[-2] for lines in pages_of(pdf)
+            if "节 · 测试标题" in lines[-2] or "金额(元)" in lines[-2]]
+
+
 # -- the tests -----------------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_no_heading_at_the_foot_of_a_page_printed_by_a_browser(tmp_path):
+    page, pdf = tmp_path / "page.html", tmp_path / "page.pdf"
+    page.write_text(synthetic_page(), "utf-8")
+    chromium_print(page, pdf)
+    assert len(pages_of(pdf)) >= 5 and stranded(pdf) == []
+
+
+@pytest.mark.skipif(weasyprint_missing() is not None, reason=str(weasyprint_missing()))
+def test_no_heading_at_the_foot_of_a_page_of_the_pdf(tmp_path):
+    from tongwei_cli.render.pdf import html_to_pdf
+
+    pdf = tmp_path / "page.pdf"
+    pdf.write_bytes(html_to_pdf(synthetic_page()))
+    assert len(pages_of(pdf)) >= 5 and stranded(pdf) == []
+
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install "
