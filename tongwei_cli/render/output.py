@@ -306,7 +306,7 @@ def csv_bytes(text: str, encoding: str) -> str | bytes:
 
 def refuse_binary_on_terminal(chosen: str, output: Path | None) -> None:
     """A PDF or spreadsheet is not for the terminal: `-o FILE` (a pipe is fine)."""
-    if output is None and sys.stdout.isatty():
+    if (output is None or str(output) == "-") and sys.stdout.isatty():
         raise InvalidValue(f"{chosen} is a binary file; give -o FILE.{chosen}", "format")
 
 
