@@ -6,12 +6,14 @@ The printed time and the audit log's head vary from run to run and are normalise
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 import shutil
 import subprocess
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,8 @@ from tongwei_cli.render import report as report_render
 
 
 def normalise(text: str) -> str:
-    text = re.sub(r"(Printed         |\*\*打印时间\*\*: )\d{4}-\d\d-\d\d \d\d:\d\d",
-                  r"\1<PRINTED>", text)
+    text = re.sub(r"(Printed         |\*\*打印时间\*\*: )"
+                  r"(\d{4}年\d+月\d+日|\d+ [A-Z][a-z]+ \d{4}) \d\d:\d\d", r"\1<PRINTED>", text)
     return re.sub(r"[0-9a-f]{64}", "<HEAD>", text)
 
 
@@ -31,56 +33,55 @@ Tongwei County Public Security Bureau · Anti-fraud report
 =========================================================
 Bureau          Tongwei County Public Security Bureau
 Report          Anti-fraud report
-Period          2025-03-03 to 2025-03-09
+Period          3–9 March 2025
 Station         Maying Police Station
 Printed         <PRINTED>
-Officer         测试警官
 
 Strike · cases
-Figure               Period  Previous      Change  Year ago      Change
------------------------------------------------------------------------
-Cases reported            1         0          +1         0          +1
-Losses (yuan)     50,000.00      0.00  +50,000.00      0.00  +50,000.00
-Solved                    0         0           0         0           0
-Arrested                  0         0           0         0           0
-Prosecuted                0         0           0         0           0
-Recovered (yuan)       0.00      0.00           0      0.00           0
-Frozen (yuan)          0.00      0.00           0      0.00           0
-Stopped (yuan)     1,000.00      0.00   +1,000.00      0.00   +1,000.00
+Figure               Period  Previous  vs previous  Year ago  vs year ago
+-------------------------------------------------------------------------
+Cases reported            1         0           +1         0           +1
+Losses (yuan)     50,000.00      0.00   +50,000.00      0.00   +50,000.00
+Solved                    0         0            0         0            0
+Arrested                  0         0            0         0            0
+Prosecuted                0         0            0         0            0
+Recovered (yuan)       0.00      0.00            0      0.00            0
+Frozen (yuan)          0.00      0.00            0      0.00            0
+Stopped (yuan)     1,000.00      0.00    +1,000.00      0.00    +1,000.00
 
 Prevent · warnings
-Figure         Period  Previous  Change  Year ago  Change
----------------------------------------------------------
-Received            3         0      +3         0      +3
-Fed back            2         0      +2         0      +2
-Feedback rate  66.67%         —       —         —       —
-On time             1         0      +1         0      +1
-On-time rate   33.33%         —       —         —       —
-Visited             2         0      +2         0      +2
-Visit rate     66.67%         —       —         —       —
-Dissuaded           1         0      +1         0      +1
-Defrauded           1         0      +1         0      +1
-Open                1         0      +1         0      +1
-Overdue             0         0       0         0       0
+Figure         Period  Previous  vs previous  Year ago  vs year ago
+-------------------------------------------------------------------
+Received            3         0           +3         0           +3
+Fed back            2         0           +2         0           +2
+Feedback rate  66.67%         —            —         —            —
+On time             1         0           +1         0           +1
+On-time rate   33.33%         —            —         —            —
+Visited             2         0           +2         0           +2
+Visit rate     66.67%         —            —         —            —
+Dissuaded           1         0           +1         0           +1
+Defrauded           1         0           +1         0           +1
+Open                1         0           +1         0           +1
+Overdue             0         0            0         0            0
 
 Publicize · outreach
-Figure     Period  Previous  Change  Year ago  Change
------------------------------------------------------
-Sessions        1         0      +1         0      +1
-Attendees      15         0     +15         0     +15
-Materials      40         0     +40         0     +40
+Figure     Period  Previous  vs previous  Year ago  vs year ago
+---------------------------------------------------------------
+Sessions        1         0           +1         0           +1
+Attendees      15         0          +15         0          +15
+Materials      40         0          +40         0          +40
 
 Manage · two cards
-Figure          Period  Previous  Change  Year ago  Change
-----------------------------------------------------------
-Actions              1         0      +1         0      +1
-Inspections          0         0       0         0       0
-Interviews           0         0       0         0       0
-Notices              0         0       0         0       0
-Fines                0         0       0         0       0
-Rectifications       1         0      +1         0      +1
-Rechecks             0         0       0         0       0
-Fines (yuan)      0.00      0.00       0      0.00       0
+Figure          Period  Previous  vs previous  Year ago  vs year ago
+--------------------------------------------------------------------
+Actions              1         0           +1         0           +1
+Inspections          0         0            0         0            0
+Interviews           0         0            0         0            0
+Notices              0         0            0         0            0
+Fines                0         0            0         0            0
+Rectifications       1         0           +1         0           +1
+Rechecks             0         0            0         0            0
+Fines (yuan)      0.00      0.00            0      0.00            0
 
 Station ranking (attention first)
 #  Station  Warnings  Feedback rate  On-time rate  Visit rate  Overdue  Cases
@@ -127,8 +128,10 @@ Audience                      Sessions  Attendees  Materials
 ------------------------------------------------------------
 Elderly and people living a…         1         15         40
 
+Prepared by: 测试警官    Reviewed by: ____________    Approved by: ____________
+
 --------------------------------------------------------------------------------
-Figures as of   2025-03-10 00:00
+Figures as of   10 March 2025 00:00
 Audit log head  <HEAD>
 """
 
@@ -137,14 +140,13 @@ EXPECTED_MARKDOWN = """\
 
 - **单位**: 通渭县公安局
 - **报表**: 反诈工作统计
-- **期间**: 2025-03-03 至 2025-03-09
+- **期间**: 2025年3月3日至3月9日
 - **范围**: 马营派出所
 - **打印时间**: <PRINTED>
-- **制表人**: 测试警官
 
 ## 打 · 案件
 
-| 项目 | 本期 | 上期(环比) | 增减 | 去年同期(同比) | 增减 |
+| 项目 | 本期 | 上期 | 环比 | 去年同期 | 同比 |
 |---|---:|---:|---:|---:|---:|
 | 报案数(起) | 1 | 0 | +1 | 0 | +1 |
 | 损失金额(元) | 50,000.00 | 0.00 | +50,000.00 | 0.00 | +50,000.00 |
@@ -157,7 +159,7 @@ EXPECTED_MARKDOWN = """\
 
 ## 防 · 预警劝阻
 
-| 项目 | 本期 | 上期(环比) | 增减 | 去年同期(同比) | 增减 |
+| 项目 | 本期 | 上期 | 环比 | 去年同期 | 同比 |
 |---|---:|---:|---:|---:|---:|
 | 接收预警(条) | 3 | 0 | +3 | 0 | +3 |
 | 已反馈 | 2 | 0 | +2 | 0 | +2 |
@@ -173,7 +175,7 @@ EXPECTED_MARKDOWN = """\
 
 ## 宣 · 宣传
 
-| 项目 | 本期 | 上期(环比) | 增减 | 去年同期(同比) | 增减 |
+| 项目 | 本期 | 上期 | 环比 | 去年同期 | 同比 |
 |---|---:|---:|---:|---:|---:|
 | 宣传(场次) | 1 | 0 | +1 | 0 | +1 |
 | 受众(人次) | 15 | 0 | +15 | 0 | +15 |
@@ -181,7 +183,7 @@ EXPECTED_MARKDOWN = """\
 
 ## 管控 · 断卡
 
-| 项目 | 本期 | 上期(环比) | 增减 | 去年同期(同比) | 增减 |
+| 项目 | 本期 | 上期 | 环比 | 去年同期 | 同比 |
 |---|---:|---:|---:|---:|---:|
 | 检查处置合计 | 1 | 0 | +1 | 0 | +1 |
 | 检查 | 0 | 0 | 0 | 0 | 0 |
@@ -224,9 +226,11 @@ EXPECTED_MARKDOWN = """\
 |---|---:|---:|---:|
 | 老年人及独居群体 | 1 | 15 | 40 |
 
+制表人：测试警官    审核人：____________    负责人：____________
+
 ---
 
-- **统计截至**: 2025-03-10 00:00
+- **统计截至**: 2025年3月10日 00:00
 - **审计链头**: `<HEAD>`
 """
 
@@ -291,6 +295,68 @@ def test_csv_rows(run, data):
     assert figures[("year_ago.warnings", "feedback_rate")] == ""
 
 
+def test_csv_one_row_per_figure_under_unique_keys_in_local_time(run, data):
+    """Sections never `None`, two dispatch rows never under one station's key, and times
+    in the county's local time with the offset (pandas reads the Tongwei hour)."""
+    import pandas as pd
+
+    out = run("report", "daily", "--date", "2025-03-09", "--format", "csv").stdout
+    frame = pd.read_csv(io.StringIO(out.lstrip("\ufeff")), dtype=str, keep_default_na=False)
+    assert not frame.duplicated(["section", "key"]).any()
+    assert not frame["section"].str.contains("None").any()
+    day = json.loads(run("report", "daily", "--date", "2025-03-09", "--format", "json").stdout)
+    figures = {(s, k): v for s, k, v in frame.itertuples(index=False)}
+    for item in day["dispatch"]:
+        assert figures[(f"dispatch.{item['no']}", "station")] == item["station"]
+    assert figures[("dispatch.W6", "received_at")] == "2025-03-06 08:00:00+08:00"
+    assert figures[("report", "as_of")] == "2025-03-10 00:00:00+08:00"
+    assert not any(k == "rising" or s.startswith("rising") for s, k in figures)
+    moment = pd.Timestamp(figures[("dispatch.W6", "deadline_at")])
+    assert (moment.hour, str(moment.tz)) == (8, "UTC+08:00")
+
+
+def test_csv_a_case_of_no_station_has_a_key(run, tmp_path):
+    """A two-card action of no station: `breakdowns.by_station._none`, never `None`."""
+    run("cards", "action", "--date", "2025-03-04", "--institution", "农商银行",
+        "--institution-kind", "bank", "--kind", "inspection")
+    out = run("report", "range", "--from", "2025-03-01", "--to", "2025-03-09",
+              "--format", "csv").stdout
+    sections = {row[0] for row in csv.reader(io.StringIO(out.lstrip("\ufeff")))}
+    assert "breakdowns.by_station._none.cards" in sections
+    assert not any("None" in s for s in sections)
+
+
+def test_list_csv_times_are_local_with_their_offset(run, data):
+    out = run("warning", "list", "--from", FIRST, "--to", LAST, "--format", "csv").stdout
+    rows = {r["no"]: r for r in csv.DictReader(io.StringIO(out.lstrip("\ufeff")))}
+    assert rows["W1"]["received_at"] == "2025-03-03 00:30:00+08:00"  # UTC 2025-03-02 16:30
+    assert rows["W1"]["feedback_at"] == "2025-03-03 00:50:00+08:00"
+    stored = json.loads(run("warning", "list", "--format", "json").stdout)
+    assert next(r for r in stored if r["no"] == "W1")["received_at"] == "2025-03-02T16:30:00Z"
+
+
+@pytest.mark.parametrize("command", [("case", "list"), ("warning", "list"),
+                                     ("outreach", "list"), ("cards", "list"),
+                                     ("audit", "list"),
+                                     ("report", "range", "--from", FIRST, "--to", LAST)])
+def test_csv_in_gb18030_for_the_platform(run, data, tmp_path, command):
+    target = tmp_path / "out.csv"
+    run(*command, "--encoding", "gb18030", "-o", target)
+    raw = target.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # there is Chinese in every one of them
+    assert text.splitlines()[0].split(",")[0] in ("no", "id", "section")
+
+
+def test_encoding_is_for_csv_only(run, data):
+    result = run("case", "list", "--format", "json", "--encoding", "gb18030", ok=False)
+    assert result.exit_code == 1 and result.stderr.startswith("error: --encoding:")
+    result = run("case", "list", "--format", "csv", "--encoding", "latin-1", ok=False)
+    assert result.exit_code == 1 and "gb18030" in result.stderr
+
+
 def test_json_shape(run, data):
     r = json.loads(run("report", "daily", "--date", "2025-03-09", "--format", "json").stdout)
     for key in ("from", "to", "station", "cases", "warnings", "outreach", "cards",
@@ -305,24 +371,106 @@ def test_json_shape(run, data):
                 assert isinstance(value, int), (section, key)
 
 
-def test_xlsx(run, data, tmp_path):
+def test_xlsx_a_clerk_prints_and_pandas_reads(run, data, tmp_path):
+    """Short sheet names, the full title in A1, the headings in row 2 (pandas: header=1),
+    real local date-times, lateness in hours, notes on the info sheet only, and every
+    sheet set up to print on A4, one page wide, with its heading row repeated."""
+    import pandas as pd
     from openpyxl import load_workbook
 
-    target = tmp_path / "week.xlsx"
-    run("report", "range", "--from", FIRST, "--to", LAST, "-o", target)
+    target = tmp_path / "day.xlsx"
+    run("report", "daily", "--date", "2025-03-09", "-o", target)
+    day = json.loads(run("report", "daily", "--date", "2025-03-09", "--format", "json").stdout)
     book = load_workbook(target)
-    names = book.sheetnames
-    assert names[:5] == ["Report", "Strike · cases", "Prevent · warnings",
-                         "Publicize · outreach", "Manage · two cards"]
-    cases = book["Strike · cases"]
-    assert cases.freeze_panes == "A2"
-    assert cases["A1"].value == "Figure" and cases["A1"].font.bold
-    assert cases["A3"].value == "Losses (yuan)"
-    assert cases["B3"].value == 60000 and cases["B3"].number_format == "#,##0.00"
-    assert cases["B2"].value == 2 and isinstance(cases["B2"].value, int)
-    warnings = book["Prevent · warnings"]
-    assert warnings["B4"].value == 0.6667 and warnings["B4"].number_format == "0.00%"
-    assert all(book[n].freeze_panes == "A2" for n in names)
+    assert book.properties.creator == "tongwei"
+    assert book.sheetnames == ["Info", "Cases", "Warnings", "Outreach", "Cards", "Campaign",
+                               "Dispatch", "Ranking", "By type", "By station", "By level",
+                               "By audience"]
+    cases = book["Cases"]
+    assert cases["A1"].value == "Strike · cases" and cases["A1"].font.bold
+    assert [c.value for c in cases[2]] == ["Figure", "Day", "Day before", "vs day before",
+                                           "Year ago", "vs year ago"]
+    assert cases["A4"].value == "Losses (yuan)" and cases["B4"].value == 50000
+    assert cases["B4"].number_format == "#,##0.00" and cases["B3"].number_format == "#,##0"
+    for sheet in book:
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (9, 1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "A3"
+        assert "Daily anti-fraud summary" in sheet.oddHeader.left.text
+        assert sheet.oddHeader.right.text == "9 March 2025"
+        assert sheet.oddFooter.center.text == "Page &P of &N"
+        assert len(sheet.title) <= 12
+
+    dispatch = pd.read_excel(target, sheet_name="Dispatch", header=1, engine="openpyxl")
+    assert list(dispatch.columns) == ["Warning no.", "Station", "Level", "Received",
+                                      "Deadline", "Late (hours)", "Phone", "Name"]
+    assert len(dispatch) == len(day["dispatch"]) and dispatch["Warning no."].notna().all()
+    w6 = dispatch.set_index("Warning no.").loc["W6"]
+    assert w6["Received"] == datetime(2025, 3, 6, 8, 0)  # local time (UTC 00:00)
+    assert w6["Deadline"] == datetime(2025, 3, 7, 8, 0)
+    assert w6["Late (hours)"] == 64.0  # to the end of the day, 2025-03-10 00:00
+    received = book["Dispatch"]["D3"]
+    assert isinstance(received.value, datetime) and received.number_format == "yyyy-mm-dd hh:mm"
+    info = pd.read_excel(target, sheet_name="Info", header=1, engine="openpyxl")
+    notes = dict(zip(info["Item"], info["Value"], strict=True))
+    assert notes["Warnings to dispatch (no feedback)"].startswith(f"{day['dispatch_total']} in all")
+    assert notes["Prepared by"] == "测试警官" and "Reviewed by" in notes
+    for name in book.sheetnames[1:]:  # no note rows inside a table
+        frame = pd.read_excel(target, sheet_name=name, header=1, engine="openpyxl")
+        assert not frame.iloc[:, 0].isna().any(), name
+
+
+def test_xlsx_in_chinese_has_chinese_sheet_names(run, data, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "日报.xlsx"
+    run("--lang", "zh", "report", "daily", "--date", "2025-03-09", "-o", target)
+    book = load_workbook(target)
+    assert book.sheetnames[:5] == ["信息", "案件", "预警", "宣传", "断卡"]
+    assert book["案件"]["D2"].value == "环比" and book["案件"]["F2"].value == "同比"
+    assert book["待调度"]["F2"].value == "超时(小时)"
+    assert book["案件"].oddFooter.center.text == "第 &P 页 共 &N 页"
+
+
+@pytest.mark.parametrize("command", [("case", "list"), ("warning", "list"),
+                                     ("outreach", "list"), ("cards", "list"),
+                                     ("audit", "list")])
+def test_lists_write_xlsx(run, data, tmp_path, command):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    target = tmp_path / "list.xlsx"
+    result = run(*command, "-o", target)
+    assert result.stdout == ""
+    rows = json.loads(run(*command, "--format", "json").stdout)
+    book = load_workbook(target)
+    assert book.properties.creator == "tongwei"
+    frame = pd.read_excel(target, header=1, engine="openpyxl")  # the first sheet: the rows
+    assert len(frame) == len(rows)
+    for sheet in book:
+        assert sheet.page_setup.paperSize == 9 and sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == "$2:$2"
+    moments = [c for row in book.worksheets[0].iter_rows(min_row=3) for c in row
+               if isinstance(c.value, datetime)]
+    assert moments and all(c.number_format in ("yyyy-mm-dd hh:mm", "yyyy-mm-dd")
+                           for c in moments)
+
+
+def test_list_xlsx_values(run, data, tmp_path):
+    import pandas as pd
+
+    target = tmp_path / "cases.xlsx"
+    run("case", "list", "--from", FIRST, "--to", LAST, "-o", target)
+    frame = pd.read_excel(target, header=1, engine="openpyxl").set_index("Case no.")
+    assert frame.loc["C2", "Reported"] == datetime(2025, 3, 9)
+    assert frame.loc["C2", "Loss (yuan)"] == 50000
+    assert frame.loc["C1", "Victim"] == "张*"  # masked in a spreadsheet too
+    warnings = tmp_path / "warnings.xlsx"
+    run("warning", "list", "--from", FIRST, "--to", LAST, "-o", warnings)
+    frame = pd.read_excel(warnings, header=1, engine="openpyxl").set_index("Warning no.")
+    assert frame.loc["W1", "Received"] == datetime(2025, 3, 3, 0, 30)  # local, not UTC
+    assert frame.loc["W1", "Station"] == "Pingxiang Police Station"
 
 
 def test_output_file_picks_the_format(run, data, tmp_path):
@@ -406,3 +554,115 @@ def test_html_prints_on_a4(run, data, tmp_path, lang):
     report = json.loads(found.group(1).replace("&quot;", '"'))
     assert report["tables"] >= 8
     assert report["bad"] == [], report
+
+
+# -- the page's words: dates, headings, colours, signatures, line rules ---------------------------
+
+def section_rows(page: str, key: str) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
+    """The headings of a section of the HTML page, and its rows: label -> [(class, text)]."""
+    body = re.search(rf'<section class="block[^"]*" id="{key}">(.*?)</section>', page,
+                     re.S).group(1)
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", body)
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        found = re.findall(r'<td(?: class="([^"]*)")?>(.*?)</td>', row)
+        if found:
+            rows[found[0][1]] = found[1:]
+    return heads, rows
+
+
+def test_html_colours_a_change_by_what_it_means(run, data):
+    """More losses, more open warnings, more defrauded: bad (red), whatever the sign; more
+    solved, more dissuaded: good; warnings received: neither."""
+    page = run("report", "range", "--from", FIRST, "--to", LAST, "--format", "html").stdout
+    r = json.loads(run("report", "range", "--from", FIRST, "--to", LAST,
+                       "--format", "json").stdout)
+    heads, rows = section_rows(page, "cases")
+    assert heads == ["Figure", "Period", "Previous", "vs previous", "Year ago", "vs year ago"]
+    assert rows["Losses (yuan)"][2] == ("n bad", "+55,000.00")
+    assert rows["Solved"][2] == ("n good", "+2")
+    checked = 0
+    for section in ("cases", "warnings", "outreach", "cards"):
+        _, rows = section_rows(page, section)
+        labels = list(rows)
+        for n, key in enumerate(r[section]):
+            for column, other in ((2, "previous"), (4, "year_ago")):
+                delta = r[other]["change"][section][key]
+                sense = r["rising"][section].get(key)
+                classes = set(rows[labels[n]][column][0].split())
+                want = None
+                if delta and sense:
+                    want = sense if delta > 0 else {"good": "bad", "bad": "good"}[sense]
+                assert classes - {"n"} == ({want} if want else set()), (section, key, other)
+                checked += 1
+    assert checked == 2 * sum(len(r[s]) for s in ("cases", "warnings", "outreach", "cards"))
+    _, rows = section_rows(page, "warnings")
+    assert rows["Received"][2][0] == "n"  # neither good nor bad
+
+
+def test_chinese_page_dates_headings_and_signatures(run, data):
+    text = run("--lang", "zh", "report", "daily", "--date", "2025-03-09", "--format",
+               "text").stdout
+    assert "日期      2025年3月9日" in text
+    assert "专项行动累计：春季断卡行动（2025年3月1日至3月9日）" in text
+    assert not re.search(r"\d{4}-\d\d-\d\d", text), "an ISO date on the Chinese page"
+    assert "制表人：测试警官    审核人：____________    负责人：____________" in text
+    assert "增减" not in text and " 环比 " in text and " 同比" in text
+    page = run("--lang", "zh", "report", "daily", "--date", "2025-03-09", "--format",
+               "html").stdout
+    assert "@top-left" in page and '"第 " counter(page) " 页 共 " counter(pages) " 页"' in page
+    assert '@top-right { content: "2025年3月9日"' in page
+    assert "<title>通渭县公安局 · 反诈工作每日汇总 · 2025年3月9日</title>" in page
+    assert "table-layout: fixed" not in page
+    english = run("report", "daily", "--date", "2025-03-09", "--format", "html").stdout
+    assert '"Page " counter(page) " of " counter(pages)' in english
+    assert "Prepared by: <span>测试警官</span>" in english
+
+
+def test_running_header_cannot_break_out_of_the_style(run, data):
+    """A campaign's name goes into the page's CSS (the running header): quotes, backslashes
+    and markup in it are escapes there."""
+    run("campaign", "add", '春季"}</style><script>x</script>\\', "--from", "2025-03-01",
+        "--to", "2025-03-31")
+    page = run("report", "campaign", "春季\"", "--station", "马营", "--format", "html").stdout
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "<" not in style and "</script>" not in style
+
+
+def test_campaign_page_opens_with_its_bulletin_and_charts_its_own_days(run, data):
+    r = json.loads(run("--lang", "zh", "report", "campaign", "春季断卡行动", "--format",
+                       "json").stdout)
+    assert r["text"].startswith("“春季断卡行动”开展以来，共破获电信网络诈骗案件")
+    page = run("--lang", "zh", "report", "campaign", "春季断卡行动", "--format", "html").stdout
+    assert "<h2>通报</h2>" in page and html.escape(r["text"]) in page
+    days = re.findall(r"<title>(\d{4}-\d\d-\d\d) ", page)
+    assert (days[0], days[-1]) == (r["from"], r["to"]) == ("2025-03-01", "2025-03-31")
+    assert "每日预警与案件（2025年3月1日至3月31日）" in page
+    text = run("--lang", "zh", "report", "campaign", "春季断卡行动", "--format", "text").stdout
+    assert "通报\n“春季断卡行动”开展以来" in text
+
+
+def test_text_lines_follow_the_chinese_line_rules():
+    from tongwei_cli.render.report import NO_END, NO_START, cells, wrap
+
+    text = ("专项行动累计：2026年秋冬季打击治理电信网络诈骗专项行动（2026年10月1日至11月28日）。"
+            "共破获“两卡”违法犯罪案件8起（含跨省案件2起），抓获嫌疑人49人；冻结42.93万元。")
+    for width in range(12, 81):
+        lines = wrap(text, width)
+        assert "".join(lines) == text, width
+        assert all(cells(line) <= width for line in lines), width
+        assert not any(line[0] in NO_START for line in lines[1:]), (width, lines)
+        assert not any(line[-1] in NO_END for line in lines[:-1]), (width, lines)
+
+
+def test_pdf_without_its_engine_says_how_to_get_it(run, data, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it were not installed
+    target = tmp_path / "day.pdf"
+    result = run("report", "daily", "--date", "2025-03-09", "-o", target, ok=False)
+    assert result.exit_code == 1 and not target.exists()
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --format: PDF needs WeasyPrint")
+    assert "pip install" in lines[0] and "--format html" in lines[0]
+    assert "Traceback" not in result.stderr

@@ -351,7 +351,7 @@ def test_range_refusals(run, data):
     result = run("report", "range", "--from", FIRST, "--to", LAST, "--station", "nowhere",
                  ok=False)
     assert result.exit_code == 1 and "--station" in result.stderr
-    result = run("report", "range", "--from", FIRST, "--to", LAST, "--format", "pdf", ok=False)
+    result = run("report", "range", "--from", FIRST, "--to", LAST, "--format", "docx", ok=False)
     assert result.exit_code == 1 and "--format" in result.stderr
 
 

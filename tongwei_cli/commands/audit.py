@@ -8,6 +8,7 @@ import typer
 
 from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.commands.options import (
+    EncodingOption,
     FormatOption,
     FromOption,
     LimitOption,
@@ -39,8 +40,8 @@ def list_(from_: FromOption = None, to: ToOption = None,
           entity: Annotated[str | None, typer.Option("--entity", help="Only this kind of "
                                                      "record (case, warning, import…).",
                                                      show_default=False)] = None,
-          limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None
-          ) -> None:
+          limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None,
+          encoding: EncodingOption = None) -> None:
     """List the audit log, oldest first (personal data in it is always masked).
 
     Example: tongwei audit list --from 2026-11-01 --entity case
@@ -52,7 +53,8 @@ def list_(from_: FromOption = None, to: ToOption = None,
     rows, notes = screen_cut(domain.list_audit(db, first=first, last=last, officer=officer,
                                                entity=entity, limit=reading), on_screen,
                              latest=True)
-    emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz, notes=notes)
+    emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz, notes=notes,
+              encoding=encoding, sheet="audit")
 
 
 @app.command("verify")

@@ -8,6 +8,7 @@ import typer
 
 from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.commands.options import (
+    EncodingOption,
     FormatOption,
     FromOption,
     LimitOption,
@@ -159,6 +160,7 @@ def list_(
         "--open", help="Rectifications not yet re-checked, the overdue ones first.")] = False,
     void: Annotated[bool, typer.Option("--void", help="List voided actions instead.")] = False,
     limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """List supervision actions of a period, newest first, with totals; or, with --open, the
     rectifications still waiting for their re-check.
@@ -176,7 +178,7 @@ def list_(
         footer = {"no": say("total.open_rectifications", n=len(rows)),
                   "status": say("total.overdue", n=overdue)}
         emit_list(rows[:limit] if limit else rows, OPEN_COLUMNS, fmt=fmt, output=output,
-                  refs=refs(db), tz=db.tz, footer=footer)
+                  refs=refs(db), tz=db.tz, footer=footer, encoding=encoding, sheet="cards")
         return
     first, last = period(db, from_, to)
     kind_code = domain.action_kind(kind, "kind") if kind else None
@@ -189,7 +191,7 @@ def list_(
         "no": say("total.actions", n=sums["actions"]),
         "amount_fen": sums["fines_fen"]}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
-              footer=footer, notes=notes)
+              footer=footer, notes=notes, encoding=encoding, sheet="cards")
 
 
 @app.command("update")

@@ -8,6 +8,7 @@ import typer
 
 from tongwei_cli.commands import completion, get_db, sub_app
 from tongwei_cli.commands.options import (
+    EncodingOption,
     FormatOption,
     FromOption,
     LimitOption,
@@ -190,7 +191,7 @@ def list_(
                                        "in Chinese: 已报案, 已立案, 已破案, 已结案, 已撤销.",
                                        "--status")] = None,
     limit: LimitOption = None, reveal: RevealOption = False,
-    fmt: FormatOption = None, output: OutputOption = None,
+    fmt: FormatOption = None, output: OutputOption = None, encoding: EncodingOption = None,
 ) -> None:
     """List cases reported in a period, newest first, with money recovered and frozen.
 
@@ -213,7 +214,7 @@ def list_(
         "recovered_fen": sum(r["recovered_fen"] for r in rows),
         "frozen_fen": sum(r["frozen_fen"] for r in rows)}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal, refs=refs(db),
-              tz=db.tz, footer=footer, notes=notes)
+              tz=db.tz, footer=footer, notes=notes, encoding=encoding, sheet="case")
 
 
 @app.command("show")

@@ -22,9 +22,15 @@ def opt(help_text: str, name: str) -> Any:
 
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", help="Output format: table, json or csv (reports also text, "
-                 "markdown, html, xlsx). Default: from the -o file's extension, else table.",
-                 show_default=False),
+    typer.Option("--format", help="Output format: table, json or csv; lists also xlsx; "
+                 "reports also text, markdown, html, pdf and xlsx. Default: from the -o "
+                 "file's extension, else table.", show_default=False),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Encoding of a CSV file: utf-8 (with the BOM Excel "
+                 "looks for; the default) or gb18030 (what the platform's spreadsheets use, "
+                 "for a file going back to it).", show_default=False),
 ]
 
 
@@ -52,7 +58,7 @@ OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to FILE instead of the screen (- for the "
                  "screen); the format follows its extension (.json .csv .txt .md .html "
-                 ".xlsx) unless --format says otherwise. The file is written whole or not "
+                 ".pdf .xlsx) unless --format says otherwise. The file is written whole or not "
                  "at all, and a new one is readable only by you.", dir_okay=False,
                  show_default=False, callback=checked_output),
 ]

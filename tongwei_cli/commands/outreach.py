@@ -8,6 +8,7 @@ import typer
 
 from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.commands.options import (
+    EncodingOption,
     FormatOption,
     FromOption,
     LimitOption,
@@ -110,6 +111,7 @@ def list_(
     form: Annotated[str | None, opt("Only this form.", "--form")] = None,
     void: Annotated[bool, typer.Option("--void", help="List voided sessions instead.")] = False,
     limit: LimitOption = None, fmt: FormatOption = None, output: OutputOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """List sessions of a period, newest first, ending with the totals.
 
@@ -131,7 +133,7 @@ def list_(
         "no": say("total.sessions", n=sums["sessions"]),
         **{k: str(v) for k, v in sums.items() if k != "sessions"}}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
-              footer=footer, notes=notes)
+              footer=footer, notes=notes, encoding=encoding, sheet="outreach")
 
 
 @app.command("show")

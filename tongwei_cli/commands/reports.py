@@ -9,6 +9,7 @@ import typer
 from tongwei_cli.commands import completion, get_db, sub_app
 from tongwei_cli.commands.click_api import MissingParameter, UsageError
 from tongwei_cli.commands.options import (
+    EncodingOption,
     FormatOption,
     FromOption,
     OutputOption,
@@ -29,6 +30,8 @@ Examples:
 
   tongwei report campaign 断卡行动 --format html -o campaign.html
 
+  tongwei report daily --date yesterday -o 日报.pdf
+
   tongwei report bulletin --campaign 断卡行动 --approx
 """)
 
@@ -41,20 +44,23 @@ def _station(db, station: str | None) -> str | None:
     return refs(db).resolve("stations", station, "station") if station else None
 
 
-def _emit(db, report, fmt, output) -> None:
+def _emit(db, report, fmt, output, encoding=None) -> None:
     from tongwei_cli.render.output import REPORT_FORMATS, choose_format
     from tongwei_cli.render.report import emit_report
 
-    if choose_format(fmt, output, REPORT_FORMATS) == "html" and report["report"] != "bulletin":
+    if choose_format(fmt, output, REPORT_FORMATS) in ("html", "pdf") \
+            and report["report"] != "bulletin":
         from datetime import date
 
-        from tongwei_cli.reports.figures import series
+        from tongwei_cli.reports.figures import chart_period, series
 
-        # the page's chart: the data travels inside the report, the renderer draws it
-        report = {**report, "series": series(db, date.fromisoformat(report["to"]),
-                                             report["station"])}
+        # the page's chart, over the report's own days (a campaign's span; at least the 30
+        # days up to a daily report's day): the data travels inside the report, the
+        # renderer draws it
+        span = chart_period(date.fromisoformat(report["from"]), date.fromisoformat(report["to"]))
+        report = {**report, "series": series(db, span, report["station"])}
     emit_report(report, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
-                lang=db.settings.lang)
+                lang=db.settings.lang, encoding=encoding)
 
 
 @app.command("daily")
@@ -67,7 +73,7 @@ def daily(
         "--campaign", help="Show this campaign's running totals. Default: the campaign "
         "covering the day, if any (of overlapping ones, the one that started last).",
         show_default=False, autocompletion=completion.campaigns)] = None,
-    fmt: FormatOption = None, output: OutputOption = None,
+    fmt: FormatOption = None, output: OutputOption = None, encoding: EncodingOption = None,
 ) -> None:
     """The daily summary: the day's figures against the day before and a year ago, the
     running totals of the campaign, the station ranking, and the warnings still without
@@ -80,13 +86,14 @@ def daily(
 
     db = get_db()
     when = validate.date_value(day, "date", db.tz) if day else clock.today(db.tz)
-    _emit(db, reports.daily_report(db, when, _station(db, station), campaign), fmt, output)
+    _emit(db, reports.daily_report(db, when, _station(db, station), campaign), fmt, output,
+          encoding)
 
 
 @app.command("range")
 def range_(
     from_: FromOption = None, to: ToOption = None, station: StationOption = None,
-    fmt: FormatOption = None, output: OutputOption = None,
+    fmt: FormatOption = None, output: OutputOption = None, encoding: EncodingOption = None,
 ) -> None:
     """Any period of whole days: the four strands, breakdowns by fraud type, station, level
     and audience, the station ranking, and the change against the period before (环比) and
@@ -104,14 +111,14 @@ def range_(
     db = get_db()
     first = validate.date_value(from_, "from", db.tz)
     last = validate.date_value(to, "to", db.tz, allow_future=True)
-    _emit(db, reports.range_report(db, first, last, _station(db, station)), fmt, output)
+    _emit(db, reports.range_report(db, first, last, _station(db, station)), fmt, output, encoding)
 
 
 @app.command("campaign")
 def campaign_(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The campaign's name.")],
     station: StationOption = None,
-    fmt: FormatOption = None, output: OutputOption = None,
+    fmt: FormatOption = None, output: OutputOption = None, encoding: EncodingOption = None,
 ) -> None:
     """The range report over a campaign's days (up to today while it runs).
 
@@ -120,7 +127,7 @@ def campaign_(
     from tongwei_cli.reports import figures as reports
 
     db = get_db()
-    _emit(db, reports.campaign_report(db, name, _station(db, station)), fmt, output)
+    _emit(db, reports.campaign_report(db, name, _station(db, station)), fmt, output, encoding)
 
 
 @app.command("bulletin")
@@ -131,7 +138,7 @@ def bulletin(
         "30450 -> 30000余份 (cut to tens below 100, else to two significant digits).")]
     = False,
     station: StationOption = None,
-    fmt: FormatOption = None, output: OutputOption = None,
+    fmt: FormatOption = None, output: OutputOption = None, encoding: EncodingOption = None,
 ) -> None:
     """The paragraph the bureau publishes: cases solved, people arrested and referred,
     money recovered and frozen (万元), the warning feedback rate, outreach. Give either
@@ -159,4 +166,4 @@ def bulletin(
         report = reports.bulletin(db, first=validate.date_value(from_, "from", db.tz),
                                   last=validate.date_value(to, "to", db.tz, allow_future=True),
                                   station=_station(db, station), rough=approx)
-    _emit(db, report, fmt, output)
+    _emit(db, report, fmt, output, encoding)

@@ -8,6 +8,7 @@ import typer
 
 from tongwei_cli.commands import get_db, sub_app
 from tongwei_cli.commands.options import (
+    EncodingOption,
     FormatOption,
     FromOption,
     LimitOption,
@@ -77,7 +78,7 @@ LIST_COLUMNS = [
     *columns_of(WARNING, "no", "received", "level", "station", "name", "phone"),
     Column("deadline_at", "stamp"),
     STATUS,
-    Column("overdue"),
+    Column("overdue_minutes", "minutes", label_key="overdue"),
     Column("feedback_at", "stamp"),
 ]
 
@@ -105,7 +106,7 @@ def _for_table(record: dict[str, Any]) -> dict[str, Any]:
 def _wants_table(fmt: str | None, output) -> bool:
     from tongwei_cli.render.output import LIST_FORMATS, choose_format
 
-    return choose_format(fmt, output, LIST_FORMATS) == "table"
+    return choose_format(fmt, output, LIST_FORMATS) in ("table", "xlsx")
 
 
 def _as_of(db, value: str | None):
@@ -249,7 +250,7 @@ def list_(
     as_of: Annotated[str | None, opt("Ask as of this moment (YYYY-MM-DD HH:MM). "
                                       "Default: now.", "--as-of")] = None,
     limit: LimitOption = None, reveal: RevealOption = False,
-    fmt: FormatOption = None, output: OutputOption = None,
+    fmt: FormatOption = None, output: OutputOption = None, encoding: EncodingOption = None,
 ) -> None:
     """List warnings received in a period. With --status open or overdue it is the dispatch
     list: by deadline, with how long each is overdue and a count per station.
@@ -278,7 +279,8 @@ def list_(
     if reveal:
         record_reveal(db, "warning", [r["no"] for r in rows])
     if not _wants_table(fmt, output):
-        emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal)
+        emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal,
+                  encoding=encoding, sheet="warning")
         return
     per_station: dict[str, int] = {}
     for row in rows:
@@ -289,11 +291,12 @@ def list_(
     notes = [say("by_station", counts=say("list_sep").join(counts))
              ] if counts and not cut else cut
     hidden = {"open": ("feedback_at",), "overdue": ("feedback_at", "status_label"),
-              "closed": ("overdue", "status_label")}.get(status or "", ())
+              "closed": ("overdue_minutes", "status_label")}.get(status or "", ())
     columns = [c for c in LIST_COLUMNS if c.key not in hidden]
     emit_list([_for_table(r) for r in rows], columns, fmt=fmt, output=output,
               reveal=reveal, refs=refs(db), tz=db.tz, notes=notes,
-              footer=None if cut else {"no": say("total.rows", n=len(rows))})
+              footer=None if cut else {"no": say("total.rows", n=len(rows))},
+              encoding=encoding, sheet="warning")
 
 
 @app.command("show")

@@ -199,6 +199,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "r_received": ("预警", "Warnings"),
     "r_overdue": ("超时", "Overdue"),
     "r_sessions": ("宣传", "Outreach"),
+    # the comparison columns of a report's sections (环比: against the period before; 同比:
+    # against the same days a year earlier)
+    "col.day": ("当日", "Day"),
+    "col.day_before": ("前一日", "Day before"),
+    "col.day_year_ago": ("去年同日", "Year ago"),
+    "col.period": ("本期", "Period"),
+    "col.previous": ("上期", "Previous"),
+    "col.year_ago": ("去年同期", "Year ago"),
+    "col.mom": ("环比", "vs previous"),
+    "col.mom_day": ("环比", "vs day before"),
+    "col.yoy": ("同比", "vs year ago"),
 }
 
 TITLES: dict[str, tuple[str, str]] = {
@@ -247,6 +258,37 @@ PAGE: dict[str, tuple[str, str]] = {
     "item": ("项目", "Item"),
     "value": ("内容", "Value"),
     "none": ("（无）", "(none)"),
+    "date": ("日期", "Date"),
+    "prepared_by": ("制表人", "Prepared by"),
+    "reviewed_by": ("审核人", "Reviewed by"),
+    "approved_by": ("负责人", "Approved by"),
+    "page_of": ("第 {page} 页 共 {pages} 页", "Page {page} of {pages}"),
+    "hours": ("小时", "hours"),
+    "notes": ("说明", "Notes"),
+    "rows": ("行数", "Rows"),
+    # short sheet names of a spreadsheet (Excel allows 31 characters; the full title is in
+    # cell A1 of each sheet)
+    "sheet.info": ("信息", "Info"),
+    "sheet.cases": ("案件", "Cases"),
+    "sheet.warnings": ("预警", "Warnings"),
+    "sheet.outreach": ("宣传", "Outreach"),
+    "sheet.cards": ("断卡", "Cards"),
+    "sheet.campaign": ("专项累计", "Campaign"),
+    "sheet.dispatch": ("待调度", "Dispatch"),
+    "sheet.ranking": ("排名", "Ranking"),
+    "sheet.by_type": ("按类型", "By type"),
+    "sheet.by_station": ("按派出所", "By station"),
+    "sheet.by_level": ("按等级", "By level"),
+    "sheet.by_audience": ("按对象", "By audience"),
+    "sheet.list": ("列表", "List"),
+    # a list's spreadsheet, by the command that wrote it (`tongwei case list`…)
+    "list.case": ("案件列表", "Cases"),
+    "list.warning": ("预警列表", "Warnings"),
+    "list.outreach": ("宣传活动列表", "Outreach sessions"),
+    "list.cards": ("断卡监管列表", "Two-card supervision actions"),
+    "list.penalty": ("两卡惩戒列表", "Two-card restrictions"),
+    "list.audit": ("审计日志", "Audit log"),
+    "list.campaign": ("专项行动列表", "Campaigns"),
 }
 
 # Sentences shown to people: key -> (Chinese, English), `{name}` filled in by `say`.
@@ -261,8 +303,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "指定行数，或 --format csv -o 文件 导出全部。",
         "Only the latest {rows} rows are shown (and no totals). Narrow the list (--from, "
         "--to, --station), give --limit N, or write all of it with --format csv -o FILE."),
-    "campaign_to_date": ("专项行动累计：{name}（{first} 至 {last}）",
-                         "Campaign to date: {name} ({first} to {last})"),
+    "campaign_to_date": ("专项行动累计：{name}（{span}）",
+                         "Campaign to date: {name} ({span})"),
     "dispatch_count": ("共 {total} 条，其中超时 {overdue} 条", "{total} in all, {overdue} overdue"),
     "dispatch_cut": ("；仅列出前 {shown} 条（tongwei warning list --status open）",
                      "; the first {shown} listed (tongwei warning list --status open)"),
@@ -283,6 +325,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "total.overdue": ("逾期 {n}", "{n} overdue"),
     "total.actions": ("合计 {n} 次", "{n} actions"),
     "total.sessions": ("合计 {n} 场", "{n} sessions"),
+    "chart_span": ("每日预警与案件（{span}）", "Warnings and cases day by day ({span})"),
+    "minutes": ("{h}小时{m:02d}分", "{h} h {m:02d} min"),
+    "days": ("{d}天", "{d} days"),
 }
 
 

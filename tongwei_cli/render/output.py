@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +23,21 @@ from tongwei_cli.core import words as i18n
 from tongwei_cli.core.errors import InvalidValue
 from tongwei_cli.core.masking import mask_shown
 
-LIST_FORMATS = ("table", "json", "csv")
-REPORT_FORMATS = ("table", "json", "csv", "text", "markdown", "html", "xlsx")
+LIST_FORMATS = ("table", "json", "csv", "xlsx")
+RECORD_FORMATS = ("table", "json", "csv")
+REPORT_FORMATS = ("table", "json", "csv", "text", "markdown", "html", "pdf", "xlsx")
 EXTENSIONS = {".json": "json", ".csv": "csv", ".txt": "text", ".text": "text",
               ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
-              ".xlsx": "xlsx"}
+              ".pdf": "pdf", ".xlsx": "xlsx"}
+BINARY = ("pdf", "xlsx")
 
 
 @dataclass(frozen=True)
 class Column:
     """A column of a table: the record key, how to show the value -- text, money (fen ->
     yuan), int, ref:<kind> (code -> name), word (code -> word), bool, stamp (UTC -> local
-    time) -- and its label: `zh`/`en` when given (a record's field, `core.fields`), else
-    the catalogue's (`core.words.COLUMNS`) under `label` or the key."""
+    time), minutes (a duration) -- and its label: `zh`/`en` when given (a record's field,
+    `core.fields`), else the catalogue's (`core.words.COLUMNS`) under `label` or the key."""
 
     key: str
     kind: str = "text"
@@ -138,7 +141,20 @@ class Display:
             from tongwei_cli.core.clock import local_text
 
             return local_text(value, self.tz)
+        if kind == "minutes" and isinstance(value, int):
+            return duration(value, self.lang)
         return str(value)
+
+
+def duration(minutes: int, lang: str) -> str:
+    """`2天3小时05分` / `2d 3h 05m`: how late, for people."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if lang == "zh":
+        return (f"{days}天" if days else "") + (f"{hours}小时" if days or hours else "") \
+            + f"{mins:02d}分"
+    return (f"{days}d " if days else "") + (f"{hours}h " if days or hours else "") \
+        + f"{mins:02d}m"
 
 
 # -- what people see ----------------------------------------------------------------
@@ -212,10 +228,42 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def to_csv(records: list[dict[str, Any]], keys: Sequence[str] | None = None) -> str:
-    """UTF-8 CSV with a BOM (for Excel), English keys as headers."""
+# A moment as stored (`clock.stamp`): UTC, to the second.
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def is_moment_key(key: str) -> bool:
+    """The keys that hold a stored moment: `at`, `…_at`, `as_of`."""
+    return key in ("at", "as_of") or key.endswith("_at")
+
+
+def csv_moment(key: str, value: Any, tz: Any) -> Any:
+    """A stored UTC moment as CSV writes it: the county's local time with its offset,
+    `2026-11-28 17:15:00+08:00` -- a person opening the file in Excel reads the Tongwei
+    hour, and a script (`pd.read_csv(..., parse_dates=[...])`, `datetime.fromisoformat`)
+    reads the exact moment."""
+    if isinstance(value, str) and is_moment_key(key) and _STAMP.fullmatch(value):
+        from tongwei_cli.core import clock
+
+        return clock.local(value, tz).isoformat(sep=" ")
+    return value
+
+
+def _zone(tz: Any) -> Any:
+    if tz is not None:
+        return tz
+    from tongwei_cli.core import settings
+
+    return settings.current().tz
+
+
+def to_csv(records: list[dict[str, Any]], keys: Sequence[str] | None = None,
+           tz: Any = None) -> str:
+    """UTF-8 CSV with a BOM (for Excel), English keys as headers, moments in local time
+    with their offset (`csv_moment`)."""
     if keys is None:
         keys = list(records[0].keys()) if records else []
+    zone = _zone(tz)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -228,9 +276,249 @@ def to_csv(records: list[dict[str, Any]], keys: Sequence[str] | None = None) -> 
                 value = json.dumps(value, ensure_ascii=False)
             elif isinstance(value, bool):
                 value = "true" if value else "false"
+            else:
+                value = csv_moment(key, value, zone)
             row.append("" if value is None else safe_cell(value))
         writer.writerow(row)
     return buffer.getvalue()
+
+
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030"}
+
+
+def csv_encoding(value: str | None, chosen: str) -> str:
+    """`--encoding`: utf-8 (the default, with a BOM) or gb18030, and only for CSV."""
+    if value is None:
+        return "utf-8"
+    name = ENCODINGS.get(value.strip().lower())
+    if name is None:
+        raise InvalidValue(f"unknown encoding {value!r}; valid: utf-8, gb18030", "encoding")
+    if name != "utf-8" and chosen != "csv":
+        raise InvalidValue(f"{name} is for CSV; {chosen} is always UTF-8", "encoding")
+    return name
+
+
+def csv_bytes(text: str, encoding: str) -> str | bytes:
+    """The CSV text as written: UTF-8 with its BOM as it is, or GB18030 without one (the
+    platform's own files have none)."""
+    if encoding == "gb18030":
+        return text.removeprefix("\ufeff").encode("gb18030")
+    return text
+
+
+def refuse_binary_on_terminal(chosen: str, output: Path | None) -> None:
+    """A PDF or spreadsheet is not for the terminal: `-o FILE` (a pipe is fine)."""
+    if (output is None or str(output) == "-") and sys.stdout.isatty():
+        raise InvalidValue(f"{chosen} is a binary file; give -o FILE.{chosen}", "format")
+
+
+# -- spreadsheets -------------------------------------------------------------------
+#
+# Every sheet tongwei writes has the same shape: its full title in A1, the column headings
+# in row 2, one row per record or figure from row 3, and nothing else -- notes and totals
+# go on a sheet of their own. So `pd.read_excel(f, sheet_name=NAME, header=1)` gives clean
+# columns on every sheet. Moments are Excel date-times in local time, money is yuan, and
+# each sheet prints on A4, one page wide, its heading row repeated, with the bureau, the
+# report and the page number in the header and footer.
+
+XLSX_HEADER = 1  # the 0-based row of the headings, for pandas' `header=`
+MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+@dataclass
+class Sheet:
+    name: str  # the tab: short (Excel allows 31 characters)
+    title: str  # cell A1
+    columns: list[str]
+    rows: list[list[Any]]  # str, int, Decimal, float, date, datetime (naive, local), None
+    formats: list[str | None]  # a number format per column
+    widths: list[int]
+    # a number format per cell, where a column mixes kinds (a report's figures: counts,
+    # money and rates one under the other)
+    cell_formats: list[list[str | None]] | None = None
+
+
+def xlsx_book(sheets: Sequence[Sheet], *, header: tuple[str, str], lang: str) -> bytes:
+    """The workbook: `header` (left, right) printed at the top of every page, the page
+    number at the foot."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.creator = "tongwei"
+    book.properties.lastModifiedBy = "tongwei"
+    book.properties.title = header[0]
+    bold, big = Font(bold=True), Font(bold=True, size=13)
+    fill = PatternFill("solid", fgColor="EEEEEE")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    pages = i18n.PAGE["page_of"][0 if lang == "zh" else 1].format(page="&P", pages="&N")
+    taken: set[str] = set()
+    for spec in sheets:
+        sheet = book.create_sheet(_tab(spec.name, taken))
+        sheet.append([_text(spec.title)])
+        sheet["A1"].font = big
+        sheet.append([_text(c) for c in spec.columns])
+        for col in range(1, len(spec.columns) + 1):
+            head = sheet.cell(row=2, column=col)
+            head.font, head.fill, head.alignment = bold, fill, wrap
+        for values in spec.rows:
+            sheet.append([_text(v) for v in values])
+        for col, number_format in enumerate(spec.formats, 1):
+            if number_format is None and spec.cell_formats is None and not any(
+                    isinstance(r[col - 1], date) for r in spec.rows):
+                continue
+            for row in range(3, sheet.max_row + 1):
+                cell = sheet.cell(row=row, column=col)
+                if spec.cell_formats is not None:
+                    number_format = spec.cell_formats[row - 3][col - 1]
+                if isinstance(cell.value, datetime):
+                    cell.number_format = MOMENT_FORMAT
+                elif isinstance(cell.value, date):
+                    cell.number_format = DATE_FORMAT
+                elif number_format is not None:
+                    cell.number_format = number_format
+        for col, width in enumerate(spec.widths, 1):
+            sheet.column_dimensions[get_column_letter(col)].width = width
+            if width >= 60:
+                for row in range(3, sheet.max_row + 1):
+                    sheet.cell(row=row, column=col).alignment = wrap
+        sheet.freeze_panes = "A3"
+        sheet.print_title_rows = "2:2"
+        setup = sheet.page_setup
+        setup.paperSize = sheet.PAPERSIZE_A4
+        setup.orientation = "landscape" if sum(spec.widths) > 120 else "portrait"
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.gridLines = True
+        sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.8, bottom=0.7,
+                                         header=0.3, footer=0.3)
+        sheet.oddHeader.left.text = _header_text(header[0])
+        sheet.oddHeader.left.size = 9
+        sheet.oddHeader.right.text = _header_text(header[1])
+        sheet.oddHeader.right.size = 9
+        sheet.oddFooter.center.text = pages
+        sheet.oddFooter.center.size = 9
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _tab(name: str, taken: set[str]) -> str:
+    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in visible(name))[:31] or "sheet"
+    name, n = clean, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f" ({n})"
+        name = clean[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _text(value: Any) -> Any:
+    """A text cell: shown as every human format shows it (`visible`: openpyxl refuses
+    control characters), and never a formula."""
+    return safe_cell(visible(value)) if isinstance(value, str) else value
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header: `&` doubled (it starts a code there), within Excel's 255
+    characters for the whole header."""
+    text = visible(text)
+    if len(text) > 100:
+        text = text[:99] + "…"
+    return text.replace("&", "&&")
+
+
+def column_width(texts: Sequence[str], most: int = 50) -> int:
+    """A column as wide as its widest text in display cells (CJK characters are two)."""
+    import unicodedata
+
+    def cells(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+    # a bit over one unit (the width of "0") per cell: LibreOffice's default font is wider
+    # than Excel's
+    return min(round(max([cells(t) for t in texts] + [4]) * 1.2) + 2, most)
+
+
+def sheet_value(column: Column, value: Any, show: Display) -> tuple[Any, str | None]:
+    """A list's value as a spreadsheet holds it, and its number format: money in yuan,
+    counts as numbers, moments as local date-times, dates as dates, codes as words."""
+    if value is None or value == "":
+        return None, None
+    kind = column.kind
+    if kind == "money" and isinstance(value, int):
+        from decimal import Decimal
+
+        return Decimal(value) / 100, "#,##0.00"
+    if kind == "int" and isinstance(value, int):
+        return value, "0"
+    if kind == "minutes" and isinstance(value, int):
+        return round(value / 60, 2), "0.00"  # hours, the unit in the heading
+    if kind == "stamp":
+        from tongwei_cli.core import clock
+
+        return clock.local(value, _zone(show.tz)).replace(tzinfo=None), MOMENT_FORMAT
+    text = show(column, value)
+    if kind == "text" and _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text), DATE_FORMAT
+        except ValueError:
+            pass
+    return text, None
+
+
+def list_sheets(records: list[dict[str, Any]], columns: Sequence[Column], show: Display,
+                title: str | None, footer: dict[str, Any] | None, notes: Sequence[str],
+                sheet: str | None = None) -> list[Sheet]:
+    """A list as a spreadsheet: the records on the first sheet (so that
+    `pd.read_excel(f, header=1)` reads them), what the table shows beneath it -- totals and
+    notes -- on a second."""
+    lang = show.lang
+    pair = i18n.PAGE.get(f"list.{sheet}") or i18n.PAGE["sheet.list"]
+    name = title or (pair[0] if lang == "zh" else pair[1])
+    rows, formats = [], [None] * len(columns)
+    for record in records:
+        row = []
+        for i, column in enumerate(columns):
+            value, number_format = sheet_value(column, lookup(record, column.key), show)
+            row.append(value)
+            if number_format and number_format not in (DATE_FORMAT, MOMENT_FORMAT):
+                formats[i] = number_format
+        rows.append(row)
+    hours = i18n.PAGE["hours"][0 if lang == "zh" else 1]
+    labels = [(f"{c.label(lang)}({hours})" if lang == "zh" else f"{c.label(lang)} ({hours})")
+              if c.kind == "minutes" else c.label(lang) for c in columns]
+    widths = []
+    for i, label in enumerate(labels):
+        sample = [label] + [_shown(r[i]) for r in rows[:500]]
+        widths.append(column_width(sample))
+
+    def word(key: str) -> str:
+        return i18n.PAGE[key][0 if lang == "zh" else 1]
+
+    info = [[word("report"), name], [word("rows"), len(records)]]
+    for column in columns[1:]:  # under the first column the table counts its rows
+        if footer and footer.get(column.key) not in (None, ""):
+            info.append([column.label(lang), visible(show(column, footer[column.key]))])
+    info += [[word("notes"), visible(note)] for note in notes]
+    data = Sheet(name, name, labels, rows, formats, widths)
+    about = Sheet(word("sheet.info"), name, [word("item"), word("value")], info,
+                  [None, None], [16, 70])
+    return [data, about]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime):
+        return "2026-11-28 17:15"
+    if value is None:
+        return ""
+    return str(value)
 
 
 def _console(output: Path | None, buffer: io.StringIO | None = None):
@@ -283,17 +571,31 @@ def _print_rich(renderables: list[Any], output: Path | None, *, revealed: bool =
 def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: str | None,
               output: Path | None, title: str | None = None, reveal: bool = False,
               refs: Any = None, tz: Any = None, footer: dict[str, Any] | None = None,
-              notes: Sequence[str] = (), lang: str | None = None) -> None:
-    """A list: table (localised), or JSON array / CSV of the records with English keys."""
+              notes: Sequence[str] = (), lang: str | None = None,
+              encoding: str | None = None, sheet: str | None = None) -> None:
+    """A list: table (localised), or JSON array / CSV of the records with English keys, or
+    a spreadsheet of the table's columns (localised, typed; `sheet`: what the list is, for
+    its title -- `case` gives 案件列表)."""
     chosen = choose_format(fmt, output, LIST_FORMATS)
+    charset = csv_encoding(encoding, chosen)
     data = masked(records, reveal)
     if chosen == "json":
         _write(to_json(data), output, revealed=reveal)
         return
     if chosen == "csv":
-        _write(to_csv(data), output, revealed=reveal)
+        _write(csv_bytes(to_csv(data, tz=tz), charset), output, revealed=reveal)
         return
     show = Display(lang or i18n.lang(), refs, tz)
+    if chosen == "xlsx":
+        refuse_binary_on_terminal(chosen, output)
+        from tongwei_cli.core import clock
+
+        sheets = list_sheets(data, columns, show, title, footer, notes, sheet)
+        bureau = i18n.BUREAU[0 if show.lang == "zh" else 1]
+        printed = clock.now_utc().astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M")
+        _write(xlsx_book(sheets, header=(f"{bureau} · {sheets[0].title}", printed),
+                         lang=show.lang), output, revealed=reveal)
+        return
     parts: list[Any] = [_rich_table(title, columns, data, show, footer)]
     parts.extend(notes)
     _print_rich(parts, output, revealed=reveal)
@@ -308,7 +610,7 @@ def emit_record(record: dict[str, Any], fields: Sequence[Column], *, fmt: str | 
                 lang: str | None = None) -> None:
     """One record: a two-column table and its sections (e.g. a timeline), or one JSON
     object, or a one-row CSV (nested lists as JSON)."""
-    chosen = choose_format(fmt, output, LIST_FORMATS)
+    chosen = choose_format(fmt, output, RECORD_FORMATS)
     data = masked(record, reveal)
     if chosen == "json":
         _write(to_json(data), output, revealed=reveal)

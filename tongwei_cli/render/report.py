@@ -15,6 +15,7 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,23 @@ from tongwei_cli.core import words as i18n
 from tongwei_cli.core.words import BUREAU, LABELS, TITLES, page_word
 from tongwei_cli.render.output import (
     REPORT_FORMATS,
+    Sheet,
     _write,
     choose_format,
+    column_width,
+    csv_bytes,
+    csv_encoding,
+    csv_moment,
     fen_to_yuan,
     masked,
+    refuse_binary_on_terminal,
     safe_cell,
     to_json,
     visible,
+    xlsx_book,
 )
 
 TEXT_WIDTH = 80
-
 
 
 def t(key: str, lang: str) -> str:
@@ -63,7 +70,10 @@ def kind_of(key: str) -> str:
 @dataclass
 class Cell:
     value: Any
-    kind: str = "text"  # text, int, money (fen), rate (0-1), delta-int, delta-money, delta-rate
+    # text, int, money (fen), rate (0-1), delta-int, delta-money, delta-rate, moment (a local
+    # datetime), minutes (a duration)
+    kind: str = "text"
+    tone: str | None = None  # a change's meaning: "good" or "bad" (its colour on the page)
 
 
 @dataclass
@@ -74,6 +84,7 @@ class Block:
     rows: list[list[Cell]]
     note: str | None = None
     keys: int = 1  # leading columns repeated when a text table is split to fit the page
+    fold: bool = False  # a long two-column list: the printed page sets it in two halves
 
 
 @dataclass
@@ -83,8 +94,13 @@ class Page:
     header: list[tuple[str, str]]  # (label, value)
     blocks: list[Block] = field(default_factory=list)
     paragraph: str | None = None
+    paragraph_title: str | None = None
     chart: list[dict[str, Any]] | None = None
+    chart_caption: str = ""
     footer: list[tuple[str, str]] = field(default_factory=list)
+    # what the bureau signs (制表人 / 审核人 / 负责人), the name filled in where known
+    signatures: list[tuple[str, str]] = field(default_factory=list)
+    running: tuple[str, str] = ("", "")  # the running header of every printed page
 
 
 def visible_page(page: Page) -> Page:
@@ -95,14 +111,19 @@ def visible_page(page: Page) -> Page:
         return [(visible(k), visible(v)) for k, v in items]
 
     def cell(c: Cell) -> Cell:
-        return Cell(visible(c.value), c.kind) if isinstance(c.value, str) else c
+        return replace(c, value=visible(c.value)) if isinstance(c.value, str) else c
+
+    def text(value: str | None) -> str | None:
+        return None if value is None else visible(value)
 
     return replace(
         page, title=visible(page.title), header=pairs(page.header), footer=pairs(page.footer),
-        paragraph=None if page.paragraph is None else visible(page.paragraph),
+        paragraph=text(page.paragraph), paragraph_title=text(page.paragraph_title),
+        chart_caption=visible(page.chart_caption), signatures=pairs(page.signatures),
+        running=(visible(page.running[0]), visible(page.running[1])),
         blocks=[replace(b, title=visible(b.title), columns=[visible(c) for c in b.columns],
                         rows=[[cell(c) for c in row] for row in b.rows],
-                        note=None if b.note is None else visible(b.note))
+                        note=text(b.note))
                 for b in page.blocks])
 
 
@@ -110,13 +131,17 @@ def show(cell: Cell, lang: str) -> str:
     """A cell as people read it."""
     value, kind = cell.value, cell.kind
     if value is None:
-        return "—" if kind != "text" else ""
+        return "" if kind in ("text", "moment", "minutes") else "—"
     if kind == "int":
         return f"{value:,}"
     if kind == "money":
         return fen_to_yuan(value)
     if kind == "rate":
         return f"{value * 100:.2f}%"
+    if kind == "moment":
+        return moment_text(value, lang, year=False)
+    if kind == "minutes":
+        return duration_text(value, lang)
     if kind.startswith("delta-") and not value:
         return "0"
     if kind == "delta-int":
@@ -129,7 +154,7 @@ def show(cell: Cell, lang: str) -> str:
 
 
 def numeric(cell: Cell) -> bool:
-    return cell.kind != "text"
+    return cell.kind not in ("text", "moment")
 
 
 def _station(refs: Any, code: str | None, lang: str, short: bool = True) -> str:
@@ -143,43 +168,76 @@ def _station(refs: Any, code: str | None, lang: str, short: bool = True) -> str:
     return name
 
 
-def _local(stamp: str | None, tz: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return clock.local(stamp, tz).strftime(fmt) if stamp else ""
+# -- dates as the page writes them ---------------------------------------------------------------
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 
 
-def _late(minutes: int, lang: str) -> str:
-    if minutes <= 0:
-        return ""
+def day_text(day: date, lang: str, year: bool = True) -> str:
+    """`2026年11月28日` on the Chinese page, `28 November 2026` on the English one."""
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+    return f"{day.day} {MONTHS[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+def period_text(first: date, last: date, lang: str) -> str:
+    """One day, or `2026年10月1日至11月28日` / `1 October – 28 November 2026`."""
+    if first == last:
+        return day_text(first, lang)
+    same_year = first.year == last.year
+    if lang == "zh":
+        return f"{day_text(first, lang)}至{day_text(last, lang, year=not same_year)}"
+    if same_year and first.month == last.month:
+        return f"{first.day}–{day_text(last, lang)}"
+    return f"{day_text(first, lang, year=not same_year)} – {day_text(last, lang)}"
+
+
+def moment_text(moment: datetime, lang: str, year: bool = True) -> str:
+    """A local moment: `2026年12月2日 14:01`, or without the year `11月27日 15:44` /
+    `27 Nov 15:44` (a table's cell)."""
+    if not year and lang != "zh":
+        return f"{moment.day} {MONTHS[moment.month - 1][:3]} {moment:%H:%M}"
+    return f"{day_text(moment.date(), lang, year)} {moment:%H:%M}"
+
+
+def duration_text(minutes: int, lang: str) -> str:
+    """How late: `8小时16分` / `8 h 16 min`; from two days on, whole days."""
     hours, mins = divmod(minutes, 60)
     if hours >= 48:
-        return f"{hours // 24}天" if lang == "zh" else f"{hours // 24}d"
-    return f"{hours}:{mins:02d}"
+        return i18n.say("days", lang, d=hours // 24)
+    return i18n.say("minutes", lang, h=hours, m=mins)
+
+
+def _local(stamp: str | None, tz: Any) -> datetime | None:
+    return clock.local(stamp, tz) if stamp else None
 
 
 def _section_block(report: dict[str, Any], section: str, lang: str, daily: bool) -> Block:
-    cols = [t("figure", lang)]
-    if daily:
-        cols += ([("当日" if lang == "zh" else "Day"),
-                  ("前一日" if lang == "zh" else "Day before"),
-                  ("增减" if lang == "zh" else "Change"),
-                  ("去年同日" if lang == "zh" else "Year ago"),
-                  ("增减" if lang == "zh" else "Change")])
-    else:
-        cols += [("本期" if lang == "zh" else "Period"),
-                 ("上期(环比)" if lang == "zh" else "Previous"),
-                 ("增减" if lang == "zh" else "Change"),
-                 ("去年同期(同比)" if lang == "zh" else "Year ago"),
-                 ("增减" if lang == "zh" else "Change")]
+    """A strand's figures against the period before (环比) and a year earlier (同比), each
+    change coloured by what it means (`report["rising"]`), not by its sign."""
+    names = (("col.day", "col.day_before", "col.mom_day", "col.day_year_ago", "col.yoy")
+             if daily else ("col.period", "col.previous", "col.mom", "col.year_ago", "col.yoy"))
+    cols = [t("figure", lang), *(t(n, lang) for n in names)]
+    senses = report.get("rising", {}).get(section, {})
     rows = []
     for key, value in report[section].items():
         kind = kind_of(key)
         prev, year = report["previous"], report["year_ago"]
         rows.append([Cell(t(key, lang)), Cell(value, kind),
                      Cell(prev[section].get(key), kind),
-                     Cell(prev["change"][section].get(key), f"delta-{kind}"),
+                     _change(prev["change"][section].get(key), kind, senses.get(key)),
                      Cell(year[section].get(key), kind),
-                     Cell(year["change"][section].get(key), f"delta-{kind}")])
+                     _change(year["change"][section].get(key), kind, senses.get(key))])
     return Block(section, heading(section, lang), cols, rows)
+
+
+def _change(delta: Any, kind: str, sense: str | None) -> Cell:
+    """A change, with its tone: a rise of a figure whose rise is bad news is bad."""
+    tone = None
+    if delta and sense in ("good", "bad"):
+        tone = sense if delta > 0 else ("bad" if sense == "good" else "good")
+    return Cell(delta, f"delta-{kind}", tone)
 
 
 def _table(key: str, lang: str, items: list[dict[str, Any]], first: tuple[str, Any],
@@ -202,25 +260,34 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
     kind = report["report"]
     station = (_station(refs, report["station"], lang, short=False) if report["station"]
                else ("全县" if lang == "zh" else "whole county"))
-    period = report["from"] if report["from"] == report["to"] else (
-        f"{report['from']} 至 {report['to']}" if lang == "zh"
-        else f"{report['from']} to {report['to']}")
+    first, last = date.fromisoformat(report["from"]), date.fromisoformat(report["to"])
+    when = period_text(first, last, lang)
     title = heading(kind, lang)
-    header = [(page_word("bureau", lang), BUREAU[0] if lang == "zh" else BUREAU[1]),
-              (page_word("report", lang), title)]
+    bureau = BUREAU[0] if lang == "zh" else BUREAU[1]
+    header = [(page_word("bureau", lang), bureau), (page_word("report", lang), title)]
     if report.get("campaign") and kind != "daily":
         header.append((page_word("campaign", lang), report["campaign"]["name"]))
-    header += [(page_word("period", lang), period),
-               (page_word("scope", lang), station),
-               (page_word("printed", lang), _local(report["generated_at"], tz)),
-               (page_word("officer", lang), report["officer"])]
-    footer = [(page_word("as_of", lang), _local(report["as_of"], tz)),
-              (page_word("audit_head", lang), report["audit_head"])]
-    page = Page(lang, f"{BUREAU[0] if lang == 'zh' else BUREAU[1]} · {title}", header,
-                footer=footer)
+    header += [(page_word("date" if first == last else "period", lang), when),
+               (page_word("scope", lang), station)]
+    printed = _local(report.get("generated_at"), tz)
+    if printed is not None:
+        header.append((page_word("printed", lang), moment_text(printed, lang)))
+    footer = []
+    as_of = _local(report.get("as_of"), tz)
+    if as_of is not None:
+        footer.append((page_word("as_of", lang), moment_text(as_of, lang)))
+    footer.append((page_word("audit_head", lang), report["audit_head"]))
+    running = f"{bureau} · {title}" + (f" · {station}" if report["station"] else "")
+    page = Page(lang, f"{bureau} · {title}", header, footer=footer, running=(running, when),
+                signatures=[(page_word("prepared_by", lang), report.get("officer") or ""),
+                            (page_word("reviewed_by", lang), ""),
+                            (page_word("approved_by", lang), "")])
     if kind == "bulletin":
         page.paragraph = report["text"]
         return page
+    if report.get("text"):  # a campaign's page opens with the paragraph the bureau publishes
+        page.paragraph = report["text"]
+        page.paragraph_title = heading("bulletin_text", lang)
 
     daily = kind == "daily"
     for section in ("cases", "warnings", "outreach", "cards"):
@@ -232,10 +299,11 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
         for section in ("cases", "warnings", "outreach", "cards"):
             for key, value in campaign[section].items():
                 rows.append([Cell(t(key, lang)), Cell(value, kind_of(key))])
+        span = period_text(date.fromisoformat(campaign["from"]),
+                           date.fromisoformat(campaign["to"]), lang)
         page.blocks.append(Block(
-            "campaign", i18n.say("campaign_to_date", lang, name=campaign["name"],
-                                 first=campaign["from"], last=campaign["to"]),
-            [t("figure", lang), t("total", lang)], rows))
+            "campaign", i18n.say("campaign_to_date", lang, name=campaign["name"], span=span),
+            [t("figure", lang), t("total", lang)], rows, fold=True))
 
     if daily:
         page.blocks.append(_dispatch_block(report, refs, tz, lang))
@@ -268,6 +336,9 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
                               ("sessions", "attendees", "materials")))
     if report.get("series"):
         page.chart = report["series"]
+        page.chart_caption = i18n.say("chart_span", lang, span=period_text(
+            date.fromisoformat(page.chart[0]["day"]), date.fromisoformat(page.chart[-1]["day"]),
+            lang))
     return page
 
 
@@ -276,9 +347,9 @@ def _dispatch_block(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Bl
     for r in report["dispatch"]:
         rows.append([Cell(r["no"]), Cell(_station(refs, r["station"], lang)),
                      Cell(refs.name("levels", r["level"], lang)),
-                     Cell(_local(r["received_at"], tz, "%m-%d %H:%M")),
-                     Cell(_local(r["deadline_at"], tz, "%m-%d %H:%M")),
-                     Cell(_late(r["overdue_minutes"], lang)),
+                     Cell(_local(r["received_at"], tz), "moment"),
+                     Cell(_local(r["deadline_at"], tz), "moment"),
+                     Cell(r["overdue_minutes"] or None, "minutes"),
                      Cell(r.get("phone") or ""), Cell(r.get("name") or "")])
     total, shown = report["dispatch_total"], len(report["dispatch"])
     overdue = sum(1 for r in report["dispatch"] if r["overdue"])
@@ -320,24 +391,34 @@ def clip(text: str, width: int) -> str:
     return out + "…"
 
 
+# The Chinese line rules (GB/T 15834, as in CLREQ): a closing bracket or quote and the
+# pause and stop marks never begin a line; an opening bracket or quote never ends one.
+NO_START = frozenset("）)］]｝}〕〉》」』】〗〙’”、。，．,.：:；;！!？?…‥%％·・")
+NO_END = frozenset("（(［[｛{〔〈《「『【〖〘‘“")
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """Break a paragraph into lines of at most `width` cells (Chinese breaks anywhere;
-    Latin words are kept whole where they fit)."""
+    """Break a paragraph into lines of at most `width` cells: Chinese breaks between any
+    two characters, Latin words are kept whole where they fit, and the line rules hold (the
+    character before a closing mark moves down with it)."""
     lines: list[str] = []
     for para in text.split("\n"):
-        line = ""
+        line: list[str] = []
         for token in _tokens(para):
-            if cells(line + token) <= width:
-                line += token
+            if cells("".join(line) + token) <= width:
+                line.append(token)
                 continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line = token.lstrip()
-            while cells(line) > width:
-                cut = clip(line, width + 1)[:-1]
+            carried = _carry(line, token)
+            if "".join(line).strip():
+                lines.append("".join(line).rstrip())
+            line = carried + ([token] if carried or token != " " else [])
+            joined = "".join(line)
+            while cells(joined) > width:  # one word longer than the line
+                cut = clip(joined, width + 1)[:-1]
                 lines.append(cut)
-                line = line[len(cut):]
-        lines.append(line.rstrip())
+                joined = joined[len(cut):]
+                line = [joined]
+        lines.append("".join(line).rstrip())
     return lines
 
 
@@ -355,6 +436,20 @@ def _tokens(text: str) -> list[str]:
     if word:
         tokens.append(word)
     return tokens
+
+
+def _carry(line: list[str], token: str) -> list[str]:
+    """The tokens at the end of `line` that must go down to the next line with `token`
+    (taken off `line`): so that the next line does not begin with a closing mark, and this
+    one does not end with an opening mark. A line is never emptied."""
+    carried: list[str] = []
+    while line and line[-1] == " ":
+        line.pop()
+    while len(line) > 1 and (carried or [token])[0][:1] in NO_START:
+        carried.insert(0, line.pop())
+    while len(line) > 1 and line[-1][-1:] in NO_END:
+        carried.insert(0, line.pop())
+    return carried
 
 
 def _text_table(block: Block, lang: str, width: int = TEXT_WIDTH) -> list[str]:
@@ -398,6 +493,12 @@ def empty_word(lang: str) -> str:
     return page_word("none", lang)
 
 
+def signature_line(page: Page, blank: str) -> str:
+    """制表人：张三    审核人：＿＿＿＿    负责人：＿＿＿＿ -- what the bureau signs."""
+    colon = "：" if page.lang == "zh" else ": "
+    return "    ".join(f"{label}{colon}{value or blank}" for label, value in page.signatures)
+
+
 def to_text(page: Page) -> str:
     lines = [page.title, "=" * min(TEXT_WIDTH, cells(page.title))]
     label_width = max(cells(k) for k, _ in page.header + page.footer)
@@ -405,6 +506,8 @@ def to_text(page: Page) -> str:
         lines.extend(wrap(f"{pad(key, label_width)}  {value}", TEXT_WIDTH))
     if page.paragraph is not None:
         lines.append("")
+        if page.paragraph_title:
+            lines.extend(wrap(page.paragraph_title, TEXT_WIDTH))
         lines.extend(wrap(page.paragraph, TEXT_WIDTH))
     for block in page.blocks:
         lines.append("")
@@ -415,6 +518,9 @@ def to_text(page: Page) -> str:
             lines.append(empty_word(page.lang))
         if block.note:
             lines.extend(wrap(block.note, TEXT_WIDTH))
+    if page.signatures:
+        lines.append("")
+        lines.extend(wrap(signature_line(page, "_" * 12), TEXT_WIDTH))
     lines.append("")
     lines.append("-" * TEXT_WIDTH)
     for key, value in page.footer:
@@ -433,6 +539,8 @@ def to_markdown(page: Page) -> str:
     for key, value in page.header:
         lines.append(f"- **{_md(key)}**: {_md(value)}")
     if page.paragraph is not None:
+        if page.paragraph_title:
+            lines += ["", f"## {_md(page.paragraph_title)}"]
         lines += ["", _md(page.paragraph)]
     for block in page.blocks:
         lines += ["", f"## {_md(block.title)}", ""]
@@ -446,6 +554,8 @@ def to_markdown(page: Page) -> str:
             lines.append(empty_word(page.lang))
         if block.note:
             lines += ["", _md(block.note)]
+    if page.signatures:
+        lines += ["", _md(signature_line(page, "_" * 12))]
     lines += ["", "---", ""]
     for key, value in page.footer:
         lines.append(f"- **{_md(key)}**: `{value}`" if len(value) == 64
@@ -464,6 +574,8 @@ def to_rich(page: Page) -> list[Any]:
         parts.append(Text(f"{key}: {value}"))
     if page.paragraph is not None:
         parts.append(Text(""))
+        if page.paragraph_title:
+            parts.append(Text(page.paragraph_title, style="bold"))
         parts.append(Text(page.paragraph))
     for block in page.blocks:
         table = Table(title=block.title, title_justify="left", caption=block.note,
@@ -475,9 +587,7 @@ def to_rich(page: Page) -> list[Any]:
             styled = []
             for cell in row:
                 text = show(cell, page.lang)
-                style = ""
-                if cell.kind.startswith("delta-") and cell.value:
-                    style = "green" if cell.value > 0 else "red"
+                style = {"good": "green", "bad": "red"}.get(cell.tone or "", "")
                 styled.append(Text(text, style=style))
             table.add_row(*styled)
         if not block.rows:
@@ -490,40 +600,99 @@ def to_rich(page: Page) -> list[Any]:
 
 # -- html ---------------------------------------------------------------------------------------
 
+FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "PingFang SC", '
+         '"Microsoft YaHei", "WenQuanYi Micro Hei", "SimHei", "SimSun", "Songti SC", '
+         'sans-serif')
+
+# The page as a bureau files it: A4, a running header and "第 N 页 共 M 页" on every page (in
+# the page's margin boxes, which a browser printing the page and WeasyPrint both draw, in
+# place of the browser's own header of URL and date), a heading never parted from its
+# table, columns as wide as their content (numbers right-aligned, numbers and keys never
+# broken), changes coloured by what they mean.
 CSS = """
-@page { size: A4; margin: 14mm 12mm 16mm 12mm; }
+@page { size: A4; margin: 20mm 12mm 18mm 12mm;
+  @top-left { content: %(left)s; font: 8pt %(fonts)s; color: #444;
+              vertical-align: bottom; padding-bottom: 3mm; }
+  @top-right { content: %(right)s; font: 8pt %(fonts)s; color: #444;
+               vertical-align: bottom; padding-bottom: 3mm; }
+  @bottom-center { content: %(pages)s; font: 8pt %(fonts)s; color: #444;
+                   vertical-align: top; padding-top: 3mm; }
+}
 * { box-sizing: border-box; }
 html { font-size: 10pt; }
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC",
-       "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "SimHei", "SimSun",
-       "Songti SC", sans-serif;
-       color: #111; margin: 0 auto; max-width: 186mm; line-height: 1.35; }
-h1 { font-size: 15pt; margin: 0 0 4pt; text-align: center; letter-spacing: 1pt; }
-h2 { font-size: 11pt; margin: 10pt 0 3pt; border-bottom: 1px solid #999; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr;
-          gap: 1pt 8pt; margin: 0 0 6pt; font-size: 9pt; }
-dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 8.5pt;
-        page-break-inside: auto; }
+body { font-family: %(fonts)s; color: #111; margin: 0 auto; max-width: 186mm;
+       line-height: 1.35; }
+h1 { font-size: 16pt; margin: 0; text-align: center; letter-spacing: 1pt; }
+p.when { text-align: center; font-size: 11pt; margin: 2pt 0 6pt; }
+h2 { font-size: 11pt; margin: 10pt 0 3pt; padding-bottom: 1pt; border-bottom: 1px solid #999;
+     break-after: avoid; page-break-after: avoid; }
+table { border-collapse: collapse; }
+table.meta { width: 100%%; font-size: 9pt; margin: 0 0 4pt; }
+table.meta th { text-align: left; font-weight: bold; padding: 0.5pt 8pt 0.5pt 0;
+                white-space: nowrap; width: 1%%; }
+table.meta td { padding: 0.5pt 12pt 0.5pt 0; }
+table.data { width: 100%%; font-size: 8.5pt; }
 thead { display: table-header-group; }
-tr { page-break-inside: avoid; break-inside: avoid; }
-th, td { border: 1px solid #bbb; padding: 1.5pt 3pt; overflow-wrap: anywhere;
-         word-break: break-word; vertical-align: top; }
-th { background: #eee; font-weight: bold; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-td.up { color: #060; } td.down { color: #a00; }
-p.note, p.empty { font-size: 8.5pt; margin: 2pt 0; color: #444; }
-p.bulletin { font-size: 12pt; text-indent: 2em; line-height: 1.8; }
-figure { margin: 6pt 0; break-inside: avoid; }
-figure svg { width: 100%; height: auto; display: block; }
-figcaption { font-size: 8.5pt; color: #444; }
-footer { margin-top: 10pt; border-top: 1px solid #999; font-size: 8pt; color: #333; }
-footer code { font-size: 7.5pt; overflow-wrap: anywhere; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+table.data th, table.data td { border: 0.75pt solid #aaa; padding: 1.5pt 4pt;
+                               vertical-align: top; white-space: nowrap; }
+table.data th { background: #eee; font-weight: bold; text-align: left; white-space: normal; }
+table.data .n { text-align: right; font-variant-numeric: tabular-nums; }
+table.data td.half { border-left: 1.5pt solid #666; }
+td.good { color: #17692c; } td.bad { color: #b00000; font-weight: bold; }
+section.block.whole { break-inside: avoid; page-break-inside: avoid; }
+p.note, p.empty { font-size: 8.5pt; margin: 2pt 0; color: #333; }
+p.bulletin { font-size: 11pt; text-indent: 2em; line-height: 1.8; margin: 2pt 0 4pt; }
+figure { margin: 6pt 0; break-inside: avoid; page-break-inside: avoid; }
+figure svg { width: 100%%; height: auto; display: block; }
+figcaption { font-size: 8.5pt; color: #333; text-align: center; }
+table.sign { width: 100%%; margin-top: 18pt; font-size: 10.5pt; break-inside: avoid;
+             page-break-inside: avoid; }
+table.sign td { padding: 0 6pt 0 0; white-space: nowrap; vertical-align: bottom; }
+table.sign span.blank { display: inline-block; width: 32mm; border-bottom: 0.75pt solid #000; }
+footer { margin-top: 10pt; border-top: 1px solid #999; font-size: 7.5pt; color: #333;
+         break-inside: avoid; page-break-inside: avoid; }
+footer code { font-family: %(fonts)s; overflow-wrap: anywhere; }
+@media screen { body { padding: 12mm 0; } }
 @media print { a { color: inherit; text-decoration: none; } }
 """
 
+WHOLE_ROWS = 40  # a table of up to this many rows is never split across two pages
 
-def _svg_chart(series: list[dict[str, Any]], lang: str) -> str:
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string, safe inside <style>: quotes, backslashes and the characters
+    of markup written as escapes."""
+    out = []
+    for ch in text:
+        if ch in "\"'\\<>&" or not ch.isprintable():
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _page_numbers(lang: str) -> str:
+    """`"第 " counter(page) " 页 共 " counter(pages) " 页"` from the catalogue's words."""
+    template = page_word("page_of", lang)
+    before, rest = template.split("{page}")
+    middle, after = rest.split("{pages}")
+    return " ".join(part for part in (
+        css_string(before) if before else "", "counter(page)",
+        css_string(middle), "counter(pages)", css_string(after) if after else "") if part)
+
+
+def page_css(page: Page) -> str:
+    return CSS % {"left": css_string(page.running[0]), "right": css_string(page.running[1]),
+                  "pages": _page_numbers(page.lang), "fonts": FONTS}
+
+
+def _day_label(day: str, lang: str) -> str:
+    d = date.fromisoformat(day)
+    return f"{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {MONTHS[d.month - 1][:3]}"
+
+
+def _svg_chart(series: list[dict[str, Any]], lang: str, caption: str) -> str:
     """Warnings received and fed back (bars) and cases reported (line), day by day."""
     width, height, left, right, top, bottom = 680, 220, 36, 10, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -532,14 +701,15 @@ def _svg_chart(series: list[dict[str, Any]], lang: str) -> str:
     top_value = step * -(-peak // step)
     n = len(series)
     slot = plot_w / max(n, 1)
-    bar = max(1.0, slot * 0.38)
+    bar = max(0.6, slot * 0.38)
+    every = max(1, -(-n // 10))  # about ten dates along the axis
 
     def y(value: float) -> float:
         return top + plot_h - plot_h * value / top_value
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-label="{html.escape(heading("chart", lang))}" '
-           'font-family="sans-serif" font-size="9">']
+           f'role="img" aria-label="{html.escape(caption)}" '
+           f"font-family='{html.escape(FONTS)}' font-size=\"9\">"]
     for v in range(0, top_value + 1, step):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
                    'stroke="#ddd" stroke-width="0.6"/>')
@@ -554,9 +724,9 @@ def _svg_chart(series: list[dict[str, Any]], lang: str) -> str:
                        f'width="{bar:.1f}" height="{h:.1f}" fill="{colour}">'
                        f'<title>{d["day"]} {html.escape(t(key, lang))}: {d[key]}</title></rect>')
         points.append(f"{left + (i + 0.5) * slot:.1f},{y(d['cases']):.1f}")
-        if i % 5 == 0 or i == n - 1:
+        if i % every == 0 or i == n - 1:
             out.append(f'<text x="{left + (i + 0.5) * slot:.1f}" y="{height - bottom + 12}" '
-                       f'text-anchor="middle" fill="#555">{d["day"][5:]}</text>')
+                       f'text-anchor="middle" fill="#555">{_day_label(d["day"], lang)}</text>')
     if points:
         out.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#c0392b" '
                    'stroke-width="1.6"/>')
@@ -579,44 +749,75 @@ def _nice_step(peak: int) -> int:
     return 10 ** (len(str(peak)) - 1)
 
 
+def _html_cell(cell: Cell, lang: str, extra: str = "") -> str:
+    classes = [c for c in (("n" if numeric(cell) else ""), cell.tone or "", extra) if c]
+    attr = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<td{attr}>{html.escape(show(cell, lang))}</td>"
+
+
+def _html_table(block: Block, lang: str) -> list[str]:
+    e = html.escape
+    right = [any(numeric(r[i]) for r in block.rows) for i in range(len(block.columns))]
+    heads = [f'<th{" class=n" if is_num else ""}>{e(label)}</th>'
+             for label, is_num in zip(block.columns, right, strict=True)]
+    rows = [[_html_cell(c, lang) for c in row] for row in block.rows]
+    if block.fold and len(block.rows) > 12:
+        # two halves side by side: label, value | label, value
+        half = -(-len(rows) // 2)
+        second = [[_html_cell(c, lang, "half" if i == 0 else "") for i, c in enumerate(row)]
+                  for row in block.rows[half:]]
+        second += [['<td class="half"></td>'] + ["<td></td>"] * (len(heads) - 1)] * (
+            half - len(second))
+        heads = heads + [heads[0].replace("<th", '<th style="border-left: 1.5pt solid #666"',
+                                          1)] + heads[1:]
+        rows = [a + b for a, b in zip(rows[:half], second, strict=True)]
+    out = ['<table class="data"><thead><tr>', *heads, "</tr></thead><tbody>"]
+    for row in rows:
+        out += ["<tr>", *row, "</tr>"]
+    out.append("</tbody></table>")
+    return out
+
+
 def to_html(page: Page) -> str:
     e = html.escape
     lang_attr = "zh-CN" if page.lang == "zh" else "en"
+    title = f"{page.title} · {page.running[1]}" if page.running[1] else page.title
     out = ["<!DOCTYPE html>", f'<html lang="{lang_attr}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(page.title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-           f"<header><h1>{e(page.title)}</h1>", '<dl class="meta">']
-    for key, value in page.header:
-        out.append(f"<dt>{e(key)}</dt><dd>{e(value)}</dd>")
-    out.append("</dl></header>")
+           f"<title>{e(title)}</title>", f"<style>{page_css(page)}</style>", "</head>",
+           "<body>", f"<header><h1>{e(page.title)}</h1>"]
+    if page.running[1]:
+        out.append(f'<p class="when">{e(page.running[1])}</p>')
+    out.append('<table class="meta">')
+    for n in range(0, len(page.header), 2):
+        out.append("<tr>" + "".join(f"<th>{e(k)}</th><td>{e(v)}</td>"
+                                    for k, v in page.header[n:n + 2]) + "</tr>")
+    out.append("</table></header>")
     if page.paragraph is not None:
-        out.append(f'<p class="bulletin">{e(page.paragraph)}</p>')
+        out.append('<section class="bulletin">')
+        if page.paragraph_title:
+            out.append(f"<h2>{e(page.paragraph_title)}</h2>")
+        out.append(f'<p class="bulletin">{e(page.paragraph)}</p></section>')
     if page.chart:
-        out.append(f'<figure class="chart">{_svg_chart(page.chart, page.lang)}'
-                   f"<figcaption>{e(heading('chart', page.lang))}</figcaption></figure>")
+        out.append(f'<figure class="chart">{_svg_chart(page.chart, page.lang, page.chart_caption)}'
+                   f"<figcaption>{e(page.chart_caption)}</figcaption></figure>")
     for block in page.blocks:
-        out.append(f'<section class="block" id="{e(block.key)}"><h2>{e(block.title)}</h2>')
+        whole = " whole" if len(block.rows) <= WHOLE_ROWS else ""
+        out.append(f'<section class="block{whole}" id="{e(block.key)}">'
+                   f"<h2>{e(block.title)}</h2>")
         if block.rows:
-            right = [any(numeric(r[i]) for r in block.rows) for i in range(len(block.columns))]
-            out.append("<table><thead><tr>")
-            for label, is_num in zip(block.columns, right, strict=True):
-                out.append(f'<th{" class=n" if is_num else ""}>{e(label)}</th>')
-            out.append("</tr></thead><tbody>")
-            for row in block.rows:
-                out.append("<tr>")
-                for cell in row:
-                    classes = ["n"] if numeric(cell) else []
-                    if cell.kind.startswith("delta-") and cell.value:
-                        classes.append("up" if cell.value > 0 else "down")
-                    attr = f' class="{" ".join(classes)}"' if classes else ""
-                    out.append(f"<td{attr}>{e(show(cell, page.lang))}</td>")
-                out.append("</tr>")
-            out.append("</tbody></table>")
+            out.extend(_html_table(block, page.lang))
         else:
             out.append(f'<p class="empty">{e(empty_word(page.lang))}</p>')
         if block.note:
             out.append(f'<p class="note">{e(block.note)}</p>')
         out.append("</section>")
+    if page.signatures:
+        colon = "：" if page.lang == "zh" else ": "
+        out.append('<table class="sign"><tr>' + "".join(
+            f"<td>{e(label)}{colon}"
+            + (f"<span>{e(value)}</span>" if value else '<span class="blank"></span>')
+            + "</td>" for label, value in page.signatures) + "</tr></table>")
     out.append("<footer>")
     for key, value in page.footer:
         out.append(f"<div>{e(key)}: <code>{e(value)}</code></div>")
@@ -628,116 +829,114 @@ def to_html(page: Page) -> str:
 
 NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "rate": "0.00%",
                   "delta-int": "+#,##0;-#,##0;0", "delta-money": "+#,##0.00;-#,##0.00;0.00",
-                  "delta-rate": "+0.00%;-0.00%;0.00%"}
+                  "delta-rate": "+0.00%;-0.00%;0.00%", "minutes": "0.00"}
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in title)[:31] or "sheet"
-    name, n = clean, 2
-    while name in taken:
-        suffix = f" ({n})"
-        name = clean[: 31 - len(suffix)] + suffix
-        n += 1
-    taken.add(name)
-    return name
+def _sheet_cell(cell: Cell) -> Any:
+    """A cell as the spreadsheet holds it: money in yuan (exact), moments as local
+    date-times, durations in hours."""
+    value = cell.value
+    if value is None:
+        return None
+    if cell.kind in ("money", "delta-money"):
+        from decimal import Decimal
+
+        return Decimal(value) / 100
+    if cell.kind == "moment":
+        return value.replace(tzinfo=None)
+    if cell.kind == "minutes":
+        return round(value / 60, 2)
+    return value
 
 
-def _xlsx_text(value: Any) -> Any:
-    """A text cell of a sheet: shown as every human format shows it (`visible`: openpyxl
-    refuses control characters), and never a formula."""
-    return safe_cell(visible(value)) if isinstance(value, str) else value
+def report_sheets(page: Page) -> list[Sheet]:
+    """The info sheet (what the page's header, paragraph, notes, signatures and footer
+    say), then one sheet per table, each laid out as `output.xlsx_book` describes."""
+    lang = page.lang
+    info: list[list[Any]] = [[k, v] for k, v in page.header]
+    if page.paragraph is not None:
+        info.append([page.paragraph_title or heading("bulletin_text", lang), page.paragraph])
+    info += [[block.title, block.note] for block in page.blocks if block.note]
+    info += [[k, v] for k, v in page.signatures]
+    info += [[k, v] for k, v in page.footer]
+    title = f"{page.title} · {page.running[1]}"
+    sheets = [Sheet(page_word("sheet.info", lang), title,
+                    [page_word("item", lang), page_word("value", lang)], info, [None, None],
+                    [column_width([k for k, _ in info]), 80])]
+    unit = page_word("hours", lang)
+    for block in page.blocks:
+        kinds = [next((r[i].kind for r in block.rows if r[i].value is not None), "text")
+                 for i in range(len(block.columns))]
+        columns = [(f"{label}({unit})" if lang == "zh" else f"{label} ({unit})")
+                   if kind == "minutes" else label
+                   for label, kind in zip(block.columns, kinds, strict=True)]
+        rows = [[_sheet_cell(c) for c in row] for row in block.rows]
+        widths = [column_width([columns[i]] + [show(r[i], lang) for r in block.rows])
+                  for i in range(len(columns))]
+        name = page_word(f"sheet.{block.key}", lang) if f"sheet.{block.key}" in i18n.PAGE \
+            else block.title
+        sheets.append(Sheet(name, block.title, columns, rows,
+                            [NUMBER_FORMATS.get(k) for k in kinds], widths,
+                            [[NUMBER_FORMATS.get(c.kind) for c in row] for row in block.rows]))
+    return sheets
 
 
 def to_xlsx(page: Page) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    book = Workbook()
-    taken: set[str] = set()
-    info = book.active
-    info.title = _sheet_name(page_word("info_sheet", page.lang), taken)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EEEEEE")
-    info.append([page_word("item", page.lang), page_word("value", page.lang)])
-    for key, value in page.header + page.footer:
-        info.append([_xlsx_text(key), _xlsx_text(value)])
-    if page.paragraph is not None:
-        info.append([heading("bulletin_text", page.lang), _xlsx_text(page.paragraph)])
-        info.cell(row=info.max_row, column=2).alignment = Alignment(wrap_text=True)
-    _finish(info, [False, False], bold, fill, widths=[16, 90])
-    for block in page.blocks:
-        sheet = book.create_sheet(_sheet_name(visible(block.title), taken))
-        sheet.append([_xlsx_text(c) for c in block.columns])
-        for row in block.rows:
-            values = []
-            for cell in row:
-                value = cell.value
-                if cell.kind in ("money", "delta-money") and value is not None:
-                    value = value / 100
-                values.append(_xlsx_text(value) if cell.kind == "text" else value)
-            sheet.append(values)
-            for col, cell in enumerate(row, 1):
-                if cell.kind in NUMBER_FORMATS:
-                    sheet.cell(row=sheet.max_row, column=col).number_format = \
-                        NUMBER_FORMATS[cell.kind]
-        if block.note:
-            sheet.append([])
-            sheet.append([_xlsx_text(block.note)])
-        right = [any(numeric(r[i]) for r in block.rows) for i in range(len(block.columns))]
-        widths = [max([cells(block.columns[i])] + [cells(show(r[i], page.lang))
-                                                  for r in block.rows]) + 2
-                  for i in range(len(block.columns))]
-        _finish(sheet, right, bold, fill, widths=[min(w, 40) for w in widths])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _finish(sheet: Any, right: list[bool], bold: Any, fill: Any, widths: list[int]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for col in range(1, len(widths) + 1):
-        head = sheet.cell(row=1, column=col)
-        head.font = bold
-        head.fill = fill
-        sheet.column_dimensions[get_column_letter(col)].width = widths[col - 1]
-    sheet.freeze_panes = "A2"
+    return xlsx_book(report_sheets(page), header=page.running, lang=page.lang)
 
 
 # -- machine formats ----------------------------------------------------------------------------
 
-def _flat(prefix: str, value: Any, out: list[tuple[str, str, Any]]) -> None:
+# The key that names an item of each list in the report, for its CSV section
+# (`breakdowns.by_station.maying`, `dispatch.YJ2026112700390`).
+IDENTITY = {"ranking": "station", "by_type": "type", "by_station": "station",
+            "by_level": "level", "by_audience": "audience", "by_form": "form",
+            "dispatch": "no", "series": "day"}
+NOT_FIGURES = ("rising", "series")  # what the page needs, not figures of the report
+NONE_KEY = "_none"  # an item whose name is empty (a case of no station)
+
+
+def _flat(prefix: str, value: Any, out: list[tuple[str, str, Any]], tz: Any) -> None:
     if isinstance(value, dict):
-        scalars = {k: v for k, v in value.items() if not isinstance(v, (dict, list))}
-        for key, item in scalars.items():
-            out.append((prefix or "report", key, item))
         for key, item in value.items():
-            if isinstance(item, (dict, list)):
-                _flat(f"{prefix}.{key}" if prefix else key, item, out)
+            if not isinstance(item, (dict, list)):
+                out.append((prefix or "report", key, csv_moment(key, item, tz)))
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and not (not prefix and key in NOT_FIGURES):
+                _flat(f"{prefix}.{key}" if prefix else key, item, out, tz)
     elif isinstance(value, list):
+        id_key = IDENTITY.get(prefix.rsplit(".", 1)[-1])
+        seen: set[str] = set()
         for n, item in enumerate(value):
-            ident = n
-            if isinstance(item, dict):
-                for id_key in ("station", "type", "level", "audience", "form", "no", "day"):
-                    if id_key in item:
-                        ident = item[id_key]
-                        break
-            _flat(f"{prefix}.{ident}", item, out)
+            ident = str(n)
+            if id_key and isinstance(item, dict) and id_key in item:
+                ident = NONE_KEY if item[id_key] is None else str(item[id_key])
+            base, k = ident, 2
+            while ident in seen:  # never two items under one section
+                ident, k = f"{base}#{k}", k + 1
+            seen.add(ident)
+            _flat(f"{prefix}.{ident}", item, out, tz)
 
 
-def to_rows(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """`(section, key, value)` for every figure of a report (nested sections dotted)."""
+def to_rows(report: dict[str, Any], tz: Any = None) -> list[tuple[str, str, Any]]:
+    """`(section, key, value)` for every figure of a report (nested sections dotted; the
+    items of a list named by their station, type, level, audience, form or number): one row
+    per figure, each (section, key) once."""
     out: list[tuple[str, str, Any]] = []
-    _flat("", report, out)
+    if tz is None:
+        from tongwei_cli.core import settings
+
+        tz = settings.current().tz
+    _flat("", report, out, tz)
     return out
 
 
-def to_csv_text(report: dict[str, Any]) -> str:
+def to_csv_text(report: dict[str, Any], tz: Any = None) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["section", "key", "value"])
-    for section, key, value in to_rows(report):
+    for section, key, value in to_rows(report, tz):
         if isinstance(value, bool):
             value = "true" if value else "false"
         writer.writerow([section, key, "" if value is None else safe_cell(value)])
@@ -747,10 +946,11 @@ def to_csv_text(report: dict[str, Any]) -> str:
 # -- the one entry point ------------------------------------------------------------------------
 
 def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None, refs: Any,
-                tz: Any, lang: str | None = None) -> None:
+                tz: Any, lang: str | None = None, encoding: str | None = None) -> None:
     """Write a report in the chosen format, to the screen or `-o FILE`. Personal data is
     masked in every format."""
     chosen = choose_format(fmt, output, REPORT_FORMATS)
+    charset = csv_encoding(encoding, chosen)
     data = dict(report)
     if "dispatch" in data:  # the only personal data a report carries (masked already)
         data["dispatch"] = masked(data["dispatch"], False)
@@ -758,7 +958,7 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
         _write(to_json(data), output)
         return
     if chosen == "csv":
-        _write(to_csv_text(data), output)
+        _write(csv_bytes(to_csv_text(data, tz), charset), output)
         return
     lang = lang or i18n.lang()
     if chosen == "table" and report["report"] == "bulletin":
@@ -771,14 +971,13 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
         _write(to_markdown(page), output)
     elif chosen == "html":
         _write(to_html(page), output)
+    elif chosen == "pdf":
+        refuse_binary_on_terminal(chosen, output)
+        from tongwei_cli.render.pdf import html_to_pdf
+
+        _write(html_to_pdf(to_html(page)), output)
     elif chosen == "xlsx":
-        if output is None:
-            import sys
-
-            if sys.stdout.isatty():
-                from tongwei_cli.core.errors import InvalidValue
-
-                raise InvalidValue("xlsx is a binary file; give -o FILE.xlsx", "format")
+        refuse_binary_on_terminal(chosen, output)
         _write(to_xlsx(page), output)
     else:
         from tongwei_cli.render.output import _print_rich

@@ -248,6 +248,22 @@ SECTIONS = {"cases": CASE_KEYS, "warnings": WARNING_KEYS, "outreach": OUTREACH_K
             "cards": CARD_KEYS}
 RATES = {"feedback_rate": "fed_back", "on_time_rate": "on_time", "visit_rate": "visited"}
 
+# What a rise means, figure by figure: "bad" when more is worse news (losses, cases, warnings
+# left open or overdue, people defrauded after a warning), "good" when more is better (solved,
+# recovered, fed back, dissuaded, outreach). Figures not named (warnings received, two-card
+# actions) are neither. It travels in every period report as `rising`, so that a page can
+# colour a change by its meaning rather than by its sign.
+RISING: dict[str, dict[str, str]] = {
+    "cases": {"reported": "bad", "loss_fen": "bad", "solved": "good", "arrested": "good",
+              "prosecuted": "good", "recovered_fen": "good", "frozen_fen": "good",
+              "stopped_fen": "good"},
+    "warnings": {"fed_back": "good", "feedback_rate": "good", "on_time": "good",
+                 "on_time_rate": "good", "visited": "good", "visit_rate": "good",
+                 "dissuaded": "good", "defrauded": "bad", "open": "bad", "overdue": "bad"},
+    "outreach": {"sessions": "good", "attendees": "good", "materials": "good"},
+    "cards": {},
+}
+
 DISPATCH_LIMIT = 200  # the most urgent; `tongwei warning list --status open` has them all
 
 
@@ -553,7 +569,8 @@ def period_report(db: Database, period: Period, station: str | None = None,
     report = {**_meta(db, kind, period, station), **sections,
               "breakdowns": breakdowns(db, fig), "ranking": ranking(db, fig),
               "previous": comparison(db, sections, previous or period.previous(), station),
-              "year_ago": comparison(db, sections, period.year_ago(), station)}
+              "year_ago": comparison(db, sections, period.year_ago(), station),
+              "rising": {section: dict(senses) for section, senses in RISING.items()}}
     report.update(_footer(db, fig.as_of))
     return report
 
@@ -641,6 +658,9 @@ def campaign_report(db: Database, name: str, station: str | None = None) -> dict
     with db.read():
         report = period_report(db, campaign_period(db, campaign), station, kind="campaign")
     report["campaign"] = _campaign_info(campaign)
+    # the paragraph the bureau publishes, at the head of the campaign's page
+    name = refs(db).name("stations", station, "zh") if station else None
+    report["text"] = bulletin_text(report, name, rough=False)
     return report
 
 
@@ -709,13 +729,23 @@ def daily_report(db: Database, day: date, station: str | None = None,
     return report
 
 
-def series(db: Database, last: date, station: str | None = None, days: int = 30
-           ) -> list[dict[str, Any]]:
-    """Day by day for the `days` days ending `last`: warnings received, of those fed back by
-    the end of `last`, cases reported (the report page's chart)."""
-    span = [last - timedelta(days=n) for n in range(days - 1, -1, -1)]
-    bounds = [[d.isoformat(), *clock.day_seconds(d, d, db.tz)] for d in span]
-    params = _params(db, Period(span[0], last), station)
+CHART_DAYS = (30, 366)  # a chart shows at least a month, at most a year
+
+
+def chart_period(first: date, last: date) -> Period:
+    """The days a report's chart shows: the report's own days (a campaign's span), but at
+    least the 30 days ending `last` (a daily report) and at most the 366 ending it."""
+    shortest, longest = CHART_DAYS
+    days = min(max((last - first).days + 1, shortest), longest)
+    return Period(last - timedelta(days=days - 1), last)
+
+
+def series(db: Database, span: Period, station: str | None = None) -> list[dict[str, Any]]:
+    """Day by day over `span`: warnings received, of those fed back by the end of its last
+    day, cases reported (the report page's chart)."""
+    days = [span.first + timedelta(days=n) for n in range(span.days)]
+    bounds = [[d.isoformat(), *clock.day_seconds(d, d, db.tz)] for d in days]
+    params = _params(db, span, station)
     params["days"] = json.dumps(bounds)
     return [dict(r) for r in db.query(QUERIES["series"], params)]
 
