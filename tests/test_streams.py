@@ -52,3 +52,18 @@ def test_a_closed_pipe_ends_every_format_the_same_way(sh, tmp_path, db_path, fmt
                             timeout=60)
     assert result.stdout.strip() == "141", result.stderr
     assert "Traceback" not in result.stderr and "error" not in result.stderr
+
+
+def test_csv_carries_its_bom_in_a_file_never_in_a_pipe(sh, tmp_path):
+    assert sh("outreach", "add", "--date", "2026-11-20", "--station", "平襄", "--audience",
+              "students", "--form", "lecture", "--venue", "一中", "--attendees", "10",
+              "--materials", "5").returncode == 0
+    for args in (("outreach", "list", "--format", "csv"), ("ref", "stations", "-o", "-",
+                                                             "--format", "csv")):
+        piped = sh(*args)
+        assert piped.returncode == 0 and piped.stdout.startswith(("no,", "code,")), piped.stdout
+        rows = list(csv.DictReader(piped.stdout.splitlines()))
+        assert rows and ("no" in rows[0] or "code" in rows[0])
+    target = tmp_path / "o.csv"
+    assert sh("outreach", "list", "-o", target).returncode == 0
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")

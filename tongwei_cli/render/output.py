@@ -190,13 +190,14 @@ def visible_lines(text: str) -> str:
 
 def _write(data: str | bytes, output: Path | None, *, revealed: bool = False) -> None:
     """`data` to the screen (no `-o`, or `-o -`) or to the file `output`, whole or not at
-    all (`files.write_file`); `revealed`: it holds personal data in full (always 0600)."""
+    all (`files.write_file`); `revealed`: it holds personal data in full (always 0600).
+    A CSV's BOM is for Excel opening a file: never in a pipe (`row["no"]`, not `\ufeffno`)."""
     if output is None or str(output) == "-":
         if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.write(data.removeprefix(b"\xef\xbb\xbf"))
             sys.stdout.flush()
         else:
-            sys.stdout.write(data)
+            sys.stdout.write(data.removeprefix("\ufeff"))
         return
     from tongwei_cli.render.files import write_file
 
