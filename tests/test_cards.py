@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli.core.errors import InvalidValue
 from tongwei_cli.domain import cards
 
 BANK = "农行通渭支行"
@@ -218,24 +217,6 @@ def test_three_and_three_is_refused_but_a_gap_starts_afresh(run, db_path):
     assert refused.exit_code == 1 and "--years" in refused.stderr
     penalty(run, "--measure", "financial", "--start", "2021-01-02", "--years", "3")
     assert rows(db_path, "card_penalties") == 2
-
-
-def test_end_of_leap_day():
-    assert cards.end_of(date(2024, 2, 29), 2) == date(2026, 2, 27)
-    assert cards.end_of(date(2024, 3, 1), 3) == date(2027, 2, 28)
-
-
-def test_domain_prepare_card_action_writes_nothing(db):
-    prepared = cards.prepare_card_action(db, {
-        "date": days_ago(1), "institution": " 农行  通渭支行 ", "kind": "fine",
-        "institution_kind": "bank", "amount": 2000})
-    assert prepared.row["institution"] == "农行 通渭支行"
-    assert prepared.row["amount_fen"] == 200000 and prepared.row["new_institution"]
-    assert db.scalar("SELECT count(*) FROM institutions") == 0
-    with pytest.raises(InvalidValue) as caught:
-        cards.prepare_card_action(db, {"date": days_ago(1), "institution": "x",
-                                       "kind": "fine", "amount": 1})
-    assert caught.value.field == "institution-kind"
 
 
 # -- import --------------------------------------------------------------------------

@@ -155,6 +155,23 @@ def test_void_keeps_the_session_but_leaves_it_out(db):
     assert logged["key"] == no
 
 
+# (moved from test_outreach.py)
+def test_domain_prepare_writes_nothing_and_totals(db):
+    prepared = outreach.prepare_outreach(db, {
+        "date": days_ago(1), "station": "平襄", "audience": "students", "form": "lecture",
+        "venue": "一中", "attendees": 10.0, "materials": "20份", "posters": None})
+    assert prepared.row["attendees"] == 10 and prepared.row["materials"] == 20
+    assert db.scalar("SELECT count(*) FROM outreach") == 0
+    with pytest.raises(InvalidValue) as caught:
+        outreach.prepare_outreach(db, {**prepared.row, "attendees": -1})
+    assert caught.value.field == "attendees"
+    assert outreach.totals([prepared.row, prepared.row])["materials"] == 40
+    record, _ = outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
+    with pytest.raises(Conflict):
+        outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
+    assert outreach.get_outreach(db, "R1")["no"] == record["no"]
+
+
 # -- supervision actions --------------------------------------------------------------
 
 def act(**given):
@@ -424,12 +441,32 @@ def test_voiding_a_recheck_reopens_its_rectification(db):
     assert run_checks(db) == []
 
 
+# (moved from test_cards.py)
+def test_domain_prepare_card_action_writes_nothing(db):
+    prepared = cards.prepare_card_action(db, {
+        "date": days_ago(1), "institution": " 农行  通渭支行 ", "kind": "fine",
+        "institution_kind": "bank", "amount": 2000})
+    assert prepared.row["institution"] == "农行 通渭支行"
+    assert prepared.row["amount_fen"] == 200000 and prepared.row["new_institution"]
+    assert db.scalar("SELECT count(*) FROM institutions") == 0
+    with pytest.raises(InvalidValue) as caught:
+        cards.prepare_card_action(db, {"date": days_ago(1), "institution": "x",
+                                       "kind": "fine", "amount": 1})
+    assert caught.value.field == "institution-kind"
+
+
 # -- restrictions on people -----------------------------------------------------------
 
 def restriction(**given):
     """The raw values `cards penalty add` hands the domain."""
     return {**dict.fromkeys(RESTRICTION.names()), "name": "测试甲", "id_no": ID_A,
             "measure": "金融惩戒", "start": days_ago(30), "years": "2", **given}
+
+
+# (moved from test_cards.py)
+def test_end_of_leap_day():
+    assert cards.end_of(date(2024, 2, 29), 2) == date(2026, 2, 27)
+    assert cards.end_of(date(2024, 3, 1), 3) == date(2027, 2, 28)
 
 
 def test_a_restriction_ends_the_day_before_its_anniversary_and_is_logged_masked(db):
@@ -581,7 +618,8 @@ def test_campaign_names_are_unique_and_a_unique_start_finds_one(db):
     assert missing.value.field == "NAME" and "no campaign" in missing.value.reason
 
 
-def test_the_campaign_covering_a_day_is_the_latest_started(db):
+# (moved from test_campaigns.py; the last line is new)
+def test_campaign_covering_prefers_the_latest_start(db):
     campaigns.add_campaign(db, "冬季攻势", "2026-11-01", "2027-01-31")
     campaigns.add_campaign(db, "断卡行动", "2026-11-10", "2026-11-30")
     assert campaigns.campaign_covering(db, date(2026, 11, 5))["name"] == "冬季攻势"
@@ -589,4 +627,7 @@ def test_the_campaign_covering_a_day_is_the_latest_started(db):
     assert campaigns.campaign_covering(db, date(2026, 10, 31)) is None
     assert [c["name"] for c in campaigns.list_campaigns(db, covering=date(2026, 11, 15))] == [
         "断卡行动", "冬季攻势"]
+    assert campaigns.get_campaign(db, "断卡")["days"] == 21
+    with pytest.raises(NotFound):
+        campaigns.get_campaign(db, "春季")
     assert [c["name"] for c in campaigns.list_campaigns(db)] == ["断卡行动", "冬季攻势"]

@@ -415,3 +415,14 @@ def test_a_warning_removed_goes_with_its_followups_unless_a_case_names_it(db):
         alerts.remove_warning(db, "YJ1", "x")
     alerts.add_warning(db, warning("YJ1", f"{day} 10:00", "low"))  # the number is free again
     assert run_checks(db) == []
+
+
+# (moved from test_warnings.py: the status rule itself)
+def test_domain_status_rule():
+    record = {"feedback_at": None, "deadline_at": "2026-01-01T02:00:00Z"}
+    assert alerts.status_at(record, "2026-01-01T01:59:59Z") == "open"
+    assert alerts.status_at(record, "2026-01-01T02:00:00Z") == "open"
+    assert alerts.status_at(record, "2026-01-01T02:00:01Z") == "overdue"
+    record["feedback_at"] = "2026-01-01T03:00:00Z"
+    assert alerts.status_at(record, "2026-01-01T02:30:00Z") == "overdue"
+    assert alerts.status_at(record, "2026-01-01T03:00:00Z") == "closed"

@@ -7,8 +7,6 @@ import json
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli.core.errors import Conflict, InvalidValue
-from tongwei_cli.domain import outreach
 
 BASE = ["outreach", "add", "--station", "平襄", "--audience", "在校学生", "--form", "手拉手",
         "--venue", "通渭县第一中学", "--venue-kind", "school"]
@@ -150,22 +148,6 @@ def test_void_keeps_the_session_but_leaves_it_out(run):
 def test_show_unknown_session(run):
     result = run("outreach", "show", "XC19990101-001", ok=False)
     assert result.exit_code == 1 and "SESSION" in result.stderr
-
-
-def test_domain_prepare_writes_nothing_and_totals(db):
-    prepared = outreach.prepare_outreach(db, {
-        "date": days_ago(1), "station": "平襄", "audience": "students", "form": "lecture",
-        "venue": "一中", "attendees": 10.0, "materials": "20份", "posters": None})
-    assert prepared.row["attendees"] == 10 and prepared.row["materials"] == 20
-    assert db.scalar("SELECT count(*) FROM outreach") == 0
-    with pytest.raises(InvalidValue) as caught:
-        outreach.prepare_outreach(db, {**prepared.row, "attendees": -1})
-    assert caught.value.field == "attendees"
-    assert outreach.totals([prepared.row, prepared.row])["materials"] == 40
-    record, _ = outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
-    with pytest.raises(Conflict):
-        outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
-    assert outreach.get_outreach(db, "R1")["no"] == record["no"]
 
 
 # -- import --------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from stdnum.cn import ric
 
 from tests.conftest import days_ago
 from tongwei_cli.core import clock
-from tongwei_cli.domain import warnings as alerts
 
 
 def resident(region: str = "621121", birth: str = "19900101", seq: str = "123") -> str:
@@ -243,16 +242,6 @@ def test_set_deadline_changes_new_warnings_only_and_is_audited(run, db):
     assert bad.exit_code in (1, 2)
     bad = run("ref", "set-deadline", "extreme", "3", ok=False)
     assert bad.exit_code == 1 and "LEVEL" in bad.stderr
-
-
-def test_domain_status_rule():
-    record = {"feedback_at": None, "deadline_at": "2026-01-01T02:00:00Z"}
-    assert alerts.status_at(record, "2026-01-01T01:59:59Z") == "open"
-    assert alerts.status_at(record, "2026-01-01T02:00:00Z") == "open"
-    assert alerts.status_at(record, "2026-01-01T02:00:01Z") == "overdue"
-    record["feedback_at"] = "2026-01-01T03:00:00Z"
-    assert alerts.status_at(record, "2026-01-01T02:30:00Z") == "overdue"
-    assert alerts.status_at(record, "2026-01-01T03:00:00Z") == "closed"
 
 
 def test_add_and_list_paths_do_not_load_pandas(sh, db_path, tmp_path):
