@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 
+
+@pytest.mark.slow
 def test_add_list_show(run):
     assert run("campaign", "add", "冬季攻势", "--from", "2026-11-01", "--to",
                "2027-01-31").stdout.strip() == "冬季攻势"

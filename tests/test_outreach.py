@@ -83,6 +83,7 @@ def test_duplicate_ref_is_refused(run, db_path):
     assert count(db_path) == 1
 
 
+@pytest.mark.slow
 def test_list_filters_and_ends_with_totals(run):
     add(run, "--posters", "3", date=days_ago(3), attendees="100", materials="300")
     add(run, date=days_ago(2), attendees="50", materials="60")
@@ -168,6 +169,7 @@ def write_xlsx(path, header, rows):
     return path
 
 
+@pytest.mark.slow
 def test_import_xlsx_then_again_adds_nothing(run, sh, tmp_path):
     from datetime import date as day
 
