@@ -296,3 +296,54 @@ def test_every_word_shown_field_is_one_of_those_codes():
 def test_declared_kinds_are_the_module_constants():
     assert KINDS == (CASE, EVENT, WARNING, FOLLOWUP, OUTREACH, CARD_ACTION, RESTRICTION,
                      CAMPAIGN)
+
+
+# -- table columns ------------------------------------------------------------------------
+
+def test_the_table_columns_of_a_kind_are_its_fields_with_their_labels():
+    from tongwei_cli.commands.options import columns_of
+
+    for kind in KINDS:
+        shown = columns_of(kind)
+        assert [c.key for c in shown] == [f.stored or f.name for f in kind.fields]
+        assert [(c.zh, c.en, c.kind) for c in shown] == [(f.zh, f.en, f.shown)
+                                                         for f in kind.fields]
+    relabelled = columns_of(CASE, "loss", labels={"loss": ("损失", "Loss")})
+    assert (relabelled[0].key, relabelled[0].label("zh")) == ("loss_fen", "损失")
+
+
+def test_every_table_column_of_every_command_has_its_chinese_and_english_label():
+    import importlib
+    import pkgutil
+
+    import tongwei_cli.commands as package
+    from tongwei_cli.domain.reference import KINDS as REFERENCE_KINDS
+    from tongwei_cli.render.output import Column
+
+    checked, missing = 0, []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"tongwei_cli.commands.{info.name}")
+        for name, value in vars(module).items():
+            if not (isinstance(value, list) and value
+                    and all(isinstance(c, Column) for c in value)):
+                continue
+            for column in value:
+                checked += 1
+                for lang in ("zh", "en"):
+                    try:
+                        label = column.label(lang)
+                    except KeyError:
+                        label = ""
+                    if not label.strip():
+                        missing.append((info.name, name, column.key, lang))
+                if column.kind.startswith("ref:") and column.kind[4:] not in REFERENCE_KINDS:
+                    missing.append((info.name, name, column.key, column.kind))
+    assert checked > 50 and missing == []
+
+
+def test_every_reference_a_field_names_is_a_reference_list():
+    from tongwei_cli.domain.reference import KINDS as REFERENCE_KINDS
+
+    named = {(kind.name, f.name, spec[4:]) for kind in KINDS for f in kind.fields
+             for spec in (f.shown, f.ask or "") if spec.startswith("ref:")}
+    assert named and {ref for _, _, ref in named} <= set(REFERENCE_KINDS)

@@ -55,3 +55,28 @@ def test_readme_names_every_command(path):
 
 def test_the_list_of_commands_readme_lacks_names_only_commands():
     assert NOT_YET_IN_README <= {" ".join(p) for p in LEAVES}
+
+
+@pytest.mark.xfail(strict=True, reason="commands/cards.py's `cards penalty add` examples give "
+                   "621121199001011234, whose check digit is wrong (…1233 is right): an "
+                   "officer copying the example is refused")
+def test_every_id_number_in_the_help_and_readme_is_one_the_command_accepts():
+    """An example an officer copies must work: its resident ID numbers pass the check the
+    commands apply (GB 11643 check digit, a real birth date)."""
+    import re
+    from zoneinfo import ZoneInfo
+
+    from tongwei_cli.core import validate
+    from tongwei_cli.core.errors import InvalidValue
+
+    texts = [(" ".join(p) or "tongwei", c.help or "") for p, c in COMMAND_OF.items()]
+    texts.append(("README.md", (ROOT / "README.md").read_text("utf-8")))
+    found, refused = 0, []
+    for where, text in texts:
+        for number in re.findall(r"(?<!\d)\d{17}[\dX](?!\d)", text):
+            found += 1
+            try:
+                validate.resident_id(number, "id", ZoneInfo("Asia/Shanghai"))
+            except InvalidValue as exc:
+                refused.append((where, number, exc.reason))
+    assert found and refused == []
