@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
-from tongwei_cli.core.errors import NotFound
-from tongwei_cli.domain import campaigns
 
-
+@pytest.mark.slow
 def test_add_list_show(run):
     assert run("campaign", "add", "冬季攻势", "--from", "2026-11-01", "--to",
                "2027-01-31").stdout.strip() == "冬季攻势"
@@ -45,19 +42,6 @@ def test_one_day_campaign_and_bad_dates(run):
     assert bad.exit_code == 1 and "--from" in bad.stderr
     missing = run("campaign", "add", "y", "--from", "2026-02-01", ok=False)
     assert missing.exit_code == 2 and "--to" in missing.stderr
-
-
-def test_campaign_covering_prefers_the_latest_start(db):
-    campaigns.add_campaign(db, "冬季攻势", "2026-11-01", "2027-01-31")
-    campaigns.add_campaign(db, "断卡行动", "2026-11-10", "2026-11-30")
-    assert campaigns.campaign_covering(db, date(2026, 11, 5))["name"] == "冬季攻势"
-    assert campaigns.campaign_covering(db, date(2026, 11, 15))["name"] == "断卡行动"
-    assert campaigns.campaign_covering(db, date(2026, 10, 31)) is None
-    assert [c["name"] for c in campaigns.list_campaigns(db, covering=date(2026, 11, 15))] == [
-        "断卡行动", "冬季攻势"]
-    assert campaigns.get_campaign(db, "断卡")["days"] == 21
-    with pytest.raises(NotFound):
-        campaigns.get_campaign(db, "春季")
 
 
 def test_show_unknown(run):

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli.core.errors import InvalidValue
 from tongwei_cli.domain import cards
 
 BANK = "农行通渭支行"
@@ -81,6 +80,7 @@ def test_action_refusals_write_nothing(run, db_path, extra, field, reason):
     assert rows(db_path, "card_actions") == 1
 
 
+@pytest.mark.slow
 def test_fine_and_list_totals(run):
     register_bank(run)
     action(run, "--date", days_ago(3), "--institution", BANK, "--kind", "罚款", "--amount",
@@ -103,6 +103,7 @@ def test_fine_and_list_totals(run):
     assert unknown.exit_code == 1 and "--institution" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_open_rectifications_overdue_first_and_recheck_closes(run, db):
     register_bank(run)
     today = date.fromisoformat(days_ago(0))
@@ -220,29 +221,12 @@ def test_three_and_three_is_refused_but_a_gap_starts_afresh(run, db_path):
     assert rows(db_path, "card_penalties") == 2
 
 
-def test_end_of_leap_day():
-    assert cards.end_of(date(2024, 2, 29), 2) == date(2026, 2, 27)
-    assert cards.end_of(date(2024, 3, 1), 3) == date(2027, 2, 28)
-
-
-def test_domain_prepare_card_action_writes_nothing(db):
-    prepared = cards.prepare_card_action(db, {
-        "date": days_ago(1), "institution": " 农行  通渭支行 ", "kind": "fine",
-        "institution_kind": "bank", "amount": 2000})
-    assert prepared.row["institution"] == "农行 通渭支行"
-    assert prepared.row["amount_fen"] == 200000 and prepared.row["new_institution"]
-    assert db.scalar("SELECT count(*) FROM institutions") == 0
-    with pytest.raises(InvalidValue) as caught:
-        cards.prepare_card_action(db, {"date": days_ago(1), "institution": "x",
-                                       "kind": "fine", "amount": 1})
-    assert caught.value.field == "institution-kind"
-
-
 # -- import --------------------------------------------------------------------------
 
 CARD_HEADER = "date,institution,kind,institution-kind,amount,deadline,note"
 
 
+@pytest.mark.slow
 def test_import_cards_csv_registers_and_rechecks_then_adds_nothing(run, sh, tmp_path):
     path = tmp_path / "cards.csv"
     path.write_text(CARD_HEADER + ",station\n"
@@ -321,6 +305,7 @@ def rectify_and_recheck(run) -> tuple[str, str]:
     return rectify, recheck
 
 
+@pytest.mark.slow
 def test_update_corrects_show_report_and_audit(run, sh, db_path):
     register_bank(run)
     fine = action(run, "--date", days_ago(3), "--institution", BANK, "--kind", "fine",
@@ -394,6 +379,7 @@ def test_update_refusals_write_nothing(run, db_path, args, field, reason):
         == 500000
 
 
+@pytest.mark.slow
 def test_unknown_number_is_not_found(sh, db_path):
     for args in (["update", "DK20990101-001", "--note", "x"],
                  ["void", "DK20990101-001", "--reason", "x"]):
@@ -405,6 +391,7 @@ def test_unknown_number_is_not_found(sh, db_path):
     assert result.returncode == 1 and result.stderr.startswith("error: NO: no restriction")
 
 
+@pytest.mark.slow
 def test_rectify_and_recheck_links_are_kept(run, db_path):
     rectify, recheck = rectify_and_recheck(run)
     audited = rows(db_path, "audit")
@@ -444,6 +431,7 @@ def test_an_action_corrected_into_a_recheck_closes_the_open_rectification(run):
     assert (closed["closed_by"], closed["status"]) == (notice, "rechecked")
 
 
+@pytest.mark.slow
 def test_void_leaves_an_action_out_of_lists_and_reports(run, sh, db_path):
     register_bank(run)
     fine = action(run, "--date", days_ago(3), "--institution", BANK, "--kind", "fine",
@@ -476,6 +464,7 @@ def test_void_leaves_an_action_out_of_lists_and_reports(run, sh, db_path):
     assert missing.returncode == 2 and "--reason" in missing.stderr
 
 
+@pytest.mark.slow
 def test_voiding_a_recheck_reopens_its_rectification(run, db_path):
     rectify, recheck = rectify_and_recheck(run)
     run("cards", "void", recheck, "--reason", "录错机构")
@@ -497,6 +486,7 @@ def test_voiding_a_recheck_reopens_its_rectification(run, db_path):
 
 # -- restrictions: show and void ------------------------------------------------------
 
+@pytest.mark.slow
 def test_penalty_show_masks_unless_revealed_and_audits_the_reveal(run, sh, db_path):
     no = penalty(run, "--measure", "financial", "--start", days_ago(30), "--years", "2",
                  "--station", "平襄").stdout.strip()
@@ -518,6 +508,7 @@ def test_penalty_show_masks_unless_revealed_and_audits_the_reveal(run, sh, db_pa
     assert missing.exit_code == 1 and missing.stderr.startswith("error: NO:")
 
 
+@pytest.mark.slow
 def test_penalty_void_frees_the_five_year_rule_and_leaves_the_list(run, sh, db_path):
     first = penalty(run, "--measure", "financial", "--start", "2021-03-01",
                     "--years", "3").stdout.strip()
@@ -543,6 +534,7 @@ def test_penalty_void_frees_the_five_year_rule_and_leaves_the_list(run, sh, db_p
     assert "already void" in again.stderr and rows(db_path, "audit") == audited
 
 
+@pytest.mark.slow
 def test_penalty_update_corrects_and_keeps_the_five_year_rule(run, sh, db_path):
     first = penalty(run, "--measure", "financial", "--start", "2021-03-01",
                     "--years", "2").stdout.strip()

@@ -173,6 +173,7 @@ def test_void_hides_the_case_keeps_it_and_refuses_events(run, db_path):
     assert count(db_path) == 2
 
 
+@pytest.mark.slow
 def test_list_filters_by_period_type_station(run):
     run("case", "add", "--no", "OLD", "--reported", days_ago(40), "--type", "loan",
         "--station", "马营", "--loss", "100")

@@ -58,6 +58,7 @@ def test_version_and_module_entry_point(sh):
     assert module.stdout.strip() == f"tongwei {__version__}"
 
 
+@pytest.mark.slow
 def test_installed_command_adds_and_lists_as_a_script_would(sh):
     add = sh("case", "add", "--reported", days_ago(1), "--type", "investment", "--station",
              "碧玉", "--loss", "3000", "--victim-name", "测试乙")
@@ -68,6 +69,7 @@ def test_installed_command_adds_and_lists_as_a_script_would(sh):
     assert "测试乙" not in listed.stdout
 
 
+@pytest.mark.slow
 def test_script_errors_have_no_traceback_and_exit_1(sh, db_path):
     result = sh("case", "add", "--reported", "someday", "--type", "loan", "--station", "平襄",
                 "--loss", "1")
@@ -76,6 +78,7 @@ def test_script_errors_have_no_traceback_and_exit_1(sh, db_path):
                                     "(YYYY-MM-DD, today, yesterday)"
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_2_naming_the_option(sh):
     result = sh("case", "list", "--frm", "today")
     assert result.returncode == 2 and "--frm" in result.stderr
@@ -91,6 +94,7 @@ def test_not_a_database_is_one_clear_line(sh, tmp_path):
     assert result.stderr.count("\n") == 1 and "not a readable tongwei database" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [
     ["case", "add", "--reported", "today", "--type", "loan", "--station", "平襄", "--loss", "5"],
     ["case", "list"],
@@ -111,6 +115,7 @@ def test_write_and_list_paths_load_no_pandas_numpy_or_sqlite_utils(sh, db_path, 
     assert "HEAVY []" in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_language_follows_option_env_and_locale(sh):
     sh("case", "add", "--reported", "today", "--type", "loan", "--station", "平襄", "--loss", "1")
     zh = sh("case", "list", env={"LANG": "zh_CN.UTF-8"}).stdout
@@ -120,6 +125,7 @@ def test_language_follows_option_env_and_locale(sh):
     assert sh("--lang", "fr", "case", "list").returncode == 1
 
 
+@pytest.mark.slow
 def test_db_path_and_status(sh, db_path):
     assert sh("db", "path").stdout.strip() == str(db_path)
     sh("init")
@@ -128,6 +134,7 @@ def test_db_path_and_status(sh, db_path):
     assert len(status["audit_head"]) == 64
 
 
+@pytest.mark.slow
 def test_backup_copies_and_checks(sh, db_path, tmp_path):
     sh("case", "add", "--reported", "today", "--type", "loan", "--station", "平襄", "--loss", "1")
     target = tmp_path / "copy.db"

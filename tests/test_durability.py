@@ -72,6 +72,7 @@ def test_kill_9_during_a_large_import_leaves_all_or_nothing(sh, db_path, tmp_pat
     assert 0 in outcomes, "no kill landed before the import finished: make BIG larger"
 
 
+@pytest.mark.slow
 def test_a_corrupted_page_is_reported_not_crashed_on(sh, db_path):
     for i in range(3):
         sh("case", "add", "--no", f"C{i}", "--reported", days_ago(1), "--type", "loan",
@@ -95,6 +96,7 @@ def test_a_corrupted_page_is_reported_not_crashed_on(sh, db_path):
     assert "integrity" in checked.stdout + checked.stderr
 
 
+@pytest.mark.slow
 def test_writers_and_imports_at_once_lose_nothing(sh, db_path, tmp_path):
     """Three processes adding cases one by one while three import files of warnings."""
     assert sh("init").returncode == 0
@@ -122,6 +124,7 @@ def test_writers_and_imports_at_once_lose_nothing(sh, db_path, tmp_path):
     assert sh("audit", "verify").returncode == 0
 
 
+@pytest.mark.slow
 def test_backup_while_others_write_is_a_whole_checked_copy(sh, db_path, tmp_path):
     assert sh("init").returncode == 0
 

@@ -7,6 +7,7 @@ import itertools
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ def attempt(path: Path, kind: str = "warnings") -> None:
         db.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=st.lists(st.sampled_from(HEADERS), min_size=0, max_size=8),
        rows=st.lists(st.lists(CELLS, max_size=9), max_size=6),
@@ -59,6 +61,7 @@ def test_any_csv_is_imported_or_refused_with_our_error(header, rows, encoding):
     attempt(path)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".xlsx", ".json"]))
 def test_any_bytes_are_refused_with_our_error(data, suffix):
@@ -67,6 +70,7 @@ def test_any_bytes_are_refused_with_our_error(data, suffix):
     attempt(path)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
                           lambda children: st.lists(children, max_size=3)

@@ -338,6 +338,7 @@ def test_xlsx_with_a_hostile_name_is_written_and_shows_the_escape(run, hostile, 
     assert not any(ch in t for t in texts for ch in RAW)
 
 
+@pytest.mark.slow
 def test_an_error_quoting_a_hostile_value_shows_it_escaped(sh, tmp_path):
     """A bad row's reason quotes what the file holds: an escape in it must not reach the
     terminal raw."""

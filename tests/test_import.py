@@ -308,6 +308,7 @@ def test_header_problems_are_clear(run, tmp_path):
     assert "not valid JSON" in run("import", "warnings", junk, ok=False).stderr
 
 
+@pytest.mark.slow
 def test_import_through_the_installed_command_in_a_pipe(sh, db_path, tmp_path):
     path = write_csv(tmp_path / "w.csv", PLATFORM_HEADERS, platform_rows(30), "gb18030")
     result = sh("import", "warnings", path)
@@ -331,6 +332,7 @@ def test_header_normalisation():
     assert notes == ["ignored column: 其他"]
 
 
+@pytest.mark.slow
 def test_a_file_sorted_newest_first_takes_no_more_room(sh, tmp_path):
     """Platform exports often list the newest warning first. Written in that order, the
     indexes' pages would be left half full (100k warnings: 44 % more room); each batch is

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -23,6 +24,9 @@ from tongwei_cli.domain import warnings as alerts
 from tongwei_cli.reports import figures as reports
 from tongwei_cli.storage.check import run_checks
 from tongwei_cli.storage.db import open_db
+
+# 25 sequences of 25 steps: whole in CI; tests/test_quick_twins.py runs a few in the quick loop.
+pytestmark = pytest.mark.slow
 
 TZ = ZoneInfo("Asia/Shanghai")
 STATIONS = ["pingxiang", "maying"]

@@ -104,6 +104,7 @@ anything = st.one_of(st.text(max_size=24), st.integers(), st.floats(), st.none()
                                       "2025/1/1 9:5", "2025-01-01 24:00", "2025-01-01 10:60"]))
 
 
+@pytest.mark.slow
 @settings(max_examples=400)
 @given(st.one_of(written(), near_now, cells, anything), st.sampled_from(ZONES), st.booleans())
 @example("2024-03-31 02:30", BERLIN, False)  # in the gap: refused

@@ -7,8 +7,6 @@ import json
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli.core.errors import Conflict, InvalidValue
-from tongwei_cli.domain import outreach
 
 BASE = ["outreach", "add", "--station", "平襄", "--audience", "在校学生", "--form", "手拉手",
         "--venue", "通渭县第一中学", "--venue-kind", "school"]
@@ -85,6 +83,7 @@ def test_duplicate_ref_is_refused(run, db_path):
     assert count(db_path) == 1
 
 
+@pytest.mark.slow
 def test_list_filters_and_ends_with_totals(run):
     add(run, "--posters", "3", date=days_ago(3), attendees="100", materials="300")
     add(run, date=days_ago(2), attendees="50", materials="60")
@@ -152,22 +151,6 @@ def test_show_unknown_session(run):
     assert result.exit_code == 1 and "SESSION" in result.stderr
 
 
-def test_domain_prepare_writes_nothing_and_totals(db):
-    prepared = outreach.prepare_outreach(db, {
-        "date": days_ago(1), "station": "平襄", "audience": "students", "form": "lecture",
-        "venue": "一中", "attendees": 10.0, "materials": "20份", "posters": None})
-    assert prepared.row["attendees"] == 10 and prepared.row["materials"] == 20
-    assert db.scalar("SELECT count(*) FROM outreach") == 0
-    with pytest.raises(InvalidValue) as caught:
-        outreach.prepare_outreach(db, {**prepared.row, "attendees": -1})
-    assert caught.value.field == "attendees"
-    assert outreach.totals([prepared.row, prepared.row])["materials"] == 40
-    record, _ = outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
-    with pytest.raises(Conflict):
-        outreach.add_outreach(db, {**prepared.row, "ref": "R1"})
-    assert outreach.get_outreach(db, "R1")["no"] == record["no"]
-
-
 # -- import --------------------------------------------------------------------------
 
 HEADER = ["date", "station", "audience", "form", "venue", "venue-kind", "attendees",
@@ -186,6 +169,7 @@ def write_xlsx(path, header, rows):
     return path
 
 
+@pytest.mark.slow
 def test_import_xlsx_then_again_adds_nothing(run, sh, tmp_path):
     from datetime import date as day
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
 from stdnum.cn import ric
 
 from tests.conftest import days_ago
@@ -24,6 +25,7 @@ def add_case(run, no, reported, **extra):
     run(*args)
 
 
+@pytest.mark.slow
 def test_scrub_masks_finished_old_cases_keeps_figures_and_audits(run, db_path):
     add_case(run, "OLD", days_ago(30))
     run("case", "event", "OLD", "recover", "--amount", "300", "--date", days_ago(20))
@@ -81,6 +83,7 @@ def file_text(path) -> str:
     return path.read_text("utf-8-sig")
 
 
+@pytest.mark.slow
 def test_no_command_output_or_error_shows_planted_personal_data(run, tmp_path):
     today, day = days_ago(0), days_ago(1)
     run("case", "add", "--no", "P1", "--reported", day, "--type", "loan", "--station", "平襄",

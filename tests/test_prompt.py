@@ -11,6 +11,8 @@ import sqlite3
 import subprocess
 import time
 
+import pytest
+
 from tests.conftest import tongwei_exe
 
 
@@ -42,6 +44,7 @@ def converse(argv, env, answers, timeout=30.0) -> tuple[int, str]:
     return process.returncode, seen.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_missing_options_are_asked_for_on_a_terminal(db_path):
     env = {**os.environ, "TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t", "COLUMNS": "120"}
     env = {k: v for k, v in env.items() if k != "TONGWEI_LANG"}
@@ -57,11 +60,13 @@ def test_missing_options_are_asked_for_on_a_terminal(db_path):
     assert row == ("task-scam", "pingxiang", 1500000)
 
 
+@pytest.mark.slow
 def test_a_script_never_waits(sh, db_path):
     result = sh("case", "add", "--type", "loan")  # stdin is a pipe, not a terminal
     assert result.returncode == 2 and "--reported" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_long_list_on_a_terminal_is_cut_and_says_how_to_see_the_rest(sh, db_path, tmp_path):
     """250 cases: a terminal gets the newest 200 and a note; a pipe, --limit and CSV get
     what they ask for, with the totals."""
@@ -91,6 +96,7 @@ def test_a_long_list_on_a_terminal_is_cut_and_says_how_to_see_the_rest(sh, db_pa
     assert code == 0 and "Only the first" not in screen  # the dispatch list is never cut
 
 
+@pytest.mark.slow
 def test_the_audit_log_on_a_terminal_shows_its_latest_rows(sh, db, db_path):
     """The log is oldest first; cut for the screen, it keeps the newest rows, not the
     oldest, and says so."""

@@ -58,6 +58,7 @@ def test_the_same_text_on_another_field_is_refused_on_that_field(refs):
         assert info.value.field == field
 
 
+@pytest.mark.slow
 def test_outreach_add_takes_part_of_an_audience_name(sh):
     added = sh("outreach", "add", "--date", days_ago(1), "--station", "平襄", "--audience", "学生",
                "--form", "手拉手", "--venue", "通渭县第一中学", "--attendees", "40",

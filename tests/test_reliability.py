@@ -20,6 +20,7 @@ WRITERS = 6
 PER_WRITER = 12
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing_and_never_see_locked(sh, db_path):
     """Six processes adding cases to one fresh file at once: every acknowledged command is a
     row, and no one is told the database is locked."""
@@ -54,6 +55,7 @@ def _open_fresh(path, barrier, errors) -> None:
         errors.put(str(exc))
 
 
+@pytest.mark.slow
 def test_commands_creating_one_file_at_once_wait_for_each_other(tmp_path):
     """Switching a new file to WAL takes a lock SQLite does not wait for: six commands
     creating the same file in the same instant must still all get in (the writers test
@@ -125,6 +127,7 @@ def read_only(path):
             os.chmod(path, mode)
 
 
+@pytest.mark.slow
 def test_read_only_database_is_refused_cleanly_and_left_unchanged(sh, db_path):
     sh("case", "add", "--no", "A1", "--reported", "today", "--type", "loan", "--station",
        "平襄", "--loss", "1")
@@ -188,6 +191,7 @@ def _every_text_field(day: str, text: str):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [t for t in HOSTILE if len(t) < 1000 and "\x00" not in t]
                          + ["x" * 5000, "nul\x00inside"])
 def test_hostile_text_in_every_strand_round_trips(run, text):

@@ -524,6 +524,7 @@ def media_boxes(pdf: bytes) -> list[tuple[float, ...]]:
     return [tuple(float(x) for x in box.split()) for box in boxes]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install "
                     "chromium); the HTML page cannot be printed to PDF here")
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -492,6 +492,7 @@ def test_dispatch_list_cut_keeps_the_earliest_deadlines_and_numbers(run):
         db.close()
 
 
+@pytest.mark.slow
 def test_per_day_totals_answer_exactly_what_the_index_scan_answers(run):
     """The per-day totals (006) and a scan of the warnings give the same figures for every
     period they can serve; where something counted came after the period's end, they

@@ -52,6 +52,7 @@ def probe(db_path):
     return call
 
 
+@pytest.mark.slow
 def test_help_and_every_single_record_path(probe):
     yesterday = days_ago(1)
     commands = [
@@ -76,6 +77,7 @@ def test_help_and_every_single_record_path(probe):
         assert heavy == [], (argv, heavy)
 
 
+@pytest.mark.slow
 def test_csv_import_path(probe, tmp_path):
     received = f"{days_ago(2)} 08:00"
     path = tmp_path / "warnings.csv"
@@ -87,6 +89,7 @@ def test_csv_import_path(probe, tmp_path):
     assert heavy == []
 
 
+@pytest.mark.slow
 def test_the_probe_sees_a_heavy_import(probe, db_path):
     """The probe itself works: migrating a new file does load sqlite_utils."""
     fresh = db_path.parent / "fresh.db"

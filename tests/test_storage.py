@@ -84,6 +84,7 @@ def test_audit_log_masks_personal_data(db):
     assert "测试甲" not in after
 
 
+@pytest.mark.slow
 def test_compact_gives_back_half_empty_pages_and_changes_no_figure(sh, db, db_path):
     """Cases entered one by one newest first (a backlog typed in from the top of a paper
     register) leave the date index's pages half full; `db compact` rewrites the file

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from tests.conftest import days_ago
 from tongwei_cli.core import settings
 from tongwei_cli.storage import db as db_module
@@ -83,6 +85,7 @@ def test_a_file_from_before_005_keeps_every_record_and_figure(tmp_path, monkeypa
     raw.close()
 
 
+@pytest.mark.slow
 def test_a_case_naming_a_warning_counts_it_defrauded_through_every_change(run):
     def defrauded() -> int:
         return report(run, "range", "--from", days_ago(3), "--to", days_ago(0)
@@ -142,6 +145,7 @@ def test_imported_records_name_their_import_for_who_and_when(run, tmp_path, db_p
     raw.close()
 
 
+@pytest.mark.slow
 def test_a_large_old_file_is_compacted_once_migrated(tmp_path, monkeypatch, run):
     """The rebuild leaves the old tables' pages free; the file is compacted after it."""
     path = tmp_path / "old.db"
