@@ -21,12 +21,7 @@ LEAVES = sorted(p for p, c in COMMAND_OF.items() if p and not getattr(c, "comman
 # Commands README.md does not name yet (the text to add is in the report of the branch that
 # made this list); each one XPASSes -- and fails -- as soon as README.md names it: then take
 # it off the list.
-NOT_YET_IN_README = {
-    "campaign list", "campaign show", "cards institutions", "cards penalty add",
-    "cards penalty show", "cards penalty void", "cards show", "import cards", "import cases",
-    "import events", "import outreach", "outreach show", "outreach update", "outreach void",
-    "ref audiences", "ref forms", "ref levels", "ref venues",
-}
+NOT_YET_IN_README: set[str] = set()
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
@@ -57,9 +52,6 @@ def test_the_list_of_commands_readme_lacks_names_only_commands():
     assert NOT_YET_IN_README <= {" ".join(p) for p in LEAVES}
 
 
-@pytest.mark.xfail(strict=True, reason="commands/cards.py's `cards penalty add` examples give "
-                   "621121199001011234, whose check digit is wrong (…1233 is right): an "
-                   "officer copying the example is refused")
 def test_every_id_number_in_the_help_and_readme_is_one_the_command_accepts():
     """An example an officer copies must work: its resident ID numbers pass the check the
     commands apply (GB 11643 check digit, a real birth date)."""

@@ -48,7 +48,7 @@ Examples:
 
   tongwei cards void DK20261129-002 --reason 重复录入
 
-  tongwei cards penalty add --name 测试甲 --id-no 621121199001011234 --measure 金融惩戒
+  tongwei cards penalty add --name 测试甲 --id-no 621121199001011233 --measure 金融惩戒
   --start today --years 2
 """)
 penalty_app = sub_app("""People under two-card restrictions (惩戒, Anti-Telecom-Fraud Law
@@ -57,7 +57,7 @@ are masked unless --reveal (which is audited).
 
 Examples:
 
-  tongwei cards penalty add --name 测试甲 --id-no 621121199001011234 --measure financial
+  tongwei cards penalty add --name 测试甲 --id-no 621121199001011233 --measure financial
   --start 2026-11-01 --years 2
 
   tongwei cards penalty list --active
@@ -276,7 +276,7 @@ def penalty_add(fields: dict[str, str | None], fmt: FormatOption = None) -> None
     computed (the day before the start's anniversary); a person's consecutive restrictions
     never run beyond 5 years.
 
-    Example: tongwei cards penalty add --name 测试甲 --id-no 621121199001011234
+    Example: tongwei cards penalty add --name 测试甲 --id-no 621121199001011233
     --measure 金融 --start today --years 3
     """
     db = get_db()

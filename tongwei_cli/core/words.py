@@ -47,6 +47,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "phone": ("电话", "phone"),
     "visit": ("上门见面", "visit"),
     "sms": ("短信", "SMS"),
+    "other": ("其他", "other"),
     "dissuaded": ("劝阻成功", "dissuaded"),
     "defrauded": ("被骗", "defrauded"),
     "not-fraud": ("非诈骗", "not fraud"),

@@ -46,9 +46,8 @@ STORED = WARNING.columns()
 STATUS_CHOICES = Choices("warning-statuses", {
     "open": WORDS["open"], "overdue": WORDS["overdue"], "closed": WORDS["fed-back"]}, "status")
 KIND_CHOICES = Choices("warning-kinds", {kind: WORDS[kind] for kind in KINDS}, "warning kind")
-METHOD_CHOICES = Choices("followup-methods", {
-    **{method: WORDS[method] for method in METHODS[:-1]}, "other": ("其他", "other")},
-    "follow-up method")
+METHOD_CHOICES = Choices("followup-methods", {method: WORDS[method] for method in METHODS},
+                         "follow-up method")
 OUTCOME_CHOICES = Choices("followup-outcomes", {outcome: WORDS[outcome] for outcome in OUTCOMES},
                           "outcome")
 
