@@ -62,7 +62,7 @@ def test_every_help_text_of_every_command_and_option_has_chinese():
 
 
 ERRORS = {"InvalidValue", "Conflict", "NotFound", "StorageError", "TongweiError", "warn",
-          "status"}
+          "status", "error_line", "localise"}
 LISTS = {"warnings", "notes", "problems"}  # lists of notes and bad rows the code fills
 SENTENCES = {"why", "how", "kept"}  # names that hold a part of a message
 
@@ -87,6 +87,9 @@ COMPOSED = [
     "Invalid value for '--limit': Input should be greater than or equal to 1",
     "No such command 'bogus'.",
     "Try 'tongwei case add -h' for help.",
+    "audit row 5: row missing (deleted) (4 rows before it are intact)",
+    "audit row 5: does not follow the previous row (4 rows before it are intact)",
+    "audit row 5: content does not match its hash (4 rows before it are intact)",
 ]
 
 
@@ -561,3 +564,19 @@ def test_every_pattern_of_the_catalogue_reads_its_own_sample():
         if "{" not in zh and "{" not in english:
             assert got == zh, english
     assert Path(words.__file__).with_name("words_zh.py").exists()
+
+
+def test_a_forged_audit_row_is_reported_in_chinese(run, db_path):
+    run("init")
+    run(*CASE, "--no", "F1")
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET officer = 'someone else' WHERE action = 'add'")
+    conn.commit()
+    conn.close()
+    verify = run("--lang", "zh", "audit", "verify", ok=False)
+    assert verify.exit_code == 1
+    assert re.fullmatch(r"错误：审计记录第 \d+ 条：内容与其哈希值不符（其前 \d+ 条完好）\n",
+                        verify.stderr), verify.stderr
+    checked = run("--lang", "zh", "check", ok=False)
+    assert checked.exit_code == 1 and checked.stderr.strip() == "发现 1 个问题"

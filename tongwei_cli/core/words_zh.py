@@ -306,6 +306,11 @@ REASONS: dict[str, str] = {
     "sample data ready in {path}; its last day is {day}":
         "示例数据已载入 {path}；最后一天是 {day}",
     "audit log intact: {n:d} rows, head {head}": "审计日志完好：共 {n} 条，链头 {head}",
+    "audit row {n}: {problem:t} ({intact} rows before it are intact)":
+        "审计记录第 {n} 条：{problem}（其前 {intact} 条完好）",
+    "row missing (deleted)": "记录缺失（已被删除）",
+    "does not follow the previous row": "未接续前一条记录",
+    "content does not match its hash": "内容与其哈希值不符",
     "{n:d} problem found": "发现 {n} 个问题",
     "{n:d} problems found": "发现 {n} 个问题",
     "clean: integrity, foreign keys, {n:d} audit rows and {rules:d} rules checked":
