@@ -98,7 +98,7 @@ def main() -> None:
     try:
         build_app(wanted_command(sys.argv[1:]))()
     except (Interrupted, KeyboardInterrupt):
-        print("error: interrupted; nothing was written", file=sys.stderr)
+        print(_error_line("interrupted; nothing was written"), file=sys.stderr)
         sys.exit(130)
     except SystemExit:
         raise
@@ -108,6 +108,15 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: a bug, reported without a traceback
         if os.environ.get("TONGWEI_DEBUG"):
             raise
-        print(f"error: internal error ({type(exc).__name__}); nothing was written. "
-              "Set TONGWEI_DEBUG=1 to see the details and report them.", file=sys.stderr)
+        print(_error_line(f"internal error ({type(exc).__name__}); nothing was written. "
+                          "Set TONGWEI_DEBUG=1 to see the details and report them."),
+              file=sys.stderr)
         sys.exit(1)
+
+
+def _error_line(reason: str) -> str:
+    """`error: reason` in the language of the run (`--lang`, else the environment)."""
+    from tongwei_cli.commands import run_language
+    from tongwei_cli.core.words import error_line
+
+    return error_line(reason, language=run_language())

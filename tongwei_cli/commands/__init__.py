@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
+from tongwei_cli.commands.click_api import UsageError
 from tongwei_cli.core import settings
 from tongwei_cli.core.errors import RowErrors, TongweiError
 
@@ -40,20 +41,80 @@ def close_db() -> None:
 
 
 def report_error(exc: TongweiError) -> None:
-    """The one-line error (and, for a file, one line per bad row), with any control
-    character a value or a file brought in shown as an escape."""
+    """The one-line error (and, for a file, one line per bad row) in the officer's language
+    (`error: --victim-id: check digit does not match`, 错误：--victim-id：校验位不符), with
+    any control character a value or a file brought in shown as an escape."""
+    from tongwei_cli.core.errors import display_field
+    from tongwei_cli.core.words import error_line
     from tongwei_cli.render.output import visible
 
     if isinstance(exc, RowErrors):
-        print(visible(f"error: {exc.reason}; nothing was written"), file=sys.stderr)
+        print(visible(error_line(f"{exc.reason}; nothing was written")), file=sys.stderr)
         for line in exc.lines():
             print(f"  {visible(line)}", file=sys.stderr)
         return
-    print(f"error: {visible(str(exc))}", file=sys.stderr)
+    field = display_field(exc.field) if exc.field else None
+    print(visible(error_line(exc.reason, field)), file=sys.stderr)
+
+
+# The language of this run, as its command line (`--lang`) and environment give it; known
+# before the command line is parsed, so that `--help` and Click's own usage errors speak it.
+_run_language = "en"
+
+
+def run_language() -> str:
+    return _run_language
+
+
+def language_of(argv: list[str]) -> str:
+    """`--lang` among the root options of `argv` (those before the command), else
+    `$TONGWEI_LANG` or the locale; en for a value that is neither zh nor en (the root
+    command refuses it)."""
+    chosen = None
+    skip = False
+    for index, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--lang":
+            chosen = argv[index + 1] if index + 1 < len(argv) else None
+        elif arg.startswith("--lang="):
+            chosen = arg.partition("=")[2]
+        if arg in ROOT_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            break
+    if chosen is None:
+        chosen = settings.default_lang()
+    return chosen if chosen in ("zh", "en") else "en"
+
+
+def _usage_error(exc: Exception) -> None:
+    """Click's usage error shown in the officer's language (`commands.chinese`)."""
+    if _run_language == "zh":
+        from tongwei_cli.commands.chinese import show_in_chinese
+
+        show_in_chinese(exc)
 
 
 class TongweiGroup(TyperGroup):
-    """Turns our exceptions into `error: --field: reason` and exit status 1."""
+    """Turns our exceptions into `error: --field: reason` and exit status 1; the root
+    learns the language of the run before it parses the command line."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        if parent is None:
+            global _run_language
+            _run_language = language_of(list(args))
+            if _run_language == "zh":
+                from tongwei_cli.commands.chinese import localise_command
+
+                localise_command(self)
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as exc:
+            _usage_error(exc)
+            raise
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -62,10 +123,14 @@ class TongweiGroup(TyperGroup):
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
         except sqlite3.Error as exc:
+            from tongwei_cli.core.words import error_line
             from tongwei_cli.storage.db import describe_sqlite_error
 
-            print(f"error: database: {describe_sqlite_error(exc)}", file=sys.stderr)
+            print(error_line(f"database: {describe_sqlite_error(exc)}"), file=sys.stderr)
             raise typer.Exit(1) from None
+        except UsageError as exc:
+            _usage_error(exc)
+            raise
 
 
 def sub_app(help_text: str) -> typer.Typer:

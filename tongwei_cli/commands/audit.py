@@ -66,7 +66,9 @@ def verify() -> None:
     db = get_db(must_exist=True)
     checked, bad = domain.verify(db)
     if bad is not None:
-        typer.echo(f"error: audit row {bad['id']}: {bad['problem']} "
-                   f"({checked} rows before it are intact)", err=True)
+        from tongwei_cli.core.words import error_line
+
+        typer.echo(error_line(f"audit row {bad['id']}: {bad['problem']} "
+                              f"({checked} rows before it are intact)"), err=True)
         raise typer.Exit(1)
     status(f"audit log intact: {checked} rows, head {domain.head(db)}")

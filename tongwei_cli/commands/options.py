@@ -139,18 +139,23 @@ def need(value: Any, option: str, label: str, choices: list[tuple[str, str]] | N
         return value
     if not interactive():
         raise MissingParameter(param_hint=f"'{option}'", param_type="option")
+    from tongwei_cli.core.words import lang, localise, say
+
+    if lang() == "zh":  # `撤销原因 reason` -> 撤销原因: the English word of a label goes
+        label = " ".join(w for w in label.split(" ") if not (w.isascii() and w.isalpha()))
     if choices:
-        typer.echo(f"{label} ({option}):", err=True)
+        typer.echo(say("ask.choices", label=label, option=option), err=True)
         for code, name in choices:
             typer.echo(f"  {code:<18} {name}", err=True)
     for _ in range(ASKS):
-        answer = typer.prompt(f"{label} ({option})", err=True)
+        answer = typer.prompt(say("ask.prompt", label=label, option=option), err=True,
+                              prompt_suffix=say("ask.suffix"))
         if check is None:
             return answer
         try:
             check(answer)
         except TongweiError as exc:
-            typer.echo(f"  {exc.reason}", err=True)
+            typer.echo(f"  {localise(exc.reason)}", err=True)
             continue
         return answer
     return answer  # the command refuses it with the usual one-line error
@@ -256,7 +261,9 @@ def ask_missing(db: Any, kind: Any, fields: dict[str, Any],
             try:
                 check(fields[f.name])
             except TongweiError as exc:
-                typer.echo(f"{f.option}: {exc.reason}", err=True)
+                from tongwei_cli.core.words import field_reason
+
+                typer.echo(field_reason(exc.reason, f.option), err=True)
                 fields[f.name] = _ask(db, f, None, choices)
     for f in kind.fields:
         if f.required and f.ask is not None and fields.get(f.name) is None:
@@ -266,14 +273,16 @@ def ask_missing(db: Any, kind: Any, fields: dict[str, Any],
 
 def _ask(db: Any, f: Any, value: Any, choices: dict[str, list[tuple[str, str]]] | None
          ) -> Any:
-    label = f"{f.zh} {f.en.lower()}"
+    from tongwei_cli.core.words import lang, say
+
+    label = f.zh if lang() == "zh" else f"{f.zh} {f.en.lower()}"
     spec = f.ask or f.shown
     if spec.startswith("ref:"):
         return need_ref(db, value, spec[4:], f.option, label)
     if spec == "date":
-        return need(value, f.option, f"{label} (YYYY-MM-DD, today)", check=_check_of(db, f))
+        return need(value, f.option, say("ask.date", label=label), check=_check_of(db, f))
     if spec == "moment":
-        return need(value, f.option, f"{label} (YYYY-MM-DD HH:MM, now)")
+        return need(value, f.option, say("ask.moment", label=label))
     if spec.startswith("word:"):
         return need(value, f.option, label, (choices or {})[spec[5:]])
     return need(value, f.option, label, check=_check_of(db, f))

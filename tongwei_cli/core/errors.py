@@ -45,13 +45,21 @@ class RowErrors(TongweiError):
         self.what = what
         super().__init__(f"{len(problems)} bad {what}{'s' if len(problems) != 1 else ''}")
 
-    def lines(self) -> list[str]:
-        out = [
-            f"{self.what} {line}: {field}: {reason}" if field else f"{self.what} {line}: {reason}"
-            for line, field, reason in self.problems[: self.LIMIT]
-        ]
+    def lines(self, language: str | None = None) -> list[str]:
+        """One line per bad row (`row 3: station: unknown station …`), in the officer's
+        language; the column as it is in the file."""
+        from tongwei_cli.core.words import localise, say
+
+        where = f"rows.{self.what}" if self.what in ("line", "row", "item") else "rows.other"
+        out = []
+        for line, field, reason in self.problems[: self.LIMIT]:
+            at = say(where, language, what=self.what, n=line)
+            reason = localise(reason, language)
+            out.append(say("rows.problem", language, where=at, field=field, reason=reason)
+                       if field else say("rows.problem.nofield", language, where=at,
+                                         reason=reason))
         if len(self.problems) > self.LIMIT:
-            out.append(f"… and {len(self.problems) - self.LIMIT} more")
+            out.append(say("rows.more", language, n=len(self.problems) - self.LIMIT))
         return out
 
 

@@ -9,6 +9,8 @@ report figures, the titles of reports and their sections, and the sentences of m
 
 from __future__ import annotations
 
+import re
+
 from tongwei_cli.core import settings
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -329,6 +331,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chart_span": ("每日预警与案件（{span}）", "Warnings and cases day by day ({span})"),
     "minutes": ("{h}小时{m:02d}分", "{h} h {m:02d} min"),
     "days": ("{d}天", "{d} days"),
+    # the bad rows of an import (`core.errors.RowErrors`)
+    "rows.line": ("第 {n} 行", "line {n}"),
+    "rows.row": ("第 {n} 行", "row {n}"),
+    "rows.item": ("第 {n} 条", "item {n}"),
+    "rows.other": ("第 {n} 条", "{what} {n}"),
+    "rows.problem": ("{where}：{field}：{reason}", "{where}: {field}: {reason}"),
+    "rows.problem.nofield": ("{where}：{reason}", "{where}: {reason}"),
+    "rows.more": ("……另有 {n} 处", "… and {n} more"),
+    # the summary line of an import (`imports.engine.ImportResult.summary`)
+    "import.imported": ("已导入 {n} 条", "imported {n}"),
+    "import.would_import": ("将导入 {n} 条", "would import {n}"),
+    "import.unchanged": ("未变 {n} 条", "unchanged {n}"),
+    "import.updated": ("已更正 {n} 条", "updated {n}"),
+    "import.would_update": ("将更正 {n} 条", "would update {n}"),
+    "import.dry_run": ("（试运行：未写入任何内容）", " (dry run: nothing written)"),
+    # asking for a missing value on a terminal (`commands.options.need`)
+    "ask.prompt": ("{label}（{option}）", "{label} ({option})"),
+    "ask.choices": ("{label}（{option}）：", "{label} ({option}):"),
+    "ask.suffix": ("：", ": "),
+    "ask.date": ("{label}（YYYY-MM-DD 或 今天）", "{label} (YYYY-MM-DD, today)"),
+    "ask.moment": ("{label}（YYYY-MM-DD HH:MM 或 现在）", "{label} (YYYY-MM-DD HH:MM, now)"),
 }
 
 
@@ -361,3 +384,173 @@ def word(code: str | None, language: str | None = None, fallback: str | None = N
 
 def pick(zh: str, en: str, language: str | None = None) -> str:
     return zh if (language or lang()) == "zh" else en
+
+
+# -- what the code writes in English: reasons, notes, Click's messages, help ---------------
+#
+# An error's reason, a note, a status line, Click's own usage errors and every `--help`
+# text are written in English where they arise; as with gettext, that English is the
+# message's id. Under zh each is put into Chinese at the one place it is shown (the error
+# boundary in `commands`, the status and warn helpers of `render.output`, `cli.main`,
+# Click's usage errors, the help of the built command tree) from `core.words_zh`, which
+# only a Chinese run imports: `REASONS` (English patterns with `{placeholders}` -> Chinese)
+# and `HELP` (English help paragraphs -> Chinese). Adding a message is adding its entry
+# there; `tests/test_zh.py` names every message and help text that has none.
+#
+# A placeholder of a pattern is `{name}` (any text, possibly empty) or `{name:K}`:
+# `q` a quoted value ('…' or "…", as !r writes it), `d` digits, `o` an option (--victim-id),
+# `w` one word (a code), `t` text that is itself translated (a nested reason). In the
+# Chinese, `{name}` is the value as it came and `{name!w}` its Chinese word (a code such
+# as `recover` or an English noun such as `station`, from WORDS or `words_zh.NOUNS`).
+
+_KINDS_RE = {"": r".*?", "q": r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", "d": r"\d+",
+             "o": r"--?[A-Za-z][\w-]*", "w": r"[\w.+-]+", "t": r".+?"}
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w))?\}")
+
+
+class _Pattern:
+    """One English pattern of `words_zh.REASONS`, compiled on its first use."""
+
+    __slots__ = ("chunks", "compiled", "english", "kinds", "zh")
+
+    def __init__(self, english: str, zh: str):
+        self.english, self.zh = english, zh
+        self.chunks = [c for c in _PLACEHOLDER.split(english)[::3] if c]
+        self.kinds = {m[1]: m[2] or "" for m in _PLACEHOLDER.finditer(english)}
+        self.compiled: re.Pattern[str] | None = None
+
+    def match(self, text: str) -> re.Match[str] | None:
+        if not all(chunk in text for chunk in self.chunks):  # cheap: most patterns stop here
+            return None
+        if self.compiled is None:
+            parts, seen, at = [], set(), 0
+            for m in _PLACEHOLDER.finditer(self.english):
+                parts.append(re.escape(self.english[at:m.start()]))
+                name = m[1]
+                parts.append(f"(?P={name})" if name in seen
+                             else f"(?P<{name}>{_KINDS_RE[m[2] or '']})")
+                seen.add(name)
+                at = m.end()
+            parts.append(re.escape(self.english[at:]))
+            self.compiled = re.compile("".join(parts), re.DOTALL)
+        return self.compiled.fullmatch(text)
+
+
+_patterns: list[_Pattern] | None = None
+_exact: dict[str, str] = {}
+
+
+def _catalogue() -> list[_Pattern]:
+    global _patterns
+    if _patterns is None:
+        from tongwei_cli.core.words_zh import REASONS
+
+        made = []
+        for english, zh in REASONS.items():
+            if _PLACEHOLDER.search(english):
+                made.append(_Pattern(english, zh))
+            else:
+                _exact[english] = zh
+        # The most specific first: the pattern with the most literal text wins.
+        made.sort(key=lambda p: -sum(len(c) for c in p.chunks))
+        _patterns = made
+    return _patterns
+
+
+def chinese(text: str) -> str | None:
+    """The Chinese of an English message (`words_zh.REASONS`), or None when it has none."""
+    patterns = _catalogue()
+    found = _exact.get(text)
+    if found is not None:
+        return found
+    for pattern in patterns:
+        match = pattern.match(text)
+        if match is not None:
+            return _fill(pattern, match)
+    return None
+
+
+def _fill(pattern: _Pattern, match: re.Match[str]) -> str:
+    values = match.groupdict()
+
+    def one(m: re.Match[str]) -> str:
+        name, how = m[1], m[2]
+        value = values[name]
+        if pattern.kinds.get(name) == "t":
+            value = localise(value, "zh")
+        if how == "w":
+            from tongwei_cli.core.words_zh import NOUNS
+
+            pair = WORDS.get(value)
+            value = NOUNS.get(value) or (pair[0] if pair else value)
+        elif how == "l":
+            value = value.replace(", ", "、")
+        return value
+
+    return re.sub(r"\{(\w+)(?:!(\w))?\}", one, pattern.zh)
+
+
+def localise(text: str, language: str | None = None) -> str:
+    """An English message (a reason, a note, a status line) in the officer's language: as
+    it is under en, or where the catalogue has no Chinese for it yet."""
+    if (language or lang()) != "zh":
+        return text
+    return chinese(text) or text
+
+
+def field_reason(reason: str, field: str | None = None, language: str | None = None) -> str:
+    """`--field: reason`, or under zh `--field：原因` (the field as it is)."""
+    if (language or lang()) != "zh":
+        return f"{field}: {reason}" if field else reason
+    reason = localise(reason, "zh")
+    return f"{field}：{reason}" if field else reason
+
+
+def error_line(reason: str, field: str | None = None, language: str | None = None) -> str:
+    """`error: --field: reason`, or under zh `错误：--field：原因`."""
+    prefix = "错误：" if (language or lang()) == "zh" else "error: "
+    return prefix + field_reason(reason, field, language)
+
+
+def warning_line(text: str, language: str | None = None) -> str:
+    if (language or lang()) != "zh":
+        return f"warning: {text}"
+    return f"警告：{localise(text, 'zh')}"
+
+
+# -- help ---------------------------------------------------------------------------
+
+_EXAMPLE = re.compile(r"(Examples?):\s*")
+
+
+def help_chinese(text: str) -> str | None:
+    """The Chinese of a help text (a command's docstring, an option's help), paragraph by
+    paragraph from `words_zh.HELP`; example commands stay as they are, the prose around
+    them is translated. None when a paragraph has no Chinese."""
+    from tongwei_cli.core.words_zh import HELP
+
+    out = []
+    for paragraph in re.split(r"\n[ \t]*\n", text.strip("\n")):
+        lines = paragraph.split("\n")
+        first = lines[0].strip()
+        example = _EXAMPLE.match(first)
+        if example:  # `Example: tongwei …` or `Examples:`: the commands stay
+            rest = [first[example.end():], *lines[1:]]
+            out.append("示例：" + "\n".join(rest).strip("\n") if any(rest) else "示例：")
+            continue
+        at = next((i for i, line in enumerate(lines)
+                   if line.lstrip().startswith("tongwei ")), len(lines))
+        prose, commands = lines[:at], lines[at:]
+        if not prose:
+            out.append(paragraph)
+            continue
+        key = " ".join(" ".join(prose).split())
+        zh = HELP.get(key)
+        if zh is None and key.startswith("Columns: "):
+            zh = "列：" + key[len("Columns: "):].rstrip(".") + "。"
+        if zh is None and key.endswith(" Required.") and key[:-10] in HELP:
+            zh = HELP[key[:-10]] + "必填。"
+        if zh is None:
+            return None
+        out.append("\n".join([zh, *commands]))
+    return "\n\n".join(out)

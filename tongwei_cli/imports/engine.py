@@ -89,13 +89,19 @@ class ImportResult:
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
-        verb = "would import" if self.dry_run else "imported"
-        text = f"{verb} {self.imported}, unchanged {self.unchanged}"
+    def summary(self, language: str | None = None) -> str:
+        """`imported 1200, unchanged 30`, in the officer's language."""
+        from tongwei_cli.core.words import say
+
+        parts = [say("import.would_import" if self.dry_run else "import.imported", language,
+                     n=self.imported),
+                 say("import.unchanged", language, n=self.unchanged)]
         if self.updated:
-            text += f", {'would update' if self.dry_run else 'updated'} {self.updated}"
+            parts.append(say("import.would_update" if self.dry_run else "import.updated",
+                             language, n=self.updated))
+        text = say("list_sep", language).join(parts)
         if self.dry_run:
-            text += " (dry run: nothing written)"
+            text += say("import.dry_run", language)
         return text
 
     def as_dict(self) -> dict[str, Any]:

@@ -207,12 +207,14 @@ def _write(data: str | bytes, output: Path | None, *, revealed: bool = False) ->
 
 
 def status(text: str) -> None:
-    """A note for the person (stderr), never part of the machine output."""
-    print(visible_lines(text), file=sys.stderr)
+    """A note for the person (stderr), never part of the machine output; written in
+    English, shown in the officer's language (`core.words.localise`)."""
+    print(visible_lines(i18n.localise(text)), file=sys.stderr)
 
 
 def warn(text: str) -> None:
-    print(f"warning: {visible_lines(text)}", file=sys.stderr)
+    """`warning: …` (警告：…) on stderr: accepted, but worth a second look."""
+    print(visible_lines(i18n.warning_line(text)), file=sys.stderr)
 
 
 def to_json(value: Any) -> str:
