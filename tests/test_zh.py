@@ -407,8 +407,8 @@ def test_every_bad_row_of_an_import_says_why_in_chinese(run, desk):
                   ok=False)
     assert english.stderr.splitlines()[:2] == [
         "error: 4 bad lines; nothing was written",
-        "  line 2: station: unknown station '平湘'; valid: " + english.stderr.split(
-            "valid: ", 1)[1].split("\n", 1)[0]]
+        "  line 2: station: unknown station '平湘'; did you mean 平襄派出所? valid: "
+        + english.stderr.split("valid: ", 1)[1].split("\n", 1)[0]]
 
 
 # -- 3. what goes right: summaries, notes, confirmations, prompts, help -----------------

@@ -20,6 +20,10 @@ from __future__ import annotations
 # English nouns that messages put in a placeholder (`unknown {noun} …`), for `{noun!w}`.
 NOUNS: dict[str, str] = {
     "fraud type": "诈骗类型",
+    "follow-up method": "跟进方式",
+    "follow-up outcome": "跟进结果",
+    "warning kind": "预警类型",
+    "status": "状态",
     "station": "派出所",
     "warning level": "预警等级",
     "audience": "宣传对象",
@@ -108,6 +112,13 @@ REASONS: dict[str, str] = {
     # -- reference values and small lists: domain/reference.py, cards.py, warnings.py -----
     "is required; valid: {valid}": "必填；可选：{valid!l}",
     "unknown {noun} {value:q}; valid: {valid}": "未知的{noun!w} {value}；可选：{valid!l}",
+    "unknown {noun} {value:q}; did you mean {guess}? valid: {valid}":
+        "未知的{noun!w} {value}；是否要输入 {guess}？可选：{valid!l}",
+    "unknown {noun} {value:q}; did you mean {guess}? see `tongwei cards institutions`":
+        "未知的{noun!w} {value}；是否要输入 {guess}？见 `tongwei cards institutions`",
+    "unknown {noun} {value:q}; see `tongwei cards institutions`":
+        "未知的{noun!w} {value}；见 `tongwei cards institutions`",
+    "unknown {noun} {value:q}; there are none yet": "未知的{noun!w} {value}；目前还没有",
     "{value:q} matches more than one {noun}: {names}": "{value} 匹配到多个{noun!w}：{names!l}",
     "unknown value {value:q}; valid: {valid}": "未知的值 {value}；可选：{valid!l}",
     "unknown status {value:q}; valid: {valid}": "未知的状态 {value}；可选：{valid!l}",
@@ -363,6 +374,20 @@ REASONS: dict[str, str] = {
     "default: {value}": "默认：{value}",
     "env var: {name}": "环境变量：{name}",
     "{reason:t}; nothing was written": "{reason}；未写入任何内容",
+    # -- added with the paper, the lists and the aliases ------------------------------
+    "{a} is for CSV; {b} is always UTF-8": "{a} 只用于 CSV；{b} 总是 UTF-8",
+    "{a} is a binary file; give -o FILE.{b}": "{a} 是二进制文件；请用 -o 文件.{b}",
+    "PDF needs WeasyPrint (pip install weasyprint); {t:t}":
+        "生成 PDF 需要 WeasyPrint（pip install weasyprint）；{t}",
+    "PDF needs the Pango library (Debian/Ubuntu: apt-get install libpango-1.0-0 "
+    "libpangoft2-1.0-0); {t:t}":
+        "生成 PDF 需要 Pango 库（Debian/Ubuntu：apt-get install libpango-1.0-0 "
+        "libpangoft2-1.0-0）；{t}",
+    "{where}: needs a list, an alias and a code": "{where}：需要列表、别名和代码三项",
+    "{where}: no list named {name:q} (lists: {lists})": "{where}：没有名为 {name} 的列表（列表：{lists}）",
+    "{where}: {alias:q} is not a code of {list}": "{where}：{alias} 不是 {list} 的代码",
+    "{where}: {alias:q} is already an alias of {code:q} in {list}":
+        "{where}：{alias} 已是 {list} 中 {code} 的别名",
 }
 
 HELP: dict[str, str] = {
@@ -868,4 +893,26 @@ HELP: dict[str, str] = {
         "身份证号），只保留脱敏形式。统计数字不变；审计日志记录所做的清除。",
     "Scrub records finished before this day (YYYY-MM-DD).":
         "清除在此日期之前办结的记录（YYYY-MM-DD）。",
+    "Output format: table, json or csv; lists also xlsx; reports also text, markdown, html, "
+    "pdf and xlsx. Default: from the -o file's extension, else table.":
+        "输出格式：table、json 或 csv；列表还可用 xlsx；报表还可用 text、markdown、html、pdf "
+        "和 xlsx。默认：按 -o 文件的扩展名，否则为 table。",
+    "Write to FILE instead of the screen (- for the screen); the format follows its "
+    "extension (.json .csv .txt .md .html .pdf .xlsx) unless --format says otherwise. The "
+    "file is written whole or not at all, and a new one is readable only by you.":
+        "写入文件 FILE 而不是屏幕（- 表示屏幕）；格式按扩展名（.json .csv .txt .md .html .pdf "
+        ".xlsx）确定，除非用 --format 另行指定。文件要么完整写入，要么不写；新文件只有本人可读。",
+    "Encoding of a CSV file: utf-8 (with the BOM Excel looks for; the default) or gb18030 "
+    "(what the platform's spreadsheets use, for a file going back to it).":
+        "CSV 文件的编码：utf-8（带 Excel 识别的 BOM；默认）或 gb18030（平台表格所用编码，"
+        "用于交回平台的文件）。",
+    "Only this institution: its name, or a part of it that only it has (农商).":
+        "只列此机构：机构名称，或只属于它的一部分名称（农商）。",
+    "Only this status: reported, filed, solved, closed, or void (voided cases are hidden "
+    "otherwise); or in Chinese: 已报案, 已立案, 已破案, 已结案, 已撤销.":
+        "只列此状态：reported 已报案、filed 已立案、solved 已破案、closed 已结案，或 void "
+        "已撤销（否则不显示已撤销的案件）；也可写中文。",
+    "open (no feedback yet, overdue included), overdue, or closed; or in Chinese: 待反馈, "
+    "已超期, 已反馈.":
+        "open 待反馈（尚未反馈，含已超期）、overdue 已超期，或 closed 已反馈；也可写中文。",
 }
