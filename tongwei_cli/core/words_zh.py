@@ -384,7 +384,8 @@ REASONS: dict[str, str] = {
         "生成 PDF 需要 Pango 库（Debian/Ubuntu：apt-get install libpango-1.0-0 "
         "libpangoft2-1.0-0）；{t}",
     "{where}: needs a list, an alias and a code": "{where}：需要列表、别名和代码三项",
-    "{where}: no list named {name:q} (lists: {lists})": "{where}：没有名为 {name} 的列表（列表：{lists}）",
+    "{where}: no list named {name:q} (lists: {lists})":
+        "{where}：没有名为 {name} 的列表（列表：{lists}）",
     "{where}: {alias:q} is not a code of {list}": "{where}：{alias} 不是 {list} 的代码",
     "{where}: {alias:q} is already an alias of {code:q} in {list}":
         "{where}：{alias} 已是 {list} 中 {code} 的别名",
