@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import json
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time
@@ -104,6 +105,29 @@ def file_format(path: Path) -> str:
     return "csv"
 
 
+def regular_file(path: Path) -> None:
+    """Refuse, before a byte of it is read, what is not a regular file: `/dev/zero` would be
+    hashed forever, a pipe read until its writer stops."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InvalidValue(f"{path} does not exist", "FILE") from None
+    except OSError as exc:
+        raise InvalidValue(f"{path} cannot be read ({exc.strerror})", "FILE") from None
+    if stat.S_ISDIR(mode):
+        raise InvalidValue(f"{path} is a folder", "FILE")
+    if not stat.S_ISREG(mode):
+        raise InvalidValue(f"{path} is not a regular file (a device, a pipe or a socket): "
+                           "save the data in a file and import that", "FILE")
+
+
+Cells = Sequence[Any]
+
+
+def _blank(cells: Cells) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
 def detect_encoding(path: Path) -> str:
     """`utf-8-sig` when the file has a BOM, `utf-8` when it decodes as UTF-8, else
     `gb18030` (the platform's exports)."""
@@ -119,13 +143,6 @@ def detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             return "gb18030"
     return "utf-8"
-
-
-Cells = Sequence[Any]
-
-
-def _blank(cells: Cells) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def _csv_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Cells]]:
