@@ -145,6 +145,20 @@ def test_the_mixed_line_is_found_past_the_first_blocks(tmp_path):
             pass
 
 
+
+def test_a_line_too_long_to_watch_does_not_hide_the_next_one(tmp_path):
+    """A line over 1 MiB is not watched (the watch keeps no more than that); the lines
+    after it are, and keep their numbers."""
+    path = tmp_path / "long.csv"
+    path.write_bytes(HEADER.encode() + line(2, name="王芳").encode("gb18030")
+                     + b"YJ0003," + b"x" * (3 << 20) + b"\n"
+                     + line(4, station="pingxiang", level="high").encode())
+    stream, _ = readers.read_rows(engine.kinds()["warnings"], path)
+    with pytest.raises(InvalidValue, match=r"^FILE: line 4 is UTF-8 but lines before it are "):
+        for _ in stream:
+            pass
+
+
 # -- spreadsheets --------------------------------------------------------------------
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

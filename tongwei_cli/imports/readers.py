@@ -247,12 +247,11 @@ class _Gb18030Watch(io.RawIOBase):
     for a line of UTF-8 text (see above). A block costs two passes in C (translate, find);
     only a line holding a UTF-8 Chinese sequence is decoded on the way."""
 
-    def __init__(self, raw: BinaryIO):
-        self.raw = raw
+    def __init__(self, raw: BinaryIO, path: Path):
+        self.raw, self.path = raw, path
         self.block, self.at = b"", 0
         self.position = 0  # bytes read from the file
-        self.line = 1  # the number of the line `self.rest` begins
-        self.rest = b""  # the unfinished last line
+        self.rest, self.start = b"", 0  # the unfinished last line, and where it starts
         self.blind = False  # inside a line too long to watch
 
     def readable(self) -> bool:
@@ -274,21 +273,20 @@ class _Gb18030Watch(io.RawIOBase):
         if not block:  # the end: the last line, if it has no newline
             if self.rest and not self.blind:
                 self._check(self.rest, len(self.rest))
-            self.rest = b""
             return
         if self.blind:
             cut = block.find(b"\n") + 1
+            self.start += cut or len(block)
             if not cut:
                 return
-            self.line, self.blind, block = self.line + 1, False, block[cut:]
+            self.blind, block = False, block[cut:]
         data = self.rest + block
         end = data.rfind(b"\n") + 1
         if end:
             self._check(data, end)
-            self.line += data.count(b"\n", 0, end)
-        self.rest = data[end:]
+        self.rest, self.start = data[end:], self.start + end
         if len(self.rest) > _LONG_LINE:
-            self.rest, self.blind = b"", True
+            self.rest, self.start, self.blind = b"", self.start + len(self.rest), True
 
     def _check(self, data: bytes, end: int) -> None:
         """Refuse the first line of `data[:end]` (whole lines) that is UTF-8 text."""
@@ -298,7 +296,7 @@ class _Gb18030Watch(io.RawIOBase):
             start = data.rfind(b"\n", 0, at) + 1
             stop = data.find(b"\n", at, end) + 1 or end
             if _decodes(data[start:stop], "utf-8"):
-                number = self.line + data.count(b"\n", 0, start)
+                number = _line_at(self.path, self.start + start)[0]
                 raise InvalidValue(f"line {number} is UTF-8 but lines before it are GB18030: "
                                    "save the file in one encoding", "FILE")
             at = marks.find(b"\x01\x02\x02", stop, end)
@@ -318,7 +316,7 @@ def _csv_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Cell
     size = path.stat().st_size
     delimiter = _delimiter(path)
     with path.open("rb", buffering=0) as raw:
-        watch = _Gb18030Watch(raw) if encoding == "gb18030" else None
+        watch = _Gb18030Watch(raw, path) if encoding == "gb18030" else None
         binary = io.BufferedReader(watch or raw)
         with io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="") as handle:
             reader = csv.reader(handle, delimiter=delimiter)
