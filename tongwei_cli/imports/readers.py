@@ -153,8 +153,10 @@ def _blank(cells: Cells) -> bool:
 
 _UTF8_CHINESE = re.compile(rb"[\xe4-\xe9][\x80-\xbf][\x80-\xbf]")
 # The same sequence, found a block at a time at C speed: lead bytes become 1, continuation
-# bytes 2, and the block is searched for 1 2 2.
+# bytes 2, and the block is searched for 1 2 2 (`re` finds a literal faster than bytes.find
+# does here, where 2 is frequent).
 _MARKS = bytes(1 if 0xE4 <= b <= 0xE9 else 2 if 0x80 <= b <= 0xBF else 0 for b in range(256))
+_MARKED = re.compile(b"\x01\x02\x02").search
 _LONG_LINE = 1 << 20  # a longer line of a GB18030 file is not watched (no CSV row is that long)
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030"}
 
@@ -291,15 +293,16 @@ class _Gb18030Watch(io.RawIOBase):
     def _check(self, data: bytes, end: int) -> None:
         """Refuse the first line of `data[:end]` (whole lines) that is UTF-8 text."""
         marks = data.translate(_MARKS)
-        at = marks.find(b"\x01\x02\x02", 0, end)
-        while at >= 0:
+        found = _MARKED(marks, 0, end)
+        while found:
+            at = found.start()
             start = data.rfind(b"\n", 0, at) + 1
             stop = data.find(b"\n", at, end) + 1 or end
             if _decodes(data[start:stop], "utf-8"):
                 number = _line_at(self.path, self.start + start)[0]
                 raise InvalidValue(f"line {number} is UTF-8 but lines before it are GB18030: "
                                    "save the file in one encoding", "FILE")
-            at = marks.find(b"\x01\x02\x02", stop, end)
+            found = _MARKED(marks, stop, end)
 
 
 def _delimiter(path: Path) -> str:
