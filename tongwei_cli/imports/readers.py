@@ -667,8 +667,12 @@ def _checked_xlsx(path: Path, archive: zipfile.ZipFile) -> str:
 
 
 _PROBE = r"""
-import json, resource, sys
-resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+import json, sys
+try:  # where there is no such limit (Windows), the child still dies alone
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+except (ImportError, OSError, ValueError):
+    pass
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 try:
     book = CalamineWorkbook.from_path(sys.argv[1])
