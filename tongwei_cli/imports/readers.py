@@ -584,12 +584,14 @@ class _SheetScan:
 
     def _saved_value(self, xml: bytes, at: int) -> None:
         """Refuse the formula at `at` if its cell has no saved value (openpyxl writes one so;
-        calamine would give it as empty). A formula's empty text result is `t="str"`."""
+        calamine would give it as empty). A formula's empty text result is `t="str"` with an
+        empty `<v>`."""
         start, stop = xml.rfind(b"<c ", 0, at), xml.find(b"</c>", at)
         if start < 0 or stop < 0:
             raise _Unusual
         tag_end = xml.find(b">", start, stop)
-        if _VALUE.search(xml, tag_end, stop) or b't="str"' in xml[start:tag_end]:
+        if _VALUE.search(xml, tag_end, stop) or (b't="str"' in xml[start:tag_end]
+                                                 and xml.find(b"<v", tag_end, stop) >= 0):
             return
         ref = _CELL_AT.match(xml, start)
         cell = (ref.group(1) + ref.group(2)).decode() if ref else "?"
