@@ -22,7 +22,7 @@ from tongwei_cli.core import clock
 from tongwei_cli.core.errors import InvalidValue, RowErrors, TongweiError
 from tongwei_cli.core.fields import KINDS as RECORD_KINDS
 from tongwei_cli.domain.records import Prepared
-from tongwei_cli.imports.readers import WHAT, file_digest, file_format, read_rows
+from tongwei_cli.imports.readers import WHAT, file_digest, file_format, read_rows, regular_file
 from tongwei_cli.storage.db import Database
 
 Row = dict[str, Any]
@@ -187,6 +187,7 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
         raise InvalidValue(f"{path} does not exist", "FILE")
     if path.is_dir():
         raise InvalidValue(f"{path} is a folder", "FILE")
+    regular_file(path)  # before a byte is read: /dev/zero would be hashed forever
     size, sha = file_digest(path)
     result = ImportResult(kind.name, path.name, size, sha, dry_run=dry_run)
     what = WHAT[file_format(path)]
