@@ -316,3 +316,54 @@ def test_a_waiting_write_says_what_it_waits_for_on_a_terminal(run, db_path, term
         assert text == ""  # a script's stderr stays clean
     assert count(db_path, "SELECT count(*) FROM cases") == 1
     assert not db_path.with_name(db_path.name + "-writing").exists()
+
+
+# -- what the domain's inserts keep beside the rows -----------------------------------
+
+def write_rows(path, header: list[str], rows: list[list]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_totals_links_statuses_and_feedback_follow_a_staged_import(run, db_path, tmp_path):
+    """Written from the stage, the records carry what the single-record commands keep
+    beside them: per-day warning totals (added to a day that has some already), the link
+    of a warning to the case entered before it, case statuses, warnings' feedback."""
+    day = days_ago(4)
+    run("warning", "add", "--no", "TYPED", "--received", f"{day} 07:00", "--level", "low",
+        "--station", "平襄", "--phone", "13800000001")
+    write_rows(tmp_path / "cases.csv", ["no", "reported", "type", "station", "loss", "warning"],
+               [["C1", days_ago(3), "loan", "平襄", "5000", "S0000001"]])
+    run("import", "cases", tmp_path / "cases.csv")
+    warnings_csv(tmp_path / "w.csv", 30, start_day=4)  # 08:00 on, every 11 s: the same day
+    run("import", "warnings", tmp_path / "w.csv")
+    write_rows(tmp_path / "f.csv", ["warning", "at", "method", "outcome"],
+               [["S0000001", f"{day} 09:00", "visit", "defrauded"],
+                ["S0000002", f"{day} 09:00", "phone", "dissuaded"],
+                ["TYPED", f"{day} 08:00", "phone", "in-progress"],
+                ["TYPED", f"{day} 10:00", "visit", "dissuaded"]])
+    run("import", "followups", tmp_path / "f.csv")
+    write_rows(tmp_path / "e.csv", ["case", "kind", "date", "amount"],
+               [["C1", "filed", days_ago(3), ""], ["C1", "recover", days_ago(2), "100"],
+                ["C1", "solved", days_ago(2), ""]])
+    run("import", "events", tmp_path / "e.csv")
+    conn = sqlite3.connect(db_path)
+    stored = set(conn.execute(
+        "SELECT day, station, level, received, fed_back, on_time, visited, dissuaded,"
+        " defrauded, latest, linked_last FROM warning_days"))
+    recount = set(conn.execute(
+        "SELECT day, station, level, count(*), sum(fed_back), sum(on_time), sum(visited),"
+        " sum(dissuaded), sum(defrauded), max(latest), max(linked_on)"
+        " FROM warning_day_parts GROUP BY day, station, level"))
+    linked = conn.execute("SELECT linked_on FROM warnings WHERE no = 'S0000001'").fetchone()
+    fed = conn.execute("SELECT count(*) FROM warnings WHERE feedback_at IS NOT NULL"
+                       " AND visited_at IS NOT NULL").fetchone()
+    status = conn.execute("SELECT status FROM cases WHERE no = 'C1'").fetchone()
+    conn.close()
+    assert stored == recount and sum(r[3] for r in stored) == 31
+    assert linked == (days_ago(3),)
+    assert fed == (2,)  # S0000001 and TYPED: fed back and visited
+    assert status == ("solved",)
+    assert run("check").exit_code == 0

@@ -83,6 +83,10 @@ class ImportKind:
     recheck: Callable[[Database], list[Problem]] | None = None
     # Columns of the staged rows that `checker` looks the staged rows up by (indexed).
     staged_index: tuple[str, ...] = ()
+    # Run on each batch just staged (its `seq` from and to), beside the checking: what
+    # `copy` can then add up cheaply, in temporary tables named `import_…` (dropped with
+    # the stage).
+    tally: Callable[[Database, int, int], None] | None = None
 
 
 KINDS: dict[str, ImportKind] = {}
@@ -281,7 +285,8 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
             stage.recheck(what)
             version = now
     rows = f"{result.imported + result.updated:,}"
-    with db.write(holder=(f"导入{rows}条{kind.name}", f"an import of {rows} {kind.name}")):
+    with db.write(holder=(f"导入 {rows} 条记录（{kind.name}）",
+                          f"an import of {rows} {kind.name}")):
         if _version(db) != version:
             stage.recheck(what)
         result.import_id = import_id = db.conn.execute(
@@ -309,6 +314,7 @@ class _Stage:
         self.db, self.kind = db, kind
         self.columns: tuple[str, ...] = ()
         self.values: Callable[[Row], tuple] = tuple
+        self.count = 0  # rows staged: the last `seq`
         self.drop()
         db.conn.execute(f"CREATE TABLE {CHANGES} (seq INTEGER PRIMARY KEY,"
                         " line INTEGER NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL)")
@@ -323,10 +329,10 @@ class _Stage:
         self.columns = tuple(row)
         self.values = operator.itemgetter(*self.columns)
         self.db.conn.execute(f"CREATE TABLE {STAGE} (seq INTEGER PRIMARY KEY,"
-                             f" line INTEGER NOT NULL, {', '.join(self.columns)})")
+                             f" line INTEGER NOT NULL, {_names(self.columns)})")
         for number, column in enumerate(self.kind.staged_index):
             self.db.conn.execute(f"CREATE INDEX temp.import_stage_{number}"
-                                 f" ON import_stage ({column})")
+                                 f' ON import_stage ("{column}")')
 
     def add(self, rows: list[tuple[int, Row]]) -> None:
         """Stage checked new rows, `(line, row)`, in the order given."""
@@ -334,9 +340,12 @@ class _Stage:
         if len(self.columns) == 1:
             self.db.insert_many(STAGE, ("line", *self.columns),
                                 [(line, values(row)) for line, row in rows])
-            return
-        self.db.insert_many(STAGE, ("line", *self.columns),
-                            [(line, *values(row)) for line, row in rows])
+        else:
+            self.db.insert_many(STAGE, ("line", *self.columns),
+                                [(line, *values(row)) for line, row in rows])
+        first, self.count = self.count + 1, self.count + len(rows)
+        if self.kind.tally is not None:
+            self.kind.tally(self.db, first, self.count)
 
     def change(self, line: int, old: Row, row: Row) -> None:
         """Stage a checked correction: the stored record as it was read, the new row."""
@@ -347,7 +356,7 @@ class _Stage:
     def staged(self) -> Iterator[list[tuple[int, Row]]]:
         """The staged new rows, `(line, row)`, in batches, in the order they were staged."""
         names = self.columns
-        cursor = self.db.conn.execute(f"SELECT line, {', '.join(names)} FROM {STAGE}"
+        cursor = self.db.conn.execute(f"SELECT line, {_names(names)} FROM {STAGE}"
                                       " ORDER BY seq")
         while part := cursor.fetchmany(BATCH_ROWS):
             yield [(r[0], dict(zip(names, r[1:], strict=True))) for r in part]
@@ -408,11 +417,13 @@ class _Stage:
             raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
 
     def drop(self) -> None:
+        """Drop the stage and every other temporary `import_…` table."""
         conn = self.db.conn
         if conn.in_transaction:  # never: the stage is dropped after the read and the write
             return
-        conn.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        conn.execute(f"DROP TABLE IF EXISTS {CHANGES}")
+        for (name,) in conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'table'"
+                                    " AND name LIKE 'import^_%' ESCAPE '^'").fetchall():
+            conn.execute(f"DROP TABLE temp.{name}")
 
 
 def copy_staged(db: Database, table: str, import_id: int) -> int:
@@ -421,10 +432,14 @@ def copy_staged(db: Database, table: str, import_id: int) -> int:
     `Database.insert_records` writes an imported record). Returns the rows written."""
     have = {r[1] for r in db.query(f"PRAGMA table_info({table})")}
     staged = [r[1] for r in db.query("PRAGMA temp.table_info(import_stage)")]
-    names = ", ".join(c for c in staged if c in have and c not in ("seq", "line"))
+    names = _names([c for c in staged if c in have and c not in ("seq", "line")])
     return db.conn.execute(
         f"INSERT INTO {table} ({names}, created_at, created_by, import_id)"
         f" SELECT {names}, NULL, NULL, ? FROM {STAGE} ORDER BY seq", (import_id,)).rowcount
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)  # `no`, `key`: words of SQL too
 
 
 class _Batch:

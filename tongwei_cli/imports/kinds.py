@@ -29,7 +29,7 @@ from tongwei_cli.imports.engine import (
     register,
 )
 from tongwei_cli.storage.db import Database
-from tongwei_cli.storage.totals import count_days, refresh_warnings
+from tongwei_cli.storage.totals import refresh_warnings
 
 # -- the built-in kinds -------------------------------------------------------------
 
@@ -188,12 +188,41 @@ def _find_warnings(db: Database, keys: list[Any]) -> dict[Any, Row]:
                     lambda r: r["no"])
 
 
+# What the new warnings add to the per-day totals (006_warning_days.sql), summed from the
+# stage a batch at a time while the file is checked (`tally`), so that the write adds a few
+# hundred rows instead of grouping every new warning as `count_days` would: a warning just
+# stored counts as received and nothing else (no follow-up, no link yet), its latest moment
+# its receipt -- what `count_days` finds for it. `tongwei check` recounts them.
+_TALLY_DAYS = (
+    "INSERT INTO temp.import_days (day, station, level, received, latest)"
+    " SELECT (s.received_at + z.offset_seconds) / 86400, s.station, s.level, count(*),"
+    f" max(s.received_at) FROM {STAGE} s, main.warning_days_zone z"
+    " WHERE s.seq BETWEEN ? AND ? GROUP BY 1, 2, 3"
+    " ON CONFLICT (day, station, level) DO UPDATE SET"
+    " received = received + excluded.received, latest = max(latest, excluded.latest)")
+_ADD_DAYS = (
+    "INSERT INTO warning_days (day, station, level, received, fed_back, on_time, visited,"
+    "  dissuaded, defrauded, latest, linked_last)"
+    " SELECT day, station, level, received, 0, 0, 0, 0, 0, latest, NULL"
+    " FROM temp.import_days WHERE true"
+    " ON CONFLICT (day, station, level) DO UPDATE SET"
+    " received = received + excluded.received, latest = max(latest, excluded.latest)")
+
+
+def _tally_warnings(db: Database, first: int, last: int) -> None:
+    db.conn.execute("CREATE TABLE IF NOT EXISTS temp.import_days (day INTEGER, station TEXT,"
+                    " level TEXT, received INTEGER, latest INTEGER,"
+                    " PRIMARY KEY (day, station, level)) WITHOUT ROWID")
+    db.conn.execute(_TALLY_DAYS, (first, last))
+
+
 def _copy_warnings(db: Database, import_id: int) -> None:
-    """`alerts.insert_warnings` of the staged warnings: the rows, the per-day totals, and
-    the link of a new warning that a case entered earlier already names (预警后被骗)."""
+    """`alerts.insert_warnings` of the staged warnings: the rows, the per-day totals (as
+    tallied), and the link of a new warning that a case entered earlier already names
+    (预警后被骗), which the triggers then count in those totals."""
     before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
     copy_staged(db, "warnings", import_id)
-    count_days(db, before)
+    db.conn.execute(_ADD_DAYS)
     named = [r[0] for r in db.query(
         "SELECT DISTINCT c.warning FROM cases c INDEXED BY cases_warning_link"
         " WHERE c.warning IS NOT NULL AND c.voided = 0"
@@ -317,7 +346,7 @@ register(ImportKind(
     required=("no", "received", "level", "station", "phone"),
     prepare=alerts.prepare_warning, key=lambda row: row["no"], find=_find_warnings,
     compared=WARNING_COMPARED, copy=_copy_warnings, recheck=_recheck_warnings,
-    update=_correct_warning,
+    tally=_tally_warnings, update=_correct_warning,
     order=lambda row: (row["received_at"], row["no"]),
     describe=lambda row: f"warning {row['no']}", overlap=True))
 register(ImportKind(
