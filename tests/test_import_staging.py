@@ -219,10 +219,12 @@ def test_a_record_corrected_meanwhile_is_not_overwritten(run, db_path, tmp_path,
     assert result.stdout == "imported 0, unchanged 2, updated 1\n"
 
 
-def test_a_change_while_the_stage_is_rechecked_is_caught_inside_the_write(
-        run, db_path, tmp_path, monkeypatch, meanwhile):
-    """The recheck runs outside the lock; a change committed after it, before the write
-    begins, is caught by a second recheck inside the write."""
+@pytest.mark.parametrize("late", [1, 3])
+def test_a_change_after_the_recheck_is_caught_before_anything_is_written(
+        run, db_path, tmp_path, monkeypatch, meanwhile, late):
+    """The recheck runs outside the lock. A change committed after it, before the write
+    begins: the write is left and the recheck made again (once, `late=1`); after three
+    such changes in a row the recheck is made inside the write (`late=3`)."""
     path = tmp_path / "w.csv"
     warnings_csv(path, 4, start_day=3)
     run("init")
@@ -231,21 +233,28 @@ def test_a_change_while_the_stage_is_rechecked_is_caught_inside_the_write(
     original, calls = engine._Stage.recheck, []
 
     def recheck(self, what):
-        calls.append(what)
+        calls.append(self.db.conn.in_transaction and self.db._writing)
         original(self, what)
-        if len(calls) == 1:  # just after the first, outside the write
+        if len(calls) <= late:  # just after it, outside the write
             conn = sqlite3.connect(db_path, isolation_level=None)
             conn.execute("INSERT INTO warnings (no, received_at, level, deadline_hours,"
                          " deadline_at, station, phone, created_at, created_by) VALUES"
-                         " ('S0000000', 1, 'low', 72, 259201, 'pingxiang', '13800000009',"
-                         " 'x', 'other')")
+                         f" ('O{len(calls)}', 1, 'low', 72, 259201, 'pingxiang',"
+                         " '13800000009', 'x', 'other')")
+            if len(calls) == late:
+                conn.execute("INSERT INTO warnings (no, received_at, level, deadline_hours,"
+                             " deadline_at, station, phone, created_at, created_by) VALUES"
+                             " ('S0000000', 1, 'low', 72, 259201, 'pingxiang',"
+                             " '13800000009', 'x', 'other')")
             conn.close()
 
     monkeypatch.setattr(engine._Stage, "recheck", recheck)
     result = run("import", "warnings", path, ok=False)
-    assert len(calls) == 2
+    # outside the write each time; inside it the last time when the file changed after
+    # three rechecks in a row
+    assert calls == ([False] * (late + 1) if late < 3 else [False, False, False, True])
     assert "line 2: no: warning S0000000 was stored meanwhile" in result.stderr
-    nothing_written(db_path, "warnings", 1)
+    nothing_written(db_path, "warnings", late + 1)
 
 
 def test_nothing_changed_meanwhile_means_no_recheck(run, db_path, tmp_path, monkeypatch):

@@ -272,22 +272,39 @@ def _version(db: Database) -> int:
     return db.scalar("PRAGMA data_version")
 
 
+class _Again(Exception):
+    """Raised inside the write to leave it (the file changed since the recheck)."""
+
+
 def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
            version: int, what: str) -> None:
     """Write what `stage` holds, in one short transaction (step 2 of the module docstring).
 
     Other commands wrote meanwhile? Then what they changed is checked again first, outside
-    the write (it reads the whole stage), and inside it only if the file changed again
-    since."""
-    with db.read():
-        now = _version(db)
-        if now != version:
-            stage.recheck(what)
-            version = now
+    the write (it reads the whole stage). One that writes between that and the write: the
+    write is left and the check made again outside it, twice at most; after that it is
+    made inside the write."""
+    for attempt in range(3):
+        with db.read():
+            now = _version(db)
+            if now != version:
+                stage.recheck(what)
+                version = now
+        try:
+            _write_once(db, kind, result, stage, version, what, last=attempt == 2)
+            return
+        except _Again:
+            continue
+
+
+def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
+                version: int, what: str, last: bool) -> None:
     rows = f"{result.imported + result.updated:,}"
     with db.write(holder=(f"导入 {rows} 条记录（{kind.name}）",
                           f"an import of {rows} {kind.name}")):
         if _version(db) != version:
+            if not last:
+                raise _Again
             stage.recheck(what)
         result.import_id = import_id = db.conn.execute(
             "INSERT INTO imports (kind, file_name, file_size, sha256, rows, imported,"
