@@ -32,6 +32,13 @@ def warnings_csv(path, rows: int, prefix: str = "S", start_day: int = 30) -> Non
                              f"1390000{i % 10000:04d}"])
 
 
+def write_rows(path, header: list[str], rows: list[list]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
 def count(db_path, sql: str) -> int:
     conn = sqlite3.connect(db_path)
     try:
@@ -219,6 +226,23 @@ def test_a_record_corrected_meanwhile_is_not_overwritten(run, db_path, tmp_path,
     assert result.stdout == "imported 0, unchanged 2, updated 1\n"
 
 
+def test_a_session_entered_meanwhile_refuses_the_outreach_import(run, db_path, tmp_path,
+                                                                 meanwhile):
+    """Outreach sessions and card actions are written through their domain's insert; what
+    was entered meanwhile is found as a first import's `find` finds it."""
+    write_rows(tmp_path / "o.csv", ["date", "station", "audience", "form", "venue",
+                                    "attendees", "materials", "ref"],
+               [[days_ago(2), "平襄", "students", "lecture", "一中", "50", "100", "R1"],
+                [days_ago(2), "平襄", "elderly", "stall", "广场", "30", "60", "R2"]])
+    run("init")
+    meanwhile("INSERT INTO outreach (no, ref, date, station, audience, form, venue, attendees,"
+              " materials, created_at, created_by) VALUES ('XC1', 'R2', ?, 'pingxiang',"
+              " 'elderly', 'stall', '广场', 30, 60, 'x', 'other')", days_ago(2))
+    result = run("import", "outreach", tmp_path / "o.csv", ok=False)
+    assert result.stderr.splitlines()[1] == "  line 3: ref: session R2 was stored meanwhile"
+    nothing_written(db_path, "outreach", 1)
+
+
 @pytest.mark.parametrize("late", [1, 3])
 def test_a_change_after_the_recheck_is_caught_before_anything_is_written(
         run, db_path, tmp_path, monkeypatch, meanwhile, late):
@@ -269,12 +293,12 @@ def test_nothing_changed_meanwhile_means_no_recheck(run, db_path, tmp_path, monk
 
 # -- a write that waits says what for ------------------------------------------------
 
-def _hold_the_file(db_path, holding: threading.Event, seconds: float) -> None:
+def _hold_the_file(db_path, holding: threading.Event, release: threading.Event) -> None:
     db = open_db(settings.Settings(db=str(db_path), officer="importer", lang="en"), db_path)
     try:
         with db.write(holder=("导入5条warnings", "an import of 5 warnings")):
             holding.set()
-            time.sleep(seconds)
+            release.wait(60)
             db.audit("test", "hold")
     finally:
         db.close()
@@ -293,8 +317,8 @@ def _case_add(db_path, stderr):
 @pytest.mark.parametrize("terminal", [True, False])
 def test_a_waiting_write_says_what_it_waits_for_on_a_terminal(run, db_path, terminal):
     run("init")
-    holding = threading.Event()
-    holder = threading.Thread(target=_hold_the_file, args=(db_path, holding, 2.5))
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_the_file, args=(db_path, holding, release))
     holder.start()
     assert holding.wait(10)
     if terminal:
@@ -310,12 +334,16 @@ def test_a_waiting_write_says_what_it_waits_for_on_a_terminal(run, db_path, term
             if not chunk:
                 break
             seen += chunk
+            if b"waiting" in seen:
+                release.set()  # it waited and said so: let it in
         os.close(parent)
         process.wait(30)
         text = seen.decode()
     else:
         process = _case_add(db_path, subprocess.PIPE)
-        text = process.communicate(timeout=30)[1].decode()
+        threading.Timer(3.0, release.set).start()  # long enough to have waited a second
+        text = process.communicate(timeout=60)[1].decode()
+    release.set()
     holder.join()
     assert process.returncode == 0, text
     if terminal:
@@ -328,13 +356,6 @@ def test_a_waiting_write_says_what_it_waits_for_on_a_terminal(run, db_path, term
 
 
 # -- what the domain's inserts keep beside the rows -----------------------------------
-
-def write_rows(path, header: list[str], rows: list[list]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-
 
 def test_totals_links_statuses_and_feedback_follow_a_staged_import(run, db_path, tmp_path):
     """Written from the stage, the records carry what the single-record commands keep
