@@ -1,17 +1,29 @@
 """`tongwei import KIND FILE`: every row checked, then all written or none.
 
-`run_import` reads the file as `(line, raw)` rows (`readers`), checks each with the kind's
-`prepare` -- the very function the single-record command uses -- and writes batches inside
-one `BEGIN IMMEDIATE` transaction: a row whose key is stored with the same content is
-unchanged, with other content an error (a correction with `--update`); the kind's `checker`
-sees the new rows in file order. Any bad row: `RowErrors` naming every one, and nothing is
-written. A kind is one `ImportKind` given to `register()` (`kinds.py` holds the built-in
-ones).
+`run_import` reads the file as `(line, raw)` rows (`readers`) and works in two steps.
+
+1. Check and stage, holding no lock on the file: in one read transaction (one state of the
+   file), each row is checked with the kind's `prepare` -- the very function the
+   single-record command uses; a row whose key is stored with the same content is
+   unchanged, with other content an error (a correction with `--update`); the kind's
+   `checker` sees the new rows in file order. The new rows and the corrections go to
+   temporary tables of the connection (`_Stage`: SQLite's temporary file, not the
+   database), so memory stays flat however long the file. Officers' commands write
+   meanwhile.
+2. Write, in one short `BEGIN IMMEDIATE` transaction: what other commands changed since
+   the check is checked again (`recheck`, only when the file did change), then the staged
+   rows are copied in (`copy`, SQL; or handed to `insert` a batch at a time), the
+   corrections applied, the `imports` row and its audit row written.
+
+Any bad row: `RowErrors` naming every one, and nothing is written. A kind is one
+`ImportKind` given to `register()` (`kinds.py` holds the built-in ones).
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import operator
 import sys
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +39,10 @@ from tongwei_cli.storage.db import Database
 
 Row = dict[str, Any]
 Progress = Callable[[int, int | None], None]
+Problem = tuple[int, str | None, str]  # (line, column, reason)
+
+STAGE = "temp.import_stage"  # the checked new rows: `seq` (file order), `line`, the row's keys
+CHANGES = "temp.import_changes"  # the checked corrections: `line`, the stored and the new row
 
 
 @dataclass(frozen=True)
@@ -57,14 +73,29 @@ class ImportKind:
     # Instead of `insert`, for a kind whose writing keeps something across one import's
     # batches: makes each import's `insert` afresh.
     inserter: Callable[[], Callable[[Database, list[Row], int], None]] | None = None
+    # The final write of the staged rows in SQL, for a kind that comes by the hundred
+    # thousand (`copy_staged`, then what the domain's insert keeps beside the rows: per-day
+    # totals, links, statuses). Without it the staged rows are read back and handed to
+    # `insert`, a batch at a time.
+    copy: Callable[[Database, int], None] | None = None
+    # What other commands may have changed since the rows were checked that makes a staged
+    # row wrong (a key stored meanwhile, the case an event names voided…), asked in SQL of
+    # `STAGE`. Without it: whether `find` now finds any staged row's key.
+    recheck: Callable[[Database], list[Problem]] | None = None
+    # Columns of the staged rows that `checker` looks the staged rows up by (indexed).
+    staged_index: tuple[str, ...] = ()
+    # Run on each batch just staged (its `seq` from and to), beside the checking: what
+    # `copy` can then add up cheaply, in temporary tables named `import_…` (dropped with
+    # the stage).
+    tally: Callable[[Database, int, int], None] | None = None
 
 
 KINDS: dict[str, ImportKind] = {}
 
 
 def register(kind: ImportKind) -> None:
-    if (kind.insert is None) == (kind.inserter is None):
-        raise ValueError(f"import kind {kind.name}: give one of insert and inserter")
+    if [kind.insert, kind.inserter, kind.copy].count(None) != 2:
+        raise ValueError(f"import kind {kind.name}: give one of insert, inserter and copy")
     KINDS[kind.name] = kind
 
 
@@ -153,13 +184,19 @@ class _SeenKeys:
         return found
 
 
-class _DryRun(Exception):
-    """Raised inside the write to roll a dry run back."""
+class ChangedMeanwhile(RowErrors):
+    """Staged rows that another command made wrong while the file was being checked."""
 
+    def __init__(self, problems: list[Problem], what: str = "row"):
+        super().__init__(problems, what)
+        from tongwei_cli.core.words import pick
 
-class _NothingNew(Exception):
-    """Raised inside the write when the file adds and corrects nothing: the same file
-    again changes nothing, not even the log."""
+        count = len(problems)
+        self.reason = pick(
+            f"{count} {'行' if what == 'line' else '条'}记录在检查文件期间被其他命令修改，"
+            "请重新导入",
+            f"{count} {what}{'s' if count != 1 else ''} met records that another command "
+            "changed while the file was being checked; run the import again")
 
 
 # A stored column as the import column that gives it (`loss_fen` -> loss); a warning's
@@ -167,7 +204,7 @@ class _NothingNew(Exception):
 _COLUMN_OF = {**{f.stored: f.name for kind in RECORD_KINDS for f in kind.fields if f.stored},
               "deadline_at": "level"}
 
-BATCH_ROWS = 5000  # rows checked and written at a time; memory stays flat however long the file
+BATCH_ROWS = 5000  # rows checked and staged at a time; memory stays flat however long the file
 
 
 def column_of(row_field: str) -> str:
@@ -178,10 +215,9 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
                update: bool = False, progress: Progress | None = None) -> ImportResult:
     """Check every row of `path` and write them all, or nothing. See the module docstring.
 
-    The file streams: inside one `BEGIN IMMEDIATE` transaction, batches of `BATCH_ROWS`
-    rows are read, checked and written with `executemany`, so memory does not grow with
-    the file. Every bad row is collected; once there is one nothing more is written and, at
-    the end, the whole transaction rolls back."""
+    The file streams: batches of `BATCH_ROWS` rows are read, checked and staged, so memory
+    does not grow with the file. Every bad row is collected; once there is one nothing
+    more is staged, and nothing is written."""
     kind = kinds()[kind_name]
     if not path.exists():
         raise InvalidValue(f"{path} does not exist", "FILE")
@@ -194,91 +230,270 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     stream, header_notes = read_rows(kind, path, progress)
     result.notes.extend(header_notes)
 
-    problems: list[tuple[int, str | None, str]] = []
+    problems: list[Problem] = []
+    stage = _Stage(db, kind)
     try:
-        with db.write():
-            # Every record carries its import's id: the `imports` row comes first, its
-            # counts are filled in at the end.
-            import_id = db.conn.execute(
-                "INSERT INTO imports (kind, file_name, file_size, sha256, at, officer)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (kind.name, path.name, result.size, result.sha256, clock.stamp(),
-                 db.officer)).lastrowid
-            batch = _Batch(db, kind, result, problems, what, update, import_id)
-            prepare, pending, notes = kind.prepare, batch.rows, result.notes
-            # The rows make no reference cycles: the cyclic collector, which would walk
-            # every live row a few hundred times over a large file, waits until the end.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                for line, raw in stream:  # per row, only what must be: it runs 100k times
-                    result.rows += 1
-                    try:
-                        ready = prepare(db, raw)
-                    except TongweiError as exc:
-                        problems.append((line, exc.field, exc.reason))
-                        continue
-                    if ready.warnings:
-                        notes.extend(f"{what} {line}: {note}" for note in ready.warnings)
-                    pending.append((line, ready.row))
-                    if len(pending) >= BATCH_ROWS:
-                        batch.flush()
-                batch.flush()
-                batch.wait()
-            finally:
-                batch.close()  # no statement may still run when the write commits or rolls back
-                if collecting:
-                    gc.enable()
-            if progress:
-                progress(1, 1)
-            if problems:
-                raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
-            if not result.imported and not result.updated:
-                raise _NothingNew
-            result.import_id = import_id
-            db.conn.execute("UPDATE imports SET rows = ?, imported = ?, unchanged = ?,"
-                            " updated = ? WHERE id = ?",
-                            (result.rows, result.imported, result.unchanged, result.updated,
-                             import_id))
-            db.audit("import", kind.name, str(import_id), None, {
-                "file": path.name, "size": result.size, "sha256": result.sha256,
-                "rows": result.rows, "imported": result.imported,
-                "unchanged": result.unchanged, "updated": result.updated})
-            if dry_run:
-                raise _DryRun
-    except (_DryRun, _NothingNew):
-        pass
+        with db.read():  # one state of the file for every check; only temp tables written
+            version = _version(db)
+            _check(db, kind, stream, _Batch(db, kind, result, problems, what, update, stage))
+        if progress:
+            progress(1, 1)
+        if problems:
+            raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
+        if (result.imported or result.updated) and not dry_run:
+            _write(db, kind, result, stage, version, what)
+    finally:
+        stage.drop()
     return result
 
 
+def _check(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
+           batch: _Batch) -> None:
+    """Check every row of `stream` (step 1 of the module docstring)."""
+    prepare, pending, notes = kind.prepare, batch.rows, batch.result.notes
+    problems, what = batch.problems, batch.what
+    # The rows make no reference cycles: the cyclic collector, which would walk every live
+    # row a few hundred times over a large file, waits until the end.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for line, raw in stream:  # per row, only what must be: it runs 100k times
+            batch.result.rows += 1
+            try:
+                ready = prepare(db, raw)
+            except TongweiError as exc:
+                problems.append((line, exc.field, exc.reason))
+                continue
+            if ready.warnings:
+                notes.extend(f"{what} {line}: {note}" for note in ready.warnings)
+            pending.append((line, ready.row))
+            if len(pending) >= BATCH_ROWS:
+                batch.flush()
+        batch.flush()
+        batch.wait()
+    finally:
+        batch.close()  # no statement may still run when the read transaction ends
+        if collecting:
+            gc.enable()
+
+
+def _version(db: Database) -> int:
+    """A number that changes whenever another connection commits a change to the file."""
+    return db.scalar("PRAGMA data_version")
+
+
+class _Again(Exception):
+    """Raised inside the write to leave it (the file changed since the recheck)."""
+
+
+def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
+           version: int, what: str) -> None:
+    """Write what `stage` holds, in one short transaction (step 2 of the module docstring).
+
+    Other commands wrote meanwhile? Then what they changed is checked again first, outside
+    the write (it reads the whole stage). One that writes between that and the write: the
+    write is left and the check made again outside it, twice at most; after that it is
+    made inside the write."""
+    for attempt in range(3):
+        with db.read():
+            now = _version(db)
+            if now != version:
+                stage.recheck(what)
+                version = now
+        try:
+            _write_once(db, kind, result, stage, version, what, last=attempt == 2)
+            return
+        except _Again:
+            continue
+
+
+def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
+                version: int, what: str, last: bool) -> None:
+    rows = f"{result.imported + result.updated:,}"
+    with db.write(holder=(f"导入 {rows} 条记录（{kind.name}）",
+                          f"an import of {rows} {kind.name}")):
+        if _version(db) != version:
+            if not last:
+                raise _Again
+            stage.recheck(what)
+        result.import_id = import_id = db.conn.execute(
+            "INSERT INTO imports (kind, file_name, file_size, sha256, rows, imported,"
+            " unchanged, updated, at, officer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (kind.name, result.file, result.size, result.sha256, result.rows,
+             result.imported, result.unchanged, result.updated, clock.stamp(),
+             db.officer)).lastrowid
+        if result.imported:
+            stage.copy(import_id)
+        if result.updated:
+            stage.correct(import_id, what)
+        db.audit("import", kind.name, str(import_id), None, {
+            "file": result.file, "size": result.size, "sha256": result.sha256,
+            "rows": result.rows, "imported": result.imported,
+            "unchanged": result.unchanged, "updated": result.updated})
+
+
+class _Stage:
+    """The checked new rows of one import (`STAGE`) and its corrections (`CHANGES`), in
+    temporary tables of the connection: they live in SQLite's temporary file, not in the
+    database, so staging them takes no lock on it."""
+
+    def __init__(self, db: Database, kind: ImportKind):
+        self.db, self.kind = db, kind
+        self.columns: tuple[str, ...] = ()
+        self.values: Callable[[Row], tuple] = tuple
+        self.count = 0  # rows staged: the last `seq`
+        self.drop()
+        db.conn.execute(f"CREATE TABLE {CHANGES} (seq INTEGER PRIMARY KEY,"
+                        " line INTEGER NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL)")
+
+    def open(self, row: Row) -> None:
+        """Make `STAGE`, with the keys of the first checked row as its columns."""
+        if self.columns:
+            return
+        for name in row:
+            if not name.isidentifier():  # our own code's names; never a file's header
+                raise ValueError(f"import stage: {name!r} is not a column name")
+        self.columns = tuple(row)
+        self.values = operator.itemgetter(*self.columns)
+        self.db.conn.execute(f"CREATE TABLE {STAGE} (seq INTEGER PRIMARY KEY,"
+                             f" line INTEGER NOT NULL, {_names(self.columns)})")
+        for number, column in enumerate(self.kind.staged_index):
+            self.db.conn.execute(f"CREATE INDEX temp.import_stage_{number}"
+                                 f' ON import_stage ("{column}")')
+
+    def add(self, rows: list[tuple[int, Row]]) -> None:
+        """Stage checked new rows, `(line, row)`, in the order given."""
+        values = self.values
+        if len(self.columns) == 1:
+            self.db.insert_many(STAGE, ("line", *self.columns),
+                                [(line, values(row)) for line, row in rows])
+        else:
+            self.db.insert_many(STAGE, ("line", *self.columns),
+                                [(line, *values(row)) for line, row in rows])
+        first, self.count = self.count + 1, self.count + len(rows)
+        if self.kind.tally is not None:
+            self.kind.tally(self.db, first, self.count)
+
+    def change(self, line: int, old: Row, row: Row) -> None:
+        """Stage a checked correction: the stored record as it was read, the new row."""
+        self.db.conn.execute(f"INSERT INTO {CHANGES} (line, old, new) VALUES (?, ?, ?)",
+                             (line, json.dumps(old, ensure_ascii=False),
+                              json.dumps(row, ensure_ascii=False)))
+
+    def staged(self) -> Iterator[list[tuple[int, Row]]]:
+        """The staged new rows, `(line, row)`, in batches, in the order they were staged."""
+        names = self.columns
+        cursor = self.db.conn.execute(f"SELECT line, {_names(names)} FROM {STAGE}"
+                                      " ORDER BY seq")
+        while part := cursor.fetchmany(BATCH_ROWS):
+            yield [(r[0], dict(zip(names, r[1:], strict=True))) for r in part]
+
+    def recheck(self, what: str) -> None:
+        """Refuse the import if another command, since the rows were checked, made a
+        staged row wrong (`ImportKind.recheck`) or changed a record to be corrected."""
+        kind = self.kind
+        if kind.recheck is not None:
+            problems = kind.recheck(self.db)
+        else:
+            problems = []
+            for part in self.staged():
+                keys = [kind.key(row) for _, row in part]
+                stored = kind.find(self.db, keys)
+                problems.extend((line, kind.key_column,
+                                 f"{kind.describe(row)} was stored meanwhile")
+                                for (line, row), key in zip(part, keys, strict=True)
+                                if key in stored)
+        if problems:
+            raise ChangedMeanwhile(sorted(problems, key=lambda p: p[0]), what)
+
+    def _corrections(self) -> Iterator[list[tuple[int, Row, Row, Row | None]]]:
+        """The staged corrections, `(line, old, new, stored now)`, in batches."""
+        kind = self.kind
+        cursor = self.db.conn.execute(f"SELECT line, old, new FROM {CHANGES} ORDER BY seq")
+        while part := cursor.fetchmany(500):
+            rows = [(line, json.loads(old), json.loads(new)) for line, old, new in part]
+            stored = kind.find(self.db, [kind.key(new) for _, _, new in rows])
+            yield [(line, old, new, stored.get(kind.key(new))) for line, old, new in rows]
+
+    def copy(self, import_id: int) -> None:
+        """Write the staged new rows (inside the write)."""
+        if self.kind.copy is not None:
+            self.kind.copy(self.db, import_id)
+            return
+        insert = self.kind.inserter() if self.kind.inserter else self.kind.insert
+        for part in self.staged():
+            insert(self.db, [row for _, row in part], import_id)  # type: ignore[misc]
+
+    def correct(self, import_id: int, what: str) -> None:
+        """Apply the staged corrections (inside the write) to the records as stored now,
+        which are as they were read (`recheck`, or nothing has changed)."""
+        kind, problems, changed = self.kind, [], []
+        for part in self._corrections():
+            for line, old, new, now in part:
+                if now is None or any(now.get(f) != old.get(f) for f in ("id", *kind.compared)):
+                    changed.append((line, kind.key_column,
+                                    f"{kind.describe(new)} was changed meanwhile"))
+                    continue
+                try:
+                    kind.update(self.db, now, new, import_id)  # type: ignore[misc]
+                except TongweiError as exc:
+                    problems.append((line, exc.field, exc.reason))
+        if changed:
+            raise ChangedMeanwhile(sorted(changed, key=lambda p: p[0]), what)
+        if problems:
+            raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
+
+    def drop(self) -> None:
+        """Drop the stage and every other temporary `import_…` table."""
+        conn = self.db.conn
+        if conn.in_transaction:  # never: the stage is dropped after the read and the write
+            return
+        for (name,) in conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'table'"
+                                    " AND name LIKE 'import^_%' ESCAPE '^'").fetchall():
+            conn.execute(f"DROP TABLE temp.{name}")
+
+
+def copy_staged(db: Database, table: str, import_id: int) -> int:
+    """`INSERT INTO table … SELECT … FROM STAGE`, in the order staged: the staged rows'
+    columns that are columns of `table`, with who and when from their `imports` row (as
+    `Database.insert_records` writes an imported record). Returns the rows written."""
+    have = {r[1] for r in db.query(f"PRAGMA table_info({table})")}
+    staged = [r[1] for r in db.query("PRAGMA temp.table_info(import_stage)")]
+    names = _names([c for c in staged if c in have and c not in ("seq", "line")])
+    return db.conn.execute(
+        f"INSERT INTO {table} ({names}, created_at, created_by, import_id)"
+        f" SELECT {names}, NULL, NULL, ? FROM {STAGE} ORDER BY seq", (import_id,)).rowcount
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)  # `no`, `key`: words of SQL too
+
+
 class _Batch:
-    """Checked rows waiting to be written: every `BATCH_ROWS` of them, `flush()` names
+    """Checked rows waiting to be staged: every `BATCH_ROWS` of them, `flush()` names
     repeats within the file, matches them against the stored records (`find`), runs the
     kind's rules across rows (`checker`) in file order and, while the file has no bad row,
-    inserts the new ones and applies the corrections.
+    stages the new ones and the corrections.
 
-    For a kind whose `prepare` reads nothing from the database (`overlap`), the insert runs
-    in one writer thread while the main thread reads and checks the next batch;
+    For a kind whose `prepare` reads nothing from the database (`overlap`), the staging
+    insert runs in one writer thread while the main thread reads and checks the next batch;
     `db.insert_many` hands SQLite the batch in a few statements, which run with the GIL
-    released, so the two threads really run at once. (Moving the Python parts of a batch
-    to the writer too was measured slower: the threads then fight over the GIL.) The
-    connection is never used by both: every use here first waits for the writer."""
+    released, so the two threads really run at once. The connection is never used by both:
+    every use here first waits for the writer."""
 
     def __init__(self, db: Database, kind: ImportKind, result: ImportResult,
-                 problems: list[tuple[int, str | None, str]], what: str, update: bool,
-                 import_id: int):
+                 problems: list[Problem], what: str, update: bool, stage: _Stage):
         self.db, self.kind, self.result, self.problems = db, kind, result, problems
-        self.what, self.update, self.import_id = what, update, import_id
+        self.what, self.update, self.stage = what, update, stage
         self.rows: list[tuple[int, Row]] = []
         self.seen = _SeenKeys(db)
         self.check = kind.checker(db) if kind.checker else None
-        self.insert = kind.inserter() if kind.inserter else kind.insert
         self.writer: Any = None  # a one-thread executor, made for the first overlapped batch
-        self.pending: Any = None  # the Future of the batch being written
+        self.pending: Any = None  # the Future of the batch being staged
         self.interval = 0.0  # sys.getswitchinterval() before the writer started
 
     def wait(self) -> None:
-        """Wait for the batch being written; its error, if any, is raised here."""
+        """Wait for the batch being staged; its error, if any, is raised here."""
         if self.pending is not None:
             pending, self.pending = self.pending, None
             pending.result()
@@ -292,11 +507,12 @@ class _Batch:
             self.writer.shutdown()
             sys.setswitchinterval(self.interval)
 
-    def _insert(self, new: list[Row]) -> None:
+    def _stage(self, new: list[tuple[int, Row]]) -> None:
         if self.kind.order is not None:
-            new.sort(key=self.kind.order)
+            order = self.kind.order
+            new.sort(key=lambda item: order(item[1]))
         if not self.kind.overlap:
-            self.insert(self.db, new, self.import_id)
+            self.stage.add(new)
             return
         if self.writer is None:
             from concurrent.futures import ThreadPoolExecutor
@@ -306,17 +522,18 @@ class _Batch:
             # wait up to 5 ms each time for the checking thread to let go.
             self.interval = sys.getswitchinterval()
             sys.setswitchinterval(0.0001)
-        self.pending = self.writer.submit(self.insert, self.db, new, self.import_id)
+        self.pending = self.writer.submit(self.stage.add, new)
 
     def flush(self) -> None:
-        """Check and write the rows gathered in `self.rows` (a list the caller keeps
+        """Check and stage the rows gathered in `self.rows` (a list the caller keeps
         appending to: it is emptied here, not replaced)."""
         kind, result, problems, what = self.kind, self.result, self.problems, self.what
         rows = self.rows[:]
         self.rows.clear()
         if not rows:
             return
-        self.wait()  # the previous batch is written: the connection is free
+        self.wait()  # the previous batch is staged: the connection is free
+        self.stage.open(rows[0][1])
         keys = [kind.key(row) for _, row in rows]
         repeats = self.seen.repeats([(k, line) for k, (line, _) in zip(keys, rows, strict=True)])
         fresh: list[tuple[int, Row, Any]] = []
@@ -327,7 +544,7 @@ class _Batch:
             else:
                 fresh.append((line, row, keys[index]))
         stored = kind.find(self.db, [k for _, _, k in fresh])
-        new: list[Row] = []
+        new: list[tuple[int, Row]] = []
         changed: list[tuple[int, Row, Row]] = []
         for line, row, row_key in fresh:
             old = stored.get(row_key)
@@ -351,23 +568,19 @@ class _Batch:
                 except TongweiError as exc:
                     problems.append((line, exc.field, exc.reason))
                     continue
-            new.append(row)
+            new.append((line, row))
         result.imported += len(new)
         result.updated += len(changed)
         if problems:
-            return  # the import will roll back: write nothing more, keep checking
+            return  # nothing will be written: stage nothing more, keep checking
         if new:
-            self._insert(new)
-            written = getattr(self.check, "written", None)
-            if written is not None:
-                written()
-        if changed:
-            self.wait()
+            self._stage(new)
+            staged = getattr(self.check, "staged", None)
+            if staged is not None:
+                staged()
         for line, old, row in changed:
-            try:
-                kind.update(self.db, old, row, self.import_id)  # type: ignore[misc]
-            except TongweiError as exc:
-                problems.append((line, exc.field, exc.reason))
+            self.wait()
+            self.stage.change(line, old, row)
 
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

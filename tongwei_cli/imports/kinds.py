@@ -1,5 +1,12 @@
 """The kinds of record `tongwei import` loads, each built from its domain's functions:
-cases, events, warnings, follow-ups, outreach sessions and two-card supervision actions."""
+cases, events, warnings, follow-ups, outreach sessions and two-card supervision actions.
+
+The four that come by the hundred thousand (cases, events, warnings, follow-ups) are
+written from the stage in SQL (`copy`), with what their domain's insert keeps beside the
+rows, and say in SQL what a change made by another command since the check would make
+wrong (`recheck`); outreach sessions and supervision actions go through their domain's
+insert (numbering, institutions, re-checks closing rectifications).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +28,17 @@ from tongwei_cli.domain import cards, cases, outreach
 from tongwei_cli.domain import warnings as alerts
 from tongwei_cli.domain.records import Prepared
 from tongwei_cli.domain.records import given as _given
-from tongwei_cli.imports.engine import ImportKind, Row, chunks, register
+from tongwei_cli.imports.engine import (
+    STAGE,
+    ImportKind,
+    Problem,
+    Row,
+    chunks,
+    copy_staged,
+    register,
+)
 from tongwei_cli.storage.db import Database
+from tongwei_cli.storage.totals import refresh_warnings
 
 # -- the built-in kinds -------------------------------------------------------------
 
@@ -51,8 +67,16 @@ def _find_cases(db: Database, keys: list[Any]) -> dict[Any, Row]:
                     lambda r: r["no"])
 
 
-def _insert_cases(db: Database, rows: list[Row], import_id: int) -> None:
-    cases.insert_cases(db, rows, import_id)
+def _copy_cases(db: Database, import_id: int) -> None:
+    """`cases.insert_cases` of the staged cases; the triggers of 005_compact_times.sql link
+    the warnings they name (预警后被骗)."""
+    copy_staged(db, "cases", import_id)
+
+
+def _recheck_cases(db: Database) -> list[Problem]:
+    return [(line, "no", f"case {no} was stored meanwhile") for line, no in db.query(
+        f"SELECT s.line, s.no FROM {STAGE} s"
+        " WHERE EXISTS (SELECT 1 FROM cases c WHERE c.no = s.no) ORDER BY s.line")]
 
 
 def _correct_case(db: Database, old: Row, row: Row, import_id: int) -> None:
@@ -80,22 +104,91 @@ def _find_events(db: Database, keys: list[Any]) -> dict[Any, Row]:
     return found
 
 
-def _insert_events(db: Database, rows: list[Row], import_id: int) -> None:
-    cases.insert_events(db, rows, import_id)
+def _copy_events(db: Database, import_id: int) -> None:
+    """`cases.insert_events` of the staged events: the rows, then the status of each case
+    an event moved along."""
+    copy_staged(db, "case_events", import_id)
+    stages = sorted(cases.STAGE)
+    cursor = db.conn.execute(f"SELECT DISTINCT case_id FROM {STAGE} WHERE kind IN"
+                             f" ({', '.join('?' * len(stages))}) ORDER BY case_id", stages)
+    while part := cursor.fetchmany(500):
+        for (case_id,) in part:
+            cases.refresh_status(db, case_id)
+
+
+# A staged event that a change made since the check makes wrong: its case voided, reported
+# later than the event, or given the same event (or a once-only one) by another command.
+_EVENTS_CHANGED = (
+    "SELECT s.line, s.case_no, s.kind, s.date, c.voided IS NOT 0 AS void, c.reported,"
+    " EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = s.case_id AND e.kind = s.kind"
+    "  AND e.date = s.date AND e.count IS s.count AND e.amount_fen IS s.amount_fen"
+    "  AND e.note IS s.note) AS same,"
+    " s.kind IN ({once}) AND EXISTS (SELECT 1 FROM case_events e"
+    "  WHERE e.case_id = s.case_id AND e.kind = s.kind) AS again"
+    f" FROM {STAGE} s LEFT JOIN cases c ON c.id = s.case_id"
+    " WHERE c.voided IS NOT 0 OR s.date < c.reported"
+    " OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = s.case_id AND e.kind = s.kind"
+    "  AND (s.kind IN ({once}) OR (e.date = s.date AND e.count IS s.count"
+    "  AND e.amount_fen IS s.amount_fen AND e.note IS s.note)))")
+
+# Cases whose recoveries, stored and staged, now pass their loss (stored ones added, or the
+# loss corrected, since the check): the last staged recovery of each.
+_RECOVERED_PAST_LOSS = (
+    "SELECT x.line, x.total, c.loss_fen FROM (SELECT s.case_id, max(s.line) AS line,"
+    " sum(s.amount_fen) + (SELECT coalesce(sum(e.amount_fen), 0) FROM case_events e"
+    "  WHERE e.case_id = s.case_id AND e.kind = 'recover') AS total"
+    f" FROM {STAGE} s WHERE s.kind = 'recover' GROUP BY s.case_id) x"
+    " JOIN cases c ON c.id = x.case_id WHERE x.total > c.loss_fen")
+
+
+def _recheck_events(db: Database) -> list[Problem]:
+    once = ", ".join(f"'{kind}'" for kind in cases.ONCE_KINDS)  # our own constants
+    problems: list[Problem] = []
+    for r in db.query(_EVENTS_CHANGED.format(once=once)):
+        if r["void"]:
+            problems.append((r["line"], "case", f"case {r['case_no']} was voided meanwhile"))
+        elif r["date"] < r["reported"]:
+            problems.append((r["line"], "date", f"{r['date']} is before the case was "
+                                                f"reported ({r['reported']})"))
+        elif r["same"]:
+            problems.append((r["line"], "kind", f"the same {r['kind']} event of case "
+                                                f"{r['case_no']} was stored meanwhile"))
+        else:
+            problems.append((r["line"], "kind", f"case {r['case_no']} already has a "
+                                                f"{r['kind']} event"))
+    for line, total, loss in db.query(_RECOVERED_PAST_LOSS):
+        problems.append((line, "amount", f"recoveries would total {cases.yuan(total)} yuan, "
+                                         f"above the loss of {cases.yuan(loss)} yuan"))
+    return problems
+
+
+class _StagedLedger(cases.EventLedger):
+    """`cases.EventLedger` that also counts what this import has staged for a case: the
+    stage, not the database, says what earlier batches of the file did to it."""
+
+    def _load(self, case_id: int) -> None:
+        if case_id in self.kinds:
+            return
+        super()._load(case_id)
+        for kind, amount in self.db.query(f"SELECT kind, amount_fen FROM {STAGE}"
+                                          " WHERE case_id = ?", (case_id,)):
+            self.kinds[case_id].add(kind)
+            if kind == "recover":
+                self.recovered[case_id] += amount
 
 
 class _EventRules:
     """The rules across a case's events, for an import: what earlier rows of the file did
-    to a case is remembered only until their batch is written (then the database says it),
-    so that memory does not grow with the file."""
+    to a case is remembered only until their batch is staged (then the stage says it), so
+    that memory does not grow with the file."""
 
     def __init__(self, db: Database):
-        self.ledger = cases.EventLedger(db)
+        self.ledger = _StagedLedger(db)
 
     def __call__(self, event: Row) -> None:
         self.ledger.check(event, "kind")
 
-    def written(self) -> None:
+    def staged(self) -> None:
         self.ledger.forget()
 
 
@@ -104,23 +197,54 @@ def _find_warnings(db: Database, keys: list[Any]) -> dict[Any, Row]:
                     lambda r: r["no"])
 
 
-class _WarningInserter:
-    """The new warnings of one import. Whether some case names a warning not stored yet is
-    asked once, at the first batch: only then can a new warning be one that a case already
-    names (预警后被骗) and need its `linked_on` set. (Nothing else writes while the import
-    holds the file, so the answer cannot turn from no to yes.)"""
+# What the new warnings add to the per-day totals (006_warning_days.sql), summed from the
+# stage a batch at a time while the file is checked (`tally`), so that the write adds a few
+# hundred rows instead of grouping every new warning as `count_days` would: a warning just
+# stored counts as received and nothing else (no follow-up, no link yet), its latest moment
+# its receipt -- what `count_days` finds for it. `tongwei check` recounts them.
+_TALLY_DAYS = (
+    "INSERT INTO temp.import_days (day, station, level, received, latest)"
+    " SELECT (s.received_at + z.offset_seconds) / 86400, s.station, s.level, count(*),"
+    f" max(s.received_at) FROM {STAGE} s, main.warning_days_zone z"
+    " WHERE s.seq BETWEEN ? AND ? GROUP BY 1, 2, 3"
+    " ON CONFLICT (day, station, level) DO UPDATE SET"
+    " received = received + excluded.received, latest = max(latest, excluded.latest)")
+_ADD_DAYS = (
+    "INSERT INTO warning_days (day, station, level, received, fed_back, on_time, visited,"
+    "  dissuaded, defrauded, latest, linked_last)"
+    " SELECT day, station, level, received, 0, 0, 0, 0, 0, latest, NULL"
+    " FROM temp.import_days WHERE true"
+    " ON CONFLICT (day, station, level) DO UPDATE SET"
+    " received = received + excluded.received, latest = max(latest, excluded.latest)")
 
-    def __init__(self) -> None:
-        self.awaited: bool | None = None
 
-    def __call__(self, db: Database, rows: list[Row], import_id: int) -> None:
-        if self.awaited is None:
-            self.awaited = db.one(
-                "SELECT 1 FROM cases c INDEXED BY cases_warning_link"
-                " WHERE c.warning IS NOT NULL AND c.voided = 0"
-                " AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.no = c.warning)"
-            ) is not None
-        alerts.insert_warnings(db, rows, import_id, link=self.awaited)
+def _tally_warnings(db: Database, first: int, last: int) -> None:
+    db.conn.execute("CREATE TABLE IF NOT EXISTS temp.import_days (day INTEGER, station TEXT,"
+                    " level TEXT, received INTEGER, latest INTEGER,"
+                    " PRIMARY KEY (day, station, level)) WITHOUT ROWID")
+    db.conn.execute(_TALLY_DAYS, (first, last))
+
+
+def _copy_warnings(db: Database, import_id: int) -> None:
+    """`alerts.insert_warnings` of the staged warnings: the rows, the per-day totals (as
+    tallied), and the link of a new warning that a case entered earlier already names
+    (预警后被骗), which the triggers then count in those totals."""
+    before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
+    copy_staged(db, "warnings", import_id)
+    db.conn.execute(_ADD_DAYS)
+    named = [r[0] for r in db.query(
+        "SELECT DISTINCT c.warning FROM cases c INDEXED BY cases_warning_link"
+        " WHERE c.warning IS NOT NULL AND c.voided = 0"
+        " AND EXISTS (SELECT 1 FROM warnings w WHERE w.no = c.warning AND w.id > ?)",
+        (before,))]
+    if named:
+        alerts.link_cases(db, named)
+
+
+def _recheck_warnings(db: Database) -> list[Problem]:
+    return [(line, "no", f"warning {no} was stored meanwhile") for line, no in db.query(
+        f"SELECT s.line, s.no FROM {STAGE} s"
+        " WHERE EXISTS (SELECT 1 FROM warnings w WHERE w.no = s.no) ORDER BY s.line")]
 
 
 def _correct_warning(db: Database, old: Row, row: Row, import_id: int) -> None:
@@ -145,8 +269,47 @@ def _find_followups(db: Database, keys: list[Any]) -> dict[Any, Row]:
     return found
 
 
-def _insert_followups(db: Database, rows: list[Row], import_id: int) -> None:
-    alerts.insert_followups(db, rows, import_id)
+def _copy_followups(db: Database, import_id: int) -> None:
+    """`alerts.insert_followups` of the staged follow-ups: the rows, then their warnings'
+    feedback, visit and defrauded times and latest outcome."""
+    copy_staged(db, "followups", import_id)
+    cursor = db.conn.execute(f"SELECT DISTINCT warning_id FROM {STAGE} ORDER BY warning_id")
+    while part := cursor.fetchmany(5000):
+        refresh_warnings(db, [r[0] for r in part])
+
+
+# A staged follow-up that a change made since the check makes wrong: its warning removed or
+# received later, its case voided, or the same follow-up entered by another command.
+_FOLLOWUPS_CHANGED = (
+    "SELECT s.line, s.warning_no, s.at, s.method, s.case_no, w.id IS NULL AS gone,"
+    " w.received_at, s.case_id IS NOT NULL AND c.voided IS NOT 0 AS void"
+    f" FROM {STAGE} s LEFT JOIN warnings w ON w.id = s.warning_id"
+    " LEFT JOIN cases c ON c.id = s.case_id"
+    " WHERE w.id IS NULL OR w.received_at > s.at"
+    " OR (s.case_id IS NOT NULL AND c.voided IS NOT 0)"
+    " OR EXISTS (SELECT 1 FROM followups f WHERE f.warning_id = s.warning_id"
+    "  AND f.at = s.at AND f.method = s.method)")
+
+
+def _recheck_followups(db: Database) -> list[Problem]:
+    from tongwei_cli.core.settings import current
+
+    tz = current().tz
+    problems: list[Problem] = []
+    for r in db.query(_FOLLOWUPS_CHANGED):
+        if r["gone"]:
+            problems.append((r["line"], "warning",
+                             f"warning {r['warning_no']} was removed meanwhile"))
+        elif r["received_at"] > r["at"]:
+            problems.append((r["line"], "at", f"{clock.local_text(r['at'], tz)} is before "
+                             "the warning was received "
+                             f"({clock.local_text(r['received_at'], tz)})"))
+        elif r["void"]:
+            problems.append((r["line"], "case", f"case {r['case_no']} was voided meanwhile"))
+        else:
+            problems.append((r["line"], "at", f"{_followup_name(dict(r))} was stored "
+                                              "meanwhile"))
+    return problems
 
 
 def _correct_followup(db: Database, old: Row, row: Row, import_id: int) -> None:
@@ -170,25 +333,27 @@ def _columns(kind: RecordKind, *, also_required: tuple[str, ...] = ()) -> dict[s
 register(ImportKind(
     name="cases", entity="case", **_columns(CASE, also_required=("no",)),
     prepare=_prepare_case, key=lambda row: row["no"], find=_find_cases,
-    insert=_insert_cases, update=_correct_case,
+    copy=_copy_cases, recheck=_recheck_cases, update=_correct_case,
     order=lambda row: (row["reported"], row["no"]),
     describe=lambda row: f"case {row['no']}", overlap=True))
 register(ImportKind(
     name="events", entity="case", **{**_columns(EVENT), "compared": ()},
     prepare=_prepare_event, key=_event_key, find=_find_events,
-    insert=_insert_events, checker=_EventRules, key_column="kind",
+    copy=_copy_events, recheck=_recheck_events, checker=_EventRules, key_column="kind",
+    staged_index=("case_id",),
     order=lambda row: (row["date"], row["case_id"]),
     describe=lambda row: f"the same {row['kind']} event of case {row['case_no']}"))
 register(ImportKind(
     name="warnings", entity="warning", **_columns(WARNING),
     prepare=alerts.prepare_warning, key=lambda row: row["no"], find=_find_warnings,
-    inserter=_WarningInserter, update=_correct_warning,
+    copy=_copy_warnings, recheck=_recheck_warnings,
+    tally=_tally_warnings, update=_correct_warning,
     order=lambda row: (row["received_at"], row["no"]),
     describe=lambda row: f"warning {row['no']}", overlap=True))
 register(ImportKind(
     name="followups", entity="followup", **_columns(FOLLOWUP),
     prepare=_prepare_followup, key=_followup_key, find=_find_followups,
-    insert=_insert_followups,
+    copy=_copy_followups, recheck=_recheck_followups, staged_index=("warning_id",),
     order=lambda row: (row["warning_id"], row["at"]),
     update=_correct_followup, key_column="at", describe=_followup_name))
 

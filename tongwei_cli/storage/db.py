@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_SET = "tongwei"
 GENESIS_HASH = "0" * 64
 BUSY_TIMEOUT_MS = 30_000
+# On a terminal, a write that has waited this long for another writer says what it waits for.
+WAIT_NOTICE_MS = 1_000
 
 
 def migration_names() -> list[str]:
@@ -82,14 +85,18 @@ class Database:
 
     # -- writing ----------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[Database]:
+    def write(self, holder: tuple[str, str] | None = None) -> Iterator[Database]:
         """`BEGIN IMMEDIATE` … `COMMIT`, or `ROLLBACK` on any exception.
 
-        Every change goes through here, with at least one `audit()` call inside."""
+        Every change goes through here, with at least one `audit()` call inside. A write
+        that finds another one under way waits for it (up to `BUSY_TIMEOUT_MS`), saying so
+        on a terminal. `holder` (Chinese, English): what this write is, told to anyone who
+        has to wait for it -- for a long one, such as an import's final copy."""
         if self._writing:
             raise RuntimeError("write() is not re-entrant")
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         self._writing = True
+        note = _hold(self.path, holder) if holder else None
         try:
             yield self
             self.conn.execute("COMMIT")
@@ -99,6 +106,28 @@ class Database:
             raise
         finally:
             self._writing = False
+            if note is not None:
+                note.unlink(missing_ok=True)
+
+    def _begin_immediate(self) -> None:
+        """`BEGIN IMMEDIATE`. SQLite's busy handler waits in silence; on a terminal the
+        wait is cut in two: a short one, then a line on stderr saying what it waits for,
+        then the rest of the usual wait."""
+        if not _terminal():
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            print(_waiting_for(self.path), file=sys.stderr, flush=True)
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
+            self.conn.execute("BEGIN IMMEDIATE")
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @contextmanager
     def read(self) -> Iterator[Database]:
@@ -183,6 +212,57 @@ def where(*tests: tuple[str, Any]) -> tuple[str, list[Any]]:
     clauses = [condition for condition, value in tests if value is not None]
     params = [value for _, value in tests if value is not None]
     return " AND ".join(clauses) or "1 = 1", params
+
+
+def _terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _holder_note(path: Path) -> Path:
+    return Path(f"{path}-writing")
+
+
+def _hold(path: Path, holder: tuple[str, str]) -> Path | None:
+    """Leave beside the file what the write under way is (`write(holder=…)`), for anyone
+    who has to wait for it; None when the folder does not take it (a note only)."""
+    note = _holder_note(path)
+    try:
+        note.write_text(json.dumps({"pid": os.getpid(), "zh": holder[0], "en": holder[1],
+                                    "since": time.time()}, ensure_ascii=False), "utf-8")
+    except OSError:
+        return None
+    return note
+
+
+def _waiting_for(path: Path) -> str:
+    """The line a waiting write shows: what holds the file, if its holder left a note
+    (and is still running), else only that another writer does."""
+    from tongwei_cli.core.words import pick
+
+    what = None
+    try:
+        held = json.loads(_holder_note(path).read_text("utf-8"))
+        try:
+            os.kill(int(held["pid"]), 0)  # a note left by a process that died says nothing
+        except PermissionError:
+            pass  # alive, another user's
+        minutes, seconds = divmod(max(0, int(time.time() - float(held["since"]))), 60)
+        what = pick(f"{held['zh']}，已 {minutes} 分 {seconds} 秒" if minutes else
+                    f"{held['zh']}，已 {seconds} 秒",
+                    f"{held['en']}, for {minutes} min {seconds} s" if minutes else
+                    f"{held['en']}, for {seconds} s")
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    if what:
+        return pick(f"正在等待另一个写入完成（{what}）…", f"waiting for another writer ({what})…")
+    return pick("正在等待另一个写入完成…", "waiting for another writer to finish…")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
