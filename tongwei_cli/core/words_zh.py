@@ -389,6 +389,46 @@ REASONS: dict[str, str] = {
     "{where}: {alias:q} is not a code of {list}": "{where}：{alias} 不是 {list} 的代码",
     "{where}: {alias:q} is already an alias of {code:q} in {list}":
         "{where}：{alias} 已是 {list} 中 {code} 的别名",
+    # -- hostile files (imports/readers.py) ---------------------------------------------
+    "{path} cannot be read ({why:t})": "{path} 无法读取（{why}）",
+    "{path} is not a regular file (a device, a pipe or a socket): save the data in a file "
+    "and import that": "{path} 不是普通文件（是设备、管道或套接字）：请把数据存成文件再导入",
+    "line {n} is GB18030 but lines before it are UTF-8: save the file in one encoding":
+        "第 {n} 行是 GB18030 编码，而之前各行是 UTF-8：请用同一种编码保存文件",
+    "line {n} is UTF-8 but lines before it are GB18030: save the file in one encoding":
+        "第 {n} 行是 UTF-8 编码，而之前各行是 GB18030：请用同一种编码保存文件",
+    "line {n} mixes UTF-8 and GB18030 text: save the file in one encoding":
+        "第 {n} 行混有 UTF-8 和 GB18030 文本：请用同一种编码保存文件",
+    "line {n} cannot be read as {enc:w} text": "第 {n} 行无法按 {enc} 文本读取",
+    "{where}: a sheet may have at most {c} columns (A to GR) and {r} rows; delete what "
+    "lies beyond the data and save the file again":
+        "{where}：工作表最多 {c} 列（A 到 GR）、{r} 行；请删除数据之外的内容后重新保存",
+    "the sheet spans {r} rows × {c} columns ({n} cells; at most {m} are read): split it, "
+    "or save it as CSV": "工作表跨 {r} 行 × {c} 列（{n} 个单元格；最多读取 {m} 个）：请拆分，"
+                         "或另存为 CSV",
+    "is damaged: {part} in it is larger than the archive says":
+        "已损坏：其中 {part} 比压缩包所记录的大",
+    "unpacks to {size}: a spreadsheet may unpack to at most {most}; split it, or save it as "
+    "CSV": "解压后为 {size}：表格解压后最多 {most}；请拆分，或另存为 CSV",
+    "{part} in it unpacks to {n} times its packed size (at most {m}): refused as a zip "
+    "bomb": "其中 {part} 解压后是压缩大小的 {n} 倍（最多 {m} 倍）：按压缩炸弹拒绝",
+    "has no visible sheet": "没有可见的工作表",
+    "cell {cell:w} holds a formula with no saved value: open the file in Excel or WPS and "
+    "save it again": "单元格 {cell} 是没有保存结果的公式：请用 Excel 或 WPS 打开后重新保存",
+    "cannot be read: its sheet needs more than {size} of memory (are cells scattered far "
+    "apart?); delete what lies beyond the data and save the file again, or save it as CSV":
+        "无法读取：工作表需要超过 {size} 内存（单元格是否分散得很远？）；请删除数据之外的内容后"
+        "重新保存，或另存为 CSV",
+    "is {size}: a spreadsheet may be at most {most}; split it, or save it as CSV":
+        "大小为 {size}：表格最大 {most}；请拆分，或另存为 CSV",
+    # -- an import whose records changed while it was checked (imports/kinds.py) -----------
+    "case {no} was voided meanwhile": "案件 {no} 在此期间已被撤销",
+    "the same {kind:w} event of case {no} was stored meanwhile":
+        "案件 {no} 的同一{kind!w}事项在此期间已被录入",
+    "case {no} already has a {kind:w} event": "案件 {no} 已有{kind!w}事项",
+    "warning {no} was removed meanwhile": "预警 {no} 在此期间已被删除",
+    "{what:t} was stored meanwhile": "{what}在此期间已被录入",
+    "{what:t} was changed meanwhile": "{what}在此期间已被修改",
 }
 
 HELP: dict[str, str] = {
