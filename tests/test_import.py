@@ -352,3 +352,15 @@ def test_a_file_sorted_newest_first_takes_no_more_room(sh, tmp_path):
             conn.execute("PRAGMA freelist_count").fetchone()[0]
         conn.close()
     assert pages["newest"] <= pages["oldest"] * 1.05, pages
+
+
+def test_a_file_typed_with_the_headings_of_tongweis_own_tables_imports(run, tmp_path):
+    """损失(元), 受害人, 电话, 人群 are what `case list`/`case show` head their columns with;
+    a spreadsheet typed from them imports like the platform's own headers."""
+    path = tmp_path / "cases.csv"
+    path.write_text("案件编号,报案日期,诈骗类型,派出所,损失(元),受害人,电话,人群\n"
+                    "L1,2026-11-20,刷单,平襄,1500,测试甲,13800001111,老年人\n", "utf-8")
+    run("import", "cases", path)
+    shown = json.loads(run("case", "show", "L1", "--format", "json", "--reveal").output)
+    assert (shown["loss_fen"], shown["victim_name"], shown["victim_phone"],
+            shown["victim_group"]) == (150000, "测试甲", "13800001111", "elderly")

@@ -57,6 +57,9 @@ class ImportKind:
     key: Callable[[Row], Hashable]
     find: Callable[[Database, list[Any]], dict[Any, Row]]
     compared: tuple[str, ...]
+    # The Chinese labels a table shows for the columns (`core.fields`), taken as headers too:
+    # a file typed with the headings of tongwei's own tables imports. Label -> column.
+    labels: dict[str, str] = field(default_factory=dict)
     insert: Callable[[Database, list[Row], int], None] | None = None
     update: Callable[[Database, Row, Row, int], None] | None = None
     checker: Callable[[Database], Callable[[Row], None]] | None = None

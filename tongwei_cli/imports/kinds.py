@@ -327,7 +327,7 @@ def _columns(kind: RecordKind, *, also_required: tuple[str, ...] = ()) -> dict[s
     """An import kind's columns (its fields' option names), those its header must have, and
     the stored values a re-import compares, from the record's declaration."""
     return {"columns": kind.headers(), "required": (*also_required, *kind.required()),
-            "compared": kind.compared()}
+            "compared": kind.compared(), "labels": {f.zh: f.header for f in kind.fields}}
 
 
 register(ImportKind(

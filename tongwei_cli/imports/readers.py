@@ -51,10 +51,12 @@ def normalise_header(value: Any) -> str:
 
 def header_aliases(kind: ImportKind) -> dict[str, str]:
     """The platform's headers for `kind`, from `data/import_headers.csv`
-    (`kind,header,column`; kind `*` applies wherever the column exists)."""
+    (`kind,header,column`; kind `*` applies wherever the column exists), and the labels of
+    tongwei's own tables (`ImportKind.labels`), which the file's lines override."""
 
     path = data_dir() / "import_headers.csv"
-    aliases: dict[str, str] = {}
+    aliases: dict[str, str] = {normalise_header(label): column
+                               for label, column in kind.labels.items()}
     if not path.exists():
         return aliases
     with path.open(encoding="utf-8-sig", newline="") as handle:
