@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import days_ago
-from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
+from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound, TongweiError
 from tongwei_cli.core.fields import CARD_ACTION, OUTREACH, RESTRICTION
 from tongwei_cli.domain import campaigns, cards, outreach
 from tongwei_cli.storage.audit import list_audit
@@ -258,9 +258,9 @@ def test_fines_and_the_list_with_its_totals(db):
     day = date.fromisoformat(days_ago(3))
     assert len(cards.list_card_actions(db, first=day, last=day)) == 1
     assert len(cards.list_card_actions(db, institution=BANK)) == 2
-    with pytest.raises(NotFound) as unknown:
+    with pytest.raises(TongweiError) as unknown:  # an unknown name lists the stored ones
         cards.list_card_actions(db, institution="没有的银行")
-    assert unknown.value.field == "institution"
+    assert unknown.value.field == "institution" and "农行通渭支行" in unknown.value.reason
 
 
 def test_open_rectifications_come_overdue_first_and_a_recheck_closes_them(db):

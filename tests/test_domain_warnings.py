@@ -85,7 +85,7 @@ def test_each_level_gives_its_hours(db, level, hours):
     ({"id": resident()[:-1] + ("0" if resident()[-1] != "0" else "1")}, "id",
      "check digit does not match"),
     ({"id": resident(birth="20990101")}, "id", ""),
-    ({"kind": "gossip"}, "kind", "valid: money, contact"),
+    ({"kind": "gossip"}, "kind", "valid: money 资金预警, contact 接触预警"),
     ({"type": "nonsense"}, "type", "valid"),
     ({"station": "陇"}, "station", "more than one station"),
     ({"no": " "}, "no", ""),

@@ -283,8 +283,8 @@ def test_display_width_helpers():
 
 def test_csv_rows(run, data):
     out = run("report", "range", "--from", FIRST, "--to", LAST, "--format", "csv").stdout
-    assert out.startswith("\ufeffsection,key,value")
-    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    assert out.startswith("section,key,value")  # a pipe gets no BOM; a file does
+    rows = list(csv.reader(io.StringIO(out)))
     figures = {(s, k): v for s, k, v in rows[1:]}
     assert figures[("cases", "reported")] == "2"
     assert figures[("cases", "loss_fen")] == "6000000"
