@@ -27,6 +27,9 @@ def clean_env(tmp_path, monkeypatch):
         if name.startswith("TONGWEI_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("TONGWEI_DB", str(tmp_path / "tongwei.db"))
+    # The databases' keys go to the per-user config folder: this test's own, never the
+    # real user's (subprocesses inherit it).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("TONGWEI_OFFICER", "测试警官")
     monkeypatch.setenv("TONGWEI_LANG", "en")
     monkeypatch.setenv("COLUMNS", "200")
@@ -90,6 +93,21 @@ def sh(db_path):
                               env=environment, timeout=120)
 
     return call
+
+
+def unchecked_write(path: Path, *statements: str) -> None:
+    """Run raw SQL through tongwei's own connection, with the key and an audit row, to
+    plant a record that breaks a rule of `tongwei check`. (The same statement typed into
+    the sqlite3 shell is refused -- "no such function: tw_dirty" -- or, with the triggers
+    dropped, named by `check` as a record changed without an audit row.)"""
+    handle = open_db(settings.current(), path)
+    try:
+        with handle.write():
+            for sql in statements:
+                handle.conn.execute(sql)
+            handle.audit("test", "planted")
+    finally:
+        handle.close()
 
 
 def days_ago(n: int) -> str:

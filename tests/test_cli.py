@@ -125,7 +125,8 @@ def test_db_path_and_status(sh, db_path):
     sh("init")
     status = json.loads(sh("db", "status", "--format", "json").stdout)
     assert status["path"] == str(db_path) and status["rows"]["cases"] == 0
-    assert len(status["audit_head"]) == 64
+    row, digest = status["audit_anchor"].split(":")
+    assert len(digest) == 64 and status["audit_head"] == f"{row}:{digest[:8]}…{digest[-4:]}"
 
 
 def test_backup_copies_and_checks(sh, db_path, tmp_path):

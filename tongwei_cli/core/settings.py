@@ -30,6 +30,21 @@ def default_db_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "tongwei.db"
 
 
+def config_dir() -> Path:
+    """The per-user config folder (on Linux `$XDG_CONFIG_HOME/tongwei`, else
+    `~/.config/tongwei`): where the databases' keys are kept, apart from the data."""
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def key_file_setting() -> Path | None:
+    """`TONGWEI_KEY_FILE`: one key file, shared or on a stick, instead of the per-user
+    folder of key files (`config_dir()/keys`)."""
+    chosen = os.environ.get("TONGWEI_KEY_FILE")
+    return Path(chosen).expanduser() if chosen else None
+
+
 def default_lang() -> str:
     explicit = os.environ.get("TONGWEI_LANG")
     if explicit:

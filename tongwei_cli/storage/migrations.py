@@ -46,9 +46,30 @@ def _after_006(db: Database) -> None:
     count_days(db, 0)
 
 
-# Python steps that run after a migration's SQL, by migration name.
+def _after_008(db: Database) -> None:
+    """The database's first key (written to its key file), a digest of every stored record
+    and the triggers that keep them. The migration's audit row, written at the end of this
+    transaction, is then the first row signed with the key, chained to the head of the
+    SHA-256 rows before it (which verify as before)."""
+    from tongwei_cli.storage import digests, keys
+
+    key = keys.create(db)
+    db.use_key(key)
+    db.sealer.begin(db)
+    digests.install(db)
+    db.memo["migration_notes"] = {
+        "key_id": key.key_id, "database_id": key.db_id,
+        "chain": "signed from this row on (HMAC-SHA256); the rows before keep SHA-256",
+        "records_digested": db.scalar("SELECT count(*) FROM record_digests")}
+
+
+# Python steps that run after a migration's SQL, by migration name. A migration after 008
+# that rewrites the values of a digested table in place calls `digests.retag(db, table)`
+# in its step (added or dropped columns and rebuilt tables are handled by
+# `digests.refresh`, run after every migration).
 AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001,
-                                                "006_warning_days": _after_006}
+                                                "006_warning_days": _after_006,
+                                                "008_keyed_chain": _after_008}
 
 
 def build(db: Database):  # -> sqlite_utils.migrations.Migrations
@@ -84,7 +105,14 @@ def apply(db: Database) -> list[str]:
                 if broken is not None:
                     raise sqlite3.IntegrityError(
                         f"migration left a broken reference in {broken[0]} (row {broken[1]})")
-                db.audit("migrate", "schema", pending[-1], None, {"applied": pending})
+                notes = db.memo.pop("migration_notes", {})
+                from tongwei_cli.storage import digests
+
+                if digests.enabled(db):
+                    retagged = digests.refresh(db)
+                    if retagged:
+                        notes["retagged"] = retagged
+                db.audit("migrate", "schema", pending[-1], None, {"applied": pending, **notes})
     finally:
         db.conn.execute("PRAGMA foreign_keys = ON")
     if pending:
