@@ -28,8 +28,10 @@ def clean_env(tmp_path, monkeypatch):
             monkeypatch.delenv(name)
     monkeypatch.setenv("TONGWEI_DB", str(tmp_path / "tongwei.db"))
     # The databases' keys go to the per-user config folder: this test's own, never the
-    # real user's (subprocesses inherit it).
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    # real user's (subprocesses inherit it). Set apart from `monkeypatch`, which a test may
+    # undo: its keys must still not land in the real folder.
+    config_home = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     monkeypatch.setenv("TONGWEI_OFFICER", "测试警官")
     monkeypatch.setenv("TONGWEI_LANG", "en")
     monkeypatch.setenv("COLUMNS", "200")
@@ -37,6 +39,10 @@ def clean_env(tmp_path, monkeypatch):
     yield
     commands.close_db()
     settings._current = None
+    if config_home is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = config_home
 
 
 @pytest.fixture
