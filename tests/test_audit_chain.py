@@ -446,3 +446,45 @@ def test_digests_need_the_key_in_the_process(db):
     reopened = open_db(settings.current(), db.path)
     assert reopened.scalar("SELECT note FROM campaigns") is None
     reopened.close()
+
+
+def test_derived_columns_are_recounted_not_digested(run, db_path, chain):
+    """What tongwei derives (a warning's feedback times, a case's status) is not digested --
+    an import of follow-ups or events need not tag every warning or case again -- and a
+    change of it behind tongwei's back is found by check's recount instead."""
+    copy = copy_of(db_path, "derived")
+    conn = raw(copy)
+    conn.execute("UPDATE warnings SET feedback_at = NULL, outcome = NULL")
+    conn.execute("UPDATE cases SET status = 'closed' WHERE no = 'A1'")
+    conn.close()
+    out = check(run, copy).stdout.splitlines()
+    assert any(line.startswith("warnings follow their follow-ups: W1:") for line in out)
+    assert any(line.startswith("case status follows its events: A1:") for line in out)
+    assert not any(line.startswith("records:") for line in out)
+
+
+def test_a_migration_that_adds_a_column_keeps_the_digests(db, run):
+    """`digests.refresh` (run after every migration): a table whose columns changed is
+    re-tagged over its new columns, but a record changed behind tongwei's back before it
+    stays named."""
+    from tongwei_cli.storage import digests
+
+    add_case(run, "M1", db=db.path)
+    add_case(run, "M2", db=db.path)
+    conn = raw(db.path)
+    conn.execute("DROP TRIGGER cases_digest_update")
+    conn.execute("UPDATE cases SET loss_fen = 7 WHERE no = 'M2'")
+    conn.close()
+    with db.write():
+        db.conn.execute("ALTER TABLE cases ADD COLUMN extra TEXT")
+        assert digests.refresh(db) == ["cases"]
+        db.audit("migrate", "schema", "test")
+    triggers = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type ="
+                                       " 'trigger'")}
+    assert "cases_digest_update" in triggers
+    result = run("--db", db.path, "check", ok=False)
+    assert result.stdout.splitlines() == [
+        "records: cases row 2 (M2): changed without an audit row (it no longer matches its "
+        "digest)"]
+    run("--db", db.path, "case", "update", "M1", "--loss", "5")
+    assert "cases row 1" not in run("--db", db.path, "check", ok=False).stdout

@@ -233,7 +233,7 @@ def expected_triggers(db: Database) -> dict[str, str]:
                 made = {k: (new if t == old else t, sql) for k, (t, sql) in made.items()}
     out = {name: sql for name, (_, sql) in made.items()}
     if digests.enabled(db):
-        out.update(digests.expected_triggers())
+        out.update(digests.expected_triggers(db))
     return out
 
 

@@ -3,17 +3,23 @@
 
 Every row of the digested tables (`DIGESTED`) has a tag in `record_digests`: the first 48
 bits of a keyed BLAKE2b (the `digest` subkey of the database's key) of the row as SQLite's
-`json_array(code, every column…)` writes it. Nobody without the key can make a tag that
-fits a changed row. The tags are kept by tongwei's own connection, inside `write()`:
+`json_array(code, its columns…)` writes it. Nobody without the key can make a tag that fits
+a changed row. The columns are every column but those tongwei derives from other records
+(`DERIVED`: a warning's feedback times and latest outcome, from its follow-ups; the case
+that names it; a case's status, from its events): `check` recounts those from their
+sources, and leaving them out spares an import of follow-ups or events a second pass over
+every warning or case it touches. The tags are kept by tongwei's own connection, inside
+`write()`:
 
 * rows added: when the write is sealed (at each `audit()` and before the commit), the rows
   whose id is above the highest id at the start of the write are tagged, in one
   `INSERT … SELECT` a table -- no per-row trigger on inserts, which would cost an import of
   100k rows a large share of its time;
-* rows changed or removed: the AFTER UPDATE / AFTER DELETE triggers of 008 call
-  `tw_dirty()`, a function only tongwei's connection has -- so the same UPDATE or DELETE
-  typed into the `sqlite3` shell fails ("no such function: tw_dirty") -- and the rows they
-  name are tagged again (or their tags dropped) when the write is sealed.
+* rows changed or removed: the AFTER UPDATE OF (the tagged columns) / AFTER DELETE
+  triggers of 008 call `tw_dirty()`, a function only tongwei's connection has -- so the
+  same UPDATE or DELETE typed into the `sqlite3` shell fails ("no such function:
+  tw_dirty") -- and the rows they name are tagged again (or their tags dropped) when the
+  write is sealed.
 
 The XOR of all tags is the records' *state*: each keyed audit row carries the state after
 its change (`audit.state`), so a tag removed with its row, or audit rows cut from the end,
@@ -57,26 +63,33 @@ LABELS: dict[str, str] = {
     "imports": "t.kind || ' ' || t.file_name",
 }
 
+# Columns kept by tongwei from other records, recounted by `check` (not tagged).
+DERIVED: dict[str, tuple[str, ...]] = {
+    "warnings": ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at",
+                 "linked_on"),
+    "cases": ("status",),
+}
+
 TAG_BYTES = 6
 
 
-def trigger_sql(table: str) -> dict[str, str]:
+def trigger_sql(table: str, columns: list[str]) -> dict[str, str]:
     """The two triggers that keep one table's tags (name -> CREATE statement)."""
     code = DIGESTED[table]
     return {
         f"{table}_digest_update":
-            f"CREATE TRIGGER {table}_digest_update AFTER UPDATE ON {table}\n"
-            f"BEGIN\n    SELECT tw_dirty({code}, OLD.id, NEW.id);\nEND",
+            f"CREATE TRIGGER {table}_digest_update AFTER UPDATE OF {', '.join(columns)}"
+            f" ON {table}\nBEGIN\n    SELECT tw_dirty({code}, OLD.id, NEW.id);\nEND",
         f"{table}_digest_delete":
             f"CREATE TRIGGER {table}_digest_delete AFTER DELETE ON {table}\n"
             f"BEGIN\n    SELECT tw_dirty({code}, OLD.id, NULL);\nEND",
     }
 
 
-def expected_triggers() -> dict[str, str]:
+def expected_triggers(db: Database) -> dict[str, str]:
     out: dict[str, str] = {}
     for table in DIGESTED:
-        out.update(trigger_sql(table))
+        out.update(trigger_sql(table, tagged_columns(db, table)))
     return out
 
 
@@ -116,16 +129,19 @@ class Sealer:
     def use(self, digest_key: bytes) -> None:
         self.proto = hashlib.blake2b(key=digest_key, digest_size=TAG_BYTES)
 
-    # -- the SQL functions --
+    # -- the SQL functions (run once a row: kept lean) --
     def tag(self, blob: bytes) -> int:
-        if self.proto is None:
-            raise RuntimeError("no key: record digests need the database's key")
-        h = self.proto.copy()
+        try:
+            h = self.proto.copy()
+        except AttributeError:
+            raise RuntimeError("no key: record digests need the database's key") from None
         h.update(blob)
         return int.from_bytes(h.digest(), "big")
 
     def new_tag(self, blob: bytes) -> int:
-        value = self.tag(blob)
+        h = self.proto.copy()
+        h.update(blob)
+        value = int.from_bytes(h.digest(), "big")
         self.delta ^= value
         return value
 
@@ -168,18 +184,24 @@ def highest_ids(db: Database) -> dict[int, int]:
 
 def expression(db: Database, table: str, columns: list[str] | None = None) -> str:
     """The SQL of what a tag covers, over the row `t` of `table`."""
-    if columns is None:
-        memo = db.memo.setdefault("digest_columns", {})
-        if table not in memo:
-            stored = db.scalar("SELECT columns FROM digested_tables WHERE name = ?", (table,))
-            memo[table] = json.loads(stored) if stored else table_columns(db, table)
-        columns = memo[table]
-    cells = ", ".join(f't."{c}"' for c in columns)
+    cells = ", ".join(f't."{c}"' for c in columns or tagged_columns(db, table))
     return f"CAST(json_array({DIGESTED[table]}, {cells}) AS BLOB)"
 
 
+def tagged_columns(db: Database, table: str) -> list[str]:
+    """The columns the tags of `table` cover, as migration 008 (or the last migration that
+    changed the table) recorded them."""
+    memo = db.memo.setdefault("digest_columns", {})
+    if table not in memo:
+        stored = db.scalar("SELECT columns FROM digested_tables WHERE name = ?", (table,))
+        memo[table] = json.loads(stored) if stored else table_columns(db, table)
+    return memo[table]
+
+
 def table_columns(db: Database, table: str) -> list[str]:
-    return [r[1] for r in db.query(f"PRAGMA table_info({table})")]
+    """The columns a tag of `table` covers now: all but the derived ones."""
+    derived = DERIVED.get(table, ())
+    return [r[1] for r in db.query(f"PRAGMA table_info({table})") if r[1] not in derived]
 
 
 def enabled(db: Database) -> bool:
@@ -199,27 +221,31 @@ def seal(db: Database) -> None:
         start = sealer.start.get(code, 0)
         if not dirty and highest[code] <= start:
             continue
-        had: list[int] = []
+        expr = expression(db, table)
         if dirty:
-            ids = json.dumps(sorted(i for i in dirty if i is not None))
-            old = db.query("SELECT row_id, tag FROM record_digests WHERE tbl = ?"
-                           " AND row_id IN (SELECT value FROM json_each(?))", (code, ids))
-            for row_id, tag in old:
-                sealer.delta ^= tag
-                had.append(row_id)
-            if had:
-                db.conn.execute("DELETE FROM record_digests WHERE tbl = ?"
-                                " AND row_id IN (SELECT value FROM json_each(?))",
-                                (code, json.dumps(had)))
-        # Rows added in this write, and rows that had a tag and still exist. A row that had
-        # none (added behind tongwei's back) is not given one here: `check` names it.
-        db.conn.execute(
-            f"INSERT INTO record_digests (tbl, row_id, tag)"
-            f" SELECT ?, t.id, tw_new_tag({expression(db, table)}) FROM {table} t"
-            f" WHERE (t.id > ? OR t.id IN (SELECT value FROM json_each(?)))"
-            f" AND NOT EXISTS (SELECT 1 FROM record_digests d"
-            f"                 WHERE d.tbl = ? AND d.row_id = t.id)",
-            (code, start, json.dumps(had), code))
+            # The rows changed or removed that had a tag: out of the state; those still
+            # there tagged again as they stand, the others' tags dropped. (A row that had
+            # no tag -- added behind tongwei's back -- gets none here: `check` names it.)
+            ids = {"code": code, "ids": json.dumps(sorted(i for i in dirty if i is not None))}
+            mine = "tbl = :code AND row_id IN (SELECT value FROM json_each(:ids))"
+            sealer.delta ^= db.scalar(f"SELECT tw_xor(tag) FROM record_digests WHERE {mine}",
+                                      ids) or 0
+            db.conn.execute(
+                f"UPDATE record_digests SET tag = (SELECT tw_new_tag({expr}) FROM {table} t"
+                f" WHERE t.id = record_digests.row_id) WHERE {mine}"
+                f" AND EXISTS (SELECT 1 FROM {table} t WHERE t.id = record_digests.row_id)", ids)
+            db.conn.execute(
+                f"DELETE FROM record_digests WHERE {mine}"
+                f" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = record_digests.row_id)",
+                ids)
+        if highest[code] > start:
+            # The rows added in this write. (None of them has a tag: `start` moves past each
+            # row tagged. A tag left behind by a row removed behind tongwei's back is
+            # replaced -- and is then missing from the state, which `check` says.)
+            db.conn.execute(
+                f"INSERT OR REPLACE INTO record_digests (tbl, row_id, tag)"
+                f" SELECT ?, t.id, tw_new_tag({expr}) FROM {table} t WHERE t.id > ?",
+                (code, start))
         sealer.start[code] = max(start, highest[code])
 
 
@@ -248,7 +274,7 @@ def install(db: Database) -> None:
         columns = table_columns(db, table)
         db.conn.execute("INSERT INTO digested_tables (code, name, columns) VALUES (?, ?, ?)",
                         (code, table, json.dumps(columns)))
-        for sql in trigger_sql(table).values():
+        for sql in trigger_sql(table, columns).values():
             db.conn.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
     db.memo.pop("digest_columns", None)
     for table, code in DIGESTED.items():
@@ -273,19 +299,31 @@ def rekey(db: Database, old: Key, new: Key) -> None:
 def refresh(db: Database) -> list[str]:
     """After a migration: the triggers a rebuilt table lost are made again, and a table
     whose columns changed is re-tagged over its new columns -- only the rows whose tag fits
-    the old columns (a row changed behind tongwei's back stays as `check` will name it).
-    A migration that rewrites values in place calls `retag(db, table)` itself. Returns the
-    tables re-tagged."""
+    the old columns (a row changed behind tongwei's back stays as `check` will name it); a
+    table digested for the first time has every row tagged. A migration that rewrites
+    values in place calls `retag(db, table)` itself. Returns the tables re-tagged."""
     changed = []
+    db.memo.pop("digest_columns", None)
     for table, code in DIGESTED.items():
-        for sql in trigger_sql(table).values():
-            db.conn.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
         stored = db.scalar("SELECT columns FROM digested_tables WHERE code = ?", (code,))
         now = table_columns(db, table)
-        if stored is not None and json.loads(stored) == now:
+        same = stored is not None and json.loads(stored) == now
+        for name, sql in trigger_sql(table, now).items():
+            if not same:
+                db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            db.conn.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+        if same:
             continue
-        old = json.loads(stored) if stored else now
-        old_expr = expression(db, table, [c for c in old if c in now])
+        db.conn.execute("INSERT INTO digested_tables (code, name, columns) VALUES (?, ?, ?)"
+                        " ON CONFLICT (code) DO UPDATE SET columns = excluded.columns",
+                        (code, table, json.dumps(now)))
+        db.memo.pop("digest_columns", None)
+        changed.append(table)
+        if stored is None:
+            retag(db, table)
+            continue
+        present = {r[1] for r in db.query(f"PRAGMA table_info({table})")}
+        old_expr = expression(db, table, [c for c in json.loads(stored) if c in present])
         db.sealer.delta ^= db.scalar(
             f"SELECT tw_xor(d.tag) FROM record_digests d JOIN {table} t ON t.id = d.row_id"
             f" WHERE d.tbl = ? AND d.tag = tw_tag({old_expr})", (code,)) or 0
@@ -294,11 +332,6 @@ def refresh(db: Database) -> list[str]:
             f" FROM {table} t WHERE t.id = record_digests.row_id)"
             f" WHERE tbl = ? AND tag = (SELECT tw_tag({old_expr}) FROM {table} t"
             f"                          WHERE t.id = record_digests.row_id)", (code,))
-        db.conn.execute("INSERT INTO digested_tables (code, name, columns) VALUES (?, ?, ?)"
-                        " ON CONFLICT (code) DO UPDATE SET columns = excluded.columns",
-                        (code, table, json.dumps(now)))
-        db.memo.pop("digest_columns", None)
-        changed.append(table)
     return changed
 
 
