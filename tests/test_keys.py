@@ -316,3 +316,15 @@ def test_the_database_file_has_an_id_and_no_key(db):
     reopened = open_db(settings.current(), db.path)
     assert keys.identity(reopened).db_id == found.db_id
     reopened.close()
+
+
+def test_the_config_folder_is_platformdirs_own(monkeypatch, tmp_path):
+    """Worked out without loading platformdirs, and the same as it says."""
+    from platformdirs import user_config_path
+
+    for value in (str(tmp_path / "xdg"), "", None):
+        if value is None:
+            monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CONFIG_HOME", value)
+        assert settings.config_dir() == user_config_path("tongwei", appauthor=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,8 +32,15 @@ def default_db_path() -> Path:
 
 
 def config_dir() -> Path:
-    """The per-user config folder (on Linux `$XDG_CONFIG_HOME/tongwei`, else
-    `~/.config/tongwei`): where the databases' keys are kept, apart from the data."""
+    """The per-user config folder, `platformdirs.user_config_path("tongwei")`: where the
+    databases' keys are kept, apart from the data. On Linux and the BSDs that is
+    `$XDG_CONFIG_HOME/tongwei`, else `~/.config/tongwei`, worked out here without loading
+    platformdirs (every write looks for its key)."""
+    if os.name == "posix" and sys.platform != "darwin":
+        base = os.environ.get("XDG_CONFIG_HOME", "")
+        if not base.strip():
+            base = os.path.expanduser("~/.config")
+        return Path(base) / APP_NAME
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False)

@@ -36,9 +36,8 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import Conflict, InvalidValue, StorageError
@@ -53,15 +52,13 @@ KEY_BYTES = 32
 HEADER = ("# tongwei key file: the keys of tongwei databases, one a line. Keep it secret "
           "(mode 0600)\n# and never beside the database; `tongwei db key export` prints a "
           "recovery sheet for the safe.\n")
-PURPOSE = re.compile(r"[a-z][a-z-]*\Z")
 
 
 class KeyMissing(StorageError):
     """The key a command needs is not where it was looked for, or is not this database's."""
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     """The row of `database_identity`: which database this is, and which key is its own."""
 
     db_id: str
@@ -70,22 +67,29 @@ class Identity:
     keyed_from: int | None
 
 
-@dataclass(frozen=True)
 class Key:
-    """One key of one database, as a key file holds it."""
+    """One key of one database, as a key file holds it. (A plain class: this module is
+    loaded by every command that writes, and dataclasses cost start-up time.)"""
 
-    db_id: str
-    key_id: str
-    secret: bytes
-    made: str
-    source: Path | None = None
+    __slots__ = ("db_id", "key_id", "secret", "made", "source", "_derived")
+
+    def __init__(self, db_id: str, key_id: str, secret: bytes, made: str,
+                 source: Path | None = None):
+        self.db_id, self.key_id, self.secret = db_id, key_id, secret
+        self.made, self.source = made, source
+        self._derived: dict[str, bytes] = {}
+
+    def __repr__(self) -> str:  # never the secret
+        return f"Key({self.db_id}, {self.key_id}, {self.source})"
 
     def subkey(self, purpose: str) -> bytes:
-        return derive(self.secret, purpose)
+        if purpose not in self._derived:
+            self._derived[purpose] = derive(self.secret, purpose)
+        return self._derived[purpose]
 
     @property
     def check(self) -> str:
-        return check_of(self.secret)
+        return self.subkey("key-check").hex()
 
     def line(self) -> str:
         return (f"{LINE_TAG} {LINE_VERSION} {self.db_id} {self.key_id} {self.secret.hex()} "
@@ -94,7 +98,7 @@ class Key:
 
 def derive(secret: bytes, purpose: str) -> bytes:
     """The subkey of one purpose: HMAC-SHA256(key, b"tongwei <purpose> v1")."""
-    if not PURPOSE.match(purpose):
+    if not re.fullmatch(r"[a-z][a-z-]*", purpose):
         raise ValueError(f"not a key purpose: {purpose!r}")
     return hmac.digest(secret, f"tongwei {purpose} v1".encode(), "sha256")
 
@@ -453,7 +457,7 @@ def sheet(db: Database, *, printed_by: str, where: str) -> str:
     return "\n".join(lines)
 
 
-_HEX = re.compile(r"[0-9a-f]+\Z")
+_HEX = r"[0-9a-f]+"
 
 
 def parse_sheet(text: str) -> tuple[str, list[Key]]:
@@ -477,7 +481,7 @@ def parse_sheet(text: str) -> tuple[str, list[Key]]:
             break
         if words[0] == "database":
             hex_text = "".join(words[1:-1])
-            if not _HEX.match(hex_text) or len(hex_text) != 32:
+            if not re.fullmatch(_HEX, hex_text) or len(hex_text) != 32:
                 raise InvalidValue(f"line {number}: the database id should be 32 hex "
                                    "digits", "FILE")
             if _line_check("database", hex_text) != words[-1]:
@@ -491,7 +495,7 @@ def parse_sheet(text: str) -> tuple[str, list[Key]]:
         elif re.fullmatch(r"k\d+\.[1-4]", words[0]):
             n, part = (int(x) for x in words[0][1:].split("."))
             hex_text = "".join(words[1:-1])
-            if not _HEX.match(hex_text) or len(hex_text) != 16:
+            if not re.fullmatch(_HEX, hex_text) or len(hex_text) != 16:
                 raise InvalidValue(f"line {number} ({words[0]}): should be four groups of "
                                    "four hex digits and a checksum", "FILE")
             if _line_check(words[0], hex_text) != words[-1]:
