@@ -268,4 +268,6 @@ def triggers(db: Database) -> list[str]:
 
 
 def summary(db: Database) -> dict[str, Any]:
-    return {"rules": len(RULES), "audit_rows": db.scalar("SELECT count(*) FROM audit")}
+    records = db.scalar("SELECT count(*) FROM record_digests") if digests.enabled(db) else 0
+    return {"rules": len(RULES), "audit_rows": db.scalar("SELECT count(*) FROM audit"),
+            "records": records}
