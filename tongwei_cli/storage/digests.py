@@ -336,8 +336,8 @@ def refresh(db: Database) -> list[str]:
 
 
 def retag(db: Database, table: str) -> None:
-    """Inside a migration that rewrote the values of `table`: every row of it tagged again,
-    as it now stands."""
+    """Inside a migration that rebuilt `table` with changed values (so its triggers did not
+    see the change): every row of it tagged again, as it now stands."""
     code = DIGESTED[table]
     db.sealer.delta ^= db.scalar("SELECT tw_xor(tag) FROM record_digests WHERE tbl = ?",
                                  (code,)) or 0

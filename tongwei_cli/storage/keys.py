@@ -360,9 +360,10 @@ def create(db: Database) -> Key:
 # -- rotation -----------------------------------------------------------------------------
 
 # What else is kept under the key and must be re-keyed in the rotation's transaction, as
-# "module:function" called with (db, old key, new key). The record digests are; the
-# encryption of personal fields adds its own step here.
-REKEY_STEPS: list[str] = ["tongwei_cli.storage.digests:rekey"]
+# "module:function" called with (db, old key, new key) -- the encryption of personal fields
+# adds its step here. The record digests are made again after every step (`digests.rekey`),
+# so that they cover the records as the steps leave them.
+REKEY_STEPS: list[str] = []
 
 
 def endorsement(old: Key, new_key_id: str, new_check: str, prev_hash: str) -> str:
@@ -400,6 +401,7 @@ def rotate(db: Database) -> tuple[Key, Key]:
         for step in REKEY_STEPS:
             module, name = step.split(":")
             getattr(importlib.import_module(module), name)(db, old, new)
+        digests.rekey(db, old, new)
         prev = db.scalar("SELECT hash FROM audit ORDER BY id DESC LIMIT 1") or ""
         db.audit("key-rotate", "database", old.db_id, {"key_id": old.key_id},
                  {"key_id": new.key_id, "key_file": str(target),

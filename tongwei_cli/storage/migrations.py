@@ -63,10 +63,14 @@ def _after_008(db: Database) -> None:
         "records_digested": db.scalar("SELECT count(*) FROM record_digests")}
 
 
-# Python steps that run after a migration's SQL, by migration name. A migration after 008
-# that rewrites the values of a digested table in place calls `digests.retag(db, table)`
-# in its step (added or dropped columns and rebuilt tables are handled by
-# `digests.refresh`, run after every migration).
+# Python steps that run after a migration's SQL, by migration name.
+#
+# Record digests (008) and later migrations: records changed with UPDATE need nothing (the
+# triggers mark them and the migration's audit row re-tags them); a table whose columns
+# change is re-tagged by `digests.refresh`, run after every migration, for the rows whose
+# digest still fits; a migration that rebuilds a digested table *and* changes its values
+# (005-style: new table, INSERT … SELECT, rename) calls `digests.retag(db, table)` in its
+# step.
 AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001,
                                                 "006_warning_days": _after_006,
                                                 "008_keyed_chain": _after_008}
