@@ -192,8 +192,10 @@ def append_keys(path: Path, keys: list[Key]) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             created = os.fstat(fd).st_size == 0
-            text = (HEADER if created else "") + "".join(key.line() for key in keys)
-            os.write(fd, text.encode("utf-8"))
+            data = ((HEADER if created else "") + "".join(key.line() for key in keys)
+                    ).encode("utf-8")
+            while data:
+                data = data[os.write(fd, data):]
             os.fsync(fd)
         finally:
             os.close(fd)
