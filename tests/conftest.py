@@ -27,6 +27,11 @@ def clean_env(tmp_path, monkeypatch):
         if name.startswith("TONGWEI_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("TONGWEI_DB", str(tmp_path / "tongwei.db"))
+    # The databases' keys go to the per-user config folder: this test's own, never the
+    # real user's (subprocesses inherit it). Set apart from `monkeypatch`, which a test may
+    # undo: its keys must still not land in the real folder.
+    config_home = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     monkeypatch.setenv("TONGWEI_OFFICER", "测试警官")
     monkeypatch.setenv("TONGWEI_LANG", "en")
     monkeypatch.setenv("COLUMNS", "200")
@@ -34,6 +39,10 @@ def clean_env(tmp_path, monkeypatch):
     yield
     commands.close_db()
     settings._current = None
+    if config_home is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = config_home
 
 
 @pytest.fixture
@@ -90,6 +99,21 @@ def sh(db_path):
                               env=environment, timeout=120)
 
     return call
+
+
+def unchecked_write(path: Path, *statements: str) -> None:
+    """Run raw SQL through tongwei's own connection, with the key and an audit row, to
+    plant a record that breaks a rule of `tongwei check`. (The same statement typed into
+    the sqlite3 shell is refused -- "no such function: tw_dirty" -- or, with the triggers
+    dropped, named by `check` as a record changed without an audit row.)"""
+    handle = open_db(settings.current(), path)
+    try:
+        with handle.write():
+            for sql in statements:
+                handle.conn.execute(sql)
+            handle.audit("test", "planted")
+    finally:
+        handle.close()
 
 
 def days_ago(n: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.conftest import days_ago
+from tests.conftest import days_ago, unchecked_write
 
 
 def add_case(run, no="A1", loss="1000"):
@@ -23,9 +23,7 @@ def test_each_broken_rule_is_one_line_and_exit_1(run, db_path):
     add_case(run)
     run("case", "event", "A1", "recover", "--amount", "500")
     run("case", "event", "A1", "solved")
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE cases SET loss_fen = 100, status = 'reported'")  # behind the tool's back
-    conn.commit()
+    unchecked_write(db_path, "UPDATE cases SET loss_fen = 100, status = 'reported'")
     result = run("check", ok=False)
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
@@ -53,13 +51,10 @@ def test_a_rectification_closed_by_a_voided_or_moved_recheck_is_found(run, db_pa
     run("cards", "action", "--date", days_ago(5), "--institution", "测试银行", "--kind",
         "recheck")
     assert run("check").exit_code == 0
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE card_actions SET voided = 1 WHERE kind = 'recheck'")
-    conn.commit()
+    unchecked_write(db_path, "UPDATE card_actions SET voided = 1 WHERE kind = 'recheck'")
     lines = run("check", ok=False).stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("rectifications closed by a recheck: DK")
-    conn.execute("UPDATE card_actions SET voided = 0 WHERE kind = 'recheck'")
-    conn.execute("UPDATE card_actions SET closed_on = date(closed_on, '+1 day')"
-                 " WHERE kind = 'rectify'")
-    conn.commit()
+    unchecked_write(db_path, "UPDATE card_actions SET voided = 0 WHERE kind = 'recheck'",
+                    "UPDATE card_actions SET closed_on = date(closed_on, '+1 day')"
+                    " WHERE kind = 'rectify'")
     assert "rectifications closed by a recheck" in run("check", ok=False).stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -109,7 +110,8 @@ def test_write_and_list_paths_load_no_pandas_numpy_or_sqlite_utils(sh, db_path, 
         "heavy = sorted(m for m in ('pandas', 'numpy', 'sqlite_utils') if m in sys.modules)\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
-    env_db = {"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t", "PATH": ""}
+    env_db = {"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t", "PATH": "",
+              "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]}
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             env=env_db, cwd=Path(db_path).parent)
     assert "HEAVY []" in result.stderr, result.stderr
@@ -131,7 +133,8 @@ def test_db_path_and_status(sh, db_path):
     sh("init")
     status = json.loads(sh("db", "status", "--format", "json").stdout)
     assert status["path"] == str(db_path) and status["rows"]["cases"] == 0
-    assert len(status["audit_head"]) == 64
+    row, digest = status["audit_anchor"].split(":")
+    assert len(digest) == 64 and status["audit_head"] == f"{row}:{digest[:8]}…{digest[-4:]}"
 
 
 @pytest.mark.slow

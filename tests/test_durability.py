@@ -42,7 +42,8 @@ def test_kill_9_during_a_large_import_leaves_all_or_nothing(sh, db_path, tmp_pat
     assert sh("init").returncode == 0
     base = tmp_path / "base.db"
     assert sh("db", "backup", base).returncode == 0
-    env = {"TONGWEI_OFFICER": "kill", "PATH": "/usr/bin:/bin"}
+    env = {"TONGWEI_OFFICER": "kill", "PATH": "/usr/bin:/bin",
+           "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]}  # where the file's key is
     started = time.perf_counter()
     assert sh("import", "warnings", big).returncode == 0
     whole = time.perf_counter() - started

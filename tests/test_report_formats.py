@@ -25,7 +25,7 @@ from tongwei_cli.render import report as report_render
 def normalise(text: str) -> str:
     text = re.sub(r"(Printed         |\*\*打印时间\*\*: )"
                   r"(\d{4}年\d+月\d+日|\d+ [A-Z][a-z]+ \d{4}) \d\d:\d\d", r"\1<PRINTED>", text)
-    return re.sub(r"[0-9a-f]{64}", "<HEAD>", text)
+    return re.sub(r"\d+:[0-9a-f]{8}…[0-9a-f]{4}", "<HEAD>", text)  # the audit anchor
 
 
 EXPECTED_TEXT = """\
@@ -262,14 +262,17 @@ def test_text_is_plain_and_fits_80_cells(run, data, lang, kind):
     lines = out.splitlines()
     assert max(display_width(line) for line in lines) <= 80
     assert lines[0].startswith("通渭县公安局" if lang == "zh" else "Tongwei County")
-    assert re.fullmatch(r"(审计链头|Audit log head)\s+[0-9a-f]{64}", lines[-1])
+    assert re.fullmatch(r"(审计链头|Audit log head)\s+\d+:[0-9a-f]{8}…[0-9a-f]{4}", lines[-1])
     assert ("测试警官" in out) and (("打印时间" in out) or ("Printed" in out))
 
 
 def test_text_head_matches_the_audit_log(run, data):
     out = run("report", "daily", "--date", "2025-03-09", "--format", "text").stdout
     verify = run("audit", "list", "--format", "json").stdout
-    assert out.splitlines()[-1].split()[-1] == json.loads(verify)[-1]["hash"]
+    last = json.loads(verify)[-1]
+    anchor = f"{last['id']}:{last['hash'][:8]}…{last['hash'][-4:]}"
+    assert out.splitlines()[-1].split()[-1] == anchor
+    run("audit", "verify", "--head", anchor)  # the printed page checks against the file
 
 
 def test_display_width_helpers():

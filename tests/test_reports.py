@@ -9,6 +9,7 @@ after the period ends, a case naming a warning, and a campaign covering the mont
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -131,11 +132,19 @@ def data(run, db_path, tmp_path_factory):
         keep = tmp_path_factory.mktemp("dataset") / "tongwei.db"
         run("db", "backup", keep)
         _BUILT["path"] = keep
+        _BUILT["keys"] = keys_folder()
     if not db_path.exists() or _BUILT["path"] != db_path:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
         shutil.copy(_BUILT["path"], db_path)
+        # The copy finds its key by the database's id: in this test's own config folder.
+        if _BUILT["keys"] != keys_folder():
+            shutil.copytree(_BUILT["keys"], keys_folder(), dirs_exist_ok=True)
     return db_path
+
+
+def keys_folder() -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "tongwei" / "keys"
 
 
 def report_json(run, *args) -> dict:

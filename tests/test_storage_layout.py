@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import days_ago
+from tests.conftest import days_ago, unchecked_write
 from tongwei_cli.core import settings
 from tongwei_cli.storage import db as db_module
 from tongwei_cli.storage import migrations
@@ -187,10 +187,7 @@ def test_check_finds_what_is_kept_on_warnings_out_of_step(run, db_path):
     assert run("check").exit_code == 0
 
     def broken(sql: str) -> str:
-        raw = sqlite3.connect(db_path)
-        raw.execute(sql)
-        raw.commit()
-        raw.close()
+        unchecked_write(db_path, sql)
         result = run("check", ok=False)
         assert result.exit_code == 1
         return result.stdout + result.stderr

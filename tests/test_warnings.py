@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -263,7 +264,7 @@ def test_add_and_list_paths_do_not_load_pandas(sh, db_path, tmp_path):
         "        assert not exc.code, exc.code\n"
         "print(sorted(m for m in ('pandas', 'numpy', 'sqlite_utils') if m in sys.modules))\n")
     env = {"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "测试警官", "TONGWEI_LANG": "en",
-           "PATH": "/usr/bin:/bin"}
+           "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]}
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             env=env, timeout=60)
     assert result.returncode == 0, result.stderr

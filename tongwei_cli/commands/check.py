@@ -9,9 +9,11 @@ from tongwei_cli.render.output import status
 
 
 def check() -> None:
-    """Check the file (integrity, foreign keys), the audit chain and the domain rules
-    (recoveries within the loss, follow-ups after their warning, no events on voided cases,
-    deadlines after their actions…). Exit 0 when clean, 1 with one line per problem.
+    """Check the file (integrity, foreign keys), its key, the audit chain, every record
+    against its digest (a record changed, added or removed without an audit row is named),
+    the triggers that guard them, and the domain rules (recoveries within the loss,
+    follow-ups after their warning, no events on voided cases, deadlines after their
+    actions…). Exit 0 when clean, 1 with one line per problem.
 
     Example: tongwei check || mail -s "tongwei check failed" centre@example
     """
@@ -25,5 +27,6 @@ def check() -> None:
         status(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
         raise typer.Exit(1)
     facts = summary(db)
-    status(f"clean: integrity, foreign keys, {facts['audit_rows']} audit rows and "
-           f"{facts['rules']} rules checked")
+    records = f", {facts['records']} records' digests" if facts.get("records") else ""
+    status(f"clean: integrity, foreign keys, triggers, {facts['audit_rows']} audit rows"
+           f"{records} and {facts['rules']} rules checked")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +29,28 @@ def default_db_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME, appauthor=False) / "tongwei.db"
+
+
+def config_dir() -> Path:
+    """The per-user config folder, `platformdirs.user_config_path("tongwei")`: where the
+    databases' keys are kept, apart from the data. On Linux and the BSDs that is
+    `$XDG_CONFIG_HOME/tongwei`, else `~/.config/tongwei`, worked out here without loading
+    platformdirs (every write looks for its key)."""
+    if os.name == "posix" and sys.platform != "darwin":
+        base = os.environ.get("XDG_CONFIG_HOME", "")
+        if not base.strip():
+            base = os.path.expanduser("~/.config")
+        return Path(base) / APP_NAME
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def key_file_setting() -> Path | None:
+    """`TONGWEI_KEY_FILE`: one key file, shared or on a stick, instead of the per-user
+    folder of key files (`config_dir()/keys`)."""
+    chosen = os.environ.get("TONGWEI_KEY_FILE")
+    return Path(chosen).expanduser() if chosen else None
 
 
 def default_lang() -> str:

@@ -77,6 +77,10 @@ WORDS: dict[str, tuple[str, str]] = {
 # Table columns that are not a field of a record (those are labelled on their declaration,
 # core/fields.py): column key (or the label a column names) -> (Chinese, English).
 COLUMNS: dict[str, tuple[str, str]] = {
+    "audit_anchor": ("审计锚点", "Audit anchor"),
+    "database_id": ("数据库标识", "Database id"),
+    "key_id": ("密钥", "Key"),
+    "key_file": ("密钥文件", "Key file"),
     "n": ("序号", "#"),
     "void_reason": ("撤销原因", "Void reason"),
     "created_at": ("录入时间", "Entered"),

@@ -558,7 +558,7 @@ def to_markdown(page: Page) -> str:
         lines += ["", _md(signature_line(page, "_" * 12))]
     lines += ["", "---", ""]
     for key, value in page.footer:
-        lines.append(f"- **{_md(key)}**: `{value}`" if len(value) == 64
+        lines.append(f"- **{_md(key)}**: `{value}`" if len(value) == 64 or "…" in value
                      else f"- **{_md(key)}**: {_md(value)}")
     return "\n".join(lines) + "\n"
 

@@ -1,4 +1,5 @@
-"""`tongwei check`: the file, its keys, the audit chain and the domain rules.
+"""`tongwei check`: the file, its keys, the audit chain, the records against their digests,
+the triggers that guard them, and the domain rules.
 
 Each rule is a named query kept as data: it returns one row per problem, with a `key`
 (the record at fault) and a `detail`.
@@ -6,12 +7,13 @@ Each rule is a named query kept as data: it returns one row per problem, with a 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli.storage import audit
-from tongwei_cli.storage.db import Database, connect_readonly
+from tongwei_cli.storage import audit, digests, keys
+from tongwei_cli.storage.db import SQL_DIR, Database, connect_readonly
 from tongwei_cli.storage.totals import FOLLOWUPS_SAY
 
 # name -> (tables it needs, SQL returning (key, detail) rows)
@@ -140,10 +142,30 @@ def _keys_audit_rules(db: Database) -> list[str]:
     problems: list[str] = []
     for row in db.query("PRAGMA foreign_key_check"):
         problems.append(f"foreign key: {row[0]} row {row[1]} points at a missing {row[2]}")
-    checked, bad = audit.verify(db)
-    if bad is not None:
-        problems.append(f"audit: row {bad['id']}: {bad['problem']} "
-                        f"({checked} rows before it are intact)")
+    problems += triggers(db)
+    signed = keys.identity(db) is not None
+    key = None
+    if signed:
+        try:
+            key = keys.current(db)
+        except keys.KeyMissing as exc:
+            problems.append(f"key: {exc.reason} (the audit chain and the records' digests "
+                            "cannot be checked without it)")
+        else:
+            problems += key_file_mode(key)
+    if key is not None or not signed:
+        try:
+            checked, bad = audit.verify(db)
+        except keys.KeyMissing as exc:
+            problems.append(f"audit: {exc.reason}")
+        else:
+            if bad is not None:
+                problems.append(f"audit: row {bad['id']}: {bad['problem']} "
+                                f"({checked} rows before it are intact)")
+    if key is not None:
+        db.use_key(key)
+        problems += [f"records: {line}" for line in digests.verify_records(db)]
+        problems += state(db)
     tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for name, (needs, sql) in RULES.items():
         if not set(needs) <= tables:
@@ -153,5 +175,99 @@ def _keys_audit_rules(db: Database) -> list[str]:
     return problems
 
 
+def state(db: Database) -> list[str]:
+    """The records' digests together must be the state the last audit row sealed: a record
+    removed with its digest, a digest made with the key but without an audit row, or audit
+    rows cut from the end, all show here."""
+    row = db.one("SELECT id, state FROM audit WHERE key_id IS NOT NULL ORDER BY id DESC"
+                 " LIMIT 1")
+    if row is None or row[1] is None:
+        return []
+    if digests.state(db) != int(row[1], 16):
+        return [f"records: they are not the records as audit row {row[0]} left them (a "
+                "record removed together with its digest, a change made with the key but "
+                "without an audit row, or audit rows cut from the end)"]
+    return []
+
+
+def key_file_mode(key: keys.Key) -> list[str]:
+    """A key file others can read gives the key away."""
+    if key.source is None:
+        return []
+    try:
+        mode = key.source.stat().st_mode & 0o777
+    except OSError:
+        return []
+    if mode & 0o007:
+        return [f"key: {key.source} can be read by every user (mode {mode:04o}): "
+                f"chmod 600 {key.source}"]
+    return []
+
+
+def expected_triggers(db: Database) -> dict[str, str]:
+    """The triggers the migrations made (read from `sql/*.sql`: the last CREATE of each
+    name, less those dropped or on tables dropped since) and those of the record digests."""
+    from tongwei_cli.storage.db import applied_migrations
+    from tongwei_cli.storage.migrations import statements
+
+    made: dict[str, tuple[str, str]] = {}
+    for name in applied_migrations(db.conn):
+        path = SQL_DIR / f"{name}.sql"
+        if not path.exists():
+            continue
+        for statement in statements(path.read_text("utf-8")):
+            text = _uncommented(statement)
+            create = _CREATE_TRIGGER.match(text)
+            if create:
+                made[create.group(1).lower()] = (create.group(2).lower(), text)
+                continue
+            dropped = _DROP.match(text)
+            if dropped and dropped.group(1).upper() == "TRIGGER":
+                made.pop(dropped.group(2).lower(), None)
+            elif dropped:
+                gone = dropped.group(2).lower()
+                made = {k: v for k, v in made.items() if v[0] != gone}
+            renamed = _RENAME.match(text)
+            if renamed:
+                old, new = renamed.group(1).lower(), renamed.group(2).lower()
+                made = {k: (new if t == old else t, sql) for k, (t, sql) in made.items()}
+    out = {name: sql for name, (_, sql) in made.items()}
+    if digests.enabled(db):
+        out.update(digests.expected_triggers(db))
+    return out
+
+
+_CREATE_TRIGGER = re.compile(r"CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s.*?\bON\s+"
+                             r"(\w+)", re.I | re.S)
+_DROP = re.compile(r"DROP\s+(TABLE|TRIGGER)\s+(?:IF\s+EXISTS\s+)?(\w+)", re.I)
+_RENAME = re.compile(r"ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)", re.I)
+
+
+def _uncommented(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines()
+                     if not line.strip().startswith("--")).strip().rstrip(";").strip()
+
+
+def _normal(sql: str) -> str:
+    return " ".join(_uncommented(sql).split()).lower()
+
+
+def triggers(db: Database) -> list[str]:
+    """Each trigger that guards the audit log or the records, or keeps what the reports
+    read, that was dropped or changed."""
+    present = {r[0].lower(): r[1] or "" for r in db.query(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    problems = []
+    for name, sql in expected_triggers(db).items():
+        if name not in present:
+            problems.append(f"trigger: {name} is missing (dropped outside tongwei): changes "
+                            "it guards or keeps are no longer checked")
+        elif _normal(present[name]) != _normal(sql):
+            problems.append(f"trigger: {name} was changed outside tongwei")
+    return problems
+
+
 def summary(db: Database) -> dict[str, Any]:
-    return {"rules": len(RULES), "audit_rows": db.scalar("SELECT count(*) FROM audit")}
+    records = db.scalar("SELECT count(*) FROM record_digests") if digests.enabled(db) else 0
+    return {"rules": len(RULES), "audit_rows": db.scalar("SELECT count(*) FROM audit"),
+            "records": records}

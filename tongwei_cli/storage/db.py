@@ -7,6 +7,7 @@ only when a migration is pending.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import itertools
 import json
 import os
@@ -22,6 +23,7 @@ from tongwei_cli.core import clock
 from tongwei_cli.core.errors import StorageError
 from tongwei_cli.core.masking import mask_shown
 from tongwei_cli.core.settings import Settings, current
+from tongwei_cli.storage import digests, keys
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_SET = "tongwei"
@@ -37,11 +39,22 @@ def migration_names() -> list[str]:
 
 
 def audit_hash(row: Sequence[Any]) -> str:
-    """SHA-256 of an audit row's content and the previous row's hash.
+    """SHA-256 of an audit row's content and the previous row's hash: the rows written
+    before migration 008 (which keep it).
 
     `row` is (at, officer, action, entity, key, before, after, prev_hash)."""
     payload = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def keyed_hash(audit_key: bytes, row: Sequence[Any]) -> str:
+    """HMAC-SHA256, under the audit subkey of the database's key, of an audit row with its
+    own id and the previous row's hash: nobody without the key can make or mend a row.
+
+    `row` is (id, at, officer, action, entity, key, before, after, state, key_id,
+    prev_hash)."""
+    payload = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(audit_key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _audit_json(value: dict | None) -> str | None:
@@ -63,6 +76,13 @@ class Database:
         # What the floors above keep for the life of this connection (the reference tables,
         # held in memory by `domain.reference.refs`).
         self.memo: dict[str, Any] = {}
+        # The database's keys (read from its key file when first needed), the key this
+        # write signs with, and the record digests' bookkeeping (digests.py).
+        self.keyring = keys.Keyring(self)
+        self.sealer = digests.Sealer()
+        self.sealer.register(conn)
+        self._key: keys.Key | None = None
+        self._audit_key = b""
 
     # -- reading ----------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
@@ -98,7 +118,9 @@ class Database:
         self._writing = True
         note = _hold(self.path, holder) if holder else None
         try:
+            self._sign_with(keys.for_write(self))  # no key: nothing is written
             yield self
+            digests.settle(self)
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -106,6 +128,8 @@ class Database:
             raise
         finally:
             self._writing = False
+            self._key = None
+            self.sealer.end()
             if note is not None:
                 note.unlink(missing_ok=True)
 
@@ -129,6 +153,19 @@ class Database:
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
+    def _sign_with(self, key: keys.Key | None) -> None:
+        """This write signs its audit rows with `key` and keeps the record digests (None: a
+        file from before migration 008, whose migration makes its key)."""
+        if key is not None:
+            self.use_key(key)
+            self.sealer.begin(self)
+
+    def use_key(self, key: keys.Key) -> None:
+        """Sign with `key` and compute record digests under it."""
+        self._key = key
+        self._audit_key = key.subkey("audit")
+        self.sealer.use(key.subkey("digest"))
+
     @contextmanager
     def read(self) -> Iterator[Database]:
         """One state of the file for everything read inside: a read transaction (in WAL
@@ -146,16 +183,38 @@ class Database:
 
     def audit(self, action: str, entity: str, key: str | None = None,
               before: dict | None = None, after: dict | None = None) -> str:
-        """Append one row to the hash-chained audit log; returns its hash."""
+        """Append one row to the audit chain; returns its hash.
+
+        The row is signed with the database's key (`keyed_hash`) and carries the records'
+        state after the change (`digests.seal`). In a file from before migration 008 (only
+        while it is being migrated, or in tests of old files) it is an SHA-256 row."""
         if not self._writing:
             raise RuntimeError("audit() outside write()")
-        prev = self.scalar("SELECT hash FROM audit ORDER BY id DESC LIMIT 1") or GENESIS_HASH
-        row = (clock.stamp(), self.officer, action, entity, key,
-               _audit_json(before), _audit_json(after), prev)
-        digest = audit_hash(row)
+        if self._key is None:
+            prev = self.scalar("SELECT hash FROM audit ORDER BY id DESC LIMIT 1") or GENESIS_HASH
+            row = (clock.stamp(), self.officer, action, entity, key,
+                   _audit_json(before), _audit_json(after), prev)
+            digest = audit_hash(row)
+            self.conn.execute(
+                "INSERT INTO audit (at, officer, action, entity, key, before, after, prev_hash,"
+                " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, digest))
+            return digest
+        last = self.one("SELECT id, hash, key_id, state FROM audit ORDER BY id DESC LIMIT 1")
+        prev = last[1] if last else GENESIS_HASH
+        digests.seal(self)
+        state = (int(last[3], 16) if last and last[3] else 0) ^ self.sealer.take_delta()
+        row_id = (last[0] if last else 0) + 1
+        signed = (row_id, clock.stamp(), self.officer, action, entity, key,
+                  _audit_json(before), _audit_json(after), f"{state:012x}", self._key.key_id,
+                  prev)
+        digest = keyed_hash(self._audit_key, signed)
         self.conn.execute(
-            "INSERT INTO audit (at, officer, action, entity, key, before, after, prev_hash, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, digest))
+            "INSERT INTO audit (id, at, officer, action, entity, key, before, after, state,"
+            " key_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*signed, digest))
+        if last is None or last[2] is None:  # the first signed row
+            self.conn.execute("UPDATE database_identity SET keyed_from = ? WHERE id = 1",
+                              (row_id,))
         return digest
 
     def insert_many(self, table: str, columns: Sequence[str],

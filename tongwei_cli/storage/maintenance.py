@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tongwei_cli.core.errors import Conflict, StorageError
-from tongwei_cli.storage import audit
+from tongwei_cli.storage import audit, keys
 from tongwei_cli.storage.db import Database, applied_migrations
 
 COUNTED = ("cases", "case_events", "warnings", "followups", "outreach", "institutions",
@@ -27,6 +27,8 @@ def status(db: Database) -> dict[str, Any]:
         "sqlite_version": sqlite3.sqlite_version,
         "audit_rows": db.scalar("SELECT count(*) FROM audit"),
         "audit_head": audit.head(db),
+        "audit_anchor": "{}:{}".format(*audit.latest(db)),
+        **key_facts(db),
         "rows": {t: db.scalar(f"SELECT count(*) FROM {t}") for t in COUNTED if t in tables},
     }
 
@@ -84,8 +86,24 @@ def holds_sqlite(target: str | Path) -> bool:
     return any(head.startswith(magic) for magic in SQLITE_MAGIC)
 
 
+def key_facts(db: Database) -> dict[str, Any]:
+    """Which database this is, which key is its own, and where that key is (or that it is
+    not here): reading needs no key."""
+    found = keys.identity(db)
+    if found is None:
+        return {"database_id": None, "key_id": None, "key_file": None}
+    try:
+        where = str(keys.current(db).source)
+    except keys.KeyMissing:
+        where = "not here (" + ", ".join(str(p) for p in keys.search_files(found.db_id)) + ")"
+    return {"database_id": found.db_id, "key_id": found.key_id, "key_file": where}
+
+
 def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str, Any]:
-    """SQLite's online backup into `target` (mode 0600), then an integrity check of the copy."""
+    """SQLite's online backup into `target` (mode 0600), then an integrity check of the copy.
+
+    The copy is the file as it is -- the key is not in it (nor in the file): it has the
+    same database id, so opened at another path it finds the same key file."""
     path = Path(target).expanduser()
     part = database_part(path, db.path)
     if part is not None:
@@ -103,6 +121,8 @@ def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str
             db.conn.backup(target_conn, pages=1024)
             pages = target_conn.execute("PRAGMA page_count").fetchone()[0]
             check = target_conn.execute("PRAGMA integrity_check").fetchone()[0]
+            last = target_conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"
+                                       ).fetchone()
             target_conn.execute("PRAGMA journal_mode = DELETE")
         finally:
             target_conn.close()
@@ -114,7 +134,9 @@ def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str
         if tmp.exists():
             tmp.unlink()
         raise StorageError(f"cannot write {path}: {exc.strerror}", "PATH") from None
-    return {"path": str(path), "pages": pages}
+    anchor = audit.short_anchor(*last) if last else audit.short_anchor(0, "0" * 64)
+    return {"path": str(path), "pages": pages, "anchor": anchor,
+            "database_id": keys.database_id(db)}
 
 
 def compact(db: Database) -> dict[str, int]:

@@ -46,9 +46,34 @@ def _after_006(db: Database) -> None:
     count_days(db, 0)
 
 
+def _after_008(db: Database) -> None:
+    """The database's first key (written to its key file), a digest of every stored record
+    and the triggers that keep them. The migration's audit row, written at the end of this
+    transaction, is then the first row signed with the key, chained to the head of the
+    SHA-256 rows before it (which verify as before)."""
+    from tongwei_cli.storage import digests, keys
+
+    key = keys.create(db)
+    db.use_key(key)
+    db.sealer.begin(db)
+    digests.install(db)
+    db.memo["migration_notes"] = {
+        "key_id": key.key_id, "database_id": key.db_id,
+        "chain": "signed from this row on (HMAC-SHA256); the rows before keep SHA-256",
+        "records_digested": db.scalar("SELECT count(*) FROM record_digests")}
+
+
 # Python steps that run after a migration's SQL, by migration name.
+#
+# Record digests (008) and later migrations: records changed with UPDATE need nothing (the
+# triggers mark them and the migration's audit row re-tags them); a table whose columns
+# change is re-tagged by `digests.refresh`, run after every migration, for the rows whose
+# digest still fits; a migration that rebuilds a digested table *and* changes its values
+# (005-style: new table, INSERT … SELECT, rename) calls `digests.retag(db, table)` in its
+# step.
 AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001,
-                                                "006_warning_days": _after_006}
+                                                "006_warning_days": _after_006,
+                                                "008_keyed_chain": _after_008}
 
 
 def build(db: Database):  # -> sqlite_utils.migrations.Migrations
@@ -84,7 +109,14 @@ def apply(db: Database) -> list[str]:
                 if broken is not None:
                     raise sqlite3.IntegrityError(
                         f"migration left a broken reference in {broken[0]} (row {broken[1]})")
-                db.audit("migrate", "schema", pending[-1], None, {"applied": pending})
+                notes = db.memo.pop("migration_notes", {})
+                from tongwei_cli.storage import digests
+
+                if digests.enabled(db):
+                    retagged = digests.refresh(db)
+                    if retagged:
+                        notes["retagged"] = retagged
+                db.audit("migrate", "schema", pending[-1], None, {"applied": pending, **notes})
     finally:
         db.conn.execute("PRAGMA foreign_keys = ON")
     if pending:
