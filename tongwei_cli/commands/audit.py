@@ -96,8 +96,11 @@ def verify(
         typer.echo(error_line(f"audit row {bad['id']}: {bad['problem']} "
                               f"({checked} rows checked)"), err=True)
         raise typer.Exit(1)
-    passed = f"; passes through {len(anchors)} anchor(s)" if anchors else ""
-    status(f"audit log intact: {checked} rows{passed}; anchor {tip}")
+    if anchors:
+        status(f"audit log intact: {checked} rows; passes through {len(anchors)} anchor(s);"
+               f" anchor {tip}")
+    else:
+        status(f"audit log intact: {checked} rows; anchor {tip}")
 
 
 @app.command("anchor")

@@ -27,6 +27,9 @@ def check() -> None:
         status(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
         raise typer.Exit(1)
     facts = summary(db)
-    records = f", {facts['records']} records' digests" if facts.get("records") else ""
-    status(f"clean: integrity, foreign keys, triggers, {facts['audit_rows']} audit rows"
-           f"{records} and {facts['rules']} rules checked")
+    if facts.get("records"):
+        status(f"clean: integrity, foreign keys, triggers, {facts['audit_rows']} audit rows,"
+               f" {facts['records']} records' digests and {facts['rules']} rules checked")
+    else:
+        status(f"clean: integrity, foreign keys, triggers, {facts['audit_rows']} audit rows"
+               f" and {facts['rules']} rules checked")

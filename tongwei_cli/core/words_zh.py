@@ -429,6 +429,58 @@ REASONS: dict[str, str] = {
     "warning {no} was removed meanwhile": "预警 {no} 在此期间已被删除",
     "{what:t} was stored meanwhile": "{what}在此期间已被录入",
     "{what:t} was changed meanwhile": "{what}在此期间已被修改",
+    # -- the key and the audit chain (storage/keys.py, storage/audit.py, commands) -------
+    "audit log intact: {n} rows; anchor {tip}": "审计日志完好：{n} 条；锚点 {tip}",
+    "audit log intact: {n} rows; passes through {k} anchor(s); anchor {tip}":
+        "审计日志完好：{n} 条；经过 {k} 个锚点；锚点 {tip}",
+    "anchor {a} of database {d} appended to {f}": "数据库 {d} 的锚点 {a} 已追加到 {f}",
+    "audit row {n}: {problem:t} ({k} rows checked)": "审计记录第 {n} 条：{problem}（已检查 {k} 条）",
+    "clean: integrity, foreign keys, triggers, {n} audit rows and {k} rules checked":
+        "无问题：已检查完整性、外键、触发器、{n} 条审计记录和 {k} 条规则",
+    "clean: integrity, foreign keys, triggers, {n} audit rows, {r} records' digests and {k} "
+    "rules checked": "无问题：已检查完整性、外键、触发器、{n} 条审计记录、{r} 条记录摘要和 {k} 条规则",
+    "audit anchor {a} (keep it: tongwei audit anchor -o FILE)":
+        "审计锚点 {a}（请留存：tongwei audit anchor -o 文件）",
+    "the key is not in the copy: it stays in the key file of database {d}; keep its recovery "
+    "sheet (tongwei db key export) apart from the copy":
+        "副本中不含密钥：密钥仍在数据库 {d} 的密钥文件中；请将其恢复单（tongwei db key export）"
+        "与副本分开保管",
+    "recovery sheet written to {f}: print it, put it in the safe, delete the file":
+        "恢复单已写入 {f}：打印后放入保险柜，再删除该文件",
+    "cannot read {f}: {why:t}": "无法读取 {f}：{why}",
+    "{f} is not a recovery sheet (not UTF-8 text)": "{f} 不是恢复单（不是 UTF-8 文本）",
+    "key {k} of database {d} restored: {f}": "数据库 {d} 的密钥 {k} 已恢复：{f}",
+    "key of database {d} rotated: {a} -> {b} ({f}); print the new recovery sheet: tongwei db "
+    "key export -o FILE": "数据库 {d} 的密钥已更换：{a} -> {b}（{f}）；请打印新的恢复单："
+                          "tongwei db key export -o 文件",
+    "key {k} of database {d} made: {f}; print its recovery sheet for the safe: tongwei db key "
+    "export -o FILE": "数据库 {d} 的密钥 {k} 已生成：{f}；请打印恢复单存入保险柜："
+                      "tongwei db key export -o 文件",
+    "key {k} of database {d}: {f}": "数据库 {d} 的密钥 {k}：{f}",
+    "{a:q} is not an anchor (ROW:HASH, as reports print it: 1234:9f3a1c2b…e07d)":
+        "{a} 不是锚点（格式为 行号:哈希，如报表所印：1234:9f3a1c2b…e07d）",
+    "{f} line {n}: not an anchor line": "{f} 第 {n} 行：不是锚点行",
+    "{f} holds no anchor of this database ({d})": "{f} 中没有本数据库（{d}）的锚点",
+    "{t} row {n}: removed without an audit row": "{t} 第 {n} 行：未留审计记录即被删除",
+    "the database's identity row is missing (database_identity): the file was changed "
+    "outside tongwei": "数据库的标识行缺失（database_identity）：文件在 tongwei 之外被修改过",
+    "line {n}: the database id should be 32 hex digits": "第 {n} 行：数据库标识应为 32 位十六进制数字",
+    "line {n} (database): the checksum does not match: a character is mistyped":
+        "第 {n} 行（数据库）：校验码不符：有字符录错",
+    "line {n} ({k}): should be four groups of four hex digits and a checksum":
+        "第 {n} 行（{k}）：应为四组四位十六进制数字加一个校验码",
+    "line {n} ({k}): the checksum does not match: a character is mistyped":
+        "第 {n} 行（{k}）：校验码不符：有字符录错",
+    "line {n}: not a line of a recovery sheet ({x:q})": "第 {n} 行：不是恢复单中的行（{x}）",
+    "not a tongwei recovery sheet (no `{x}` line)": "不是 tongwei 恢复单（没有 `{x}` 行）",
+    "the sheet has no database line": "恢复单中没有数据库行",
+    "the sheet holds no key": "恢复单中没有密钥",
+    "the sheet is for database {a}, not this one ({b})": "恢复单属于数据库 {a}，不是本数据库（{b}）",
+    "the sheet does not hold the current key {k} of this database (it holds {h}): it predates "
+    "a rotation; use the latest sheet": "恢复单中没有本数据库的当前密钥 {k}（只有 {h}）："
+                                        "它早于一次密钥更换；请使用最新的恢复单",
+    "key {k} on the sheet does not match this database's key check value":
+        "恢复单上的密钥 {k} 与本数据库的密钥校验值不符",
 }
 
 HELP: dict[str, str] = {
@@ -956,4 +1008,74 @@ HELP: dict[str, str] = {
     "open (no feedback yet, overdue included), overdue, or closed; or in Chinese: 待反馈, "
     "已超期, 已反馈.":
         "open 待反馈（尚未反馈，含已超期）、overdue 已超期，或 closed 已反馈；也可写中文。",
+    "A witness file written by `tongwei audit anchor -o FILE`: the chain must still pass "
+    "through every anchor of this database in it.":
+        "由 `tongwei audit anchor -o 文件` 写下的见证文件：审计链必须仍经过其中本数据库的每个锚点。",
+    "An anchor as a report printed it (ROW:HASH, e.g. 1234:9f3a1c2b…e07d): the chain must "
+    "still pass through it. May be repeated.":
+        "报表上印的锚点（行号:哈希，如 1234:9f3a1c2b…e07d）：审计链必须仍经过它。可重复给出。",
+    "Append the anchor to this witness file (kept outside the database: the backup stick, "
+    "another machine). Default: print it.":
+        "把锚点追加到此见证文件（存于数据库之外：备份 U 盘、另一台电脑）。默认：打印出来。",
+    "Check the audit chain (each row signed with the database's key, each following the one "
+    "before) and, with --anchor or --head, that it still passes through the anchors recorded "
+    "outside the file; exit 0 only if it does. Needs the database's key.":
+        "检查审计链（每条记录都由数据库密钥签名，且接续前一条），并在给出 --anchor 或 --head "
+        "时检查它仍经过文件外记下的锚点；全部通过才以 0 退出。需要数据库密钥。",
+    "Check the file (integrity, foreign keys), its key, the audit chain, every record against "
+    "its digest (a record changed, added or removed without an audit row is named), the "
+    "triggers that guard them, and the domain rules (recoveries within the loss, follow-ups "
+    "after their warning, no events on voided cases, deadlines after their actions…). Exit 0 "
+    "when clean, 1 with one line per problem.":
+        "检查文件（完整性、外键）、密钥、审计链、每条记录与其摘要（未留审计记录而被修改、新增或"
+        "删除的记录会被指出）、保护它们的触发器，以及业务规则（挽回不超过损失、跟进不早于预警、"
+        "已撤销案件无新进展、整改期限晚于措施……）。无问题时以 0 退出，有问题时以 1 退出并逐条列出。",
+    "Create the database (or bring an existing one up to date), load the reference data, and "
+    "make the database's key (a key file of mode 0600 in the per-user config folder, or "
+    "TONGWEI_KEY_FILE). Says where the key is.":
+        "创建数据库（或把已有数据库升级到最新），载入参考数据，并生成数据库密钥（存于用户配置"
+        "目录中权限为 0600 的密钥文件，或 TONGWEI_KEY_FILE 指定处）。会说明密钥所在位置。",
+    "Give the database a new key, in one transaction: the records' digests are made again "
+    "under it, the rotation's audit row is signed with it and carries the old key's "
+    "endorsement. The old key stays in the key file (the rows signed before still verify with "
+    "it); print a new recovery sheet afterwards. Refused while `tongwei check` finds a record "
+    "that does not match its digest.":
+        "在一个事务中为数据库更换新密钥：各记录的摘要按新密钥重算，更换操作的审计记录由新密钥"
+        "签名并带有旧密钥的背书。旧密钥留在密钥文件中（此前签名的记录仍可用它核验）；更换后请"
+        "打印新的恢复单。若 `tongwei check` 发现与摘要不符的记录，则拒绝更换。",
+    "Print the recovery sheet of the database's key (all its keys, the current one first): "
+    "printable text with a checksum on every line, for the bureau's safe. `db key import` "
+    "restores it. Recorded in the audit log.":
+        "打印数据库密钥的恢复单（全部密钥，当前密钥在前）：每行带校验码的可打印文本，存入局里"
+        "的保险柜。`db key import` 可据此恢复。此操作记入审计日志。",
+    "Restore the database's key from its recovery sheet: the sheet must be this database's "
+    "(its id) and hold its current key (the key check value); a mistyped line is named. The "
+    "keys go to the key file (TONGWEI_KEY_FILE, else the per-user folder).":
+        "从恢复单恢复数据库密钥：恢复单必须属于本数据库（标识一致）并含有当前密钥（密钥校验值"
+        "一致）；录错的行会被指出。密钥写入密钥文件（TONGWEI_KEY_FILE，否则为用户目录）。",
+    "The append-only audit log: every change, who made it and when, each row chained to the "
+    "one before and signed with the database's key (HMAC-SHA256; rows from before keys keep "
+    "their SHA-256). Anchors (row and hash of the head, as every report prints it) kept "
+    "outside the file catch a chain cut short or rebuilt.":
+        "只增不改的审计日志：每一处修改、由谁、何时，每条记录接续前一条并由数据库密钥签名"
+        "（HMAC-SHA256；启用密钥之前的记录保留其 SHA-256）。存于文件之外的锚点（链头的行号和"
+        "哈希，每份报表都会印出）能发现被截短或重建的审计链。",
+    "The database file: where it is, what is in it, a safe copy, compaction, and its key.":
+        "数据库文件：位置、内容、安全副本、压缩整理，以及密钥。",
+    "The database's key: kept outside the file (in the per-user config folder, or where "
+    "TONGWEI_KEY_FILE says), found by the database's id. It signs the audit log and the "
+    "records' digests, and will encrypt the personal data. Without it the file can still be "
+    "read (lists, shows, reports); every change is refused.":
+        "数据库密钥：存于文件之外（用户配置目录，或 TONGWEI_KEY_FILE 指定处），按数据库标识查找。"
+        "它为审计日志和记录摘要签名，并将用于加密个人信息。没有密钥时仍可读取文件（列表、详情、"
+        "报表），但拒绝一切修改。",
+    "The recovery sheet (as exported, or typed back in); - reads standard input.":
+        "恢复单（导出的文件，或重新录入的文本）；- 表示从标准输入读取。",
+    "Verify the chain, then record its head -- row number and hash, with the date-time and "
+    "the database's id -- outside the database. `audit verify --anchor FILE` later fails if "
+    "the chain was cut short or rebuilt since, even by someone holding the key.":
+        "核验审计链后，把链头（行号和哈希，连同日期时间和数据库标识）记到数据库之外。此后若审计链"
+        "被截短或重建（即使重建者持有密钥），`audit verify --anchor 文件` 就会失败。",
+    "Write the sheet to FILE (mode 0600) instead of the screen.":
+        "把恢复单写入文件 FILE（权限 0600），而不是屏幕。",
 }
