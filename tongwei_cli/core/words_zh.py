@@ -434,7 +434,19 @@ REASONS: dict[str, str] = {
     "audit log intact: {n} rows; passes through {k} anchor(s); anchor {tip}":
         "审计日志完好：{n} 条；经过 {k} 个锚点；锚点 {tip}",
     "anchor {a} of database {d} appended to {f}": "数据库 {d} 的锚点 {a} 已追加到 {f}",
-    "audit row {n}: {problem:t} ({k} rows checked)": "审计记录第 {n} 条：{problem}（已检查 {k} 条）",
+    "audit row {n}: {problem:t} ({k:d} rows checked)":
+        "审计记录第 {n} 条：{problem}（已检查 {k} 条）",
+    "content does not match its hash (signed with key {k})": "内容与其哈希值不符（签名密钥 {k}）",
+    "rows out of order": "记录顺序错乱",
+    "is not signed with the key (an unsigned row after the signed chain began: forged)":
+        "未用密钥签名（签名链开始之后出现未签名的记录：系伪造）",
+    "the signed chain should begin at row {a}, not {b}": "签名链应从第 {a} 条开始，而不是第 {b} 条",
+    "no row is signed with the key: the chain was replaced by an unsigned one":
+        "没有一条记录用密钥签名：审计链已被换成未签名的链",
+    "the chain ends at row {n}, before the anchor {a}{rest}: rows were cut from its end":
+        "审计链止于第 {n} 条，早于锚点 {a}{rest}：末尾的记录被删掉了",
+    "does not match the anchor {a}{rest}: the chain was rewritten since":
+        "与锚点 {a}{rest} 不符：此后审计链被改写过",
     "clean: integrity, foreign keys, triggers, {n} audit rows and {k} rules checked":
         "无问题：已检查完整性、外键、触发器、{n} 条审计记录和 {k} 条规则",
     "clean: integrity, foreign keys, triggers, {n} audit rows, {r} records' digests and {k} "
