@@ -73,10 +73,17 @@ def _copy_cases(db: Database, import_id: int) -> None:
     copy_staged(db, "cases", import_id)
 
 
-def _recheck_cases(db: Database) -> list[Problem]:
-    return [(line, "no", f"case {no} was stored meanwhile") for line, no in db.query(
-        f"SELECT s.line, s.no FROM {STAGE} s"
-        " WHERE EXISTS (SELECT 1 FROM cases c WHERE c.no = s.no) ORDER BY s.line")]
+def _numbers_taken(what: str, table: str) -> Callable[[Database], list[Problem]]:
+    """The recheck of a kind keyed by its number: staged rows whose number another command
+    stored meanwhile."""
+    def recheck(db: Database) -> list[Problem]:
+        return [(line, "no", f"{what} {no} was stored meanwhile") for line, no in db.query(
+            f"SELECT s.line, s.no FROM {STAGE} s"
+            f" WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.no = s.no) ORDER BY s.line")]
+    return recheck
+
+
+_recheck_cases = _numbers_taken("case", "cases")
 
 
 def _correct_case(db: Database, old: Row, row: Row, import_id: int) -> None:
@@ -241,10 +248,7 @@ def _copy_warnings(db: Database, import_id: int) -> None:
         alerts.link_cases(db, named)
 
 
-def _recheck_warnings(db: Database) -> list[Problem]:
-    return [(line, "no", f"warning {no} was stored meanwhile") for line, no in db.query(
-        f"SELECT s.line, s.no FROM {STAGE} s"
-        " WHERE EXISTS (SELECT 1 FROM warnings w WHERE w.no = s.no) ORDER BY s.line")]
+_recheck_warnings = _numbers_taken("warning", "warnings")
 
 
 def _correct_warning(db: Database, old: Row, row: Row, import_id: int) -> None:
