@@ -110,10 +110,15 @@ def meanwhile(monkeypatch, db_path):
     original = engine._write
 
     def write(*args, **kwargs):
-        conn = sqlite3.connect(db_path, isolation_level=None)
-        for sql, params in pending:
-            conn.execute(sql, params)
-        conn.close()
+        # another tongwei command: its own connection, key and audit row
+        handle = open_db(settings.current(), db_path)
+        try:
+            with handle.write():
+                for sql, params in pending:
+                    handle.conn.execute(sql, params)
+                handle.audit("test", "meanwhile")
+        finally:
+            handle.close()
         return original(*args, **kwargs)
 
     monkeypatch.setattr(engine, "_write", write)
