@@ -7,6 +7,7 @@ UTC) and a campaign covering the month."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -94,7 +95,8 @@ def test_the_week_in_figures(week):
     assert r["outreach"] == {"sessions": 1, "attendees": 120, "materials": 300}
     assert r["cards"]["actions"] == 2 and r["cards"]["fines"] == 1
     assert r["cards"]["fines_fen"] == 500_000
-    assert len(r["audit_head"]) == 64 and r["officer"] == "测试警官"
+    assert re.fullmatch(r"\d+:[0-9a-f]{8}…[0-9a-f]{4}", r["audit_head"])  # the anchor
+    assert r["officer"] == "测试警官"
 
 
 def test_a_station_filter_applies_to_everything(week):

@@ -191,7 +191,8 @@ def test_a_write_failing_half_way_leaves_the_old_file(run, tmp_path, monkeypatch
     monkeypatch.undo()
     one_error_line(result, str(target), "left as it was")
     assert target.read_text("utf-8") == "old,content\n"
-    assert {n for n in os.listdir(tmp_path) if not n.startswith("tongwei.db")} == {"cases.csv"}
+    assert {n for n in os.listdir(tmp_path)
+            if not n.startswith("tongwei.db") and n != "config"} == {"cases.csv"}  # (keys)
 
 
 @contextmanager
@@ -272,6 +273,9 @@ def hostile_file(tmp_path_factory):
     """The same hostile text in every kind of record the lists and reports show (made once;
     each test gets its own copy)."""
     path = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    key = path.with_suffix(".key")  # its own key file: each test's config folder differs
+    saved = os.environ.get("TONGWEI_KEY_FILE")
+    os.environ["TONGWEI_KEY_FILE"] = str(key)
     run = Runner()
     today = days_ago(0)
 
@@ -288,12 +292,17 @@ def hostile_file(tmp_path_factory):
     call("campaign", "add", f"冬季{ESC_NAME}", "--from", days_ago(3), "--to", today)
     call("case", "add", "--no", "H1", "--reported", days_ago(1), "--type", "loan",
          "--station", "平襄", "--loss", "1", "--summary", ESC_NAME)
+    if saved is None:
+        os.environ.pop("TONGWEI_KEY_FILE", None)
+    else:
+        os.environ["TONGWEI_KEY_FILE"] = saved
     return path
 
 
 @pytest.fixture
-def hostile(hostile_file, db_path):
+def hostile(hostile_file, db_path, monkeypatch):
     shutil.copyfile(hostile_file, db_path)
+    monkeypatch.setenv("TONGWEI_KEY_FILE", str(hostile_file.with_suffix(".key")))
 
 
 HUMAN = [

@@ -56,20 +56,22 @@ def sample(tmp_path_factory) -> Path:
     """The sample data (`tongwei demo`) in a file of its own, built once."""
     path = tmp_path_factory.mktemp("paper") / "demo.db"
     result = subprocess.run([*tongwei_exe(), "--db", str(path), "demo"], capture_output=True,
-                            text=True, env=environment("en"), timeout=300)
+                            text=True, env=environment("en", path), timeout=300)
     assert result.returncode == 0, result.stderr
     return path
 
 
-def environment(lang: str) -> dict[str, str]:
+def environment(lang: str, db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONGWEI_")}
-    env.update({"TONGWEI_LANG": lang, "TONGWEI_OFFICER": "测试警官"})
+    # the sample's own key file, beside it: never the user's config folder
+    env.update({"TONGWEI_LANG": lang, "TONGWEI_OFFICER": "测试警官",
+                "TONGWEI_KEY_FILE": str(db.with_suffix(".key"))})
     return env
 
 
 def tongwei(sample: Path, lang: str, *args: str) -> str:
     result = subprocess.run([*tongwei_exe(), "--db", str(sample), *args], capture_output=True,
-                            text=True, env=environment(lang), timeout=300)
+                            text=True, env=environment(lang, sample), timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -268,5 +270,5 @@ def test_the_pdf_tongwei_writes(sample, tmp_path, kind, lang):
 def test_format_pdf_to_a_pipe(sample):
     result = subprocess.run([*tongwei_exe(), "--db", str(sample), "report", "daily",
                              "--date", DAY, "--format", "pdf"], capture_output=True,
-                            env=environment("zh"), timeout=300)
+                            env=environment("zh", sample), timeout=300)
     assert result.returncode == 0 and result.stdout.startswith(b"%PDF-")

@@ -23,9 +23,13 @@ from tongwei_cli.storage.db import (
 
 TABLES = {
     "_sqlite_migrations": ["id", "migration_set", "name", "applied_at"],
+    # the database's id and key (008): the key itself is never in the file
+    "database_identity": ["id", "db_id", "key_id", "key_check", "keyed_from", "created_at"],
+    "digested_tables": ["code", "name", "columns"],
+    "record_digests": ["tbl", "row_id", "tag"],
     "audiences": ["code", "name_zh", "name_en", "sort"],
     "audit": ["id", "at", "officer", "action", "entity", "key", "before", "after",
-              "prev_hash", "hash"],
+              "prev_hash", "hash", "key_id", "state"],
     "campaigns": ["id", "name", "first_day", "last_day", "note", "created_at", "created_by"],
     "card_actions": ["id", "no", "institution_id", "date", "kind", "station", "amount_fen",
                      "deadline", "closed_by", "closed_on", "note", "voided", "void_reason",
@@ -97,7 +101,12 @@ INDEXES = {
                                        "outcome_at", "linked_on"], False, False),
 }
 
+DIGESTED = ("campaigns", "card_actions", "card_penalties", "case_events", "cases", "followups",
+            "imports", "institutions", "outreach", "warnings")
 TRIGGERS = {
+    **{f"{t}_digest_{w}": t for t in DIGESTED for w in ("update", "delete")},
+    "database_identity_guard": "database_identity",
+    "database_identity_no_delete": "database_identity",
     "audit_no_delete": "audit",
     "audit_no_update": "audit",
     "cases_link_delete": "cases",
@@ -212,7 +221,9 @@ def test_every_migration_file_is_applied_once_in_order(schema):
     assert pending_migrations(schema.conn) == []
     (migrated,) = schema.query("SELECT key, after FROM audit WHERE action = 'migrate'")
     assert migrated["key"] == migration_names()[-1]
-    assert json.loads(migrated["after"]) == {"applied": migration_names()}
+    logged = json.loads(migrated["after"])
+    assert logged["applied"] == migration_names()
+    assert logged["chain"].startswith("signed from this row on")  # 008 makes the key
 
 
 def rows(conn, sql: str) -> list[tuple]:
@@ -254,7 +265,7 @@ def test_a_file_part_migrated_gets_the_rest_in_order(db_path, monkeypatch):
     assert applied_migrations(db.conn) == every
     logged = [json.loads(r[0]) for r in db.query(
         "SELECT after FROM audit WHERE action = 'migrate' ORDER BY id")]
-    assert logged == [{"applied": older}, {"applied": every[3:]}]
+    assert [entry["applied"] for entry in logged] == [older, every[3:]]
     assert names(db, "table") == set(TABLES)
     for table, columns in TABLES.items():
         assert [r[1] for r in db.query(f"PRAGMA table_info({table})")] == columns, table
