@@ -46,8 +46,7 @@ STAGE = {"filed": "filed", "solved": "solved", "close": "closed"}
 # Taken by code, English, Chinese, an alias of data/aliases.csv, a prefix or a part
 # (`domain.choices`): `case event TW… 抓获`, `case list --status 已破案`.
 EVENT_CHOICES = Choices("event-kinds", {
-    "filed": ("立案", "filed"), "solved": ("破案", "solved"),
-    **{kind: WORDS[kind] for kind in EVENT_KINDS[2:]}}, "event")
+    kind: WORDS.get(f"event.{kind}", WORDS[kind]) for kind in EVENT_KINDS}, "event")
 STATUS_CHOICES = Choices("case-statuses", {status: WORDS[status] for status in LIST_STATUSES},
                          "status")
 
