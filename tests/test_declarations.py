@@ -124,7 +124,7 @@ def test_every_field_is_a_column_of_its_import_kind(name):
     imported = kinds()[IMPORT[name]]
     assert imported.columns == kind.headers()
     assert set(kind.required()) <= set(imported.required) <= set(kind.headers())
-    assert set(imported.compared) <= set(kind.columns())
+    assert set(imported.compared) <= set(kind.written())
     described = command(("import", IMPORT[name])).help
     assert f"Columns: {', '.join(kind.headers())}." in described
 

@@ -12,7 +12,9 @@ from stdnum.cn import ric
 from tests.conftest import days_ago
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import CASE, EVENT
+from tongwei_cli.core.masking import mask_id
 from tongwei_cli.domain import cases
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.audit import list_audit
 
 ID_F_1990 = "62242419900101002" + ric.calc_check_digit("62242419900101002" + "0")
@@ -67,7 +69,11 @@ def test_the_victim_id_gives_sex_and_age_and_the_log_is_masked(db):
     record, _ = cases.add_case(db, raw(no="A1", victim_name="测试甲",
                                        victim_phone="+86 138 0000 0001", victim_id=ID_F_1990,
                                        victim_group="学生", summary="网上刷单"))
-    assert record["victim_phone"] == "13800000001" and record["victim_id"] == ID_F_1990
+    # Stored masked; the clear values only from their ciphertext (`--reveal`).
+    assert record["victim_phone"] == "138****0001" and record["victim_id"] == mask_id(ID_F_1990)
+    (opened,) = personal.reveal(db, "cases", [record])
+    assert opened["victim_phone"] == "13800000001" and opened["victim_id"] == ID_F_1990
+    assert opened["victim_name"] == "测试甲" and record["victim_name"] == "测**"
     assert record["victim_gender"] == "F" and record["victim_age"] >= 35
     assert record["victim_group"] == "students"
     after = audited(db, "add")[0]["after"]

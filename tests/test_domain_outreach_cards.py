@@ -12,7 +12,9 @@ import pytest
 from tests.conftest import days_ago
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound, TongweiError
 from tongwei_cli.core.fields import CARD_ACTION, OUTREACH, RESTRICTION
+from tongwei_cli.core.masking import mask_id
 from tongwei_cli.domain import campaigns, cards, outreach
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.audit import list_audit
 from tongwei_cli.storage.check import run_checks
 
@@ -477,7 +479,8 @@ def test_a_restriction_ends_the_day_before_its_anniversary_and_is_logged_masked(
                                                                        "pingxiang")
     assert record["end_date"] == (cards.add_years(start, 2) - timedelta(days=1)).isoformat()
     assert record["appeal_by"] == (start + timedelta(days=cards.APPEAL_DAYS)).isoformat()
-    assert record["active"] is True and record["name"] == "测试甲"
+    assert record["active"] is True and record["name"] == "测**"
+    assert personal.reveal(db, "card_penalties", [record])[0]["name"] == "测试甲"
     (logged,) = audited(db, "add", "card_penalty")
     assert "测试甲" not in logged["after"] and ID_A not in logged["after"]
     assert json.loads(logged["after"])["id_no"] == "621121********1233"
@@ -487,9 +490,10 @@ def test_active_restrictions_are_those_in_force_today(db):
     cards.add_penalty(db, restriction(measure="credit", start="2020-01-01"))
     cards.add_penalty(db, restriction(measure="credit", start=days_ago(10), name="测试丙",
                                       id_no=ID_B))
-    assert [p["id_no"] for p in cards.list_penalties(db, active=True)] == [ID_B]
+    assert [p["id_no"] for p in cards.list_penalties(db, active=True)] == [mask_id(ID_B)]
     assert len(cards.list_penalties(db)) == 2
-    assert [p["name"] for p in cards.list_penalties(db, id_no=ID_A)] == ["测试甲"]
+    # (found by the blind index of the ID number: the stored one is masked)
+    assert [p["name"] for p in cards.list_penalties(db, id_no=ID_A)] == ["测**"]
 
 
 @pytest.mark.parametrize(("given", "field", "reason"), [

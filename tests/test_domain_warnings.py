@@ -14,8 +14,10 @@ from tests.conftest import days_ago
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.core.fields import CASE, FOLLOWUP, WARNING
+from tongwei_cli.core.masking import mask_id
 from tongwei_cli.domain import cases
 from tongwei_cli.domain import warnings as alerts
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.audit import list_audit
 from tongwei_cli.storage.check import run_checks
 
@@ -62,7 +64,9 @@ def test_add_stores_utc_moments_and_the_deadline_from_the_level(db):
     assert record["deadline_hours"] == 2
     assert (record["level"], record["station"]) == ("high", "pingxiang")
     assert (record["kind"], record["type"]) == ("money", "task-scam")
-    assert record["phone"] == "13800000001" and record["id_no"] == resident()
+    assert record["phone"] == "138****0001" and record["id_no"] == mask_id(resident())
+    (opened,) = personal.reveal(db, "warnings", [record])
+    assert opened["phone"] == "13800000001" and opened["id_no"] == resident()
     shown = alerts.show_warning(db, "YJ001")
     assert shown["status"] == "overdue" and shown["feedback_at"] is None
     assert shown["followups"] == [] and shown["defrauded"] is False
@@ -278,7 +282,8 @@ def test_update_moves_the_deadline_with_the_level_and_logs_the_change(db):
     record, _ = alerts.update_warning(db, "YJ1", {"level": "中风险", "station": "马营",
                                                   "note": "等级更正"})
     assert (record["level"], record["station"]) == ("medium", "maying")
-    assert record["updated_by"] == "测试警官" and record["name"] == "测试甲"
+    assert record["updated_by"] == "测试警官"
+    assert personal.reveal(db, "warnings", [record])[0]["name"] == "测试甲"
     assert clock.parse_stamp(record["deadline_at"]) - clock.parse_stamp(
         record["received_at"]) == timedelta(hours=24)
     assert alerts.show_warning(db, "YJ1")["on_time"] is True

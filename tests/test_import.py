@@ -15,8 +15,10 @@ import pytest
 from stdnum.cn import ric
 
 from tests.conftest import days_ago
+from tongwei_cli.core.masking import mask_id
 from tongwei_cli.imports import engine as importer
 from tongwei_cli.imports import readers
+from tongwei_cli.storage import personal
 
 ID = "62112119900101123" + ric.calc_check_digit("62112119900101123" + "0")
 PLATFORM_HEADERS = ["预警编号", "预警时间", "风险等级", "管辖单位", "手机号码", "姓名",
@@ -62,7 +64,9 @@ def test_platform_csv_in_each_encoding(run, db, tmp_path, encoding):
     assert "ignored column: 序号" in result.stderr
     rows = {r["no"]: dict(r) for r in db.query("SELECT * FROM warnings")}
     assert rows["YJ0000"]["level"] == "high" and rows["YJ0001"]["station"] == "maying"
-    assert rows["YJ0002"]["name"] == "测试丙" and rows["YJ0000"]["id_no"] == ID
+    assert rows["YJ0002"]["name"] == "测**" and rows["YJ0000"]["id_no"] == mask_id(ID)
+    opened = personal.reveal(db, "warnings", [rows["YJ0002"], rows["YJ0000"]])
+    assert opened[0]["name"] == "测试丙" and opened[1]["id_no"] == ID
     assert rows["YJ0000"]["type"] == "task-scam"
 
 

@@ -326,7 +326,7 @@ def penalty_list(
         db, active=active, id_no=id_no, voided=void,
         station=refs(db).resolve("stations", station, "station") if station else None)
     if reveal and rows:
-        record_reveal(db, "card_penalty", [r["no"] for r in rows])
+        rows = record_reveal(db, "card_penalty", RESTRICTION, rows)
     emit_list(rows, PENALTY_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
               reveal=reveal)
 
@@ -343,7 +343,7 @@ def penalty_show(no: PenaltyNo, reveal: RevealOption = False, fmt: FormatOption 
     db = get_db()
     record = domain.get_penalty(db, no)
     if reveal:
-        record_reveal(db, "card_penalty", [record["no"]])
+        record = record_reveal(db, "card_penalty", RESTRICTION, [record])[0]
     fields = [c for c in PENALTY_FIELDS if record.get(c.key) is not None]
     emit_record(record, fields, fmt=fmt, output=output, reveal=reveal, refs=refs(db),
                 tz=db.tz, title=say("title.restriction", no=record["no"])

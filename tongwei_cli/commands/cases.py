@@ -208,7 +208,7 @@ def list_(
         station=refs(db).resolve("stations", station, "station") if station else None,
         status=status, limit=reading), on_screen)
     if reveal:
-        record_reveal(db, "case", [r["no"] for r in rows])
+        rows = record_reveal(db, "case", CASE, rows)
     footer = None if notes else {
         "no": f"{len(rows)}", "loss_fen": sum(r["loss_fen"] for r in rows),
         "recovered_fen": sum(r["recovered_fen"] for r in rows),
@@ -227,7 +227,7 @@ def show(case_no: CaseNo, reveal: RevealOption = False, fmt: FormatOption = None
     db = get_db()
     record = domain.show_case(db, case_no)
     if reveal:
-        record_reveal(db, "case", [record["no"]])
+        record = record_reveal(db, "case", CASE, [record])[0]
     from tongwei_cli.core.words import say
 
     fields = [c for c in CASE_FIELDS if record.get(c.key) is not None or c.key in

@@ -277,7 +277,7 @@ def list_(
         first_stamp=first_stamp, end_stamp=end_stamp, as_of=_as_of(db, as_of),
         limit=reading), on_screen)
     if reveal:
-        record_reveal(db, "warning", [r["no"] for r in rows])
+        rows = record_reveal(db, "warning", WARNING, rows)
     if not _wants_table(fmt, output):
         emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal,
                   encoding=encoding, sheet="warning")
@@ -316,7 +316,7 @@ def show(
     db = get_db()
     record = domain.show_warning(db, w_no, _as_of(db, as_of))
     if reveal:
-        record_reveal(db, "warning", [record["no"]])
+        record = record_reveal(db, "warning", WARNING, [record])[0]
     if not _wants_table(fmt, output):
         emit_record(record, RECORD_FIELDS, fmt=fmt, output=output, reveal=reveal)
         return

@@ -81,9 +81,22 @@ class RecordKind:
         """The stored columns, in field order."""
         return tuple(f.stored for f in self.fields if f.stored)
 
+    def written(self) -> tuple[str, ...]:
+        """The stored columns with, after each personal one, its ciphertext and blind index
+        (`<column>_enc`, `<column>_bi`: storage/personal.py): what an insert writes."""
+        out: list[str] = []
+        for f in self.fields:
+            if f.stored:
+                out.append(f.stored)
+                if f.personal:
+                    out += [f.stored + "_enc", f.stored + "_bi"]
+        return tuple(out)
+
     def compared(self) -> tuple[str, ...]:
-        """The stored columns a re-import compares."""
-        return tuple(f.stored for f in self.fields if f.stored and f.compared)
+        """The stored columns a re-import compares: a personal one by its blind index (its
+        masked form does not tell 张三 from 张四)."""
+        return tuple(f.stored + "_bi" if f.personal else f.stored
+                     for f in self.fields if f.stored and f.compared)
 
     def personal(self) -> dict[str, str]:
         """Stored column -> the kind of personal data it holds."""
@@ -241,6 +254,15 @@ CAMPAIGN = RecordKind("campaign", "campaigns", (
 
 KINDS: tuple[RecordKind, ...] = (CASE, EVENT, WARNING, FOLLOWUP, OUTREACH, CARD_ACTION,
                                  RESTRICTION, CAMPAIGN)
+
+
+SEALED = ("_enc", "_bi")  # the ciphertext and blind index kept beside a personal column
+
+
+def is_sealed(column: str) -> bool:
+    """Whether a column is the ciphertext or blind index of a personal one: internal,
+    never shown, never in the audit log."""
+    return column.endswith(SEALED)
 
 
 def personal_columns() -> dict[str, str]:

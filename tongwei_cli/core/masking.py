@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tongwei_cli.core.fields import personal_columns
+from tongwei_cli.core.fields import is_sealed, personal_columns
 
 # Stored column -> kind of masking, from the record declarations (`core.fields`).
 PERSONAL_FIELDS = personal_columns()
@@ -43,10 +43,11 @@ MASKS = {"name": mask_name, "phone": mask_phone, "id": mask_id}
 
 
 def mask_record(record: dict, reveal: bool = False) -> dict:
-    """A copy of `record` with its personal fields masked (unless `reveal`)."""
+    """A copy of `record` with its personal fields masked (unless `reveal`). The ciphertext
+    and blind index stored beside a personal field are never part of what is shown."""
+    out = {k: v for k, v in record.items() if not (isinstance(k, str) and is_sealed(k))}
     if reveal:
-        return dict(record)
-    out = dict(record)
+        return out
     for field, kind in PERSONAL_FIELDS.items():
         if field in out and isinstance(out[field], str):
             out[field] = MASKS[kind](out[field])

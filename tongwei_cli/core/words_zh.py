@@ -493,6 +493,12 @@ REASONS: dict[str, str] = {
                                         "它早于一次密钥更换；请使用最新的恢复单",
     "key {k} on the sheet does not match this database's key check value":
         "恢复单上的密钥 {k} 与本数据库的密钥校验值不符",
+    # -- personal data at rest (storage/personal.py) -----------------------------------
+    "an encrypted value in {c} does not open with the database's key: the file was changed "
+    "outside tongwei (`tongwei check` names the record)":
+        "{c} 中的加密值无法用本数据库的密钥解开：文件在 tongwei 之外被修改过（`tongwei check` 会指出是哪条记录）",
+    "{c}: {n} value(s) stored in the clear, not masked (written outside tongwei)":
+        "{c}：{n} 个值以明文存放，未遮蔽（在 tongwei 之外写入）",
 }
 
 HELP: dict[str, str] = {

@@ -33,6 +33,7 @@ from tongwei_cli.domain.records import (
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database, where
 
 # code -> (Chinese, English) from the catalogue. Taken by code, English, Chinese, an alias
@@ -173,7 +174,7 @@ def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | Non
            "new_institution": new_institution, "station": station, "kind": kind,
            "amount_fen": amount, "deadline": deadline and deadline.isoformat(),
            "note": validate.optional_text(raw.get("note"))}
-    return Prepared(row, warnings)
+    return Prepared(personal.seal(db, "card_penalties", row), warnings)
 
 
 def content_key(row: Mapping[str, Any]) -> tuple:
@@ -517,6 +518,8 @@ def list_institutions(db: Database, *, station: str | None = None) -> list[dict[
 PENALTY_COLUMNS = ("no, name, id_no, measure, start_date, years, end_date, appeal_by, station,"
                    " note, voided, void_reason, created_at, created_by, updated_at,"
                    " updated_by, import_id")
+# With the ciphertext and blind index of the name and ID number: what a correction reads.
+PENALTY_SEALED = f"{PENALTY_COLUMNS}, name_enc, name_bi, id_no_enc, id_no_bi"
 
 
 def add_years(day: date, years: int) -> date:
@@ -562,7 +565,7 @@ def prepare_penalty(db: Database, raw: Mapping[str, Any]) -> Prepared:
            "start_date": start.isoformat(), "years": years, "end_date": end.isoformat(),
            "appeal_by": appeal_by.isoformat(), "station": station,
            "note": validate.optional_text(raw.get("note"))}
-    return Prepared(row, warnings)
+    return Prepared(personal.seal(db, "card_penalties", row), warnings)
 
 
 def check_consecutive(db: Database, row: Mapping[str, Any]) -> None:
@@ -570,8 +573,8 @@ def check_consecutive(db: Database, row: Mapping[str, Any]) -> None:
     previous one ends) never span more than five years. (`row["no"]`, when it is a stored
     restriction being corrected, is counted as `row` says, not as stored.)"""
     spans = [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in db.query(
-        "SELECT start_date, end_date FROM card_penalties WHERE id_no = ? AND voided = 0"
-        " AND no IS NOT ?", (row["id_no"], row["no"]))]
+        "SELECT start_date, end_date FROM card_penalties WHERE id_no_bi = ? AND voided = 0"
+        " AND no IS NOT ?", (row["id_no_bi"], row["no"]))]
     start, end = date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"])
     spans.append((start, end))
     spans.sort()
@@ -599,9 +602,11 @@ def add_penalty(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
         assign_numbers(db, "card_penalties", "CJ", [row], "start_date")
         now = clock.stamp()
         db.conn.execute(
-            "INSERT INTO card_penalties (no, name, id_no, measure, start_date, years, end_date,"
-            " appeal_by, station, note, created_at, created_by) VALUES (:no, :name, :id_no,"
-            " :measure, :start_date, :years, :end_date, :appeal_by, :station, :note, :at, :by)",
+            "INSERT INTO card_penalties (no, name, name_enc, name_bi, id_no, id_no_enc,"
+            " id_no_bi, measure, start_date, years, end_date, appeal_by, station, note,"
+            " created_at, created_by) VALUES (:no, :name, :name_enc, :name_bi, :id_no,"
+            " :id_no_enc, :id_no_bi, :measure, :start_date, :years, :end_date, :appeal_by,"
+            " :station, :note, :at, :by)",
             {**row, "at": now, "by": db.officer})
         record = get_penalty(db, row["no"])
         db.audit("add", "card_penalty", row["no"], None, record)
@@ -611,14 +616,14 @@ def add_penalty(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
 def _check_penalty(db: Database, row: Mapping[str, Any]) -> None:
     """What a restriction must not clash with among the person's others (`row["no"]`: a
     stored one being corrected, left out)."""
-    if db.one("SELECT 1 FROM card_penalties WHERE id_no = ? AND measure = ? AND"
+    if db.one("SELECT 1 FROM card_penalties WHERE id_no_bi = ? AND measure = ? AND"
               " start_date = ? AND voided = 0 AND no IS NOT ?",
-              (row["id_no"], row["measure"], row["start_date"], row["no"])):
+              (row["id_no_bi"], row["measure"], row["start_date"], row["no"])):
         raise Conflict("this person already has this measure from that date", "start")
     check_consecutive(db, row)
 
 
-PENALTY_STORED = (*RESTRICTION.columns(), "end_date")
+PENALTY_STORED = (*RESTRICTION.written(), "end_date")
 
 
 def update_penalty(db: Database, no: str, changes: Mapping[str, Any]
@@ -629,16 +634,15 @@ def update_penalty(db: Database, no: str, changes: Mapping[str, Any]
     unless it is given."""
     changes = corrections(changes, "cards penalty add", "NO")
     with db.write():
-        current = get_penalty(db, no)
+        current = _penalty_row(db, no)
         correctable(current, "restriction", "NO")
-        raw = raw_of(RESTRICTION, current)
+        raw = raw_of(RESTRICTION, personal.opened(db, "card_penalties", current))
         if "start" in changes and "appeal_by" not in changes:
             raw["appeal_by"] = None  # (the default, counted from the new start)
         prepared = prepare_penalty(db, corrected(raw, changes, RESTRICTION.clearable()))
         new = {**prepared.row, "no": current["no"]}
         _check_penalty(db, new)
-        before = {k: current[k] for k in PENALTY_STORED if current[k] != new[k]}
-        after = {k: new[k] for k in before}
+        before, after = personal.changes("card_penalties", current, new, PENALTY_STORED)
         if before:
             sets = ", ".join(f"{k} = :{k}" for k in after)
             db.conn.execute(f"UPDATE card_penalties SET {sets}, updated_at = :at,"
@@ -658,12 +662,16 @@ def _penalty_record(row: Any, today: date) -> dict[str, Any]:
     return record
 
 
-def get_penalty(db: Database, no: str) -> dict[str, Any]:
+def _penalty_row(db: Database, no: str, columns: str = PENALTY_SEALED) -> dict[str, Any]:
     wanted = validate.text(no)
-    row = db.one(f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE no = ?", (wanted,))
+    row = db.one(f"SELECT {columns} FROM card_penalties WHERE no = ?", (wanted,))
     if row is None:
         raise NotFound(f"no restriction numbered {wanted!r}", "NO")
     return _penalty_record(row, clock.today(db.tz))
+
+
+def get_penalty(db: Database, no: str) -> dict[str, Any]:
+    return _penalty_row(db, no, PENALTY_COLUMNS)
 
 
 def void_penalty(db: Database, no: str, reason: str) -> dict[str, Any]:
@@ -686,7 +694,8 @@ def list_penalties(db: Database, *, active: bool = False, station: str | None = 
         ("voided = ?", 1 if voided else 0),
         ("? BETWEEN start_date AND end_date", today.isoformat() if active else None),
         ("station = ?", station or None),
-        ("id_no = ?", validate.resident_id(id_no, "id-no", db.tz).number if id_no else None))
+        ("id_no_bi = ?", personal.blind_index(
+            db, "id", validate.resident_id(id_no, "id-no", db.tz).number) if id_no else None))
     return [_penalty_record(r, today) for r in db.query(
         f"SELECT {PENALTY_COLUMNS} FROM card_penalties WHERE {clause}"
         " ORDER BY start_date DESC, no DESC", params)]

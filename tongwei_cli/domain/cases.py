@@ -32,6 +32,7 @@ from tongwei_cli.domain.records import (
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database, where
 
 STATUSES = ("reported", "filed", "solved", "closed")
@@ -60,8 +61,9 @@ def status_value(value: Any, field: str = "status") -> str:
     """A status to list by: `solved`, `已破案`, `破案`…, or `void` (已撤销)."""
     return STATUS_CHOICES(value, field)
 
-# The columns of `cases` that `case add` and `case update` set (`core.fields.CASE`).
-STORED = CASE.columns()
+# The columns of `cases` that `case add` and `case update` set (`core.fields.CASE`), each
+# personal one with its ciphertext and blind index (`storage.personal`).
+STORED = CASE.written()
 
 
 def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
@@ -112,7 +114,7 @@ def prepare_case(db: Database, raw: Mapping[str, Any]) -> Prepared:
                            if _given(raw, "victim_group") else None)
     out["warning"] = validate.key(raw["warning"], "warning") if _given(raw, "warning") else None
     out["summary"] = validate.optional_text(raw.get("summary"))
-    return Prepared(_PLAIN.fill(raw, out), warnings)
+    return Prepared(personal.seal(db, "cases", _PLAIN.fill(raw, out)), warnings)
 
 
 _case_values = operator.itemgetter(*STORED)
@@ -407,7 +409,8 @@ def update_case(db: Database, no: str, changes: Mapping[str, Any]
     with db.write():
         current = _case_row(db, no)
         correctable(current, "case", "CASE_NO")
-        corrected(raw := raw_of(CASE, current), changes, CASE.clearable())
+        corrected(raw := raw_of(CASE, personal.opened(db, "cases", current)), changes,
+                  CASE.clearable())
         if "victim_id" in changes and "victim_age" not in changes:
             raw["victim_age"] = None  # derive the age again from the new number
         if "victim_id" in changes and "victim_gender" not in changes:
@@ -436,8 +439,7 @@ def correct_case(db: Database, current: Mapping[str, Any], new: Mapping[str, Any
     if first_event and new["reported"] > first_event:
         raise InvalidValue(f"{new['reported']} is after the case's first event "
                            f"({first_event})", "reported")
-    before = {k: current[k] for k in STORED if current[k] != new[k]}
-    after = {k: new[k] for k in before}
+    before, after = personal.changes("cases", current, new, STORED)
     if not before:
         return
     sets = ", ".join(f"{k} = :{k}" for k in after)

@@ -9,7 +9,8 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue
-from tongwei_cli.core.fields import RecordKind
+from tongwei_cli.core.fields import RecordKind, is_sealed
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database
 
 
@@ -39,9 +40,9 @@ class PlainText:
 
 
 def as_record(row: Any) -> dict[str, Any]:
-    """A stored row as the record people and scripts get: no internal ids, `voided` a
-    bool."""
-    record = dict(row)
+    """A stored row as the record people and scripts get: no internal ids, no ciphertext
+    or blind index of a personal field, `voided` a bool."""
+    record = {k: v for k, v in dict(row).items() if not is_sealed(k)}
     record.pop("id", None)
     if "voided" in record:
         record["voided"] = bool(record["voided"])
@@ -146,8 +147,14 @@ def assign_numbers(db: Database, table: str, letters: str, rows: list[dict[str, 
         taken[prefix].add(row["no"])
 
 
-def record_reveal(db: Database, entity: str, keys: Sequence[str]) -> None:
-    """One audit row saying who revealed the personal data of which records."""
+def record_reveal(db: Database, entity: str, kind: RecordKind,
+                  records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`--reveal`: the records (found by their `no`) with their personal data in the clear,
+    opened from its ciphertext, and one audit row saying who revealed whose. Refused, with
+    the key it needs named, when the database's key is not here."""
+    keys = [r["no"] for r in records]
+    opened = personal.reveal(db, kind.table, records)
     with db.write():
         db.audit("reveal", entity, keys[0] if len(keys) == 1 else None, None,
                  {"records": list(keys)[:1000], "count": len(keys)})
+    return opened

@@ -22,13 +22,14 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.core.fields import WARNING
+from tongwei_cli.core.fields import WARNING, is_sealed
 from tongwei_cli.core.words import WORDS
 from tongwei_cli.domain.choices import Choices
 from tongwei_cli.domain.records import PlainText, Prepared, corrected, corrections, raw_of
 from tongwei_cli.domain.records import filled as _filled
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database
 from tongwei_cli.storage.totals import count_days, refresh_warnings
 
@@ -38,7 +39,7 @@ METHODS = ("phone", "visit", "sms", "other")
 OUTCOMES = ("dissuaded", "defrauded", "not-fraud", "unreachable", "in-progress")
 
 # Columns of `warnings` that `warning add` sets (`core.fields.WARNING`), in option order.
-STORED = WARNING.columns()
+STORED = WARNING.written()  # personal columns with their ciphertext and blind index
 
 
 # Taken by code, English, Chinese, an alias of data/aliases.csv (what the platform's exports
@@ -109,12 +110,12 @@ def prepare_warning(db: Database, raw: Mapping[str, Any]) -> Prepared:
     fraud_type = raw.get("type")
     fraud_type = (refs.resolve("types", fraud_type, "type")
                   if fraud_type != "" and _filled(fraud_type) else None)
-    return Prepared(_PLAIN.fill(raw, {
+    return Prepared(personal.seal(db, "warnings", _PLAIN.fill(raw, {
         "no": no, "received_at": received_at, "level": level, "deadline_hours": hours,
         "deadline_at": deadline_at, "station": station, "phone": phone, "kind": kind,
         "name": name, "id_no": id_no, "type": fraud_type,
         "source": validate.optional_text(raw.get("source")),
-        "note": validate.optional_text(raw.get("note"))}), notes)
+        "note": validate.optional_text(raw.get("note"))})), notes)
 
 
 _PLAIN = PlainText(WARNING)
@@ -200,7 +201,7 @@ def _warning_key(db: Database, no: Any, field: str) -> sqlite3.Row:
 
 def get_warning(db: Database, no: str, field: str = "W_NO") -> dict[str, Any]:
     """The stored warning as a plain record (no internal id; moments as text)."""
-    record = _warning_row(db, no, field)
+    record = {k: v for k, v in _warning_row(db, no, field).items() if not is_sealed(k)}
     record.pop("id")
     return clock.texts(record, MOMENTS)
 
@@ -421,10 +422,9 @@ def correct_warning(db: Database, current: Mapping[str, Any], new: Mapping[str, 
     """Apply a validated row (`prepare_warning`) to the stored warning `current` (with its
     `id`), inside `db.write()`, with an audit row of the old and new values. A new received
     time or level moves the deadline; follow-ups must stay after the received time."""
-    before = {k: current[k] for k in STORED if current[k] != new[k]}
+    before, after = personal.changes("warnings", current, new, STORED)
     if not before:
         return
-    after = {k: new[k] for k in before}
     if "received_at" in after or "level" in after:
         # A new level takes that level's hours now; a new received time alone keeps the
         # hours the warning was given.
@@ -456,7 +456,7 @@ def update_warning(db: Database, no: str, changes: Mapping[str, Any]
     changes = corrections(changes, "warning add", "W_NO")
     with db.write():
         current = _warning_row(db, no)
-        raw = raw_of(WARNING, current)
+        raw = raw_of(WARNING, personal.opened(db, "warnings", current))
         raw["received"] = datetime.fromtimestamp(current["received_at"], UTC)
         prepared = prepare_warning(db, corrected(raw, changes, WARNING.clearable()))
         correct_warning(db, current, prepared.row)

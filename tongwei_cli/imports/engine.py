@@ -205,6 +205,8 @@ class ChangedMeanwhile(RowErrors):
 # A stored column as the import column that gives it (`loss_fen` -> loss); a warning's
 # deadline follows from its level.
 _COLUMN_OF = {**{f.stored: f.name for kind in RECORD_KINDS for f in kind.fields if f.stored},
+              **{f.stored + "_bi": f.name for kind in RECORD_KINDS for f in kind.fields
+                 if f.stored and f.personal},
               "deadline_at": "level"}
 
 BATCH_ROWS = 5000  # rows checked and staged at a time; memory stays flat however long the file
@@ -380,8 +382,7 @@ class _Stage:
     def change(self, line: int, old: Row, row: Row) -> None:
         """Stage a checked correction: the stored record as it was read, the new row."""
         self.db.conn.execute(f"INSERT INTO {CHANGES} (line, old, new) VALUES (?, ?, ?)",
-                             (line, json.dumps(old, ensure_ascii=False),
-                              json.dumps(row, ensure_ascii=False)))
+                             (line, _dumps(old), _dumps(row)))
 
     def staged(self) -> Iterator[list[tuple[int, Row]]]:
         """The staged new rows, `(line, row)`, in batches, in the order they were staged."""
@@ -414,7 +415,7 @@ class _Stage:
         kind = self.kind
         cursor = self.db.conn.execute(f"SELECT line, old, new FROM {CHANGES} ORDER BY seq")
         while part := cursor.fetchmany(500):
-            rows = [(line, json.loads(old), json.loads(new)) for line, old, new in part]
+            rows = [(line, _loads(old), _loads(new)) for line, old, new in part]
             stored = kind.find(self.db, [kind.key(new) for _, _, new in rows])
             yield [(line, old, new, stored.get(kind.key(new))) for line, old, new in rows]
 
@@ -454,6 +455,17 @@ class _Stage:
         for (name,) in conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'table'"
                                     " AND name LIKE 'import^_%' ESCAPE '^'").fetchall():
             conn.execute(f"DROP TABLE temp.{name}")
+
+
+def _dumps(row: Row) -> str:
+    """A row as JSON, its bytes (a personal value's ciphertext) as `{"hex": …}`."""
+    return json.dumps({k: {"hex": v.hex()} if isinstance(v, bytes) else v
+                       for k, v in row.items()}, ensure_ascii=False)
+
+
+def _loads(text: str) -> Row:
+    return {k: bytes.fromhex(v["hex"]) if isinstance(v, dict) else v
+            for k, v in json.loads(text).items()}
 
 
 def copy_staged(db: Database, table: str, import_id: int) -> int:

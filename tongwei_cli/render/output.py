@@ -21,7 +21,7 @@ from typing import Any
 
 from tongwei_cli.core import words as i18n
 from tongwei_cli.core.errors import InvalidValue
-from tongwei_cli.core.masking import mask_shown
+from tongwei_cli.core.masking import mask_record, mask_shown
 
 LIST_FORMATS = ("table", "json", "csv", "xlsx")
 RECORD_FORMATS = ("table", "json", "csv")
@@ -96,10 +96,9 @@ def fen_to_yuan(fen: int | None) -> str:
 def masked(value: Any, reveal: bool) -> Any:
     """Mask personal fields in records, nested lists and dicts included, and the phone and
     ID numbers typed into their free text (a summary, a note)."""
-    if reveal:
-        return value
-    if isinstance(value, dict):
-        return {k: masked(v, reveal) for k, v in mask_shown(value).items()}
+    if isinstance(value, dict):  # (never the ciphertext kept beside a personal field)
+        shown = mask_record(value, reveal=True) if reveal else mask_shown(value)
+        return {k: masked(v, reveal) for k, v in shown.items()}
     if isinstance(value, list):
         return [masked(v, reveal) for v in value]
     return value

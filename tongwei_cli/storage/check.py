@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tongwei_cli.storage import audit, digests, keys
+from tongwei_cli.storage import audit, digests, keys, personal
 from tongwei_cli.storage.db import SQL_DIR, Database, connect_readonly
 from tongwei_cli.storage.totals import FOLLOWUPS_SAY
 
@@ -166,6 +166,9 @@ def _keys_audit_rules(db: Database) -> list[str]:
         db.use_key(key)
         problems += [f"records: {line}" for line in digests.verify_records(db)]
         problems += state(db)
+    for column, n in personal.in_the_clear(db):
+        problems.append(f"personal data: {column}: {n} value(s) stored in the clear, not "
+                        "masked (written outside tongwei)")
     tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for name, (needs, sql) in RULES.items():
         if not set(needs) <= tables:

@@ -184,7 +184,9 @@ def highest_ids(db: Database) -> dict[int, int]:
 
 def expression(db: Database, table: str, columns: list[str] | None = None) -> str:
     """The SQL of what a tag covers, over the row `t` of `table`."""
-    cells = ", ".join(f't."{c}"' for c in columns or tagged_columns(db, table))
+    # (A ciphertext, `*_enc`, is a BLOB, which JSON cannot hold: as hex.)
+    cells = ", ".join(f'nullif(hex(t."{c}"), \'\')' if c.endswith("_enc") else f't."{c}"'
+                      for c in columns or tagged_columns(db, table))
     return f"CAST(json_array({DIGESTED[table]}, {cells}) AS BLOB)"
 
 

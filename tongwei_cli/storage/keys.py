@@ -365,7 +365,7 @@ def create(db: Database) -> Key:
 # "module:function" called with (db, old key, new key) -- the encryption of personal fields
 # adds its step here. The record digests are made again after every step (`digests.rekey`),
 # so that they cover the records as the steps leave them.
-REKEY_STEPS: list[str] = []
+REKEY_STEPS: list[str] = ["tongwei_cli.storage.personal:rekey"]
 
 
 def endorsement(old: Key, new_key_id: str, new_check: str, prev_hash: str) -> str:

@@ -63,6 +63,17 @@ def _after_008(db: Database) -> None:
         "records_digested": db.scalar("SELECT count(*) FROM record_digests")}
 
 
+def _after_009(db: Database) -> None:
+    """Every personal value stored in the clear, encrypted and masked in place; the file is
+    VACUUMed after the commit (`apply`), so that no page keeps the clear values."""
+    from tongwei_cli.storage import personal
+
+    changed = personal.encrypt_existing(db)
+    if changed:
+        db.memo["vacuum_after_migration"] = True
+    db.memo.setdefault("migration_notes", {})["personal_rows_encrypted"] = changed
+
+
 # Python steps that run after a migration's SQL, by migration name.
 #
 # Record digests (008) and later migrations: records changed with UPDATE need nothing (the
@@ -73,7 +84,8 @@ def _after_008(db: Database) -> None:
 # step.
 AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001,
                                                 "006_warning_days": _after_006,
-                                                "008_keyed_chain": _after_008}
+                                                "008_keyed_chain": _after_008,
+                                                "009_sealed_personal": _after_009}
 
 
 def build(db: Database):  # -> sqlite_utils.migrations.Migrations
@@ -120,18 +132,28 @@ def apply(db: Database) -> list[str]:
     finally:
         db.conn.execute("PRAGMA foreign_keys = ON")
     if pending:
-        _give_back_space(db)
+        _give_back_space(db, always=db.memo.pop("vacuum_after_migration", False))
     return pending
 
 
-def _give_back_space(db: Database) -> None:
+def _give_back_space(db: Database, always: bool = False) -> None:
     """After a migration that rebuilt tables (005), a quarter or more of the file may be
     free pages: compact it once, so the smaller layout shows in the file's size. Another
-    program holding the file open only postpones this (the pages are reused anyway)."""
-    free = db.scalar("PRAGMA freelist_count") or 0
-    if free < 1000 or free * 4 < (db.scalar("PRAGMA page_count") or 0):
-        return  # (a new file, or little to give back)
+    program holding the file open only postpones this (the pages are reused anyway).
+
+    `always`: a migration that replaced values which must not stay anywhere in the file
+    (009, personal values in the clear): VACUUM writes every page afresh (with
+    `secure_delete`, freed pages zeroed), and the WAL that held the old pages is emptied
+    (TRUNCATE); a reader still holding the file open postpones the latter, so it is
+    retried once the VACUUM is done."""
+    if not always:
+        free = db.scalar("PRAGMA freelist_count") or 0
+        if free < 1000 or free * 4 < (db.scalar("PRAGMA page_count") or 0):
+            return  # (a new file, or little to give back)
     try:
+        if always:
+            db.conn.execute("PRAGMA secure_delete = ON")
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.conn.execute("VACUUM")
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.OperationalError:

@@ -18,6 +18,7 @@ from typing import Any
 from tongwei_cli.core import clock
 from tongwei_cli.core.masking import mask_free_text, mask_id, mask_name, mask_phone
 from tongwei_cli.storage.db import Database
+from tongwei_cli.storage.personal import TABLES
 
 FINISHED_CASES = "(status = 'closed' OR voided = 1) AND reported < :before"
 FINISHED_WARNINGS = "feedback_at IS NOT NULL AND received_at < :before_stamp"
@@ -50,6 +51,17 @@ TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
                      {"note": mask_free_text, "void_reason": mask_free_text}),
     "campaigns": ("last_day < :before", {"note": mask_free_text}),
 }
+
+
+def _cleared(_value: Any) -> None:
+    return None
+
+
+# The ciphertext and blind index of each personal column go (`storage.personal`): the
+# masked form is all that stays of a finished record's person, even for the key's holder.
+for _table, _columns in TABLES.items():
+    for _column in _columns:
+        TARGETS[_table][1].update({_column + "_enc": _cleared, _column + "_bi": _cleared})
 
 
 def scrub(db: Database, before: date) -> dict[str, int]:

@@ -1,0 +1,298 @@
+"""Personal fields at rest: masked in the clear, encrypted beside, found by a blind index.
+
+Every column the declarations mark personal (`core.fields`: a victim's or a warned
+person's name, phone and ID number, a restricted person's name and ID number) is kept as
+three columns of its table (migration 009):
+
+* `<column>`: the masked form (`张*`, `138****5678`, `621121********123X`) -- what every
+  list, show, report and the audit log read, so none of them decrypts and none needs the
+  key;
+* `<column>_enc`: the value, encrypted with AES-SIV (`cryptography`; the `encrypt` and
+  `encrypt-mac` subkeys of the database's key, the table and column as associated data, so
+  that a ciphertext moved to another column does not open). SIV is deterministic -- no
+  nonce to keep or to reuse by mistake -- and authenticated: a changed byte does not open;
+* `<column>_bi`: the blind index, the first 64 bits (a signed INTEGER) of a keyed BLAKE2b
+  (the `blind-index` subkey) of the normalised value, the same for a phone in a case and in
+  a warning: `find`, the warning a case is linked to, the five-year rule of restrictions
+  and a re-import's comparison look values up and compare them through it, indexed,
+  without decrypting. (Keyed BLAKE2b is a MAC as HMAC-SHA256 is, and four times faster
+  here; 64 bits leave one chance in 10^7 of a false match among a million values.)
+
+Only `--reveal`, `find --reveal` and a correction (which starts from the stored values)
+decrypt; `cryptography` is imported only on those paths and on the writes that carry a
+personal value. A key rotation re-encrypts every value in its transaction (`rekey`, one of
+`keys.REKEY_STEPS`); `db scrub` clears the ciphertext and the index of the records it
+finishes, keeping the masked form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from tongwei_cli.core.errors import StorageError
+from tongwei_cli.core.fields import KINDS, is_sealed
+from tongwei_cli.core.masking import MASKS
+
+if TYPE_CHECKING:
+    from tongwei_cli.storage.db import Database
+    from tongwei_cli.storage.keys import Key
+
+ENC, BI = "_enc", "_bi"
+
+# table -> {column: kind of personal data}
+TABLES: dict[str, dict[str, str]] = {k.table: k.personal() for k in KINDS if k.personal()}
+
+
+def sealed_columns(table: str) -> tuple[str, ...]:
+    """The ciphertext and blind-index columns of a table, in declaration order."""
+    return tuple(c + suffix for c in TABLES.get(table, {}) for suffix in (ENC, BI))
+
+
+def normalise(kind: str, value: str) -> str:
+    """The form a value is indexed in: full-width to half-width, no blanks; an ID number's
+    x upper case."""
+    text = "".join(unicodedata.normalize("NFKC", value).split())
+    return text.upper() if kind == "id" else text
+
+
+class Cipher:
+    """The AES-SIV of one key (imported and keyed when first needed)."""
+
+    def __init__(self, key: Key):
+        from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
+        self.key_id = key.key_id
+        self._siv = AESSIV(key.subkey("encrypt") + key.subkey("encrypt-mac"))
+
+    def encrypt(self, table: str, column: str, value: str) -> bytes:
+        return self._siv.encrypt(value.encode("utf-8"), [f"{table}.{column}".encode()])
+
+    def decrypt(self, table: str, column: str, blob: bytes) -> str:
+        from cryptography.exceptions import InvalidTag
+
+        try:
+            return self._siv.decrypt(blob, [f"{table}.{column}".encode()]).decode("utf-8")
+        except (InvalidTag, ValueError, TypeError):
+            raise StorageError(
+                f"an encrypted value in {table}.{column} does not open with the database's "
+                "key: the file was changed outside tongwei (`tongwei check` names the "
+                "record)", "--db") from None
+
+
+class Index:
+    """The blind index of one key."""
+
+    def __init__(self, key: Key):
+        self._proto = hashlib.blake2b(key=key.subkey("blind-index"), digest_size=8,
+                                      person=b"tongwei-bi v1")
+
+    def __call__(self, kind: str, value: str) -> int:
+        h = self._proto.copy()
+        h.update(f"{kind}:{normalise(kind, value)}".encode())
+        return int.from_bytes(h.digest(), "big", signed=True)
+
+
+def _current(db: Database) -> Key:
+    from tongwei_cli.storage import keys
+
+    return keys.current(db)
+
+
+def cipher(db: Database, key: Key | None = None) -> Cipher:
+    key = key or _current(db)
+    found = db.memo.get("personal.cipher")
+    if found is None or found.key_id != key.key_id:
+        found = db.memo["personal.cipher"] = Cipher(key)
+    return found
+
+
+def index_of(db: Database) -> Index:
+    key = _current(db)
+    found = db.memo.get("personal.index")
+    if found is None or found[0] != key.key_id:
+        found = db.memo["personal.index"] = (key.key_id, Index(key))
+    return found[1]
+
+
+def blind_index(db: Database, kind: str, value: str) -> int:
+    """The blind index of one value ("name", "phone" or "id"), as stored in `*_bi`."""
+    return index_of(db)(kind, value)
+
+
+# -- writing ------------------------------------------------------------------------
+
+def enabled(db: Database) -> bool:
+    """Whether this file keeps personal values sealed (migration 009). A file from before
+    it is only ever written while it is migrated -- or in the tests that build old files --
+    and keeps its values as they are until 009 seals them."""
+    found = db.memo.get("personal.enabled")
+    if found is None:
+        found = db.memo["personal.enabled"] = db.one(
+            "SELECT 1 FROM pragma_table_info('warnings') WHERE name = 'phone_bi'") is not None
+    return found
+
+
+def seal(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """`row` (a validated row of `table`, personal values in the clear) as stored: each
+    personal column masked, its ciphertext and blind index beside it. In place; returns
+    the row."""
+    columns = TABLES.get(table)
+    if not columns or not enabled(db):
+        return row
+    chosen: tuple[Cipher, Index] | None = None
+    for column, kind in columns.items():
+        value = row.get(column)
+        if value is None or value == "":
+            row[column + ENC] = row[column + BI] = None
+            continue
+        if chosen is None:
+            chosen = (cipher(db), index_of(db))
+        row[column] = MASKS[kind](value)
+        row[column + ENC] = chosen[0].encrypt(table, column, value)
+        row[column + BI] = chosen[1](kind, value)
+    return row
+
+
+def changes(table: str, current: Mapping[str, Any], new: Mapping[str, Any],
+            columns: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The before and after of a correction of a stored row: every column of `columns`
+    whose value differs, with a personal column's change seen in its blind index (its
+    masked form may stay the same: 张三 -> 张四 is 张* both times)."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    personal = TABLES.get(table, {})
+    for column in columns:
+        if is_sealed(column):
+            continue
+        if column in personal:
+            if current.get(column + BI) == new.get(column + BI) and (
+                    current.get(column) == new.get(column)):
+                continue
+            for name in (column, column + ENC, column + BI):
+                before[name], after[name] = current.get(name), new.get(name)
+        elif current.get(column) != new.get(column):
+            before[column], after[column] = current.get(column), new.get(column)
+    return before, after
+
+
+# -- reading ------------------------------------------------------------------------
+
+def opened(db: Database, table: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a stored record (with its `*_enc` columns) with its personal values in the
+    clear: what a correction starts from."""
+    out = dict(record)
+    columns = TABLES.get(table, {})
+    for column in columns:
+        blob = record.get(column + ENC)
+        if blob is not None:
+            out[column] = cipher(db).decrypt(table, column, blob)
+    return out
+
+
+def reveal(db: Database, table: str, records: Sequence[dict[str, Any]], *, key: str = "no"
+           ) -> list[dict[str, Any]]:
+    """Copies of `records` (found by their `key` column) with their personal values in the
+    clear, read from the ciphertext: `--reveal`. A record already scrubbed keeps its
+    masked form."""
+    columns = list(TABLES.get(table, {}))
+    keys_ = [r[key] for r in records if r.get(key) is not None]
+    if not columns or not keys_:
+        return [dict(r) for r in records]
+    found: dict[Any, tuple] = {}
+    names = ", ".join(c + ENC for c in columns)
+    for start in range(0, len(keys_), 500):
+        part = keys_[start:start + 500]
+        for row in db.query(f"SELECT {key}, {names} FROM {table} WHERE {key} IN"
+                            f" ({', '.join('?' * len(part))})", part):
+            found[row[0]] = tuple(row[1:])
+    out = []
+    for record in records:
+        copy = dict(record)
+        blobs = found.get(record.get(key))
+        if blobs:
+            for column, blob in zip(columns, blobs, strict=True):
+                if blob is not None and column in copy:
+                    copy[column] = cipher(db).decrypt(table, column, blob)
+        out.append(copy)
+    return out
+
+
+# -- the file as a whole --------------------------------------------------------------
+
+def encrypt_existing(db: Database) -> int:
+    """Migration 009: every personal value stored in the clear, encrypted and masked in
+    place (inside the migration's transaction). Returns the number of rows changed."""
+    changed = 0
+    for table, columns in TABLES.items():
+        names = list(columns)
+        filled = " OR ".join(f"{c} IS NOT NULL" for c in names)
+        rows = db.query(f"SELECT id, {', '.join(names)} FROM {table} WHERE {filled}")
+        batch: list[dict[str, Any]] = []
+        sets = ", ".join(f"{c} = :{c}, {c}{ENC} = :{c}{ENC}, {c}{BI} = :{c}{BI}"
+                         for c in names)
+        for row in rows:
+            batch.append(seal(db, table, dict(zip(["id", *names], row, strict=True))))
+            if len(batch) >= 5000:
+                db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = :id", batch)
+                changed += len(batch)
+                batch = []
+        if batch:
+            db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = :id", batch)
+            changed += len(batch)
+    return changed
+
+
+def rekey(db: Database, old: Key, new: Key) -> None:
+    """A key rotation's step (`keys.REKEY_STEPS`): every ciphertext opened with the old key
+    and sealed with the new one, every blind index made again, in the rotation's
+    transaction."""
+    was, now = Cipher(old), Cipher(new)
+    index = Index(new)
+    for table, columns in TABLES.items():
+        names = list(columns)
+        encs = ", ".join(c + ENC for c in names)
+        filled = " OR ".join(f"{c}{ENC} IS NOT NULL" for c in names)
+        sets = ", ".join(f"{c}{ENC} = ?, {c}{BI} = ?" for c in names)
+        updates = []
+        for row in db.query(f"SELECT id, {encs} FROM {table} WHERE {filled}"):
+            values: list[Any] = []
+            for (column, kind), blob in zip(columns.items(), row[1:], strict=True):
+                if blob is None:
+                    values += [None, None]
+                    continue
+                plain = was.decrypt(table, column, blob)
+                values += [now.encrypt(table, column, plain), index(kind, plain)]
+            updates.append((*values, row[0]))
+        db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
+    db.memo.pop("personal.cipher", None)
+    db.memo.pop("personal.index", None)
+
+
+# What a masked value looks like, column by column: anything else is a value in the clear.
+_CLEAR = {
+    "name": "length({c}) > 1 AND substr({c}, 2) GLOB '*[^*]*'",
+    "phone": "(length({c}) >= 8 AND substr({c}, 4, length({c}) - 7) GLOB '*[^*]*')"
+             " OR (length({c}) < 8 AND {c} GLOB '*[^*]*')",
+    "id": "(length({c}) >= 11 AND substr({c}, 7, length({c}) - 10) GLOB '*[^*]*')"
+          " OR (length({c}) < 11 AND {c} GLOB '*[^*]*')",
+}
+
+
+def in_the_clear(db: Database) -> list[tuple[str, int]]:
+    """Personal columns holding values that are not masked (a file changed outside
+    tongwei, or one from before 009 read as it is): `(table.column, count)`."""
+    found = []
+    for table, columns in TABLES.items():
+        for column, kind in columns.items():
+            try:
+                n = db.scalar(f"SELECT count(*) FROM {table} WHERE {column} IS NOT NULL AND"
+                              f" ({_CLEAR[kind].format(c=column)})")
+            except sqlite3.OperationalError:
+                continue
+            if n:
+                found.append((f"{table}.{column}", n))
+    return found
