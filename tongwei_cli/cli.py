@@ -21,7 +21,7 @@ summary.
 
 Examples:
 
-  tongwei case add --reported today --type 刷单 --station 平襄 --loss 1.5万
+  tongwei case add --reported 2026-11-29 --type 刷单 --station 平襄 --loss 1.5万
 
   tongwei case event TW20261129-001 freeze --amount 8000
 

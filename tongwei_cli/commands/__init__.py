@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from tongwei_cli.commands.click_api import UsageError
+from tongwei_cli.commands.click_api import Context, HelpFormatter, UsageError
 from tongwei_cli.core import settings
 from tongwei_cli.core.errors import RowErrors, TongweiError
 
@@ -97,6 +98,41 @@ def _usage_error(exc: Exception) -> None:
         show_in_chinese(exc)
 
 
+# -- the help page: examples as they are typed ------------------------------------------
+
+_EXAMPLE_STARTS = ("Example:", "Examples:", "示例：", "tongwei ")
+
+
+def is_example(paragraph: str) -> bool:
+    """A help paragraph of example commands (`Example: tongwei …`, `Examples:`, or an
+    indented `tongwei …` under it): shown line for line as written, never re-wrapped, so
+    that what an officer copies from the terminal runs (a long one goes on over lines
+    ending in ` \\`)."""
+    return paragraph.lstrip().startswith(_EXAMPLE_STARTS)
+
+
+def paragraphs(text: str) -> list[str]:
+    return re.split(r"\n[ \t]*\n", text)
+
+
+class ExampleFormatter(HelpFormatter):
+    """Click's help formatter, with example paragraphs kept verbatim (Click's `\\b`)."""
+
+    def write_text(self, text: str) -> None:
+        super().write_text("\n\n".join(
+            "\b\n" + part if is_example(part) else part for part in paragraphs(text)))
+
+
+class HelpContext(Context):
+    formatter_class = ExampleFormatter
+
+
+def _examples_verbatim(command: Any) -> None:
+    command.context_class = HelpContext
+    for sub in getattr(command, "commands", {}).values():
+        _examples_verbatim(sub)
+
+
 class TongweiGroup(TyperGroup):
     """Turns our exceptions into `error: --field: reason` and exit status 1; the root
     learns the language of the run before it parses the command line."""
@@ -110,6 +146,8 @@ class TongweiGroup(TyperGroup):
                 from tongwei_cli.commands.chinese import localise_command
 
                 localise_command(self)
+            else:
+                _examples_verbatim(self)
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as exc:

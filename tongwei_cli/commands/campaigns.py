@@ -60,7 +60,7 @@ def update(campaign: Name, fields: dict[str, str | None], fmt: FormatOption = No
     """Correct a campaign: its name, first or last day, or note (`-` clears the note). The
     old and new values are kept in the audit log; reports over it follow.
 
-    Example: tongwei campaign update 冬季攻势 --to 2027-02-28
+    Example: tongwei campaign update 2026年秋冬季 --to 2027-01-31
     """
     db = get_db()
     record = domain.update_campaign(db, campaign, fields)
@@ -74,7 +74,7 @@ def remove(name: Name, reason: Annotated[str | None, typer.Option(
     """Remove a campaign registered in error. No record belongs to a campaign, so nothing
     else changes; the audit log keeps what it was, who removed it and why.
 
-    Example: tongwei campaign remove 冬季攻势 --reason 重复登记
+    Example: tongwei campaign remove 2026年秋冬季 --reason 重复登记
     """
     from tongwei_cli.commands.options import need
     from tongwei_cli.core.words import say
@@ -109,7 +109,7 @@ def list_(
 def show(name: Name, fmt: FormatOption = None, output: OutputOption = None) -> None:
     """Show one campaign (a unique start of its name is enough).
 
-    Example: tongwei campaign show 冬季
+    Example: tongwei campaign show 2026年秋冬季
     """
     from tongwei_cli.core.words import say
 

@@ -36,20 +36,20 @@ outlets, and the people under two-card restrictions (惩戒).
 
 Examples:
 
-  tongwei cards action --date today --institution 农行通渭支行 --institution-kind bank
-  --kind inspection --station 平襄
+  tongwei cards action --date 2026-11-29 --institution 农行通渭支行 --institution-kind bank \\
+      --kind inspection --station 平襄
 
-  tongwei cards action --date today --institution 农行通渭支行 --kind rectify
-  --deadline 2026-12-15
+  tongwei cards action --date 2026-11-29 --institution 农行通渭支行 --kind rectify \\
+      --deadline 2026-12-15
 
   tongwei cards list --open
 
-  tongwei cards update DK20261129-001 --deadline 2026-12-31
+  tongwei cards update DK20261129-002 --deadline 2026-12-31
 
-  tongwei cards void DK20261129-002 --reason 重复录入
+  tongwei cards void DK20261129-001 --reason 重复录入
 
-  tongwei cards penalty add --name 测试甲 --id-no 621121199001011233 --measure 金融惩戒
-  --start today --years 2
+  tongwei cards penalty add --name 测试甲 --id-no 621121199001011233 --measure 金融惩戒 \\
+      --start today --years 2
 """)
 penalty_app = sub_app("""People under two-card restrictions (惩戒, Anti-Telecom-Fraud Law
 art. 31): 2 or 3 years each, consecutive ones never beyond 5 years. Names and ID numbers
@@ -57,8 +57,8 @@ are masked unless --reveal (which is audited).
 
 Examples:
 
-  tongwei cards penalty add --name 测试甲 --id-no 621121199001011233 --measure financial
-  --start 2026-11-01 --years 2
+  tongwei cards penalty add --name 测试甲 --id-no 621121199001011233 --measure financial \\
+      --start 2026-11-01 --years 2
 
   tongwei cards penalty list --active
 
@@ -137,8 +137,8 @@ def action(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Record a supervision action; prints its number (the stored record with --format json).
     A recheck closes the institution's open rectification.
 
-    Example: tongwei cards action --date today --institution 通渭县移动营业厅 --kind fine
-    --amount 5000
+    Example: tongwei cards action --date today --institution 中国移动通渭营业厅 --kind fine \\
+        --amount 5000
     """
     db = get_db()
     record, warnings = domain.add_card_action(db, ask_missing(db, CARD_ACTION, fields, {
@@ -216,7 +216,7 @@ def update(no: ActionNo, fields: dict[str, str | None], fmt: FormatOption = None
     recheck, or a recheck moved to another date or institution, closes the institution's
     open rectifications ordered on or before it, as a new recheck would.
 
-    Example: tongwei cards update DK20261129-001 --amount 8000 --note 复核后更正
+    Example: tongwei cards update DK20261128-001 --amount 8000 --note 复核后更正
     """
     db = get_db()
     record, warnings = domain.update_card_action(db, no, fields)
@@ -230,7 +230,7 @@ def void(no: ActionNo, reason: Reason = None, fmt: FormatOption = None) -> None:
     """Withdraw a supervision action entered in error: it is kept, marked void, and left out
     of lists and reports. Voiding a recheck re-opens the rectifications it closed.
 
-    Example: tongwei cards void DK20261129-002 --reason 重复录入
+    Example: tongwei cards void DK20261124-001 --reason 重复录入
     """
     reason = need(reason, "--reason", "撤销原因 reason")
     db = get_db()
@@ -242,7 +242,7 @@ def void(no: ActionNo, reason: Reason = None, fmt: FormatOption = None) -> None:
 def show(no: ActionNo, fmt: FormatOption = None, output: OutputOption = None) -> None:
     """Show one supervision action.
 
-    Example: tongwei cards show DK20261129-001
+    Example: tongwei cards show DK20261128-001
     """
     from tongwei_cli.core.words import say
 
@@ -276,8 +276,8 @@ def penalty_add(fields: dict[str, str | None], fmt: FormatOption = None) -> None
     computed (the day before the start's anniversary); a person's consecutive restrictions
     never run beyond 5 years.
 
-    Example: tongwei cards penalty add --name 测试甲 --id-no 621121199001011233
-    --measure 金融 --start today --years 3
+    Example: tongwei cards penalty add --name 测试甲 --id-no 621121199001011233 \\
+        --measure 金融 --start today --years 3
     """
     db = get_db()
     record, warnings = domain.add_penalty(db, ask_missing(db, RESTRICTION, fields, {

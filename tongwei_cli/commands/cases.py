@@ -36,7 +36,9 @@ app = sub_app("""Fraud cases and what became of them (打).
 
 Examples:
 
-  tongwei case add --reported today --type 刷单返利 --station 平襄 --loss 12000.50
+  tongwei case add --reported 2026-11-29 --type 刷单返利 --station 平襄 --loss 12000.50
+
+  tongwei case event TW20261129-001 filed
 
   tongwei case event TW20261129-001 solved
 
@@ -80,8 +82,8 @@ LIST_COLUMNS = [
 def add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Register a fraud case; prints its number (the stored record with --format json).
 
-    Example: tongwei case add --reported today --type 刷单 --station 平襄 --loss 1.5万
-    --victim-name 测试甲 --victim-phone 13800000000
+    Example: tongwei case add --reported today --type 刷单 --station 平襄 --loss 1.5万 \\
+        --victim-name 测试甲 --victim-phone 13800000000
     """
     db = get_db()
     record, warnings = domain.add_case(db, ask_missing(db, CASE, fields))
@@ -102,7 +104,7 @@ def event(
     """Record what happened to a case: filed (立案), solved (破案), arrest (抓获), prosecute
     (移送起诉), recover (挽回损失), freeze (冻结), stop-payment (止付), close (结案).
 
-    Example: tongwei case event TW20261129-001 recover --amount 5000 --date yesterday
+    Example: tongwei case event TWS20261106049 recover --amount 5000 --date yesterday
     """
     db = get_db()
     stored = domain.add_event(db, case_no, {**fields, "kind": kind})
@@ -123,7 +125,7 @@ def update_event(case_no: CaseNo, n: EventNo, fields: dict[str, str | None],
     event` checks it. The case's status and every figure follow; the old and new values are
     kept in the audit log. Its kind cannot change: remove the event and add the right one.
 
-    Example: tongwei case update-event TW20261129-001 3 --count 2
+    Example: tongwei case update-event TWS20261109051 3 --count 2
     """
     db = get_db()
     stored = domain.update_event(db, case_no, n, fields)
@@ -141,7 +143,7 @@ def remove_event(
     status and every figure follow; the audit log keeps what the event said, who removed it
     and why.
 
-    Example: tongwei case remove-event TW20261129-001 4 --reason 重复录入
+    Example: tongwei case remove-event TWS20261109051 4 --reason 重复录入
     """
     reason = need(reason, "--reason", "删除原因 reason")
     db = get_db()
@@ -156,7 +158,7 @@ def update(case_no: CaseNo, fields: dict[str, str | None], fmt: FormatOption = N
     """Correct a case. Give only the fields that change; `-` clears an optional one. The old
     and new values are kept in the audit log.
 
-    Example: tongwei case update TW20261129-001 --loss 13000 --station 马营
+    Example: tongwei case update TWS20261119057 --loss 13000 --station 马营
     """
     db = get_db()
     record, warnings = domain.update_case(db, case_no, fields)
@@ -173,7 +175,7 @@ def void(
 ) -> None:
     """Withdraw a case entered in error: it is kept, marked void, and counted nowhere.
 
-    Example: tongwei case void TW20261129-001 --reason "重复录入"
+    Example: tongwei case void TWS20261119058 --reason "重复录入"
     """
     reason = need(reason, "--reason", "撤销原因 reason")
     db = get_db()
@@ -222,7 +224,7 @@ def show(case_no: CaseNo, reveal: RevealOption = False, fmt: FormatOption = None
          output: OutputOption = None) -> None:
     """Show a case with its timeline of events and money totals.
 
-    Example: tongwei case show TW20261129-001 --reveal
+    Example: tongwei case show TWS20261117055 --reveal
     """
     db = get_db()
     record = domain.show_case(db, case_no)

@@ -128,10 +128,16 @@ def fill(text: str, columns: int, initial: str = "", subsequent: str = "") -> st
 
 def wrap_text(text: str, columns: int, initial: str = "", subsequent: str = "") -> str:
     """Click's `wrap_text(…, preserve_paragraphs=True)` by display width: paragraphs kept,
-    each re-wrapped with the indentation of its first line."""
+    each re-wrapped with the indentation of its first line; example commands kept as they
+    are (`commands.is_example`)."""
+    from tongwei_cli.commands import is_example
+
     out = []
     for paragraph in re.split(r"\n[ \t]*\n", text.expandtabs()):
         lines = paragraph.split("\n")
+        if is_example(paragraph):  # example commands: line for line, as typed
+            out.append("\n".join(initial + line.rstrip() for line in lines))
+            continue
         indent = " " * (len(lines[0]) - len(lines[0].lstrip()))
         joined = " ".join(line.strip() for line in lines)
         out.append(fill(joined, columns, initial + indent, subsequent + indent))

@@ -33,8 +33,8 @@ app = sub_app("""Outreach sessions (宣): whom a station reached, where, and how
 
 Examples:
 
-  tongwei outreach add --date today --station 平襄 --audience 在校学生 --form 手拉手
-  --venue 通渭县第一中学 --venue-kind school --attendees 320 --materials 500
+  tongwei outreach add --date 2026-11-29 --station 平襄 --audience 在校学生 --form 手拉手 \\
+      --venue 通渭县第一中学 --venue-kind school --attendees 320 --materials 500
 
   tongwei outreach list --from 2026-11-01 --station 平襄
 
@@ -64,8 +64,8 @@ LIST_COLUMNS = [
 def add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Register an outreach session; prints its number (the stored record with --format json).
 
-    Example: tongwei outreach add --date today --station 平襄 --audience 老年人 --form 面对面
-    --venue 平襄镇广场 --venue-kind community --attendees 80 --materials 200
+    Example: tongwei outreach add --date today --station 平襄 --audience 老年人 --form 面对面 \\
+        --venue 平襄镇广场 --venue-kind community --attendees 80 --materials 200
     """
     db = get_db()
     record, warnings = domain.add_outreach(db, ask_missing(db, OUTREACH, fields))
@@ -80,7 +80,7 @@ def update(session: Session, fields: dict[str, str | None], fmt: FormatOption = 
     """Correct a session. Give only the fields that change; `-` clears an optional one. The
     old and new values are kept in the audit log.
 
-    Example: tongwei outreach update XC20261129-001 --attendees 350 --videos 2
+    Example: tongwei outreach update XC20261127-001 --attendees 350 --videos 2
     """
     db = get_db()
     record = domain.update_outreach(db, session, fields)
@@ -96,7 +96,7 @@ def void(
 ) -> None:
     """Withdraw a session entered in error: it is kept, marked void, and counted nowhere.
 
-    Example: tongwei outreach void XC20261129-001 --reason 重复录入
+    Example: tongwei outreach void XC20261127-001 --reason 重复录入
     """
     reason = need(reason, "--reason", "撤销原因 reason")
     db = get_db()
@@ -140,7 +140,7 @@ def list_(
 def show(session: Session, fmt: FormatOption = None, output: OutputOption = None) -> None:
     """Show one session.
 
-    Example: tongwei outreach show XC20261129-001
+    Example: tongwei outreach show XC20261127-001
     """
     from tongwei_cli.core.words import say
 

@@ -28,11 +28,11 @@ Examples:
 
   tongwei report range --from 2026-11-01 --to 2026-11-30 -o november.xlsx
 
-  tongwei report campaign 断卡行动 --format html -o campaign.html
+  tongwei report campaign 2026年秋冬季 --format html -o campaign.html
 
   tongwei report daily --date yesterday -o 日报.pdf
 
-  tongwei report bulletin --campaign 断卡行动 --approx
+  tongwei report bulletin --campaign 2026年秋冬季 --approx
 """)
 
 CampaignOption = Annotated[str | None, typer.Option(
@@ -122,7 +122,7 @@ def campaign_(
 ) -> None:
     """The range report over a campaign's days (up to today while it runs).
 
-    Example: tongwei report campaign 断卡行动 --format markdown
+    Example: tongwei report campaign 2026年秋冬季 --format markdown
     """
     from tongwei_cli.reports import figures as reports
 
@@ -144,7 +144,7 @@ def bulletin(
     money recovered and frozen (万元), the warning feedback rate, outreach. Give either
     --campaign or --from and --to.
 
-    Example: tongwei report bulletin --campaign 断卡行动 --approx
+    Example: tongwei report bulletin --campaign 2026年秋冬季 --approx
     """
     from tongwei_cli.core import validate
     from tongwei_cli.reports import figures as reports

@@ -39,8 +39,8 @@ level's hours, see `tongwei ref levels`), closed from its feedback.
 
 Examples:
 
-  tongwei warning add --no YJ20261129001 --received "2026-11-29 10:15" --level 高风险
-  --station 平襄 --phone 13800000001
+  tongwei warning add --no YJ20261129001 --received "2026-11-29 10:15" --level 高风险 \\
+      --station 平襄 --phone 13800000001
 
   tongwei warning followup YJ20261129001 --at now --method phone --outcome dissuaded
 
@@ -123,8 +123,8 @@ def add(fields: dict[str, str | None], fmt: FormatOption = None) -> None:
     """Register an early warning; prints its number (the stored record with --format json).
     Its deadline is the received time plus the level's hours.
 
-    Example: tongwei warning add --no YJ001 --received "2026-11-29 10:15" --level 高风险
-    --station 平襄 --phone 13800000001 --name 测试甲
+    Example: tongwei warning add --no YJ20261129001 --received "2026-11-29 10:15" --level 高风险 \\
+        --station 平襄 --phone 13800000001 --name 测试甲
     """
     db = get_db()
     record, notes = domain.add_warning(db, ask_missing(db, WARNING, fields))
@@ -141,7 +141,7 @@ def update(w_no: WNo, fields: dict[str, str | None], fmt: FormatOption = None) -
     level's hours now; a new received time moves it by the hours the warning was given.
     Follow-ups must stay after the received time. The number itself cannot change.
 
-    Example: tongwei warning update YJ001 --level 中风险 --station 马营
+    Example: tongwei warning update YJ2026112800397 --level 高风险 --station 马营
     """
     db = get_db()
     record, notes = domain.update_warning(db, w_no, fields)
@@ -161,7 +161,7 @@ def remove(
     and why; the reports no longer count it. Refused while a case names the warning. (An
     import of a file that holds the warning adds it again.)
 
-    Example: tongwei warning remove YJ001 --reason 平台重复推送
+    Example: tongwei warning remove YJ2026112800396 --reason 平台重复推送
     """
     reason = need(reason, "--reason", "删除原因 reason")
     db = get_db()
@@ -185,12 +185,13 @@ def followup(
     """Record a follow-up (劝阻) of a warning. The first one whose outcome is not
     in-progress is the warning's feedback (反馈); later ones (a return visit) are kept.
 
-    Example: tongwei warning followup YJ001 --at "2026-11-29 11:00" --method visit
-    --outcome dissuaded
+    Example: tongwei warning followup YJ2026112800397 --at "2026-11-29 11:00" --method visit \\
+        --outcome dissuaded
 
     A wrong outcome is corrected by giving the same time and method again with --update:
-    tongwei warning followup YJ001 --at "2026-11-29 11:00" --method visit
-    --outcome defrauded --case TW20261129-001 --update
+
+      tongwei warning followup YJ2026112700392 --at "2026-11-28 10:32" --method visit \\
+          --outcome defrauded --case TWS20261128066 --update
     """
     db = get_db()
     fields = ask_missing(db, FOLLOWUP, fields, {
@@ -219,8 +220,8 @@ def remove_followup(
     A wrong outcome, case or note is corrected with `warning followup … --update` instead.
     (An import of a file that holds the follow-up adds it again.)
 
-    Example: tongwei warning remove-followup YJ001 --at "2026-11-29 11:00" --method phone
-    --reason 录错预警编号
+    Example: tongwei warning remove-followup YJ2026112700392 --at "2026-11-28 10:32" \\
+        --method visit --reason 录错预警编号
     """
     at = need(at, "--at", "时间 at (YYYY-MM-DD HH:MM)")
     method = need(method, "--method", "方式 method",
@@ -309,7 +310,7 @@ def show(
     """Show a warning with every follow-up in order, its deadline and whether its feedback
     came on time.
 
-    Example: tongwei warning show YJ20261129001
+    Example: tongwei warning show YJ2026112800395
     """
     from tongwei_cli.core.words import say
 

@@ -13,6 +13,11 @@ FILES = (("warnings", "warnings.csv"), ("cases", "cases.csv"), ("events", "event
          ("followups", "followups.csv"), ("outreach", "outreach.csv"), ("cards", "cards.csv"))
 CAMPAIGN = ("2026年秋冬季打击治理电信网络诈骗专项行动", "2026-10-01", "2026-12-31")
 LAST_DAY = "2026-11-28"
+# One person under a two-card restriction (CJ20261101-001), so that `cards penalty show`,
+# `update` and `void` have one to work on, as their examples do.
+PENALTY = {"name": "测试丁", "id_no": "622424198503150016", "measure": "financial",
+           "start": "2026-11-01", "years": "3", "station": "平襄",
+           "note": "示例数据：出租银行卡"}
 
 
 def sample_dir() -> Path:
@@ -29,4 +34,8 @@ def load_sample(db: Database) -> list[Any]:
     name, first, last = CAMPAIGN
     if not db.one("SELECT 1 FROM campaigns WHERE name = ?", (name,)):
         add_campaign(db, name, first, last, "示例数据")
+    if not db.one("SELECT 1 FROM card_penalties LIMIT 1"):
+        from tongwei_cli.domain.cards import add_penalty
+
+        add_penalty(db, PENALTY)
     return results
