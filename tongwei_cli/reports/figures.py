@@ -209,11 +209,21 @@ QUERIES: dict[str, str] = {
     # and without feedback as of :as_of, by deadline. Those without feedback now, in the
     # station's range of warnings_open, at most :limit of them (the count from the totals,
     # so that the walk stops when the last one is found) ...
+    # (Their deadlines first, from the index alone; then the rows up to the deadline of
+    # the :limit-th of all stations -- only the rows shown, and any sharing that deadline,
+    # are read from the table.)
+    "dispatch_open_deadlines": """
+        SELECT w.deadline_at FROM warnings w INDEXED BY warnings_open
+        WHERE w.feedback_at IS NULL AND w.station = :code AND w.received_at < :end
+        ORDER BY w.deadline_at
+        LIMIT :limit
+    """,
     "dispatch_open": """
         SELECT w.no, w.received_at, w.level, w.station, w.deadline_at, w.kind, w.type,
                w.phone, w.name
         FROM warnings w INDEXED BY warnings_open
         WHERE w.feedback_at IS NULL AND w.station = :code AND w.received_at < :end
+          AND w.deadline_at <= :cut
         ORDER BY w.deadline_at, w.no
         LIMIT :limit
     """,
@@ -765,13 +775,23 @@ def dispatch(db: Database, period: Period, station: str | None,
         parts = dict.fromkeys(pending.by_station(), (limit, -1))  # (LIMIT -1: none)
     else:
         parts = pending.parts
-    for code, (still, later) in parts.items():
-        if still > 0:
-            rows += [dict(r) for r in db.query(QUERIES["dispatch_open"], {
-                **params, "code": code, "limit": min(still, limit)})]
-        if later and params["as_of"] == params["end"]:
+    ended = params["as_of"] == params["end"]
+    for code, (_still, later) in parts.items():
+        if later and ended:
             rows += [dict(r) for r in db.query(QUERIES["dispatch_later"], {
                 **params, "code": code, "limit": later})]
+    deadlines = [r["deadline_at"] for r in rows]
+    for code, (still, _later) in parts.items():
+        if still > 0:
+            deadlines += [r[0] for r in db.query(QUERIES["dispatch_open_deadlines"], {
+                **params, "code": code, "limit": min(still, limit)})]
+    deadlines.sort()
+    cut = deadlines[limit - 1] if len(deadlines) >= limit else None
+    for code, (still, _later) in parts.items():
+        if still > 0:
+            rows += [dict(r) for r in db.query(QUERIES["dispatch_open"], {
+                **params, "code": code, "limit": min(still, limit),
+                "cut": cut if cut is not None else 2**62})]
     rows.sort(key=lambda r: (r["deadline_at"], r["no"]))
     rows = rows[:limit]
     totals = pending.totals()
