@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/run.py             # county + province (about 10 minutes)
     .venv/bin/python benchmarks/run.py --quick     # county only, fewer runs (a few minutes)
     .venv/bin/python benchmarks/run.py --national  # also 1M cases / 5M warnings (+ ~15 min)
+    .venv/bin/python benchmarks/run.py --backlog   # also 1M warnings, 900k never fed back
+    .venv/bin/python benchmarks/run.py --backlog-only --backlog-warnings 50000 --runs 5
+                                                   # a smoke run of the backlog scale alone
 
 Every figure is measured in this run, on this machine; each "ours vs floor" pair runs as
 whole processes, interleaved (ours, floor, ours, floor…) so that drift hits both sides, and
@@ -22,7 +25,8 @@ targets of PRODUCT.md ("Speed and scale"):
 * import of 100k warnings from XLSX and from CSV (the platform's Chinese headers, GB18030)
   against python-calamine / `csv` plus one `executemany` into the same table: ≤ 2×;
 * `report daily` on the province file against a fresh file: ≤ 1.5×; on the national file,
-  the whole process: < 0.3 s;
+  the whole process: < 0.3 s; on the backlog file (`--backlog`: 1M warnings imported, 900k
+  of them without follow-ups, beside the province's 100k cases): ≤ 1.5× a fresh file;
 * peak memory (the child's ru_maxrss) of importing 100k and 1M warnings: must not grow with
   the file;
 * file size per million cases and per million warnings (from SQLite's `dbstat`: each
@@ -56,7 +60,10 @@ TZ = ZoneInfo("Asia/Shanghai")
 DAYS = 730  # two years of records, up to now
 
 SCALES = {"county": (10_000, 100_000), "province": (100_000, 1_000_000),
-          "national": (1_000_000, 5_000_000)}
+          "national": (1_000_000, 5_000_000), "backlog": (100_000, 1_000_000)}
+# The backlog scale (--backlog): a history imported without its follow-ups, 900k of its 1M
+# warnings never fed back (all open, most overdue), beside the province's cases.
+BACKLOG = (1_000_000, 900_000)
 
 STATIONS = ["平襄派出所", "马营派出所", "鸡川派出所", "榜罗派出所", "常家河派出所",
             "义岗川派出所", "陇阳派出所", "陇山派出所", "陇川派出所", "碧玉派出所",
@@ -183,8 +190,10 @@ def warning_times(n: int, now: datetime, seed: int) -> Iterator[datetime]:
         yield (start + timedelta(seconds=int(i * step + rng.random() * step))).replace(second=0)
 
 
-def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1) -> dict[str, Path]:
-    """CSV files (UTF-8, the add commands' option names as headers) for one scale."""
+def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1,
+                unfed: int = 0) -> dict[str, Path]:
+    """CSV files (UTF-8, the add commands' option names as headers) for one scale. The
+    first (oldest) `unfed` warnings get no follow-up: a history imported without them."""
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     today = now.astimezone(TZ).date()
@@ -210,6 +219,8 @@ def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1) -> d
                 ids[i % len(ids)] if i % 5 == 0 else "",
                 TYPES[rng.randrange(len(TYPES))] if i % 6 else "", "反诈平台", ""])
             age = (now - received).total_seconds()
+            if i < unfed:
+                continue  # imported without its follow-ups: open, most of them overdue
             if (age < 2 * 86400 and rng.random() < 0.3) or rng.random() < 0.0002:
                 continue  # still open (recent), or never fed back (rare: the centre's rate
                 # is about 100 %)
@@ -265,12 +276,18 @@ def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1) -> d
     return files
 
 
-def build(folder: Path, scale: str, reuse: bool) -> dict:
-    """The scale's file, loaded through `tongwei import`; sizes and import figures."""
+def build(folder: Path, scale: str, reuse: bool, backlog: int = BACKLOG[0]) -> dict:
+    """The scale's file, loaded through `tongwei import`; sizes and import figures. The
+    backlog scale has `backlog` warnings, nine in ten of them without follow-ups, beside the
+    province's cases, outreach and card actions."""
     n_cases, n_warnings = SCALES[scale]
+    unfed = 0
+    if scale == "backlog":
+        n_warnings, unfed = backlog, backlog * BACKLOG[1] // BACKLOG[0]
     db = folder / f"{scale}.db"
     info_file = folder / f"{scale}.info"
-    if reuse and db.exists() and info_file.exists():
+    if reuse and db.exists() and info_file.exists() \
+            and eval(info_file.read_text())["warnings"] == n_warnings:
         print(f"{scale}: reusing {db}", file=sys.stderr)
         return eval(info_file.read_text())  # our own repr() of a dict of numbers
     for suffix in ("", "-wal", "-shm"):
@@ -280,11 +297,11 @@ def build(folder: Path, scale: str, reuse: bool) -> dict:
     t0 = time.perf_counter()
     print(f"{scale}: writing {n_cases:,} cases and {n_warnings:,} warnings as CSV…",
           file=sys.stderr, flush=True)
-    files = write_scale(data, n_cases, n_warnings)
+    files = write_scale(data, n_cases, n_warnings, unfed=unfed)
     print(f"{scale}: written in {time.perf_counter() - t0:.0f} s; importing…", file=sys.stderr,
           flush=True)
     tw(db, "init")
-    info: dict = {"scale": scale, "cases": n_cases, "warnings": n_warnings}
+    info: dict = {"scale": scale, "cases": n_cases, "warnings": n_warnings, "unfed": unfed}
     for kind in ("warnings", "followups", "cases", "events", "outreach", "cards"):
         seconds, rss = tw(db, "import", kind, str(files[kind]), peak=True)
         info[f"import {kind} s"], info[f"import {kind} rss"] = seconds, rss
@@ -448,6 +465,32 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
+def backlog_name(n: int) -> str:
+    unfed = n * BACKLOG[1] // BACKLOG[0]
+    return (f"`report daily`, backlog file ({n // 1000:,}k warnings, {unfed // 1000:,}k "
+            "never fed back; 100k cases)")
+
+
+def backlog_only(folder: Path, options: argparse.Namespace, runs: int, started: float) -> int:
+    """`--backlog-only`: the backlog scale and its `report daily` against a fresh file."""
+    info = build(folder, "backlog", options.reuse, options.backlog_warnings)
+    print("measuring report daily on the backlog file…", file=sys.stderr, flush=True)
+    ours, fresh = measure_report(folder, folder / "backlog.db", runs)
+    value = ours / fresh
+    text = ("| what | tongwei | floor | ratio | target |  |\n|---|---|---|---|---|---|\n"
+            f"| {backlog_name(options.backlog_warnings)} | {ms(ours)} | {ms(fresh)} (fresh "
+            f"file) | {value:.2f} × | ≤ 1.5 × | {'met' if value <= 1.5 else '**missed**'} |\n"
+            f"\nMachine: {machine()}. Medians of {runs} interleaved runs; "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f} s in "
+            "all. Built through `tongwei import`: " + ", ".join(
+                f"{k} {info[f'import {k} s']:.1f} s" for k in ("warnings", "followups",
+                                                              "cases", "events")) + ".\n")
+    print()
+    print(text)
+    (folder / "backlog.md").write_text(text, encoding="utf-8")
+    return 0 if value <= 1.5 else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -457,6 +500,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="runs per median (default 11, quick 5)")
     parser.add_argument("--out", type=Path, default=HERE / "out",
                         help="where generated files go (default benchmarks/out)")
+    parser.add_argument("--backlog", action="store_true",
+                        help="also build the backlog scale (1M warnings, 900k of them never "
+                             "fed back) and time report daily on it against a fresh file")
+    parser.add_argument("--backlog-only", action="store_true",
+                        help="only the backlog scale and its report (no other scale)")
+    parser.add_argument("--backlog-warnings", type=int, default=BACKLOG[0],
+                        help="warnings of the backlog scale (default 1M; fewer for a smoke "
+                             "run), nine in ten without follow-ups")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the scale files a previous run left in --out")
     options = parser.parse_args()
@@ -471,6 +522,8 @@ def main() -> int:
     tw(template, "init")
     sqlite3.connect(template).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
+    if options.backlog_only:
+        return backlog_only(folder, options, runs, started)
     scales = ["county"] if options.quick else ["county", "province"]
     if options.national:
         scales.append("national")
@@ -482,6 +535,11 @@ def main() -> int:
     big = "county" if options.quick else "province"
     print(f"measuring report daily on the {big} file…", file=sys.stderr, flush=True)
     report = measure_report(folder, folder / f"{big}.db", runs)
+    backlog = None
+    if options.backlog:
+        build(folder, "backlog", options.reuse, options.backlog_warnings)
+        print("measuring report daily on the backlog file…", file=sys.stderr, flush=True)
+        backlog = measure_report(folder, folder / "backlog.db", runs)
     national = None
     if options.national:
         national = statistics.median(
@@ -502,6 +560,8 @@ def main() -> int:
     counts = SCALES[big]
     ratio(f"`report daily`, {big} file ({counts[0] // 1000:,}k cases, "
           f"{counts[1] // 1000:,}k warnings)", report, "fresh file", 1.5)
+    if backlog is not None:
+        ratio(backlog_name(options.backlog_warnings), backlog, "fresh file", 1.5)
     if national is not None:
         rows.append(("`report daily`, national file (1M cases, 5M warnings), whole process",
                      ms(national), "", "", "< 300 ms", national < 0.3))

@@ -242,6 +242,20 @@ class Figures(RuleBasedStateMachine):
         figures["warnings"] = got
         return figures
 
+    def outstanding(self, last: date) -> dict[str, tuple[int, int]]:
+        """Per station: the warnings received before the end of `last` and without feedback
+        then (as of now for today), whenever received; and of those, the overdue ones."""
+        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=TZ)
+        as_of = min(end, clock.now_utc())
+        out: dict[str, tuple[int, int]] = {}
+        for w in self.warnings.values():
+            if w["received"] >= end or any(f[0] < as_of and f[2] != "in-progress"
+                                           for f in w["followups"]):
+                continue
+            n, late = out.get(w["station"], (0, 0))
+            out[w["station"]] = (n + 1, late + (w["deadline"] < as_of))
+        return out
+
     @invariant()
     def report_matches_the_model(self):
         if not hasattr(self, "db"):
@@ -254,6 +268,32 @@ class Figures(RuleBasedStateMachine):
             for section, values in expected.items():
                 actual = {k: report[section][k] for k in values}
                 assert actual == values, (section, first, last, actual, values)
+            pending = self.outstanding(last)
+            ranked = {r["station"]: (r["outstanding"], r["outstanding_overdue"])
+                      for r in report["ranking"] if r["outstanding"]}
+            assert ranked == pending, (first, last, ranked, pending)
+            assert report["outstanding"] == {
+                "open": sum(n for n, _ in pending.values()),
+                "overdue": sum(late for _, late in pending.values())}
+
+    @invariant()
+    def ranking_and_dispatch_list_agree(self):
+        """The daily report's ranking counts the outstanding warnings its dispatch list
+        lists, today and on past days."""
+        if not hasattr(self, "db"):
+            return
+        for ago in (0, 1, 10):
+            day = self.today - timedelta(days=ago)
+            report = reports.daily_report(self.db, day)
+            listed: dict[str, tuple[int, int]] = {}
+            for row in report["dispatch"]:
+                n, late = listed.get(row["station"], (0, 0))
+                listed[row["station"]] = (n + 1, late + row["overdue"])
+            ranked = {r["station"]: (r["outstanding"], r["outstanding_overdue"])
+                      for r in report["ranking"] if r["outstanding"]}
+            assert ranked == listed == self.outstanding(day), (day, ranked, listed)
+            assert report["dispatch_total"] == len(report["dispatch"])
+            assert report["dispatch_overdue"] == sum(r["overdue"] for r in report["dispatch"])
 
     @invariant()
     def the_file_checks_clean(self):

@@ -492,10 +492,10 @@ def test_dispatch_list_cut_keeps_the_earliest_deadlines_and_numbers(run):
     db = open_db(settings.current())
     try:
         period = reports.Period(*(reports.date.fromisoformat(days_ago(1)),) * 2)
-        rows, total = reports.dispatch(db, period, None, limit=3)
+        rows, total, _overdue = reports.dispatch(db, period, None, limit=3)
         assert total == 5
         assert [r["no"] for r in rows] == ["W2", "W3", "W4"]
-        rows, _ = reports.dispatch(db, period, None, limit=10)
+        rows, _, _ = reports.dispatch(db, period, None, limit=10)
         assert [r["no"] for r in rows] == ["W2", "W3", "W4", "W5", "W1"]
     finally:
         db.close()

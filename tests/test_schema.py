@@ -63,6 +63,9 @@ TABLES = {
     "warning_days": ["day", "station", "level", "received", "fed_back", "on_time",
                      "visited", "dissuaded", "defrauded", "latest", "linked_last"],
     "warning_days_zone": ["id", "offset_seconds"],
+    "warning_backlog": ["day", "station", "level", "opened", "closed", "due_open", "due_late",
+                        "fed_back", "fed_late"],
+    "warning_open": ["station", "level", "open"],
     "warning_levels": ["code", "name_zh", "name_en", "deadline_hours", "sort"],
     "warnings": ["id", "no", "received_at", "level", "deadline_hours", "deadline_at",
                  "station", "phone", "kind", "name", "id_no", "type", "source", "note",
@@ -105,7 +108,7 @@ INDEXES = {
                                    "attendees", "materials"], False, False),
     "outreach_station": ("outreach", ["station", "date"], False, False),
     "warnings_feedback": ("warnings", ["feedback_at"], False, True),
-    "warnings_open": ("warnings", ["received_at", "station", "level", "deadline_at"], False,
+    "warnings_open": ("warnings", ["station", "deadline_at", "level", "received_at"], False,
                       True),
     "warnings_received": ("warnings", ["received_at", "station", "level", "deadline_at",
                                        "feedback_at", "visited_at", "defrauded_at", "outcome",
@@ -125,6 +128,8 @@ TRIGGERS = {
     "cases_link_update": "cases",
     "warning_days_delete": "warnings",
     "warning_days_update": "warnings",
+    "warning_backlog_delete": "warnings",
+    "warning_backlog_update": "warnings",
 }
 
 # The unique keys a record is found by (each one a constraint, not only an index).
@@ -193,7 +198,7 @@ def test_the_triggers_and_the_view(schema):
     triggers = {r[0]: r[1] for r in schema.query(
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == TRIGGERS
-    assert names(schema, "view") == {"warning_day_parts"}
+    assert names(schema, "view") == {"warning_day_parts", "warning_backlog_parts"}
 
 
 def test_the_audit_log_is_append_only(schema):

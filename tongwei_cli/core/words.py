@@ -205,6 +205,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "total": ("累计", "Total"),
     "r_received": ("预警", "Warnings"),
     "r_overdue": ("超时", "Overdue"),
+    "r_outstanding": ("待反馈", "Outstanding"),
+    "r_outstanding_overdue": ("其中超时", "Overdue"),
     "r_sessions": ("宣传", "Outreach"),
     # the comparison columns of a report's sections (环比: against the period before; 同比:
     # against the same days a year earlier)
@@ -313,6 +315,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaign_to_date": ("专项行动累计：{name}（{span}）",
                          "Campaign to date: {name} ({span})"),
     "dispatch_count": ("共 {total} 条，其中超时 {overdue} 条", "{total} in all, {overdue} overdue"),
+    "ranking_note.daily": (
+        "待反馈、其中超时：截至当日末仍未反馈的全部预警（不论何日接收），与待调度清单一致；"
+        "预警、反馈率、按时率、见面率：当日接收的预警。",
+        "Outstanding and overdue: every warning still without feedback at the end of the day "
+        "(whenever received), as on the dispatch list; warnings and the rates: the warnings "
+        "received that day."),
+    "ranking_note": (
+        "待反馈、其中超时：截至期末仍未反馈的全部预警（不论何日接收）；预警、反馈率、按时率、"
+        "见面率：本期接收的预警。",
+        "Outstanding and overdue: every warning still without feedback at the end of the "
+        "period (whenever received); warnings and the rates: the warnings received in the "
+        "period."),
+    "warnings_note.daily": (
+        "以上均为当日接收预警的数字（未反馈、超时未反馈：其中截至日末仍未反馈的）。截至日末全部"
+        "待反馈预警 {open} 条，其中超时 {overdue} 条（见待调度清单）。",
+        "All of the day's warnings (open and overdue: those of them still without feedback at "
+        "the end of the day). Outstanding at the end of the day, whenever received: {open}, "
+        "{overdue} of them overdue (the dispatch list)."),
+    "warnings_note": (
+        "以上均为本期接收预警的数字（未反馈、超时未反馈：其中截至期末仍未反馈的）。截至期末全部"
+        "待反馈预警 {open} 条，其中超时 {overdue} 条。",
+        "All of the period's warnings (open and overdue: those of them still without feedback "
+        "at its end). Outstanding at the end of the period, whenever received: {open}, "
+        "{overdue} of them overdue."),
     "dispatch_cut": ("；仅列出前 {shown} 条（tongwei warning list --status open）",
                      "; the first {shown} listed (tongwei warning list --status open)"),
     "void_suffix": ("（已撤销）", " (void)"),

@@ -225,20 +225,47 @@ _ADD_DAYS = (
     " received = received + excluded.received, latest = max(latest, excluded.latest)")
 
 
+# And to the totals of what is outstanding (010_outstanding.sql): a new warning is open,
+# counted on its day of receipt (`opened`, the received tallied above), on its deadline's day
+# (`due_open`, tallied here) and among the open ones of its station and level.
+_TALLY_DUE = (
+    "INSERT INTO temp.import_due (day, station, level, due)"
+    " SELECT (s.deadline_at + z.offset_seconds) / 86400, s.station, s.level, count(*)"
+    f" FROM {STAGE} s, main.warning_days_zone z"
+    " WHERE s.seq BETWEEN ? AND ? GROUP BY 1, 2, 3"
+    " ON CONFLICT (day, station, level) DO UPDATE SET due = due + excluded.due")
+_ADD_BACKLOG = (
+    ("INSERT INTO warning_backlog (day, station, level, opened)"
+     " SELECT day, station, level, received FROM temp.import_days WHERE true"
+     " ON CONFLICT (day, station, level) DO UPDATE SET opened = opened + excluded.opened"),
+    ("INSERT INTO warning_backlog (day, station, level, due_open)"
+     " SELECT day, station, level, due FROM temp.import_due WHERE true"
+     " ON CONFLICT (day, station, level) DO UPDATE SET due_open = due_open + excluded.due_open"),
+    ("INSERT INTO warning_open (station, level, open)"
+     " SELECT station, level, sum(received) FROM temp.import_days GROUP BY station, level"
+     " ON CONFLICT (station, level) DO UPDATE SET open = open + excluded.open"))
+
+
 def _tally_warnings(db: Database, first: int, last: int) -> None:
     db.conn.execute("CREATE TABLE IF NOT EXISTS temp.import_days (day INTEGER, station TEXT,"
                     " level TEXT, received INTEGER, latest INTEGER,"
                     " PRIMARY KEY (day, station, level)) WITHOUT ROWID")
+    db.conn.execute("CREATE TABLE IF NOT EXISTS temp.import_due (day INTEGER, station TEXT,"
+                    " level TEXT, due INTEGER, PRIMARY KEY (day, station, level)) WITHOUT ROWID")
     db.conn.execute(_TALLY_DAYS, (first, last))
+    db.conn.execute(_TALLY_DUE, (first, last))
 
 
 def _copy_warnings(db: Database, import_id: int) -> None:
-    """`alerts.insert_warnings` of the staged warnings: the rows, the per-day totals (as
-    tallied), and the link of a new warning that a case entered earlier already names
-    (预警后被骗), which the triggers then count in those totals."""
+    """`alerts.insert_warnings` of the staged warnings: the rows, the per-day totals and the
+    totals of what is outstanding (as tallied), and the link of a new warning that a case
+    entered earlier already names (预警后被骗), which the triggers then count in those
+    totals."""
     before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
     copy_staged(db, "warnings", import_id)
     db.conn.execute(_ADD_DAYS)
+    for statement in _ADD_BACKLOG:
+        db.conn.execute(statement)
     named = [r[0] for r in db.query(
         "SELECT DISTINCT c.warning FROM cases c INDEXED BY cases_warning_link"
         " WHERE c.warning IS NOT NULL AND c.voided = 0"

@@ -292,6 +292,11 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
     daily = kind == "daily"
     for section in ("cases", "warnings", "outreach", "cards"):
         page.blocks.append(_section_block(report, section, lang, daily))
+    pending = report.get("outstanding")
+    if pending is not None:  # which warnings the section's figures are of, and the rest
+        page.blocks[1].note = i18n.say(
+            "warnings_note.daily" if daily else "warnings_note", lang,
+            open=f"{pending['open']:,}", overdue=f"{pending['overdue']:,}")
 
     campaign = report.get("campaign") if daily else None
     if campaign:
@@ -310,14 +315,17 @@ def layout(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Page:
 
     ranking = report["ranking"]
     rows = [[Cell(r["rank"], "int"), Cell(_station(refs, r["station"], lang)),
+             Cell(r["outstanding"], "int"), Cell(r["outstanding_overdue"], "int"),
              Cell(r["received"], "int"), Cell(r["feedback_rate"], "rate"),
              Cell(r["on_time_rate"], "rate"), Cell(r["visit_rate"], "rate"),
-             Cell(r["overdue"], "int"), Cell(r["cases"], "int"), Cell(r["loss_fen"], "money"),
+             Cell(r["cases"], "int"), Cell(r["loss_fen"], "money"),
              Cell(r["sessions"], "int")] for r in ranking]
     page.blocks.append(Block("ranking", heading("ranking", lang), [
-        t(k, lang) for k in ("rank", "station", "r_received", "feedback_rate", "on_time_rate",
-                             "visit_rate", "r_overdue", "cases", "loss", "r_sessions")],
-        rows, keys=2))
+        t(k, lang) for k in ("rank", "station", "r_outstanding", "r_outstanding_overdue",
+                             "r_received", "feedback_rate", "on_time_rate", "visit_rate",
+                             "cases", "loss", "r_sessions")],
+        rows, note=i18n.say("ranking_note.daily" if daily else "ranking_note", lang),
+        keys=2))
 
     b = report["breakdowns"]
     page.blocks.append(_table("by_type", lang, b["by_type"],
@@ -352,8 +360,10 @@ def _dispatch_block(report: dict[str, Any], refs: Any, tz: Any, lang: str) -> Bl
                      Cell(r["overdue_minutes"] or None, "minutes"),
                      Cell(r.get("phone") or ""), Cell(r.get("name") or "")])
     total, shown = report["dispatch_total"], len(report["dispatch"])
-    overdue = sum(1 for r in report["dispatch"] if r["overdue"])
-    note = i18n.say("dispatch_count", lang, total=total, overdue=overdue)
+    overdue = report.get("dispatch_overdue")
+    if overdue is None:  # (a report made before the count was kept)
+        overdue = sum(1 for r in report["dispatch"] if r["overdue"])
+    note = i18n.say("dispatch_count", lang, total=f"{total:,}", overdue=f"{overdue:,}")
     if total > shown:
         note += i18n.say("dispatch_cut", lang, shown=shown)
     columns = [t(k, lang) for k in ("no", "station", "level", "received_at", "deadline_at",

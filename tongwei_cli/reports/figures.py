@@ -82,7 +82,7 @@ _DAY_SUMS = """
         WHERE day >= :d0 AND day < :d1 AND (:station IS NULL OR station = :station)
 """
 _OVERDUE = """
-        FROM warnings w INDEXED BY warnings_open
+        FROM warnings w INDEXED BY warnings_received
         WHERE w.feedback_at IS NULL AND w.received_at >= :start AND w.received_at < :end
           AND w.deadline_at < :as_of AND (:station IS NULL OR w.station = :station)
 """
@@ -171,44 +171,71 @@ QUERIES: dict[str, str] = {
     """,
     "overdue_total": """
         SELECT NULL, NULL, count(*)""" + _OVERDUE,
-    # The dispatch list: warnings received by the end of the period and without feedback
-    # as of :as_of, by deadline. The first half reads the partial index warnings_open (a
-    # range of received_at); the second (fed back only after :as_of, so open then)
-    # warnings_feedback, and runs only for a period that has ended.
-    # (The deadline of the :limit-th is found in the index first, so that only the rows
-    # shown -- and any sharing that deadline -- are read from the table.)
+    # What is outstanding at the end of the period (010_outstanding.sql): the open warnings
+    # now, and the day totals after the period's last day (:d), taken off them.
+    "backlog_open": """
+        SELECT station, level, open FROM warning_open
+        WHERE open <> 0 AND (:station IS NULL OR station = :station)
+    """,
+    "backlog_after": """
+        SELECT station, level, sum(opened) AS opened, sum(closed) AS closed,
+               sum(due_open) AS due_open, sum(due_late) AS due_late,
+               sum(fed_back) AS fed_back, sum(fed_late) AS fed_late
+        FROM warning_backlog
+        WHERE day > :d AND (:station IS NULL OR station = :station)
+        GROUP BY station, level
+    """,
+    # Today: the open warnings whose deadline is still ahead today (a few hours of
+    # deadlines, one range of warnings_open per station).
+    "backlog_due_today": """
+        SELECT w.station, w.level, count(*) FROM warnings w INDEXED BY warnings_open
+        WHERE w.feedback_at IS NULL
+          AND w.station IN (SELECT code FROM stations WHERE :station IS NULL OR code = :station)
+          AND w.deadline_at >= :as_of AND w.deadline_at < :end
+        GROUP BY w.station, w.level
+    """,
+    # The same counted from the warnings themselves, where the day totals cannot answer
+    # (days not on the zone's midnights: a summer-time zone).
+    "backlog_scan": """
+        SELECT w.station, w.level,
+               count(*) AS outstanding,
+               count(*) FILTER (WHERE w.deadline_at < :as_of) AS overdue
+        FROM warnings w
+        WHERE w.received_at < :end AND (w.feedback_at IS NULL OR w.feedback_at >= :as_of)
+          AND (:station IS NULL OR w.station = :station)
+        GROUP BY w.station, w.level
+    """,
+    # The dispatch list, one station at a time: warnings received by the end of the period
+    # and without feedback as of :as_of, by deadline. Those without feedback now, in the
+    # station's range of warnings_open, at most :limit of them (the count from the totals,
+    # so that the walk stops when the last one is found) ...
+    # (Their deadlines first, from the index alone; then the rows up to the deadline of
+    # the :limit-th of all stations -- only the rows shown, and any sharing that deadline,
+    # are read from the table.)
+    "dispatch_open_deadlines": """
+        SELECT w.deadline_at FROM warnings w INDEXED BY warnings_open
+        WHERE w.feedback_at IS NULL AND w.station = :code AND w.received_at < :end
+        ORDER BY w.deadline_at
+        LIMIT :limit
+    """,
     "dispatch_open": """
         SELECT w.no, w.received_at, w.level, w.station, w.deadline_at, w.kind, w.type,
                w.phone, w.name
         FROM warnings w INDEXED BY warnings_open
-        WHERE w.feedback_at IS NULL AND w.received_at < :end
-          AND (:station IS NULL OR w.station = :station)
-          AND w.deadline_at <= coalesce(
-              (SELECT x.deadline_at FROM warnings x INDEXED BY warnings_open
-               WHERE x.feedback_at IS NULL AND x.received_at < :end
-                 AND (:station IS NULL OR x.station = :station)
-               ORDER BY x.deadline_at LIMIT 1 OFFSET :limit - 1), w.deadline_at)
+        WHERE w.feedback_at IS NULL AND w.station = :code AND w.received_at < :end
+          AND w.deadline_at <= :cut
         ORDER BY w.deadline_at, w.no
         LIMIT :limit
     """,
+    # ... and, for a period that has ended, those fed back only after its end (open then),
+    # read from that moment on in warnings_feedback until all :limit (their count) are found.
     "dispatch_later": """
         SELECT w.no, w.received_at, w.level, w.station, w.deadline_at, w.kind, w.type,
                w.phone, w.name
-        FROM warnings w
+        FROM warnings w INDEXED BY warnings_feedback
         WHERE w.feedback_at IS NOT NULL AND w.feedback_at >= :as_of AND w.received_at < :end
-          AND (:station IS NULL OR w.station = :station)
-        ORDER BY w.deadline_at, w.no
+          AND w.station = :code
         LIMIT :limit
-    """,
-    "dispatch_count": """
-        SELECT (SELECT count(*) FROM warnings w INDEXED BY warnings_open
-                WHERE w.feedback_at IS NULL AND w.received_at < :end
-                  AND (:station IS NULL OR w.station = :station))
-             + (CASE WHEN :as_of < :end THEN 0 ELSE
-                (SELECT count(*) FROM warnings w
-                 WHERE w.feedback_at IS NOT NULL AND w.feedback_at >= :as_of
-                   AND w.received_at < :end
-                   AND (:station IS NULL OR w.station = :station)) END)
     """,
     # Day by day over a span (the chart): warnings received and, of those, fed back by
     # :as_of; cases reported. :days is a JSON array of [day, start, end] (UTC seconds).
@@ -491,18 +518,23 @@ def breakdowns(db: Database, fig: Figures) -> dict[str, list[dict[str, Any]]]:
             "by_audience": by_audience, "by_form": by_form}
 
 
-def ranking(db: Database, fig: Figures) -> list[dict[str, Any]]:
+def ranking(db: Database, fig: Figures, pending: Backlog) -> list[dict[str, Any]]:
     """Per station, the figures a county meeting compares, the stations that need attention
-    first: most overdue warnings, then most still open, then the lowest on-time, feedback and
-    visit rates (a station with no warnings has nothing pending and sorts as 100%), then the
-    largest losses and most cases, then the fewest outreach sessions."""
+    first: most outstanding overdue warnings at the end of the period (those the dispatch
+    list shows as overdue), then most outstanding, then the lowest on-time, feedback and
+    visit rates of the period's warnings (a station with no warnings has nothing pending and
+    sorts as 100%), then the largest losses and most cases, then the fewest outreach
+    sessions. `open` and `overdue` are of the period's warnings, as in the sections;
+    `outstanding` and `outstanding_overdue` of every warning, as the dispatch list."""
     if fig.station:
         codes = [fig.station]
     else:
         codes = [r["code"] for r in refs(db).rows["stations"]]
         extra = set().union(*(fig.keys(n, "station") for n in ("cases", "warnings",
                                                                  "outreach"))) - set(codes)
+        extra |= set(pending.by_station()) - set(codes)
         codes += sorted(c for c in extra if c is not None)
+    late = pending.by_station()
     rows = []
     for code in codes:
         s = fig.sections({"station": code})
@@ -510,13 +542,16 @@ def ranking(db: Database, fig: Figures) -> list[dict[str, Any]]:
         rows.append({
             "station": code, "received": w["received"], "feedback_rate": w["feedback_rate"],
             "on_time_rate": w["on_time_rate"], "visit_rate": w["visit_rate"],
-            "open": w["open"], "overdue": w["overdue"], "cases": c["reported"],
+            "open": w["open"], "overdue": w["overdue"],
+            "outstanding": late.get(code, (0, 0))[0],
+            "outstanding_overdue": late.get(code, (0, 0))[1], "cases": c["reported"],
             "loss_fen": c["loss_fen"], "sessions": s["outreach"]["sessions"]})
 
     def need(row: dict[str, Any]) -> tuple:
         def r(value: float | None) -> float:
             return 1.0 if value is None else value
-        return (-row["overdue"], -row["open"], r(row["on_time_rate"]), r(row["feedback_rate"]),
+        return (-row["outstanding_overdue"], -row["outstanding"], r(row["on_time_rate"]),
+                r(row["feedback_rate"]),
                 r(row["visit_rate"]), -row["loss_fen"], -row["cases"], row["sessions"])
 
     rows.sort(key=need)  # stable: equal stations keep the reference order
@@ -562,12 +597,16 @@ def _footer(db: Database, as_of: str) -> dict[str, Any]:
 
 
 def period_report(db: Database, period: Period, station: str | None = None,
-                  kind: str = "range", previous: Period | None = None) -> dict[str, Any]:
-    """The range report: the four sections, breakdowns, station ranking, 环比 and 同比."""
+                  kind: str = "range", previous: Period | None = None,
+                  pending: Backlog | None = None) -> dict[str, Any]:
+    """The range report: the four sections, breakdowns, what is outstanding at the end,
+    station ranking, 环比 and 同比."""
     fig = figures(db, period, station)
     sections = fig.sections()
+    pending = pending or backlog(db, period, station)
     report = {**_meta(db, kind, period, station), **sections,
-              "breakdowns": breakdowns(db, fig), "ranking": ranking(db, fig),
+              "outstanding": pending.totals(),
+              "breakdowns": breakdowns(db, fig), "ranking": ranking(db, fig, pending),
               "previous": comparison(db, sections, previous or period.previous(), station),
               "year_ago": comparison(db, sections, period.year_ago(), station),
               "rising": {section: dict(senses) for section, senses in RISING.items()}}
@@ -664,25 +703,105 @@ def campaign_report(db: Database, name: str, station: str | None = None) -> dict
     return report
 
 
-def dispatch(db: Database, period: Period, station: str | None,
-             limit: int = DISPATCH_LIMIT) -> tuple[list[dict[str, Any]], int]:
-    """Warnings without feedback at the end of the day (or now), by deadline; and how many
-    there are in all."""
+@dataclass
+class Backlog:
+    """What is outstanding at the end of a period (or now, while it is still ahead): per
+    station and level, the warnings received by then and without feedback then, and of
+    those the overdue ones (deadline before then) -- what the dispatch list lists."""
+
+    counts: dict[tuple[str, str], tuple[int, int]]  # (station, level) -> (outstanding, overdue)
+    # (station) -> (without feedback now, fed back only after the end): the two parts of the
+    # outstanding, each a range of its own index
+    parts: dict[str, tuple[int, int]] | None
+
+    def by_station(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for (code, _level), (n, late) in self.counts.items():
+            a, b = out.get(code, (0, 0))
+            out[code] = (a + n, b + late)
+        return out
+
+    def totals(self) -> dict[str, int]:
+        return {"open": sum(n for n, _ in self.counts.values()),
+                "overdue": sum(late for _, late in self.counts.values())}
+
+
+def backlog(db: Database, period: Period, station: str | None = None) -> Backlog:
+    """The warnings outstanding at the end of `period` (and the overdue ones), from the
+    totals of 010_outstanding.sql: the open ones now, less the day totals after the
+    period's last day -- a few rows, however many warnings were never fed back. Where the
+    period's end is not one of the totals' midnights (a summer-time zone), counted from the
+    warnings."""
     params = _params(db, period, station)
-    params["limit"] = limit
-    rows = [dict(r) for r in db.query(QUERIES["dispatch_open"], params)]
-    if params["as_of"] == params["end"]:  # a finished day: some were fed back only later
-        rows += [dict(r) for r in db.query(QUERIES["dispatch_later"], params)]
-        rows.sort(key=lambda r: (r["deadline_at"], r["no"]))
-        rows = rows[:limit]
-    total = db.scalar(QUERIES["dispatch_count"], params)
+    zone = db.scalar("SELECT offset_seconds FROM warning_days_zone")
+    end = params["end"]
+    if zone is None or (end + zone) % 86400:
+        return Backlog({(r[0], r[1]): (r[2], r[3])
+                        for r in db.query(QUERIES["backlog_scan"], params)}, None)
+    params["d"] = (end + zone) // 86400 - 1
+    now: dict[tuple[str, str], int] = {(r[0], r[1]): r[2]
+                                       for r in db.query(QUERIES["backlog_open"], params)}
+    after = {(r["station"], r["level"]): r for r in db.query(QUERIES["backlog_after"], params)}
+    ahead: dict[tuple[str, str], int] = {}
+    if params["as_of"] < end:  # today: deadlines between now and midnight are not past yet
+        ahead = {(r[0], r[1]): r[2] for r in db.query(QUERIES["backlog_due_today"], params)}
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    parts: dict[str, tuple[int, int]] = {}
+    for key in set(now) | set(after):
+        o = now.get(key, 0)
+        s = after.get(key)
+        opened, closed, due_open, due_late, fed_back, fed_late = (
+            (s["opened"], s["closed"], s["due_open"], s["due_late"], s["fed_back"],
+             s["fed_late"]) if s is not None else (0,) * 6)
+        still, later = o - opened, fed_back - closed
+        overdue = o - due_open + fed_late - due_late - ahead.get(key, 0)
+        if still or later:
+            counts[key] = (still + later, overdue)
+            a, b = parts.get(key[0], (0, 0))
+            parts[key[0]] = (a + still, b + later)
+    return Backlog(counts, parts)
+
+
+def dispatch(db: Database, period: Period, station: str | None,
+             limit: int = DISPATCH_LIMIT, pending: Backlog | None = None
+             ) -> tuple[list[dict[str, Any]], int, int]:
+    """Warnings without feedback at the end of the day (or now), by deadline, at most
+    `limit` of them; and how many there are in all, and how many of those are overdue (the
+    totals of `backlog`)."""
+    pending = pending or backlog(db, period, station)
+    params = _params(db, period, station)
+    rows: list[dict[str, Any]] = []
+    if pending.parts is None:  # no day totals to go by: each station's rows, all read
+        parts = dict.fromkeys(pending.by_station(), (limit, -1))  # (LIMIT -1: none)
+    else:
+        parts = pending.parts
+    ended = params["as_of"] == params["end"]
+    for code, (_still, later) in parts.items():
+        if later and ended:
+            rows += [dict(r) for r in db.query(QUERIES["dispatch_later"], {
+                **params, "code": code, "limit": later})]
+    deadlines = [r["deadline_at"] for r in rows]
+    for code, (still, _later) in parts.items():
+        if still > 0:
+            deadlines += [r[0] for r in db.query(QUERIES["dispatch_open_deadlines"], {
+                **params, "code": code, "limit": min(still, limit)})]
+    deadlines.sort()
+    cut = deadlines[limit - 1] if len(deadlines) >= limit else None
+    for code, (still, _later) in parts.items():
+        if still > 0:
+            rows += [dict(r) for r in db.query(QUERIES["dispatch_open"], {
+                **params, "code": code, "limit": min(still, limit),
+                "cut": cut if cut is not None else 2**62})]
+    rows.sort(key=lambda r: (r["deadline_at"], r["no"]))
+    rows = rows[:limit]
+    totals = pending.totals()
     as_of = params["as_of"]
     rows = [mask_record(r) for r in rows]  # reports never show personal data in full
     for row in rows:
         row["overdue"] = row["deadline_at"] < as_of
         row["overdue_minutes"] = (as_of - row["deadline_at"]) // 60 if row["overdue"] else 0
         clock.texts(row, ("received_at", "deadline_at"))
-    return rows, int(total or 0)
+    return rows, totals["open"], totals["overdue"]
 
 
 def daily_report(db: Database, day: date, station: str | None = None,
@@ -712,9 +831,10 @@ def daily_report(db: Database, day: date, station: str | None = None,
                 other, span, station, grouped=False, params=params).sections())
         try:
             period = Period(day, day)
-            report = period_report(db, period, station, kind="daily")
+            pending = backlog(db, period, station)
+            report = period_report(db, period, station, kind="daily", pending=pending)
             report["date"] = day.isoformat()
-            rows, total = dispatch(db, period, station)
+            rows, total, overdue = dispatch(db, period, station, pending=pending)
         finally:
             if beside is not None:
                 running = beside.result()  # waits for the thread; its connection is closed
@@ -726,6 +846,7 @@ def daily_report(db: Database, day: date, station: str | None = None,
                                   "to": span.last.isoformat(), **running}
     report["dispatch"] = rows
     report["dispatch_total"] = total
+    report["dispatch_overdue"] = overdue
     return report
 
 

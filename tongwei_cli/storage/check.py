@@ -75,6 +75,34 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
         FROM (SELECT * FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount)
               UNION ALL SELECT * FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored))
         GROUP BY day, station, level"""),
+    # The totals of what is outstanding (010_outstanding.sql), recounted.
+    "outstanding warning totals match a recount": (("warnings", "warning_backlog"), """
+        WITH recount AS (
+            SELECT day, station, level, sum(opened) AS opened, sum(closed) AS closed,
+                   sum(due_open) AS due_open, sum(due_late) AS due_late,
+                   sum(fed_back) AS fed_back, sum(fed_late) AS fed_late
+            FROM warning_backlog_parts GROUP BY day, station, level
+            HAVING sum(opened) <> 0 OR sum(closed) <> 0 OR sum(due_open) <> 0
+                OR sum(due_late) <> 0 OR sum(fed_back) <> 0 OR sum(fed_late) <> 0),
+        stored AS (
+            SELECT day, station, level, opened, closed, due_open, due_late, fed_back, fed_late
+            FROM warning_backlog WHERE opened <> 0 OR closed <> 0 OR due_open <> 0
+               OR due_late <> 0 OR fed_back <> 0 OR fed_late <> 0)
+        SELECT 'day ' || day || ' ' || station || ' ' || level,
+               'the stored counts of open and overdue warnings differ from a recount'
+        FROM (SELECT * FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount)
+              UNION ALL SELECT * FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored))
+        GROUP BY day, station, level"""),
+    "open warning totals match a recount": (("warnings", "warning_open"), """
+        WITH recount AS (
+            SELECT station, level, count(*) AS open FROM warnings
+            WHERE feedback_at IS NULL GROUP BY station, level),
+        stored AS (SELECT station, level, open FROM warning_open WHERE open <> 0)
+        SELECT station || ' ' || level,
+               'the stored count of open warnings differs from a recount'
+        FROM (SELECT * FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount)
+              UNION ALL SELECT * FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored))
+        GROUP BY station, level"""),
     "warnings know the cases that name them": (("warnings", "cases"), """
         SELECT w.no, 'linked_on ' || coalesce(w.linked_on, 'none') || ' but the cases say '
                || coalesce(x.first, 'none')

@@ -38,12 +38,12 @@ def _after_006(db: Database) -> None:
     reports in summer scan the index instead); then every stored warning counted."""
     from datetime import datetime
 
-    from tongwei_cli.storage.totals import count_days
+    from tongwei_cli.storage.totals import COUNT_DAYS
 
     offset = datetime(2026, 1, 1, tzinfo=db.tz).utcoffset()
     db.conn.execute("INSERT INTO warning_days_zone (id, offset_seconds) VALUES (1, ?)",
                     (int(offset.total_seconds()),))
-    count_days(db, 0)
+    db.conn.execute(COUNT_DAYS, {"after": 0})  # (the later totals are counted by 010)
 
 
 def _after_008(db: Database) -> None:

@@ -1,6 +1,7 @@
-"""What SQL keeps from other rows: the per-day warning totals (006_warning_days.sql) and
-the columns of `warnings` that its follow-ups decide (005_compact_times.sql). Written by
-the domain as it stores warnings and follow-ups; recounted by `tongwei check`."""
+"""What SQL keeps from other rows: the per-day warning totals (006_warning_days.sql), the
+totals of outstanding warnings (010_outstanding.sql) and the columns of `warnings` that its
+follow-ups decide (005_compact_times.sql). Written by the domain as it stores warnings and
+follow-ups; recounted by `tongwei check`."""
 
 from __future__ import annotations
 
@@ -33,9 +34,35 @@ COUNT_DAYS = """
 """
 
 
+# The same warnings added to the totals of what is outstanding (010_outstanding.sql).
+COUNT_BACKLOG = """
+    INSERT INTO warning_backlog (day, station, level, opened, closed, due_open, due_late,
+                                 fed_back, fed_late)
+    SELECT day, station, level, sum(opened), sum(closed), sum(due_open), sum(due_late),
+           sum(fed_back), sum(fed_late)
+    FROM warning_backlog_parts
+    WHERE id > :after
+    GROUP BY day, station, level
+    ON CONFLICT (day, station, level) DO UPDATE SET
+        opened = opened + excluded.opened, closed = closed + excluded.closed,
+        due_open = due_open + excluded.due_open, due_late = due_late + excluded.due_late,
+        fed_back = fed_back + excluded.fed_back, fed_late = fed_late + excluded.fed_late
+"""
+COUNT_OPEN = """
+    INSERT INTO warning_open (station, level, open)
+    SELECT station, level, count(*) FROM warnings
+    WHERE id > :after AND feedback_at IS NULL
+    GROUP BY station, level
+    ON CONFLICT (station, level) DO UPDATE SET open = open + excluded.open
+"""
+
+
 def count_days(db: Database, after: int) -> None:
-    """Add the warnings stored after id `after` to the per-day totals."""
+    """Add the warnings stored after id `after` to the per-day totals and to the totals of
+    what is outstanding."""
     db.conn.execute(COUNT_DAYS, {"after": after})
+    db.conn.execute(COUNT_BACKLOG, {"after": after})
+    db.conn.execute(COUNT_OPEN, {"after": after})
 
 
 # What a warning's follow-ups say of it, per warning (`{where}`: which follow-ups): the
