@@ -572,6 +572,9 @@ def _is_token(text: str) -> bool:
 
 
 def _cells(text: str) -> int:
+    """`text`'s width on a terminal: a CJK character takes two cells."""
+    if text.isascii():  # printable (`visible`): one cell a character
+        return len(text)
     from rich.cells import cell_len
 
     return cell_len(text)
@@ -696,8 +699,10 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Dis
         label = visible(column.label(show.lang))
         widest = max([_cells(t) for t in texts] + [_cells(foot)], default=0)
         heading = max((_cells(w) for w in label.split(" ")), default=0)
-        if not label.isascii():
-            heading = min(_cells(label), max(widest, 4))
+        if not label.isascii():  # a Chinese heading of four characters or more: two lines
+            half = -(-_cells(label) // 2)
+            heading = _cells(label) if len(label) <= 3 else \
+                min(_cells(label), max(widest, half + half % 2))
         cols.append(_Col(column, label, texts, foot, fixed, column.kind in _RIGHT_KINDS,
                          max(widest, heading, 1), heading))
     left_out: list[str] = []
