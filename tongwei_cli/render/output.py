@@ -651,16 +651,18 @@ class _Col:
 
 def _share(cols: list[_Col], width: int) -> None:
     """Fixed columns their widest value; free text the room left, the narrow ones whole
-    and the rest alike."""
-    free = [c for c in cols if not c.fixed]
+    and the rest in proportion to their widest value (a long name more than a short
+    kind)."""
+    free = sorted((c for c in cols if not c.fixed), key=lambda c: c.natural)
     room = width - sum(c.natural for c in cols if c.fixed) - len(_GAP) * (len(cols) - 1)
+    wanted = sum(c.natural for c in free)
     for c in cols:
         c.width = c.natural
-    for c in sorted(free, key=lambda c: c.natural):
-        share = max(room // len(free), c.least, 1)
+    for c in free:
+        share = max(room * c.natural // max(wanted, 1), c.least, 1)
         c.width = min(c.natural, share)
         room -= c.width
-        free = [f for f in free if f is not c]
+        wanted -= c.natural
 
 
 def _table_width(output: Path | None) -> int | None:
@@ -771,13 +773,17 @@ def _styled() -> bool:
 def _table_text(title: str | None, columns: Sequence[Column], rows: list[dict[str, Any]],
                 show: Display, width: int | None, *, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
-                bold: bool = False) -> str:
+                bold: bool = False, notes: Sequence[str] = ()) -> str:
+    """The table with its title above and its notes below, the notes folded to `width`."""
     lines, left_out = light_table(columns, rows, show, width=width, footer=footer,
                                   drop=drop, wrap=wrap, bold=bold)
     head = [visible(title)] if title else []
-    if left_out:
-        lines.append(i18n.say("left_out", show.lang, width=width,
-                              columns=i18n.say("list_sep", show.lang).join(left_out)))
+    prose = [i18n.say("left_out", show.lang, width=width,
+                      columns=i18n.say("list_sep", show.lang).join(left_out))
+             ] if left_out else []
+    for note in [*prose, *notes]:
+        for text in visible_lines(note).split("\n"):
+            lines.extend(_fold(text, width) if width else [text])
     return "\n".join(head + lines) + "\n"
 
 
@@ -826,10 +832,9 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
                        lang=show.lang), output, revealed=reveal)
         return
     on_screen = output is None or str(output) == "-"
-    text = _table_text(title, columns, data, show, _table_width(output), footer=footer,
-                       drop=drop, bold=on_screen and _styled())
-    text += "".join(visible_lines(note) + "\n" for note in notes)
-    _write(text, output, revealed=reveal)
+    _write(_table_text(title, columns, data, show, _table_width(output), footer=footer,
+                       drop=drop, bold=on_screen and _styled(), notes=notes),
+           output, revealed=reveal)
 
 
 Section = tuple[str, list[dict[str, Any]], Sequence[Column]]
