@@ -729,9 +729,16 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Dis
             c.natural = max([_cells(t) for t in c.texts] + [_cells(c.foot), c.heading, 1])
         if cut:
             _share(cols, width)
+        spare = width - sum(c.width for c in cols) - len(_GAP) * (len(cols) - 1)
     else:
         for c in cols:
             c.width = c.natural
+        spare = 1 << 30
+    for wanted in (lambda c: c.natural, lambda c: _cells(c.label)):
+        for c in cols:  # room to spare: free text less cut, then headings on one line
+            grow = min(max(wanted(c) - c.width, 0), spare)
+            c.width += grow
+            spare -= grow
 
     def line(values: list[str]) -> str:
         return _GAP.join(_fit(v, c.width, c.right) for v, c in zip(values, cols, strict=True)
