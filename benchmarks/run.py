@@ -27,6 +27,9 @@ targets of PRODUCT.md ("Speed and scale"):
 * `report daily` on the province file against a fresh file: ≤ 1.5×; on the national file,
   the whole process: < 0.3 s; on the backlog file (`--backlog`: 1M warnings imported, 900k
   of them without follow-ups, beside the province's 100k cases): ≤ 1.5× a fresh file;
+* `warning list --status overdue` (the dispatch list, every overdue warning) on the
+  province (and national) file against a fresh file: drawn on a terminal of 80 columns (a
+  pseudo-terminal) ≤ 1.5×, and as CSV ≤ 1.2×;
 * peak memory (the child's ru_maxrss) of importing 100k and 1M warnings: must not grow with
   the file;
 * file size per million cases and per million warnings (from SQLite's `dbstat`: each
@@ -133,6 +136,41 @@ def run(argv: list[str], env: dict[str, str] | None = None, *, peak: bool = Fals
         err = result.stderr.decode(errors="replace")
         sys.exit(f"failed ({result.returncode}): {' '.join(argv)}\n{err[-3000:]}")
     return elapsed, rss
+
+
+def run_tty(argv: list[str], env: dict[str, str], columns: int = 80) -> float:
+    """Run a whole process with its standard output on a pseudo-terminal of `columns` x 50
+    (as an officer's), read to the end as a terminal would; seconds. Fails loudly."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import threading
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+
+    def drain() -> None:
+        try:
+            while os.read(leader, 65536):
+                pass
+        except OSError:  # the follower closed: the process is done
+            pass
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    started = time.perf_counter()
+    result = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=follower,
+                            stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    os.close(follower)
+    reader.join(5)
+    os.close(leader)
+    if result.returncode != 0:
+        sys.exit(f"failed ({result.returncode}): {' '.join(argv)}\n"
+                 f"{result.stderr.decode(errors='replace')[-3000:]}")
+    return elapsed
 
 
 def tw(db: Path, *args: str, peak: bool = False) -> tuple[float, int]:
@@ -446,6 +484,29 @@ def measure_report(folder: Path, big: Path, runs: int) -> tuple[float, float]:
     return result["report"]
 
 
+def measure_lists(folder: Path, big: Path, runs: int) -> dict[str, tuple[float, float]]:
+    """The dispatch list (every overdue warning) of `big` against a fresh file: drawn on a
+    terminal, and written as CSV."""
+    fresh = folder / "lists-fresh.db"
+    fresh_copy(folder / "template.db", fresh)
+    args = ("warning", "list", "--status", "overdue")
+    csv_args = (*args, "--format", "csv")
+    return interleaved({
+        "terminal": (lambda: run_tty([*tongwei(), *args], env_for(big)),
+                     lambda: run_tty([*tongwei(), *args], env_for(fresh))),
+        "csv": (lambda: tw(big, *csv_args)[0], lambda: tw(fresh, *csv_args)[0]),
+    }, runs)
+
+
+def overdue_count(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM warnings WHERE feedback_at IS NULL "
+                            "AND deadline_at < ?", (int(time.time()),)).fetchone()[0]
+    finally:
+        conn.close()
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -540,8 +601,11 @@ def main() -> int:
         build(folder, "backlog", options.reuse, options.backlog_warnings)
         print("measuring report daily on the backlog file…", file=sys.stderr, flush=True)
         backlog = measure_report(folder, folder / "backlog.db", runs)
+    lists = {big: measure_lists(folder, folder / f"{big}.db", runs)}
     national = None
     if options.national:
+        print("measuring the dispatch list on the national file…", file=sys.stderr, flush=True)
+        lists["national"] = measure_lists(folder, folder / "national.db", runs)
         national = statistics.median(
             tw(folder / "national.db", "report", "daily", "--format", "text")[0]
             for _ in range(runs))
@@ -565,6 +629,12 @@ def main() -> int:
     if national is not None:
         rows.append(("`report daily`, national file (1M cases, 5M warnings), whole process",
                      ms(national), "", "", "< 300 ms", national < 0.3))
+    for scale, pair in lists.items():
+        n = overdue_count(folder / f"{scale}.db")
+        ratio(f"`warning list --status overdue` on a terminal (80 columns), {scale} file "
+              f"({n:,} overdue)", pair["terminal"], "fresh file", 1.5)
+        ratio(f"`warning list --status overdue --format csv`, {scale} file", pair["csv"],
+              "fresh file", 1.2)
 
     small, large = built["county"], built.get("province")
     mem_small = small["import warnings rss"]

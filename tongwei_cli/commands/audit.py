@@ -57,7 +57,8 @@ def list_(from_: FromOption = None, to: ToOption = None,
                                                entity=entity, limit=reading), on_screen,
                              latest=True)
     emit_list(rows, COLUMNS, fmt=fmt, output=output, tz=db.tz, notes=notes,
-              encoding=encoding, sheet="audit")
+              encoding=encoding, sheet="audit",
+              drop=("id", "officer", "before"))
 
 
 @app.command("verify")

@@ -102,7 +102,8 @@ def list_(
     day = validate.date_value(covering, "covering", db.tz, allow_future=True) \
         if covering else None
     emit_list(domain.list_campaigns(db, covering=day), COLUMNS, fmt=fmt, output=output,
-              tz=db.tz, reveal=True)  # nothing personal: `name` is the campaign's
+              tz=db.tz, reveal=True,  # nothing personal: `name` is the campaign's
+              drop=("days",))
 
 
 @app.command("show")

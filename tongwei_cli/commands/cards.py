@@ -125,6 +125,11 @@ PENALTY_COLUMNS = [
     Column("active", "bool"),
     *columns_of(RESTRICTION, "note"),
 ]
+# What a narrow terminal leaves out first (`output.light_table`).
+NARROW = ("note", "station", "kind", "deadline", "amount_fen")
+OPEN_NARROW = ("note", "days_left", "station", "date")
+INSTITUTION_NARROW = ("last_action", "kind", "station", "open_rectifications")
+PENALTY_NARROW = ("note", "appeal_by", "station", "start_date", "years", "measure", "active")
 PENALTY_FIELDS = [
     *PENALTY_COLUMNS,
     *TRAIL,
@@ -178,7 +183,8 @@ def list_(
         footer = {"no": say("total.open_rectifications", n=len(rows)),
                   "status": say("total.overdue", n=overdue)}
         emit_list(rows[:limit] if limit else rows, OPEN_COLUMNS, fmt=fmt, output=output,
-                  refs=refs(db), tz=db.tz, footer=footer, encoding=encoding, sheet="cards")
+                  refs=refs(db), tz=db.tz, footer=footer, encoding=encoding, sheet="cards",
+                  drop=OPEN_NARROW)
         return
     first, last = period(db, from_, to)
     kind_code = domain.action_kind(kind, "kind") if kind else None
@@ -191,7 +197,8 @@ def list_(
         "no": say("total.actions", n=sums["actions"]),
         "amount_fen": sums["fines_fen"]}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
-              footer=footer, notes=notes, encoding=encoding, sheet="cards")
+              footer=footer, notes=notes, encoding=encoding, sheet="cards",
+              drop=NARROW)
 
 
 @app.command("update")
@@ -265,7 +272,8 @@ def institutions(station: StationOption = None, fmt: FormatOption = None,
     db = get_db()
     rows = domain.list_institutions(
         db, station=refs(db).resolve("stations", station, "station") if station else None)
-    emit_list(rows, INSTITUTION_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz)
+    emit_list(rows, INSTITUTION_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
+              drop=INSTITUTION_NARROW)
 
 
 @penalty_app.command("add")
@@ -328,7 +336,7 @@ def penalty_list(
     if reveal and rows:
         rows = record_reveal(db, "card_penalty", RESTRICTION, rows)
     emit_list(rows, PENALTY_COLUMNS, fmt=fmt, output=output, refs=refs(db), tz=db.tz,
-              reveal=reveal)
+              reveal=reveal, drop=PENALTY_NARROW)
 
 
 @penalty_app.command("show")

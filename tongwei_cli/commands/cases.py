@@ -75,6 +75,8 @@ LIST_COLUMNS = [
     Column("frozen_fen", "money"),
     STATUS,
 ]
+# What a narrow terminal leaves out first (`output.light_table`): what `show` gives.
+NARROW = ("frozen_fen", "recovered_fen", "victim_name", "type")
 
 
 @app.command("add")
@@ -216,7 +218,8 @@ def list_(
         "recovered_fen": sum(r["recovered_fen"] for r in rows),
         "frozen_fen": sum(r["frozen_fen"] for r in rows)}
     emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal, refs=refs(db),
-              tz=db.tz, footer=footer, notes=notes, encoding=encoding, sheet="case")
+              tz=db.tz, footer=footer, notes=notes, encoding=encoding, sheet="case",
+              drop=NARROW)
 
 
 @app.command("show")

@@ -81,21 +81,19 @@ LIST_COLUMNS = [
     Column("overdue_minutes", "minutes", label_key="overdue"),
     Column("feedback_at", "stamp"),
 ]
+# What a narrow terminal leaves out first (`output.light_table`): the dispatch list keeps
+# the number, station, deadline and how late.
+NARROW = ("name", "phone", "received_at", "feedback_at", "level", "status_label")
 
 
 def duration(minutes: int | None) -> str:
-    """`2d 3h 05m` / `2天3小时05分` for people."""
+    """How late, as every view writes it (`output.duration`)."""
     if minutes is None:
         return ""
     from tongwei_cli.core.words import lang
+    from tongwei_cli.render.output import duration as written
 
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if lang() == "zh":
-        return (f"{days}天" if days else "") + (f"{hours}小时" if days or hours else "") \
-            + f"{mins:02d}分"
-    return (f"{days}d " if days else "") + (f"{hours}h " if days or hours else "") \
-        + f"{mins:02d}m"
+    return written(minutes, lang())
 
 
 def _for_table(record: dict[str, Any]) -> dict[str, Any]:
@@ -297,7 +295,7 @@ def list_(
     emit_list([_for_table(r) for r in rows], columns, fmt=fmt, output=output,
               reveal=reveal, refs=refs(db), tz=db.tz, notes=notes,
               footer=None if cut else {"no": say("total.rows", n=len(rows))},
-              encoding=encoding, sheet="warning")
+              encoding=encoding, sheet="warning", drop=NARROW)
 
 
 @app.command("show")

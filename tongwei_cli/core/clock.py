@@ -35,6 +35,11 @@ def parse_stamp(value: str | int) -> datetime:
     follow-ups, migration 005) -- as an aware UTC datetime."""
     if isinstance(value, int):
         return datetime.fromtimestamp(value, UTC)
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        try:  # the stored form: about ten times faster than strptime (a list's every row)
+            return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
     return datetime.strptime(value, UTC_FORMAT).replace(tzinfo=UTC)
 
 

@@ -353,14 +353,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "removed": ("已删除 {what}", "removed {what}"),
     "by_station": ("按派出所：{counts}", "By station: {counts}"),
     "list_sep": ("，", ", "),
+    "left_out": ("（终端宽 {width} 列，未显示：{columns}；加宽窗口，或用 show、--format csv 查看）",
+                 "(not shown in {width} columns: {columns}; widen the window, or see them "
+                 "with show or --format csv)"),
     "total.rows": ("合计 {n}", "{n} total"),
     "total.open_rectifications": ("{n} 项", "{n} open"),
     "total.overdue": ("逾期 {n}", "{n} overdue"),
     "total.actions": ("合计 {n} 次", "{n} actions"),
     "total.sessions": ("合计 {n} 场", "{n} sessions"),
     "chart_span": ("每日预警与案件（{span}）", "Warnings and cases day by day ({span})"),
-    "minutes": ("{h}小时{m:02d}分", "{h} h {m:02d} min"),
-    "days": ("{d}天", "{d} days"),
     # the bad rows of an import (`core.errors.RowErrors`)
     "rows.line": ("第 {n} 行", "line {n}"),
     "rows.row": ("第 {n} 行", "row {n}"),

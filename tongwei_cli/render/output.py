@@ -146,14 +146,16 @@ class Display:
 
 
 def duration(minutes: int, lang: str) -> str:
-    """`2天3小时05分` / `2d 3h 05m`: how late, for people."""
-    days, rest = divmod(minutes, 24 * 60)
+    """How late, as every view writes it (the warning list and show, the daily report's
+    dispatch list in each format): `1天18小时39分` / `1d 18h 39m`, `2小时05分` / `2h 05m`,
+    `7分` / `7m`. One word with no space in Chinese, so a table never breaks it."""
+    days, rest = divmod(max(minutes, 0), 24 * 60)
     hours, mins = divmod(rest, 60)
     if lang == "zh":
         return (f"{days}天" if days else "") + (f"{hours}小时" if days or hours else "") \
-            + f"{mins:02d}分"
+            + (f"{mins:02d}分" if days or hours else f"{mins}分")
     return (f"{days}d " if days else "") + (f"{hours}h " if days or hours else "") \
-        + f"{mins:02d}m"
+        + (f"{mins:02d}m" if days or hours else f"{mins}m")
 
 
 # -- what people see ----------------------------------------------------------------
@@ -540,20 +542,255 @@ def _console(output: Path | None, buffer: io.StringIO | None = None):
 PAGE_WIDTH = 160
 
 
-def _rich_table(title: str | None, columns: Sequence[Column], rows: list[dict[str, Any]],
-                show: Display, footer: dict[str, Any] | None = None):
-    from rich.table import Table
+# -- tables for people ---------------------------------------------------------------
+#
+# Lists are drawn here, not by rich's Table: a terminal of 80 columns (an officer's) must
+# show every key, number, date and sum of money whole, on one line, and a long list must
+# draw in microseconds a row (rich's Table costs about a millisecond a row: 3.4 s for the
+# national file's dispatch list). Column widths come from the data; rich is used only to
+# measure text in terminal cells (a CJK character is two) and for the heading's style.
+#
+# A column is *fixed* when its values must never be split -- money, counts, moments,
+# durations, yes/no, and any column whose every value is one short ASCII word (a case or
+# warning number, a date, a masked phone or ID number) -- and *free* otherwise (a name, a
+# summary, a venue, an institution). Within a width: the columns a list names as least
+# needed are left out, lowest first, while the fixed columns and a few cells of each free
+# one do not fit (the table says which it left out); then free text shares what is left
+# and a value too long for it ends with `…` (`show` prints it whole). Without a width (a
+# pipe, a file) every column is shown and nothing is cut.
 
-    table = Table(title=title and visible(title), show_footer=footer is not None,
-                  title_justify="left")
+_FIXED_KINDS = ("money", "int", "stamp", "minutes", "bool")
+_RIGHT_KINDS = ("money", "int")
+_FREE_LEAST = 10  # the fewest cells a free column is squeezed to before columns are left out
+_GAP = "  "
+_TOKEN_MOST = 24  # a value of one ASCII word up to this long is a key or a number
+
+
+def _is_token(text: str) -> bool:
+    return len(text) <= _TOKEN_MOST and text.isascii() and " " not in text
+
+
+def _cells(text: str) -> int:
+    """`text`'s width on a terminal: a CJK character takes two cells."""
+    if text.isascii():  # printable (`visible`): one cell a character
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _fit(text: str, width: int, right: bool = False) -> str:
+    """`text` in exactly `width` cells: padded, or cut with `…`."""
+    size = _cells(text)
+    if size > width:
+        from rich.cells import set_cell_size
+
+        text = set_cell_size(text, width - 1).rstrip() + "…"
+        size = _cells(text)
+    pad = " " * (width - size)
+    return pad + text if right else text + pad
+
+
+def _fold(text: str, width: int, even: bool = False) -> list[str]:
+    """`text` over lines of at most `width` cells: broken at spaces where it can be, and
+    inside a word (a Chinese phrase) where it must; `even`: lines of about the same length
+    (a heading: 风险/等级, not 风险等/级)."""
+    from rich.cells import get_character_cell_size
+
+    if even and " " not in text:
+        size = _cells(text)
+        lines_needed = -(-size // max(width, 1))
+        width = min(width, -(-size // lines_needed) + 1)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, size = "", 0
+        for word in re.split(r"(?<= )", paragraph):
+            wide = _cells(word)
+            if size + wide - (1 if word.endswith(" ") else 0) <= width:
+                line, size = line + word, size + wide
+                continue
+            if line and wide <= width:
+                lines.append(line.rstrip())
+                line, size = word, wide
+                continue
+            for ch in word:  # a word longer than the column: cut where it must
+                ch_size = get_character_cell_size(ch)
+                if size + ch_size > width and line:
+                    lines.append(line.rstrip())
+                    line, size = "", 0
+                line, size = line + ch, size + ch_size
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _short_station(name: str) -> str:
+    for suffix in ("派出所", " Police Station"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass
+class _Col:
+    column: Column
+    label: str
+    texts: list[str]
+    foot: str
+    fixed: bool
+    right: bool
+    natural: int  # the widest value (or the heading's longest word)
+    heading: int  # the fewest cells the heading takes (folded)
+    width: int = 0
+
+    @property
+    def least(self) -> int:
+        """The fewest cells a free column is squeezed to."""
+        return max(min(self.natural, _FREE_LEAST), self.heading)
+
+
+def _share(cols: list[_Col], width: int) -> None:
+    """Fixed columns their widest value; free text the room left, the narrow ones whole
+    and the rest in proportion to their widest value (a long name more than a short
+    kind)."""
+    free = sorted((c for c in cols if not c.fixed), key=lambda c: c.natural)
+    room = width - sum(c.natural for c in cols if c.fixed) - len(_GAP) * (len(cols) - 1)
+    wanted = sum(c.natural for c in free)
+    for c in cols:
+        c.width = c.natural
+    for c in free:
+        share = max(room * c.natural // max(wanted, 1), c.least, 1)
+        c.width = min(c.natural, share)
+        room -= c.width
+        wanted -= c.natural
+
+
+def _table_width(output: Path | None) -> int | None:
+    """The cells a table may take: the terminal's width (or `COLUMNS`), none for a pipe or
+    a file (everything whole: `grep` and `less -S` read it)."""
+    if output is not None and str(output) != "-":
+        return None
+    if "COLUMNS" in os.environ:
+        try:
+            return max(int(os.environ["COLUMNS"]), 20)
+        except ValueError:
+            pass
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 20)
+
+
+def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Display, *,
+                width: int | None, footer: dict[str, Any] | None = None,
+                drop: Sequence[str] | None = None, wrap: bool = False,
+                bold: bool = False) -> tuple[list[str], list[str]]:
+    """A table as lines of text, and the labels of the columns left out for want of width.
+    `drop`: the keys of the columns that may be left out, the least needed first (default:
+    every column but the first, from the right); `wrap`: free text goes on over lines
+    instead of being cut (a record's timeline, where `show` owes the whole text)."""
+    cols = []
     for column in columns:
-        justify = "right" if column.kind in ("money", "int") else "left"
+        texts = [visible(show(column, lookup(row, column.key))) for row in rows]
         foot = visible(show(column, footer.get(column.key))) if footer else ""
-        table.add_column(column.label(show.lang), justify=justify, footer=foot,
-                         overflow="fold")
-    for row in rows:
-        table.add_row(*(visible(show(c, lookup(row, c.key))) for c in columns))
-    return table
+        fixed = column.kind in _FIXED_KINDS or all(_is_token(t) for t in texts)
+        label = visible(column.label(show.lang))
+        widest = max([_cells(t) for t in texts] + [_cells(foot)], default=0)
+        heading = max((_cells(w) for w in label.split(" ")), default=0)
+        if not label.isascii():  # a Chinese heading of four characters or more: two lines
+            half = -(-_cells(label) // 2)
+            heading = _cells(label) if len(label) <= 3 else \
+                min(_cells(label), max(widest, half + half % 2))
+        cols.append(_Col(column, label, texts, foot, fixed, column.kind in _RIGHT_KINDS,
+                         max(widest, heading, 1), heading))
+    left_out: list[str] = []
+    if width is not None:
+        order = list(drop) if drop is not None else [c.key for c in columns[1:]][::-1]
+
+        def least(shown: list[_Col]) -> int:
+            return sum(c.natural if c.fixed else c.least for c in shown) \
+                + len(_GAP) * (len(shown) - 1)
+
+        for key in order:
+            if least(cols) <= width:
+                break
+            gone = [c for c in cols if c.column.key == key]
+            if gone and len(cols) > 1:
+                cols.remove(gone[0])
+                left_out.append(gone[0].label)
+        _share(cols, width)
+        cut = [c for c in cols if c.column.kind == "ref:stations" and c.width < c.natural]
+        for c in cut:  # 平襄派出所 under the heading 派出所 reads as 平襄
+            c.texts = [_short_station(t) for t in c.texts]
+            c.natural = max([_cells(t) for t in c.texts] + [_cells(c.foot), c.heading, 1])
+        if cut:
+            _share(cols, width)
+        spare = width - sum(c.width for c in cols) - len(_GAP) * (len(cols) - 1)
+    else:
+        for c in cols:
+            c.width = c.natural
+        spare = 1 << 30
+    for wanted in (lambda c: c.natural, lambda c: _cells(c.label)):
+        for c in cols:  # room to spare: free text less cut, then headings on one line
+            grow = min(max(wanted(c) - c.width, 0), spare)
+            c.width += grow
+            spare -= grow
+
+    def line(values: list[str]) -> str:
+        return _GAP.join(_fit(v, c.width, c.right) for v, c in zip(values, cols, strict=True)
+                         ).rstrip()
+
+    def lines_of(values: list[str], folded: bool) -> list[str]:
+        if not folded or all(_cells(v) <= c.width for v, c in zip(values, cols, strict=True)):
+            return [line(values)]
+        parts = [_fold(v, c.width) if _cells(v) > c.width else [v]
+                 for v, c in zip(values, cols, strict=True)]
+        height = max(len(p) for p in parts)
+        return [line([p[i] if i < len(p) else "" for p in parts]) for i in range(height)]
+
+    heads = [_fold(c.label, c.width, even=True) if _cells(c.label) > c.width else [c.label]
+             for c in cols]
+    out = [line([h[i] if i < len(h) else "" for h in heads])
+           for i in range(max(len(h) for h in heads))]
+    if bold:
+        out = [f"\x1b[1m{text}\x1b[0m" for text in out]
+    rule = "─" * sum(c.width for c in cols) + "─" * (len(_GAP) * (len(cols) - 1))
+    out.append(rule)
+    for i in range(len(rows)):
+        out.extend(lines_of([c.texts[i] for c in cols], wrap))
+    if footer:
+        out.append(rule)
+        out.extend(lines_of([c.foot for c in cols], wrap))
+    return out, left_out
+
+
+def _styled() -> bool:
+    """The heading in bold: on a terminal that takes colour (not with NO_COLOR)."""
+    try:
+        return sys.stdout.isatty() and "NO_COLOR" not in os.environ \
+            and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+def _table_text(title: str | None, columns: Sequence[Column], rows: list[dict[str, Any]],
+                show: Display, width: int | None, *, footer: dict[str, Any] | None = None,
+                drop: Sequence[str] | None = None, wrap: bool = False,
+                bold: bool = False, notes: Sequence[str] = ()) -> str:
+    """The table with its title above and its notes below, the notes folded to `width`."""
+    lines, left_out = light_table(columns, rows, show, width=width, footer=footer,
+                                  drop=drop, wrap=wrap, bold=bold)
+    head = [visible(title)] if title else []
+    prose = [i18n.say("left_out", show.lang, width=width,
+                      columns=i18n.say("list_sep", show.lang).join(left_out))
+             ] if left_out else []
+    for note in [*prose, *notes]:
+        for text in visible_lines(note).split("\n"):
+            lines.extend(_fold(text, width) if width else [text])
+    return "\n".join(head + lines) + "\n"
 
 
 def _print_rich(renderables: list[Any], output: Path | None, *, revealed: bool = False
@@ -574,10 +811,12 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
               output: Path | None, title: str | None = None, reveal: bool = False,
               refs: Any = None, tz: Any = None, footer: dict[str, Any] | None = None,
               notes: Sequence[str] = (), lang: str | None = None,
-              encoding: str | None = None, sheet: str | None = None) -> None:
+              encoding: str | None = None, sheet: str | None = None,
+              drop: Sequence[str] | None = None) -> None:
     """A list: table (localised), or JSON array / CSV of the records with English keys, or
     a spreadsheet of the table's columns (localised, typed; `sheet`: what the list is, for
-    its title -- `case` gives 案件列表)."""
+    its title -- `case` gives 案件列表). `drop`: the columns a narrow terminal may leave
+    out, the least needed first (`light_table`)."""
     chosen = choose_format(fmt, output, LIST_FORMATS)
     charset = csv_encoding(encoding, chosen)
     data = masked(records, reveal)
@@ -596,11 +835,12 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
         bureau = i18n.BUREAU[0 if show.lang == "zh" else 1]
         printed = clock.now_utc().astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M")
         _write(xlsx_book(sheets, header=(f"{bureau} · {sheets[0].title}", printed),
-                         lang=show.lang), output, revealed=reveal)
+                       lang=show.lang), output, revealed=reveal)
         return
-    parts: list[Any] = [_rich_table(title, columns, data, show, footer)]
-    parts.extend(notes)
-    _print_rich(parts, output, revealed=reveal)
+    on_screen = output is None or str(output) == "-"
+    _write(_table_text(title, columns, data, show, _table_width(output), footer=footer,
+                       drop=drop, bold=on_screen and _styled(), notes=notes),
+           output, revealed=reveal)
 
 
 Section = tuple[str, list[dict[str, Any]], Sequence[Column]]
@@ -629,8 +869,15 @@ def emit_record(record: dict[str, Any], fields: Sequence[Column], *, fmt: str | 
     for column in fields:
         main.add_row(column.label(show.lang), visible(show(column, lookup(data, column.key))))
     parts: list[Any] = [main]
+    on_screen = output is None or str(output) == "-"
     for section_title, rows, columns in sections:
-        parts.append(_rich_table(section_title, columns, masked(rows, reveal), show))
+        from rich.text import Text
+
+        bold = on_screen and _styled()
+        text = _table_text(section_title, columns, masked(rows, reveal), show,
+                           _table_width(output) or PAGE_WIDTH, wrap=True, drop=(),
+                           bold=bold).rstrip("\n")
+        parts.append(Text.from_ansi(text) if bold else text)
     _print_rich(parts, output, revealed=reveal)
 
 

@@ -31,6 +31,7 @@ from tongwei_cli.render.output import (
     csv_bytes,
     csv_encoding,
     csv_moment,
+    duration,
     fen_to_yuan,
     masked,
     refuse_binary_on_terminal,
@@ -202,11 +203,8 @@ def moment_text(moment: datetime, lang: str, year: bool = True) -> str:
 
 
 def duration_text(minutes: int, lang: str) -> str:
-    """How late: `8小时16分` / `8 h 16 min`; from two days on, whole days."""
-    hours, mins = divmod(minutes, 60)
-    if hours >= 48:
-        return i18n.say("days", lang, d=hours // 24)
-    return i18n.say("minutes", lang, h=hours, m=mins)
+    """How late, as the warning list writes it (`output.duration`): `1天18小时39分`."""
+    return duration(minutes, lang)
 
 
 def _local(stamp: str | None, tz: Any) -> datetime | None:
