@@ -63,6 +63,9 @@ Dissuaded           1         0           +1         0           +1
 Defrauded           1         0           +1         0           +1
 Open                1         0           +1         0           +1
 Overdue             0         0            0         0            0
+All of the period's warnings (open and overdue: those of them still without
+feedback at its end). Outstanding at the end of the period, whenever received:
+1, 0 of them overdue.
 
 Publicize · outreach
 Figure     Period  Previous  vs previous  Year ago  vs year ago
@@ -84,13 +87,16 @@ Rechecks             0         0            0         0            0
 Fines (yuan)      0.00      0.00            0      0.00            0
 
 Station ranking (attention first)
-#  Station  Warnings  Feedback rate  On-time rate  Visit rate  Overdue  Cases
------------------------------------------------------------------------------
-1  Maying          3         66.67%        33.33%      66.67%        0      1
+#  Station  Outstanding  Overdue  Warnings  Feedback rate  On-time rate
+-----------------------------------------------------------------------
+1  Maying             1        0         3         66.67%        33.33%
 
-#  Station  Loss (yuan)  Outreach
----------------------------------
-1  Maying     50,000.00         1
+#  Station  Visit rate  Cases  Loss (yuan)  Outreach
+----------------------------------------------------
+1  Maying       66.67%      1    50,000.00         1
+Outstanding and overdue: every warning still without feedback at the end of the
+period (whenever received); warnings and the rates: the warnings received in the
+period.
 
 By fraud type
 Fraud type              Cases reported  Losses (yuan)  Solved  Arrested
@@ -173,6 +179,8 @@ EXPECTED_MARKDOWN = """\
 | 未反馈 | 1 | 0 | +1 | 0 | +1 |
 | 超时未反馈 | 0 | 0 | 0 | 0 | 0 |
 
+以上均为本期接收预警的数字（未反馈、超时未反馈：其中截至期末仍未反馈的）。截至期末全部待反馈预警 1 条，其中超时 0 条。
+
 ## 宣 · 宣传
 
 | 项目 | 本期 | 上期 | 环比 | 去年同期 | 同比 |
@@ -196,9 +204,11 @@ EXPECTED_MARKDOWN = """\
 
 ## 派出所排名（需关注者在前）
 
-| 序 | 派出所 | 预警 | 反馈率 | 按时率 | 见面率 | 超时 | 案件 | 损失(元) | 宣传 |
-|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|
-| 1 | 马营 | 3 | 66.67% | 33.33% | 66.67% | 0 | 1 | 50,000.00 | 1 |
+| 序 | 派出所 | 待反馈 | 其中超时 | 预警 | 反馈率 | 按时率 | 见面率 | 案件 | 损失(元) | 宣传 |
+|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| 1 | 马营 | 1 | 0 | 3 | 66.67% | 33.33% | 66.67% | 1 | 50,000.00 | 1 |
+
+待反馈、其中超时：截至期末仍未反馈的全部预警（不论何日接收）；预警、反馈率、按时率、见面率：本期接收的预警。
 
 ## 按诈骗类型
 

@@ -192,10 +192,12 @@ def free_texts(db_path) -> dict[str, list[str]]:
 
 
 def report(run) -> dict:
-    """The figures of the last 40 days, without the audit chain's head (the scrub is a row)."""
+    """The figures of the last 40 days, without the audit chain's head (the scrub is a row)
+    and the moment the report was made."""
     figures = json.loads(run("report", "range", "--from", days_ago(40), "--to", days_ago(0),
                              "--format", "json").stdout)
     figures.pop("audit_head")
+    figures.pop("generated_at", None)
     return figures
 
 
