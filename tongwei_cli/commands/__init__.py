@@ -186,6 +186,7 @@ TREE: dict[str, tuple[str, str]] = {
     "outreach": ("outreach", "app"),
     "cards": ("cards", "app"),
     "campaign": ("campaigns", "app"),
+    "find": ("find", "find"),
     "import": ("imports", "app"),
     "report": ("reports", "app"),
     "ref": ("ref", "app"),

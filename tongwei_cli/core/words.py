@@ -71,6 +71,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "financial": ("金融惩戒", "financial restrictions"),
     "network": ("电信网络惩戒", "telecom and network restrictions"),
     "credit": ("纳入征信", "credit record"),
+    # `tongwei find`: the strand a record of a person comes from
+    "strand.warning": ("预警", "warning"),
+    "strand.case": ("案件", "case"),
+    "strand.restriction": ("惩戒", "restriction"),
 }
 
 
@@ -146,6 +150,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "sqlite_version": ("SQLite版本", "SQLite version"),
     "audit_rows": ("审计记录", "Audit rows"),
     "audit_head": ("审计链头", "Audit head"),
+    # `tongwei find`
+    "strand": ("类别", "Record"),
+    "when": ("日期", "Date"),
+    "person.name": ("姓名", "Name"),
+    "person.phone": ("电话", "Phone"),
+    "person.id_no": ("身份证号", "ID number"),
+    "detail": ("情况", "Details"),
 }
 
 # -- words ------------------------------------------------------------------------------------
@@ -314,6 +325,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--to, --station), give --limit N, or write all of it with --format csv -o FILE."),
     "campaign_to_date": ("专项行动累计：{name}（{span}）",
                          "Campaign to date: {name} ({span})"),
+    "find.none": ("未找到{by}为 {value} 的记录（预警、案件、惩戒）。查询已记入审计日志。",
+                  "No warning, case or restriction of the person with {by} {value}. The "
+                  "lookup is in the audit log."),
+    "find.found": ("{by}为 {value} 的人：{n} 条记录，最新的在前。查询已记入审计日志。",
+                   "The person with {by} {value}: {n} record(s), the newest first. The lookup "
+                   "is in the audit log."),
+    "find.by.phone": ("电话", "phone number"),
+    "find.by.id": ("身份证号", "ID number"),
+    "find.by.name": ("姓名", "name"),
     "dispatch_count": ("共 {total} 条，其中超时 {overdue} 条", "{total} in all, {overdue} overdue"),
     "ranking_note.daily": (
         "待反馈、其中超时：截至当日末仍未反馈的全部预警（不论何日接收），与待调度清单一致；"
