@@ -285,7 +285,12 @@ REASONS: dict[str, str] = {
     "it was left as it was": "原文件保持不变",
     "nothing was written": "未写入任何内容",
     "{path} is a folder, not a database file": "{path} 是文件夹，不是数据库文件",
-    "{path} does not exist (run `tongwei init`)": "{path} 不存在（请先运行 `tongwei init`）",
+    "no database at {path} (tongwei init creates one)":
+        "{path} 处没有数据库（tongwei init 可新建）",
+    "{path} is an empty file, not a database yet (tongwei init sets it up)":
+        "{path} 是空文件，还不是数据库（tongwei init 可将其建为数据库）",
+    "{path} is an SQLite file but not a tongwei database (tongwei init sets one up in it)":
+        "{path} 是 SQLite 文件，但不是 tongwei 数据库（tongwei init 可在其中建库）",
     "{path} exists (give --force to replace it)": "{path} 已存在（用 --force 覆盖）",
     "the copy failed its integrity check ({check})": "副本未通过完整性检查（{check}）",
     "{file}: deadline_hours of {code} must be a whole number of hours":
@@ -1047,6 +1052,9 @@ HELP: dict[str, str] = {
     "TONGWEI_KEY_FILE). Says where the key is.":
         "创建数据库（或把已有数据库升级到最新），载入参考数据，并生成数据库密钥（存于用户配置"
         "目录中权限为 0600 的密钥文件，或 TONGWEI_KEY_FILE 指定处）。会说明密钥所在位置。",
+    "The only command that makes a database (and its folder): every other one refuses a path "
+    "with no database at it.":
+        "只有本命令会新建数据库（及其文件夹）：其他命令遇到没有数据库的路径一律拒绝。",
     "Give the database a new key, in one transaction: the records' digests are made again "
     "under it, the rotation's audit row is signed with it and carries the old key's "
     "endorsement. The old key stays in the key file (the rows signed before still verify with "
