@@ -96,7 +96,8 @@ def db_status(fmt: FormatOption = None, output: OutputOption = None) -> None:
 
 @app.command("backup")
 def backup(
-    target: Annotated[str, typer.Argument(metavar="PATH", help="Where to write the copy.")],
+    target: Annotated[str, typer.Argument(
+        metavar="PATH", help="Where to write the copy; its folder must exist (it is never made).")],
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
 ) -> None:
     """Copy the database with SQLite's online backup (safe while others write), then check

@@ -291,6 +291,9 @@ REASONS: dict[str, str] = {
         "{path} 是空文件，还不是数据库（tongwei init 可将其建为数据库）",
     "{path} is an SQLite file but not a tongwei database (tongwei init sets one up in it)":
         "{path} 是 SQLite 文件，但不是 tongwei 数据库（tongwei init 可在其中建库）",
+    "there is no folder {folder} (is the drive mounted?); nothing was written":
+        "文件夹 {folder} 不存在（U 盘或移动硬盘是否已挂载？）；未写入任何内容",
+    "{folder} is not a folder; nothing was written": "{folder} 不是文件夹；未写入任何内容",
     "{path} exists (give --force to replace it)": "{path} 已存在（用 --force 覆盖）",
     "the copy failed its integrity check ({check})": "副本未通过完整性检查（{check}）",
     "{file}: deadline_hours of {code} must be a whole number of hours":
@@ -985,7 +988,8 @@ HELP: dict[str, str] = {
         "显示路径、大小、结构版本、SQLite 版本、各表行数和 WAL 大小。",
     "Copy the database with SQLite's online backup (safe while others write), then check "
     "the copy.": "用 SQLite 在线备份复制数据库（他人写入时也安全），然后检查副本。",
-    "Where to write the copy.": "副本的写入位置。",
+    "Where to write the copy; its folder must exist (it is never made).":
+        "副本的写入位置；其所在文件夹必须已存在（不会自动创建）。",
     "Replace PATH if it exists.": "PATH 已存在时覆盖。",
     "Rewrite the file with every page full (SQLite's VACUUM) and report the space given "
     "back. Worth it after a scrub or many removals, or when records were added far out of "
