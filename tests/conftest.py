@@ -1,5 +1,7 @@
-"""Shared fixtures: every test gets its own database file in tmp_path and a clean
-environment (no TONGWEI_* variables leak in from the machine)."""
+"""Shared fixtures: every test gets its own database file in tmp_path, as `tongwei init`
+leaves it (a copy of one made once a session, with its key), and a clean environment (no
+TONGWEI_* variables leak in from the machine). A test of what happens before `init` is
+marked `no_database`: its path has nothing at it."""
 
 from __future__ import annotations
 
@@ -21,8 +23,45 @@ from tongwei_cli.storage.db import open_db
 ROOT = Path(__file__).resolve().parent.parent
 
 
+OFFICER = "测试警官"
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory) -> tuple[Path, Path]:
+    """A database as `tongwei init` makes it, once a session, and its key file: each test
+    gets a copy of both (`copy_database`) instead of running the migrations again."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "tongwei.db"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("TONGWEI_"):
+                patch.delenv(name)
+        patch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
+        made = open_db(settings.Settings(db=str(path), officer=OFFICER, lang="en",
+                                         tz_name="Asia/Shanghai"), path, create=True)
+        try:
+            key = made.keyring.created
+            assert key is not None and key.source is not None
+            key_file = key.source
+        finally:
+            made.close()
+    return path, key_file
+
+
+def copy_database(template: tuple[Path, Path], path: Path) -> None:
+    """The template database at `path` (mode 0600), its key in this test's config folder,
+    where the copy finds it by the database's id."""
+    source, key_file = template
+    shutil.copyfile(source, path)
+    os.chmod(path, 0o600)
+    keys = Path(os.environ["XDG_CONFIG_HOME"]) / "tongwei" / "keys"
+    keys.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copyfile(key_file, keys / key_file.name)
+    os.chmod(keys / key_file.name, 0o600)
+
+
 @pytest.fixture(autouse=True)
-def clean_env(tmp_path, monkeypatch):
+def clean_env(tmp_path, monkeypatch, request, template_database):
     for name in list(os.environ):
         if name.startswith("TONGWEI_"):
             monkeypatch.delenv(name)
@@ -32,10 +71,12 @@ def clean_env(tmp_path, monkeypatch):
     # undo: its keys must still not land in the real folder.
     config_home = os.environ.get("XDG_CONFIG_HOME")
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    monkeypatch.setenv("TONGWEI_OFFICER", "测试警官")
+    monkeypatch.setenv("TONGWEI_OFFICER", OFFICER)
     monkeypatch.setenv("TONGWEI_LANG", "en")
     monkeypatch.setenv("COLUMNS", "200")
     settings.install(settings.Settings())
+    if request.node.get_closest_marker("no_database") is None:
+        copy_database(template_database, tmp_path / "tongwei.db")
     yield
     commands.close_db()
     settings._current = None
@@ -52,7 +93,7 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def db(db_path):
-    """A fresh, migrated database for domain tests."""
+    """This test's database, open, for domain tests."""
     handle = open_db(settings.current(), db_path)
     yield handle
     handle.close()
@@ -88,15 +129,16 @@ def tongwei_exe() -> list[str]:
 def sh(db_path):
     """Runs the installed `tongwei` in a subprocess with a clean environment."""
 
-    def call(*args: str, input: str | None = None, env: dict | None = None):
+    def call(*args: str, input: str | None = None, env: dict | None = None,
+             cwd: Path | None = None):
         environment = {k: v for k, v in os.environ.items() if not k.startswith("TONGWEI_")}
-        environment.update({"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "测试警官",
+        environment.update({"TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": OFFICER,
                             "TONGWEI_LANG": "en", "COLUMNS": "200"})
         environment.update(env or {})
         # stdin is never the terminal pytest runs in: a script has none to give.
         return subprocess.run([*tongwei_exe(), *map(str, args)], capture_output=True,
                               text=True, input=input if input is not None else "",
-                              env=environment, timeout=120)
+                              env=environment, cwd=cwd, timeout=120)
 
     return call
 

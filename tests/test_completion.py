@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from tests.conftest import tongwei_exe
 
 
@@ -19,9 +21,11 @@ def complete(words: str, db_path) -> list[str]:
     return result.stdout.split()
 
 
+@pytest.mark.no_database
 def test_values_complete_from_the_file_and_the_shipped_lists(sh, db_path):
     assert complete("tongwei case add --station ping", db_path) == ["pingxiang"]  # no file yet
     assert not db_path.exists()  # completing never creates the database
+    assert sh("init").returncode == 0
     assert sh("campaign", "add", "冬季攻势", "--from", "2026-11-01", "--to", "2026-12-31"
               ).returncode == 0
     assert complete("tongwei warning add --level h", db_path) == ["high"]

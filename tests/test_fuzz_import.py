@@ -30,7 +30,8 @@ FOLDER = tempfile.TemporaryDirectory()
 
 def fresh_db():
     tw_settings.install(tw_settings.Settings(officer="fuzz", lang="en"))
-    return open_db(tw_settings.current(), Path(FOLDER.name) / f"f{next(counter)}.db")
+    return open_db(tw_settings.current(), Path(FOLDER.name) / f"f{next(counter)}.db",
+                   create=True)
 
 
 def attempt(path: Path, kind: str = "warnings") -> None:

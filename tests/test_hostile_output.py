@@ -70,6 +70,7 @@ def test_output_onto_the_database_is_refused(run, tmp_path, monkeypatch, how, ar
     with `case list`, the plain and the symlinked name with the others."""
     monkeypatch.chdir(tmp_path)
     db = Path("fs.db")
+    run("--db", db, "init")
     run("--db", db, "case", "add", "--no", "A1", "--reported", days_ago(1), "--type", "loan",
         "--station", "平襄", "--loss", "100")
     target = {"itself": "fs.db", "symlink": "link.csv", "hard link": "hard.csv",
@@ -282,6 +283,7 @@ def hostile_file(tmp_path_factory):
     def call(*args: str) -> None:
         run("--db", path, "--officer", "测试警官", "--lang", "en", *args)
 
+    call("init")
     call("warning", "add", "--no", "YJ1", "--received", f"{today} 00:01", "--level", "high",
          "--station", "平襄", "--phone", "13800000001", "--name", ESC_NAME)
     call("cards", "action", "--date", "today", "--institution", f"银行{ESC_NAME}[/x]",

@@ -45,6 +45,7 @@ def count(path: Path, table: str = "cases") -> int:
         conn.close()
 
 
+@pytest.mark.no_database
 def test_init_makes_a_key_file_0600_in_the_config_folder(sh, db_path, tmp_path):
     result = sh("init")
     assert result.returncode == 0, result.stderr
@@ -65,6 +66,7 @@ def test_init_makes_a_key_file_0600_in_the_config_folder(sh, db_path, tmp_path):
 
 def test_a_copy_at_another_path_finds_its_key(sh, db_path, tmp_path):
     assert add_case(sh, "A1").returncode == 0
+    (tmp_path / "elsewhere").mkdir()
     copy = tmp_path / "elsewhere" / "copy.db"
     assert sh("db", "backup", copy).returncode == 0
     moved = tmp_path / "moved.db"
@@ -91,6 +93,7 @@ def test_two_databases_keep_two_keys(sh, tmp_path):
     assert add_case(sh, "A2", "--db", str(one)).returncode == 0
 
 
+@pytest.mark.no_database
 def test_a_shared_key_file_holds_several_databases(sh, tmp_path):
     shared = tmp_path / "shared" / "county.keys"
     env = {"TONGWEI_KEY_FILE": str(shared)}

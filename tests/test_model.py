@@ -45,7 +45,8 @@ class Figures(RuleBasedStateMachine):
     def fresh_file(self):
         self.folder = tempfile.TemporaryDirectory()
         tw_settings.install(tw_settings.Settings(officer="model", lang="en"))
-        self.db = open_db(tw_settings.current(), Path(self.folder.name) / "m.db")
+        self.db = open_db(tw_settings.current(), Path(self.folder.name) / "m.db",
+                          create=True)
         self.now = clock.now_utc()
         self.today = clock.today(TZ)
         self.cases: dict[str, dict] = {}

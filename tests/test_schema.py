@@ -262,6 +262,7 @@ def test_opening_again_applies_nothing_and_logs_nothing(db_path):
         again.close()
 
 
+@pytest.mark.no_database
 def test_a_file_part_migrated_gets_the_rest_in_order(db_path, monkeypatch):
     """A file an older tongwei made (its last migrations missing) gets exactly those, in
     order, with one audit row naming them; the result is the same schema."""
@@ -273,7 +274,7 @@ def test_a_file_part_migrated_gets_the_rest_in_order(db_path, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(db_module, "migration_names", lambda: older)
         patch.setattr(migrations, "migration_names", lambda: older)
-        open_db(settings.current(), db_path).close()
+        open_db(settings.current(), db_path, create=True).close()
     conn = sqlite3.connect(db_path)
     assert applied_migrations(conn) == older
     conn.close()

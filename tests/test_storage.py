@@ -13,8 +13,9 @@ from tongwei_cli.storage import audit
 from tongwei_cli.storage.db import migration_names, open_db, pending_migrations
 
 
+@pytest.mark.no_database
 def test_new_file_is_private_wal_and_migrated(db_path):
-    db = open_db(settings.current(), db_path)
+    db = open_db(settings.current(), db_path, create=True)
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
     assert db.scalar("PRAGMA journal_mode") == "wal"
     assert db.scalar("PRAGMA foreign_keys") == 1
@@ -29,8 +30,9 @@ def test_new_file_is_private_wal_and_migrated(db_path):
     db.close()
 
 
+@pytest.mark.no_database
 def test_migrating_twice_changes_nothing(db_path):
-    open_db(settings.current(), db_path).close()
+    open_db(settings.current(), db_path, create=True).close()
     schema = sqlite3.connect(db_path).execute(
         "SELECT group_concat(sql, ';') FROM sqlite_master").fetchone()[0]
     db = open_db(settings.current(), db_path)

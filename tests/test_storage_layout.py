@@ -29,7 +29,7 @@ def test_a_file_from_before_005_keeps_every_record_and_figure(tmp_path, monkeypa
     older = [n for n in db_module.migration_names() if n < "005"]
     monkeypatch.setattr(db_module, "migration_names", lambda: older)
     monkeypatch.setattr(migrations, "migration_names", lambda: older)
-    old = open_db(settings.current(), path)
+    old = open_db(settings.current(), path, create=True)
     c = old.conn
     c.execute("INSERT INTO imports (id, kind, file_name, file_size, sha256, at, officer)"
               " VALUES (1, 'warnings', 'w.csv', 10, 'x', '2025-03-01T02:00:00Z', '导入员')")
@@ -152,7 +152,7 @@ def test_a_large_old_file_is_compacted_once_migrated(tmp_path, monkeypatch, run)
     older = [n for n in db_module.migration_names() if n < "005"]
     monkeypatch.setattr(db_module, "migration_names", lambda: older)
     monkeypatch.setattr(migrations, "migration_names", lambda: older)
-    old = open_db(settings.current(), path)
+    old = open_db(settings.current(), path, create=True)
     with old.write():
         old.conn.executemany(
             "INSERT INTO warnings (no, received_at, level, deadline_hours, deadline_at, station,"

@@ -20,13 +20,14 @@ if TYPE_CHECKING:
 _open: list[Database] = []
 
 
-def get_db(must_exist: bool = False) -> Database:
-    """The database of this invocation, opened (and migrated) once."""
+def get_db(create: bool = False) -> Database:
+    """The database of this invocation, opened (and migrated) once. Refused when there is
+    none at the path; `create` (`init`, `demo` only) makes it."""
     from tongwei_cli.storage.db import open_db
 
     if _open:
         return _open[0]
-    db = open_db(settings.current(), must_exist=must_exist)
+    db = open_db(settings.current(), create=create)
     _open.append(db)
     from tongwei_cli.commands.click_api import get_current_context
 

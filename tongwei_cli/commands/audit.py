@@ -80,7 +80,7 @@ def verify(
     """
     from tongwei_cli.storage import keys
 
-    db = get_db(must_exist=True)
+    db = get_db()
     anchors = [domain.parse_anchor(text) for text in head or []]
     with db.read():
         if keys.identity(db) is not None:
@@ -119,7 +119,7 @@ def anchor(
     """
     from tongwei_cli.storage import keys
 
-    db = get_db(must_exist=True)
+    db = get_db()
     with db.read():
         if keys.identity(db) is not None:
             keys.current(db)

@@ -19,7 +19,7 @@ def check() -> None:
     """
     from tongwei_cli.storage.check import run_checks, summary
 
-    db = get_db(must_exist=True)
+    db = get_db()
     problems = run_checks(db)
     for line in problems:
         typer.echo(line)

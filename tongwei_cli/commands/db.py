@@ -33,11 +33,14 @@ def init() -> None:
     and make the database's key (a key file of mode 0600 in the per-user config folder, or
     TONGWEI_KEY_FILE). Says where the key is.
 
+    The only command that makes a database (and its folder): every other one refuses a
+    path with no database at it.
+
     Example: tongwei --db /srv/tongwei/county.db init
     """
     from tongwei_cli.storage import keys
 
-    db = get_db()
+    db = get_db(create=True)
     status(f"database ready: {db.path}")
     found = keys.identity(db)
     if found is None:
@@ -84,7 +87,7 @@ def db_status(fmt: FormatOption = None, output: OutputOption = None) -> None:
     """
     from tongwei_cli.storage import maintenance as dbinfo
 
-    db = get_db(must_exist=True)
+    db = get_db()
     info = dbinfo.status(db)
     count_fields = [Column(f"rows.{t}", zh=t, en=t) for t in info["rows"]]
     emit_record(info, [*STATUS_FIELDS, *count_fields], fmt=fmt, output=output,
@@ -93,7 +96,8 @@ def db_status(fmt: FormatOption = None, output: OutputOption = None) -> None:
 
 @app.command("backup")
 def backup(
-    target: Annotated[str, typer.Argument(metavar="PATH", help="Where to write the copy.")],
+    target: Annotated[str, typer.Argument(
+        metavar="PATH", help="Where to write the copy; its folder must exist (it is never made).")],
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
 ) -> None:
     """Copy the database with SQLite's online backup (safe while others write), then check
@@ -103,7 +107,7 @@ def backup(
     """
     from tongwei_cli.storage import maintenance as dbinfo
 
-    db = get_db(must_exist=True)
+    db = get_db()
     result = dbinfo.backup(db, target, force=force)
     status(f"backed up {result['pages']} pages to {result['path']}; copy checked: ok")
     status(f"audit anchor {result['anchor']} (keep it: tongwei audit anchor -o FILE)")
@@ -125,7 +129,7 @@ def compact() -> None:
     """
     from tongwei_cli.storage import maintenance as dbinfo
 
-    db = get_db(must_exist=True)
+    db = get_db()
     sizes = dbinfo.compact(db)
     mib = 2 ** 20
     status(f"compacted {db.path}: {sizes['before'] / mib:.1f} MiB -> "
@@ -146,7 +150,7 @@ def scrub(
     from tongwei_cli.core import validate
     from tongwei_cli.storage.scrub import scrub as run_scrub
 
-    db = get_db(must_exist=True)
+    db = get_db()
     day = validate.date_value(before, "before", db.tz)
     changed = run_scrub(db, day)
     status("scrubbed " + ", ".join(f"{n} {table}" for table, n in changed.items()))
@@ -166,7 +170,7 @@ def key_export(
     """
     from tongwei_cli.storage import keys
 
-    db = get_db(must_exist=True)
+    db = get_db()
     text = keys.sheet(db, printed_by=db.officer, where=str(db.path))
     with db.write():
         db.audit("key-export", "database", keys.database_id(db),
@@ -222,7 +226,7 @@ def key_import(
         except UnicodeDecodeError:
             raise InvalidValue(f"{sheet} is not a recovery sheet (not UTF-8 text)",
                                "FILE") from None
-    db = get_db(must_exist=True)
+    db = get_db()
     target, added, key = keys.import_sheet(db, text)
     with db.write():
         db.audit("key-import", "database", key.db_id, None,
@@ -244,7 +248,7 @@ def key_rotate() -> None:
     """
     from tongwei_cli.storage import keys
 
-    db = get_db(must_exist=True)
+    db = get_db()
     old, new = keys.rotate(db)
     status(f"key of database {new.db_id} rotated: {old.key_id} -> {new.key_id} "
            f"({new.source}); print the new recovery sheet: tongwei db key export -o FILE")

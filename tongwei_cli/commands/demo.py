@@ -15,7 +15,7 @@ def demo() -> None:
     """
     from tongwei_cli.imports.sample import LAST_DAY, load_sample
 
-    db = get_db()
+    db = get_db(create=True)
     for result in load_sample(db):
         status(f"{result.kind}: {result.summary()}")
     status(f"sample data ready in {db.path}; its last day is {LAST_DAY}")

@@ -285,7 +285,15 @@ REASONS: dict[str, str] = {
     "it was left as it was": "原文件保持不变",
     "nothing was written": "未写入任何内容",
     "{path} is a folder, not a database file": "{path} 是文件夹，不是数据库文件",
-    "{path} does not exist (run `tongwei init`)": "{path} 不存在（请先运行 `tongwei init`）",
+    "no database at {path} (tongwei init creates one)":
+        "{path} 处没有数据库（tongwei init 可新建）",
+    "{path} is an empty file, not a database yet (tongwei init sets it up)":
+        "{path} 是空文件，还不是数据库（tongwei init 可将其建为数据库）",
+    "{path} is an SQLite file but not a tongwei database (tongwei init sets one up in it)":
+        "{path} 是 SQLite 文件，但不是 tongwei 数据库（tongwei init 可在其中建库）",
+    "there is no folder {folder} (is the drive mounted?); nothing was written":
+        "文件夹 {folder} 不存在（U 盘或移动硬盘是否已挂载？）；未写入任何内容",
+    "{folder} is not a folder; nothing was written": "{folder} 不是文件夹；未写入任何内容",
     "{path} exists (give --force to replace it)": "{path} 已存在（用 --force 覆盖）",
     "the copy failed its integrity check ({check})": "副本未通过完整性检查（{check}）",
     "{file}: deadline_hours of {code} must be a whole number of hours":
@@ -986,7 +994,8 @@ HELP: dict[str, str] = {
         "显示路径、大小、结构版本、SQLite 版本、各表行数和 WAL 大小。",
     "Copy the database with SQLite's online backup (safe while others write), then check "
     "the copy.": "用 SQLite 在线备份复制数据库（他人写入时也安全），然后检查副本。",
-    "Where to write the copy.": "副本的写入位置。",
+    "Where to write the copy; its folder must exist (it is never made).":
+        "副本的写入位置；其所在文件夹必须已存在（不会自动创建）。",
     "Replace PATH if it exists.": "PATH 已存在时覆盖。",
     "Rewrite the file with every page full (SQLite's VACUUM) and report the space given "
     "back. Worth it after a scrub or many removals, or when records were added far out of "
@@ -1053,6 +1062,9 @@ HELP: dict[str, str] = {
     "TONGWEI_KEY_FILE). Says where the key is.":
         "创建数据库（或把已有数据库升级到最新），载入参考数据，并生成数据库密钥（存于用户配置"
         "目录中权限为 0600 的密钥文件，或 TONGWEI_KEY_FILE 指定处）。会说明密钥所在位置。",
+    "The only command that makes a database (and its folder): every other one refuses a path "
+    "with no database at it.":
+        "只有本命令会新建数据库（及其文件夹）：其他命令遇到没有数据库的路径一律拒绝。",
     "Give the database a new key, in one transaction: the records' digests are made again "
     "under it, the rotation's audit row is signed with it and carries the old key's "
     "endorsement. The old key stays in the key file (the rows signed before still verify with "

@@ -636,7 +636,7 @@ class _Beside:
         from tongwei_cli.storage.db import open_db
 
         self.db = db
-        self.other = open_db(db.settings, db.path, must_exist=True)
+        self.other = open_db(db.settings, db.path)
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="tongwei-report")
         self.future = self.pool.submit(self._run, work)
         self.value: Any = None

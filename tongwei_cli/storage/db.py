@@ -388,15 +388,18 @@ def pending_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def open_db(settings: Settings | None = None, path: str | Path | None = None, *,
-            must_exist: bool = False) -> Database:
-    """Open (creating it with mode 0600 if need be) and migrate the tongwei file."""
+            create: bool = False) -> Database:
+    """Open and migrate the tongwei file. Only `create` (`init`, `demo`) makes a new one
+    (mode 0600, and its folder) or sets one up in an empty file: otherwise a path with no
+    tongwei database at it is refused, so that a mistyped `--db` never becomes an empty
+    database whose daily report is a day of zeros."""
     settings = settings or current()
     path = Path(path) if path else settings.db_path
     if path.is_dir():
         raise StorageError(f"{path} is a folder, not a database file", "--db")
-    if not path.exists():
-        if must_exist:
-            raise StorageError(f"{path} does not exist (run `tongwei init`)", "--db")
+    if not create:
+        _must_hold_database(path)
+    elif not path.exists():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -408,6 +411,9 @@ def open_db(settings: Settings | None = None, path: str | Path | None = None, *,
         db = Database(conn, path, settings)
         if pending_migrations(conn):
             if not applied_migrations(conn):
+                if not create:
+                    conn.close()
+                    raise _not_tongwei(path)
                 _make_private(path)  # an existing file set up as a database now
             from tongwei_cli.storage.migrations import apply
 
@@ -415,6 +421,42 @@ def open_db(settings: Settings | None = None, path: str | Path | None = None, *,
     except sqlite3.DatabaseError as exc:
         raise StorageError(describe_sqlite_error(exc, path), "--db") from None
     return db
+
+
+def _not_tongwei(path: Path) -> StorageError:
+    return StorageError(f"{path} is an SQLite file but not a tongwei database (tongwei init "
+                        "sets one up in it)", "--db")
+
+
+def _must_hold_database(path: Path) -> None:
+    """Refuse a path where there is no database to open: nothing there, an empty file, or
+    an SQLite file without tongwei's tables. Reads only: a file in rollback-journal mode
+    (a backup, another program's) is looked into read-only before `_connect` switches it to
+    WAL; a WAL file is looked into after."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(20)
+    except FileNotFoundError:
+        raise StorageError(f"no database at {path} (tongwei init creates one)",
+                           "--db") from None
+    except OSError:
+        return  # unreadable: `_connect` says why
+    if not head:
+        raise StorageError(f"{path} is an empty file, not a database yet (tongwei init sets "
+                           "it up)", "--db")
+    if head.startswith(b"SQLite format 3\x00") and head[18:19] != b"\x02":
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                ours = conn.execute("SELECT 1 FROM sqlite_master WHERE name = "
+                                    "'_sqlite_migrations'").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            return  # `_connect` says why
+        if not ours:
+            raise _not_tongwei(path)
 
 
 def _make_private(path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -103,16 +104,26 @@ def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str
     """SQLite's online backup into `target` (mode 0600), then an integrity check of the copy.
 
     The copy is the file as it is -- the key is not in it (nor in the file): it has the
-    same database id, so opened at another path it finds the same key file."""
+    same database id, so opened at another path it finds the same key file.
+
+    The target's folder must be there: it is never made (a stick that is not mounted would
+    otherwise get its "checked: ok" copy on the local disk). The copy is written as
+    `PATH.partial` and renamed when checked; on any failure (a full disk) it is removed, and
+    an existing PATH is left as it was."""
     path = Path(target).expanduser()
     part = database_part(path, db.path)
     if part is not None:
         raise Conflict(part, "PATH")
     if path.exists() and not force:
         raise Conflict(f"{path} exists (give --force to replace it)", "PATH")
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.exists():
+            raise StorageError(f"{folder} is not a folder; nothing was written", "PATH")
+        raise StorageError(f"there is no folder {folder} (is the drive mounted?); nothing "
+                           "was written", "PATH")
     tmp = path.with_name(path.name + ".partial")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             tmp.unlink()
         os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -130,13 +141,33 @@ def backup(db: Database, target: str | Path, *, force: bool = False) -> dict[str
             tmp.unlink()
             raise StorageError(f"the copy failed its integrity check ({check})", "PATH")
         os.replace(tmp, path)
-    except OSError as exc:
-        if tmp.exists():
-            tmp.unlink()
-        raise StorageError(f"cannot write {path}: {exc.strerror}", "PATH") from None
+    except (OSError, sqlite3.Error) as exc:
+        _remove(tmp)
+        kept = "it was left as it was" if path.exists() else "nothing was written"
+        raise StorageError(f"cannot write {path}: {_why(exc)}; {kept}", "PATH") from None
     anchor = audit.short_anchor(*last) if last else audit.short_anchor(0, "0" * 64)
     return {"path": str(path), "pages": pages, "anchor": anchor,
             "database_id": keys.database_id(db)}
+
+
+def _why(exc: OSError | sqlite3.Error) -> str:
+    """What stopped a copy, as the system says it (a full disk: `No space left on device`,
+    whether the file system or SQLite found it)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return os.strerror(errno.ENOSPC)
+    return str(exc)
+
+
+def _remove(path: Path) -> None:
+    """Remove a half-written copy; the SQLite journal a failed write may leave beside it
+    goes too."""
+    for name in (path, Path(f"{path}-journal")):
+        try:
+            name.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def compact(db: Database) -> dict[str, int]:
