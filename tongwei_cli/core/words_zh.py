@@ -501,6 +501,7 @@ REASONS: dict[str, str] = {
                                         "它早于一次密钥更换；请使用最新的恢复单",
     "key {k} on the sheet does not match this database's key check value":
         "恢复单上的密钥 {k} 与本数据库的密钥校验值不符",
+    "give one of --phone, --id, --name": "--phone、--id、--name 只能给一个",
     # -- personal data at rest (storage/personal.py) -----------------------------------
     "an encrypted value in {c} does not open with the database's key: the file was changed "
     "outside tongwei (`tongwei check` names the record)":
@@ -879,6 +880,18 @@ HELP: dict[str, str] = {
         "更正专项行动：名称、起止日期或备注（`-` 清除备注）。修改前后的值记入审计日志；"
         "相关报表随之变化。",
     "A new name.": "新名称。",
+    # -- tongwei find (commands/find.py) -------------------------------------------------
+    "Has this person come up before? Every warning, case (as the victim) and restriction of "
+    "the person, newest first, masked. The value is taken as an ID number, a phone number or "
+    "a name by its look, or as --phone, --id or --name says. Each lookup is recorded in the "
+    "audit log (who looked up whom, masked).":
+        "这个人以前出现过吗？列出此人的全部预警、案件（作为受害人）和惩戒记录，最新的在前，个人信息遮蔽显示。"
+        "按输入的样子判断是身份证号、电话还是姓名，也可用 --phone、--id 或 --name 指明。"
+        "每次查询都记入审计日志（谁查了谁，遮蔽记录）。",
+    "A phone number, an ID number or a name.": "电话号码、身份证号或姓名。",
+    "VALUE is a phone number.": "VALUE 是电话号码。",
+    "VALUE is a resident ID number.": "VALUE 是居民身份证号。",
+    "VALUE is a name.": "VALUE 是姓名。",
     "Remove a campaign registered in error. No record belongs to a campaign, so nothing "
     "else changes; the audit log keeps what it was, who removed it and why.":
         "删除误登记的专项行动。记录不属于专项行动，其他内容都不变；审计日志保留其内容、"
