@@ -61,7 +61,8 @@ def test_every_help_text_of_every_command_and_option_has_chinese():
                          + "\n  ".join(missing))
 
 
-ERRORS = {"InvalidValue", "Conflict", "NotFound", "StorageError", "TongweiError", "warn",
+ERRORS = {"InvalidValue", "Conflict", "NotFound", "StorageError", "TongweiError", "KeyMissing",
+          "warn",
           "status", "error_line", "localise"}
 LISTS = {"warnings", "notes", "problems"}  # lists of notes and bad rows the code fills
 SENTENCES = {"why", "how", "kept"}  # names that hold a part of a message

@@ -50,6 +50,10 @@ def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) ->
     finally:
         if bar is not None:
             bar.stop()
+    linked = db.memo.pop("cases_linked", 0)
+    if linked:
+        result.notes.insert(0, f"{linked} case(s) linked to the warning their victim's phone "
+                            "or ID number matches (预警后被骗; see tongwei audit list)")
     for note in result.notes[:20]:
         status(f"note: {note}")
     if len(result.notes) > 20:

@@ -502,6 +502,37 @@ REASONS: dict[str, str] = {
     "key {k} on the sheet does not match this database's key check value":
         "恢复单上的密钥 {k} 与本数据库的密钥校验值不符",
     "give one of --phone, --id, --name": "--phone、--id、--name 只能给一个",
+    "linked to warning {w} of {t}, which has the victim's phone number (预警后被骗); undo: "
+    "tongwei case update {c} --warning -":
+        "已关联到 {t} 的预警 {w}：受害人电话与之相同（预警后被骗）；如需撤销：tongwei case update {c} --warning -",
+    "linked to warning {w} of {t}, which has the victim's ID number (预警后被骗); undo: "
+    "tongwei case update {c} --warning -":
+        "已关联到 {t} 的预警 {w}：受害人身份证号与之相同（预警后被骗）；如需撤销：tongwei case update {c} --warning -",
+    "{n:d} case(s) linked to the warning their victim's phone or ID number matches "
+    "(预警后被骗; see tongwei audit list)":
+        "{n} 起案件按受害人电话或身份证号关联到对应预警（预警后被骗；见 tongwei audit list）",
+    # -- a key not here (storage/keys.py) ------------------------------------------------
+    "key {k} of database {d} is not here (looked in {w}); restore it with `tongwei db key "
+    "import SHEET`": "数据库 {d} 的密钥 {k} 不在本机（已查找 {w}）；请用 `tongwei db key import 恢复单` 恢复",
+    "this database has no key yet: open it once with `tongwei init`":
+        "本数据库还没有密钥：请先运行一次 `tongwei init`",
+    "this file has no key yet (it is from before keys): open it once with `tongwei init` to "
+    "make one": "此文件还没有密钥（建于启用密钥之前）：请运行一次 `tongwei init` 生成",
+    "database {d} does not say which key is its own (its identity row was changed outside "
+    "tongwei)": "数据库 {d} 未记明自己的密钥（其标识行在 tongwei 之外被修改过）",
+    "the key of database {d} (key {k}) is not here: looked in {w}; restore it from its "
+    "recovery sheet with `tongwei db key import SHEET`, or set TONGWEI_KEY_FILE to the key "
+    "file": "数据库 {d} 的密钥（{k}）不在本机：已查找 {w}；请用 `tongwei db key import 恢复单` "
+            "从恢复单恢复，或将 TONGWEI_KEY_FILE 设为密钥文件",
+    "the key {k} in {f} does not match database {d} (its key check value differs): it is not "
+    "this database's key, and nothing was written with it; restore the right one with "
+    "`tongwei db key import SHEET`": "{f} 中的密钥 {k} 与数据库 {d} 不符（密钥校验值不同）："
+                                     "它不是本数据库的密钥，未用它写入任何内容；请用 "
+                                     "`tongwei db key import 恢复单` 恢复正确的密钥",
+    "the current key {k} of database {d} is not here (looked in {w}, which holds only its "
+    "older key(s) {o}): restore it from the latest recovery sheet with `tongwei db key import "
+    "SHEET`": "数据库 {d} 的当前密钥 {k} 不在本机（已查找 {w}，其中只有旧密钥 {o}）："
+              "请用 `tongwei db key import 恢复单` 从最新的恢复单恢复",
     # -- personal data at rest (storage/personal.py) -----------------------------------
     "an encrypted value in {c} does not open with the database's key: the file was changed "
     "outside tongwei (`tongwei check` names the record)":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tongwei_cli.core import clock, validate
@@ -139,9 +139,60 @@ def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list
         elif db.one("SELECT 1 FROM cases WHERE no = ?", (row["no"],)):
             raise Conflict(f"case {row['no']} already exists", "no")
         insert_cases(db, [row])
+        case_id = db.scalar("SELECT id FROM cases WHERE no = ?", (row["no"],))
+        db.audit("add", "case", row["no"], None, _audited(get_case(db, row["no"])))
+        links = link_by_person(db, [case_id])
         record = get_case(db, row["no"])
-        db.audit("add", "case", row["no"], None, _audited(record))
-    return record, prepared.warnings
+    return record, prepared.warnings + [_link_note(db, link) for link in links]
+
+
+# 预警后被骗 found, not only typed: a case added (or imported) without a warning, whose
+# victim's phone or ID number is that of a warning received in the 30 days up to the day it
+# was reported and not yet linked to a case, is linked to it (the latest such warning).
+# Thirty days: the platform warns while the contact is under way, and a victim the warning
+# did not stop is defrauded within days to a few weeks; a longer window would link a case
+# to an unrelated earlier warning of the same number (a phone passed on, an old contact).
+LINK_WINDOW_DAYS = 30
+
+
+def link_by_person(db: Database, case_ids: Iterable[int]) -> list[tuple[str, str, str, int]]:
+    """Inside `db.write()`: link each of these cases that names no warning to the warning
+    its victim's phone or ID number matches (`LINK_WINDOW_DAYS`), through the blind indexes;
+    one audit row each says why. Returns `(case no, warning no, matched by, received at)`."""
+    links = []
+    ids = list(case_ids)
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        rows = db.query(
+            "SELECT id, no, reported, victim_phone_bi, victim_id_bi FROM cases"
+            f" WHERE id IN ({', '.join('?' * len(part))}) AND warning IS NULL AND voided = 0"
+            " AND (victim_phone_bi IS NOT NULL OR victim_id_bi IS NOT NULL) ORDER BY id", part)
+        for case_id, no, reported, phone_bi, id_bi in rows:
+            day = date.fromisoformat(reported)
+            first, end = clock.day_seconds(day - timedelta(days=LINK_WINDOW_DAYS), day, db.tz)
+            for by, column, value in (("phone", "phone_bi", phone_bi),
+                                      ("id", "id_no_bi", id_bi)):
+                if value is None:
+                    continue
+                found = db.one(
+                    f"SELECT no, received_at FROM warnings WHERE {column} = ? AND"
+                    " received_at >= ? AND received_at < ? AND linked_on IS NULL"
+                    " ORDER BY received_at DESC, no DESC LIMIT 1", (value, first, end))
+                if found is None:
+                    continue
+                db.conn.execute("UPDATE cases SET warning = ? WHERE id = ?", (found[0], case_id))
+                db.audit("link", "case", no, {"warning": None},
+                         {"warning": found[0], "matched_by": by})
+                links.append((no, found[0], by, found[1]))
+                break
+    return links
+
+
+def _link_note(db: Database, link: tuple[str, str, str, int]) -> str:
+    no, warning, by, received = link
+    by_words = {"phone": "phone number", "id": "ID number"}[by]
+    return (f"linked to warning {warning} of {clock.local_text(received, db.tz)}, which has "
+            f"the victim's {by_words} (预警后被骗); undo: tongwei case update {no} --warning -")
 
 
 def _audited(record: Mapping[str, Any]) -> dict[str, Any]:

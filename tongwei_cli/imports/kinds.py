@@ -69,8 +69,13 @@ def _find_cases(db: Database, keys: list[Any]) -> dict[Any, Row]:
 
 def _copy_cases(db: Database, import_id: int) -> None:
     """`cases.insert_cases` of the staged cases; the triggers of 005_compact_times.sql link
-    the warnings they name (预警后被骗)."""
+    the warnings they name (预警后被骗), and those that name none are linked to the warning
+    their victim's phone or ID number matches (`cases.link_by_person`)."""
     copy_staged(db, "cases", import_id)
+    unlinked = [r[0] for r in db.query(
+        "SELECT id FROM cases WHERE import_id = ? AND warning IS NULL AND"
+        " (victim_phone_bi IS NOT NULL OR victim_id_bi IS NOT NULL)", (import_id,))]
+    db.memo["cases_linked"] = len(cases.link_by_person(db, unlinked))
 
 
 def _numbers_taken(what: str, table: str) -> Callable[[Database], list[Problem]]:

@@ -334,6 +334,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     _use_wal(conn)
     conn.execute("PRAGMA synchronous = FULL")
+    # What a write frees (a record corrected, removed or sealed) is overwritten with zeros,
+    # not left in the file's free space: whatever SQLite's build chose as the default.
+    conn.execute("PRAGMA secure_delete = ON")
     return conn
 
 
