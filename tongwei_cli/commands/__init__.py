@@ -187,6 +187,7 @@ TREE: dict[str, tuple[str, str]] = {
     "cards": ("cards", "app"),
     "campaign": ("campaigns", "app"),
     "import": ("imports", "app"),
+    "merge": ("merge", "merge"),
     "report": ("reports", "app"),
     "ref": ("ref", "app"),
     "audit": ("audit", "app"),
