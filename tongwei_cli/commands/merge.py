@@ -39,9 +39,11 @@ def merge(
 
     Examples:
 
-      tongwei merge 平襄.db 马营.db
+      tongwei --db 平襄.db init --station 平襄
 
-      tongwei merge 平襄.db --prefer station --key-file 平襄.key
+      tongwei merge 平襄.db --dry-run
+
+      tongwei merge 平襄.db --prefer station
     """
     from tongwei_cli.core.errors import InvalidValue
     from tongwei_cli.imports.merge import PREFER, merge_file
