@@ -49,6 +49,11 @@ TABLES = {
     "followups": ["id", "warning_id", "at", "method", "outcome", "case_id", "note",
                   "created_at", "created_by", "import_id"],
     "forms": ["code", "name_zh", "name_en", "sort"],
+    # a station's own file, and what the county merged from each station file (011)
+    "file_station": ["id", "station", "set_at", "set_by"],
+    "merge_sources": ["db_id", "station", "file_name", "merges", "first_at", "last_at",
+                      "last_anchor", "last_by"],
+    "merged_records": ["source", "kind", "key", "key_id", "digest"],
     "fraud_types": ["code", "name_zh", "name_en", "sort"],
     "imports": ["id", "kind", "file_name", "file_size", "sha256", "rows", "imported",
                 "unchanged", "updated", "at", "officer"],
@@ -130,6 +135,8 @@ TRIGGERS = {
     "warning_days_update": "warnings",
     "warning_backlog_delete": "warnings",
     "warning_backlog_update": "warnings",
+    "file_station_no_update": "file_station",
+    "file_station_no_delete": "file_station",
 }
 
 # The unique keys a record is found by (each one a constraint, not only an index).

@@ -189,6 +189,7 @@ TREE: dict[str, tuple[str, str]] = {
     "campaign": ("campaigns", "app"),
     "find": ("find", "find"),
     "import": ("imports", "app"),
+    "merge": ("merge", "merge"),
     "report": ("reports", "app"),
     "ref": ("ref", "app"),
     "audit": ("audit", "app"),

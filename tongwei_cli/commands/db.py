@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tongwei_cli.commands import get_db, sub_app
+from tongwei_cli.commands import completion, get_db, sub_app
 from tongwei_cli.commands.options import FormatOption, OutputOption
 from tongwei_cli.core import settings
 from tongwei_cli.render.output import Column, emit_record, status
@@ -28,20 +28,39 @@ Example: tongwei db key export -o 密钥恢复单.txt
 app.add_typer(key_app, name="key")
 
 
-def init() -> None:
+def init(
+    station: Annotated[str | None, typer.Option(
+        "--station", help="Make this file a police station's own: the numbers it gives "
+        "(cases, outreach, supervision actions, restrictions) carry the station's code, so "
+        "that the county can merge every station's file (`tongwei merge`). Code, name or "
+        "unique prefix (平襄). Set once.", show_default=False,
+        autocompletion=completion.reference("stations"))] = None,
+) -> None:
     """Create the database (or bring an existing one up to date), load the reference data,
     and make the database's key (a key file of mode 0600 in the per-user config folder, or
-    TONGWEI_KEY_FILE). Says where the key is.
+    TONGWEI_KEY_FILE). Says where the key is. With --station, the file is that police
+    station's own (TW20261202-PINGXIANG-001); the county merges it with `tongwei merge`.
 
     The only command that makes a database (and its folder): every other one refuses a
     path with no database at it.
 
-    Example: tongwei --db /srv/tongwei/county.db init
+    Examples:
+
+      tongwei --db /srv/tongwei/county.db init
+
+      tongwei --db 平襄.db init --station 平襄
     """
     from tongwei_cli.storage import keys
 
     db = get_db(create=True)
     status(f"database ready: {db.path}")
+    if station is not None:
+        from tongwei_cli.domain.station_file import set_station
+
+        code, now = set_station(db, station)
+        status(f"station {code}'s own file: its numbers carry {code.upper()} "
+               f"(TW<date>-{code.upper()}-001)" if now else
+               f"station {code}'s own file (already)")
     found = keys.identity(db)
     if found is None:
         return

@@ -397,6 +397,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.updated": ("已更正 {n} 条", "updated {n}"),
     "import.would_update": ("将更正 {n} 条", "would update {n}"),
     "import.dry_run": ("（试运行：未写入任何内容）", " (dry run: nothing written)"),
+    # the summary line of a merge (`imports.merge.MergeResult.summary`)
+    "merge.summary": ("已从 {file} 合并：新增 {new} 条，未变 {unchanged} 条，更正 {corrected} 条，"
+                      "冲突 {conflicts} 条",
+                      "merged from {file}: {new} new, {unchanged} unchanged, {corrected} "
+                      "corrected, {conflicts} conflicts"),
+    "merge.nothing": ("{file} 无可合并的变化：新增 {new} 条，未变 {unchanged} 条，更正 {corrected} "
+                      "条，冲突 {conflicts} 条",
+                      "nothing changed from {file}: {new} new, {unchanged} unchanged, "
+                      "{corrected} corrected, {conflicts} conflicts"),
+    "merge.would": ("将从 {file} 合并：新增 {new} 条，未变 {unchanged} 条，更正 {corrected} 条，"
+                    "冲突 {conflicts} 条（试运行：未写入任何内容）",
+                    "would merge from {file}: {new} new, {unchanged} unchanged, {corrected} "
+                    "corrected, {conflicts} conflicts (dry run: nothing written)"),
     # asking for a missing value on a terminal (`commands.options.need`)
     "ask.prompt": ("{label}（{option}）", "{label} ({option})"),
     "ask.choices": ("{label}（{option}）：", "{label} ({option}):"),

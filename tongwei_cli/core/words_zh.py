@@ -25,6 +25,7 @@ NOUNS: dict[str, str] = {
     "warning kind": "预警类型",
     "status": "状态",
     "station": "派出所",
+    "county": "县局",
     "warning level": "预警等级",
     "audience": "宣传对象",
     "form": "宣传形式",
@@ -60,6 +61,25 @@ NOUNS: dict[str, str] = {
 }
 
 REASONS: dict[str, str] = {
+    # -- stations and the county (init --station, merge) ----------------------------------
+    "station {code}'s own file: its numbers carry {tag} (TW<date>-{tag2}-001)":
+        "本文件为派出所 {code} 自用：编号带 {tag}（TW<日期>-{tag2}-001）",
+    "station {code}'s own file (already)": "本文件已是派出所 {code} 自用",
+    "this file is already station {code}'s: its numbers carry that station's code":
+        "本文件已属派出所 {code}：其编号已带该所代码",
+    "{file}: {n:d} record{s} refused": "{file}：{n} 条记录被拒绝",
+    "{file}: its audit log is broken at row {n:d}: {problem:t}; nothing was merged":
+        "{file}：审计日志在第 {n} 行断裂：{problem}；未合并任何内容",
+    "{file}: {problem}; nothing was merged": "{file}：{problem}；未合并任何内容",
+    "{file} has no key (a file from before keys)": "{file} 没有密钥（早于密钥的旧文件）",
+    "{file} is a copy of this very file (database {db})": "{file} 就是本文件的副本（数据库 {db}）",
+    "{path} is the file being merged into": "{path} 就是合并的目标文件",
+    "{file} holds no key of database {db} ({name})": "{file} 中没有数据库 {db}（{name}）的密钥",
+    "{value:q} is not county or station": "{value} 不是 county 或 station",
+    "conflict, left unmerged: {what}": "冲突，未合并：{what}",
+    "conflict settled with the {side:w}'s version: {what}": "冲突已按{side!w}的版本裁定：{what}",
+    "{file}: database {db}, audit anchor {anchor}": "{file}：数据库 {db}，审计锚点 {anchor}",
+    "voided in {file}": "已在 {file} 中撤销",
     # -- values: core/validate.py ------------------------------------------------------
     "is required": "必填",
     "must not contain spaces or control characters": "不能包含空格或控制字符",
@@ -1101,6 +1121,44 @@ HELP: dict[str, str] = {
         "检查文件（完整性、外键）、密钥、审计链、每条记录与其摘要（未留审计记录而被修改、新增或"
         "删除的记录会被指出）、保护它们的触发器，以及业务规则（挽回不超过损失、跟进不早于预警、"
         "已撤销案件无新进展、整改期限晚于措施……）。无问题时以 0 退出，有问题时以 1 退出并逐条列出。",
+    "Create the database (or bring an existing one up to date), load the reference data, and "
+    "make the database's key (a key file of mode 0600 in the per-user config folder, or "
+    "TONGWEI_KEY_FILE). Says where the key is. With --station, the file is that police "
+    "station's own (TW20261202-PINGXIANG-001); the county merges it with `tongwei merge`.":
+        "创建数据库（或把已有数据库升级到最新），载入参考数据，并生成数据库密钥（存于用户配置"
+        "目录中权限为 0600 的密钥文件，或 TONGWEI_KEY_FILE 指定处）。会说明密钥所在位置。加 "
+        "--station 时，本文件为该派出所自用（编号如 TW20261202-PINGXIANG-001）；县局用 "
+        "`tongwei merge` 合并。",
+    "Make this file a police station's own: the numbers it gives (cases, outreach, "
+    "supervision actions, restrictions) carry the station's code, so that the county can "
+    "merge every station's file (`tongwei merge`). Code, name or unique prefix (平襄). Set "
+    "once.":
+        "把本文件设为某派出所自用：它编出的号码（案件、宣传、监管措施、惩戒）带上派出所代码，"
+        "县局即可合并各所文件（`tongwei merge`）。代码、名称或唯一前缀（平襄）。只能设置一次。",
+    "Merge station files into this one: each record new to the county is added, one the "
+    "same is left, one changed on one side since the last merge of that file takes the "
+    "changed side, and one changed on both sides differently is a conflict, listed (exit 1) "
+    "and left unless --prefer settles it. Each file is merged all or nothing, after its "
+    "audit log and records are verified; its personal data is opened with its own key and "
+    "sealed with the county's. Merging the same file again changes nothing.":
+        "把派出所文件合并到本文件：县局没有的记录新增，相同的不动，自上次合并该文件以来只有一方"
+        "改过的取改过的一方，双方改得不同的是冲突——列出（退出码 1）并保持原样，除非用 --prefer "
+        "裁定。每个文件全部合并或全不合并，合并前先核验其审计日志和记录；其个人信息用它自己的"
+        "密钥解开，再用县局的密钥加密。再次合并同一文件不会有任何变化。",
+    "Station files (made with `tongwei init --station S`) or any tongwei file.":
+        "派出所文件（用 `tongwei init --station S` 建立），或任何 tongwei 文件。",
+    "Settle a conflict (a record both sides changed since the last merge) with the county's "
+    "or the station's version: county or station. Without it a conflict is listed and left "
+    "as it is.":
+        "用县局或派出所的版本裁定冲突（自上次合并以来双方都改过的记录）：county 或 station。"
+        "不加此项时冲突只列出、保持原样。",
+    "The key file that holds the station file's key (`tongwei db key export` prints it as a "
+    "recovery sheet; `db key import` writes a key file). Default: where any file's key is "
+    "looked for, by its database id.":
+        "存有派出所文件密钥的密钥文件（`tongwei db key export` 打印为恢复单；`db key import` "
+        "写成密钥文件）。默认：按数据库编号在查找任何文件密钥的位置查找。",
+    "Check everything and say what would be merged; write nothing.":
+        "全部检查并说明将合并什么；不写入任何内容。",
     "Create the database (or bring an existing one up to date), load the reference data, and "
     "make the database's key (a key file of mode 0600 in the per-user config folder, or "
     "TONGWEI_KEY_FILE). Says where the key is.":

@@ -54,18 +54,41 @@ def update_campaign(db: Database, name: Any, changes: dict[str, Any]) -> dict[st
         raw = {"name": current["name"], "from": current["first_day"],
                "to": current["last_day"], "note": current["note"]}
         corrected(raw, changes, ("note",))
-        new = _checked(raw["name"], raw["from"], raw["to"], raw["note"], db)
-        if new["name"] != current["name"] and db.one(
-                "SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
-            raise Conflict(f"a campaign named {new['name']!r} already exists", "name")
-        before = {k: current[k] for k in new if current[k] != new[k]}
-        if before:
-            db.conn.execute("UPDATE campaigns SET name = :name, first_day = :first_day,"
-                            " last_day = :last_day, note = :note WHERE name = :old",
-                            {**new, "old": current["name"]})
-            db.audit("update", "campaign", current["name"], _logged(before),
-                     _logged({k: new[k] for k in before}))
+        new = correct_campaign(db, current, raw)
         return get_campaign(db, new["name"])
+
+
+def correct_campaign(db: Database, current: dict[str, Any], raw: dict[str, Any]
+                     ) -> dict[str, Any]:
+    """Inside `db.write()`: the stored campaign `current` given the raw values `raw`
+    (`name`, `from`, `to`, `note`), checked as `campaign add` checks them; before/after
+    audited. Returns the checked values. `campaign update` and `tongwei merge`."""
+    new = _checked(raw["name"], raw["from"], raw["to"], raw["note"], db)
+    if new["name"] != current["name"] and db.one(
+            "SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
+        raise Conflict(f"a campaign named {new['name']!r} already exists", "name")
+    before = {k: current[k] for k in new if current[k] != new[k]}
+    if before:
+        db.conn.execute("UPDATE campaigns SET name = :name, first_day = :first_day,"
+                        " last_day = :last_day, note = :note WHERE name = :old",
+                        {**new, "old": current["name"]})
+        db.audit("update", "campaign", current["name"], _logged(before),
+                 _logged({k: new[k] for k in before}))
+    return new
+
+
+def insert_campaign(db: Database, raw: dict[str, Any]) -> dict[str, Any]:
+    """Inside `db.write()`: store a campaign from raw values (`name`, `from`, `to`,
+    `note`), checked as `campaign add` checks them; no audit row (its caller's). `tongwei
+    merge`."""
+    new = _checked(raw["name"], raw["from"], raw["to"], raw["note"], db)
+    if db.one("SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
+        raise Conflict(f"a campaign named {new['name']!r} already exists", "NAME")
+    db.conn.execute(
+        "INSERT INTO campaigns (name, first_day, last_day, note, created_at, created_by)"
+        " VALUES (:name, :first_day, :last_day, :note, :at, :by)",
+        {**new, "at": clock.stamp(), "by": db.officer})
+    return new
 
 
 def remove_campaign(db: Database, name: Any, reason: Any) -> dict[str, Any]:

@@ -323,40 +323,48 @@ def update_card_action(db: Database, no: str, changes: Mapping[str, Any]
         current = _action_row(db, no)
         correctable(current, "action", "ACTION_NO")
         raw = corrected(_raw_of(current), changes, CARD_ACTION.clearable())
-        kind = ACTION_CHOICES(raw["kind"], "kind")
-        name = institution_name(raw["institution"])
-        linked = _linked(db, current)
-        _check_links(current, linked, {"kind": kind, "institution": name})
-        if kind != current["kind"]:
-            raw["amount"] = raw["amount"] if "amount" in changes else None
-            raw["deadline"] = raw["deadline"] if "deadline" in changes else None
-        if name != current["institution"] and "station" not in changes:
-            raw["station"] = None  # the new institution's station
-        prepared = prepare_card_action(db, raw)
-        new = prepared.row
-        _check_links(current, linked, new)
-        before = {k: current[k] for k in STORED if current[k] != new[k]}
-        after = {k: new[k] for k in before}
-        # (a recheck's warning is `_relink_recheck`'s: the rectifications it closed are not
-        # open any more, and prepare_card_action sees only the open ones)
-        warnings = [] if new["kind"] == "recheck" else prepared.warnings
-        if not before:
-            return get_card_action(db, current["no"]), warnings
-        if new["new_institution"]:
-            institution = {"institution": new["institution"], "kind": new["institution_kind"],
-                           "station": new["station"]}
-            db.audit("add", "institution", new["institution"], None, institution)
-        institution_id = _institution_id(db, new)
-        db.conn.execute(
-            "UPDATE card_actions SET date = :date, institution_id = :institution_id,"
-            " kind = :kind, station = :station, amount_fen = :amount_fen,"
-            " deadline = :deadline, note = :note, updated_at = :at, updated_by = :by"
-            " WHERE id = :id", {**new, "institution_id": institution_id, "at": clock.stamp(),
-                                "by": db.officer, "id": current["id"]})
-        db.audit("update", "card_action", current["no"], before, after)
-        if new["kind"] == "recheck":
-            _relink_recheck(db, current, new, institution_id, warnings)
+        return correct_card_action(db, current, raw, changes)
+
+
+def correct_card_action(db: Database, current: Mapping[str, Any], raw: dict[str, Any],
+                        changes: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Inside `db.write()`: the stored action `current` (`_action_row`) given the raw values
+    `raw` (`changes`: those given anew), as `update_card_action` describes. `cards update`
+    and `tongwei merge`."""
+    kind = ACTION_CHOICES(raw["kind"], "kind")
+    name = institution_name(raw["institution"])
+    linked = _linked(db, current)
+    _check_links(current, linked, {"kind": kind, "institution": name})
+    if kind != current["kind"]:
+        raw["amount"] = raw["amount"] if "amount" in changes else None
+        raw["deadline"] = raw["deadline"] if "deadline" in changes else None
+    if name != current["institution"] and "station" not in changes:
+        raw["station"] = None  # the new institution's station
+    prepared = prepare_card_action(db, raw)
+    new = prepared.row
+    _check_links(current, linked, new)
+    before = {k: current[k] for k in STORED if current[k] != new[k]}
+    after = {k: new[k] for k in before}
+    # (a recheck's warning is `_relink_recheck`'s: the rectifications it closed are not
+    # open any more, and prepare_card_action sees only the open ones)
+    warnings = [] if new["kind"] == "recheck" else prepared.warnings
+    if not before:
         return get_card_action(db, current["no"]), warnings
+    if new["new_institution"]:
+        institution = {"institution": new["institution"], "kind": new["institution_kind"],
+                       "station": new["station"]}
+        db.audit("add", "institution", new["institution"], None, institution)
+    institution_id = _institution_id(db, new)
+    db.conn.execute(
+        "UPDATE card_actions SET date = :date, institution_id = :institution_id,"
+        " kind = :kind, station = :station, amount_fen = :amount_fen,"
+        " deadline = :deadline, note = :note, updated_at = :at, updated_by = :by"
+        " WHERE id = :id", {**new, "institution_id": institution_id, "at": clock.stamp(),
+                            "by": db.officer, "id": current["id"]})
+    db.audit("update", "card_action", current["no"], before, after)
+    if new["kind"] == "recheck":
+        _relink_recheck(db, current, new, institution_id, warnings)
+    return get_card_action(db, current["no"]), warnings
 
 
 def _check_links(current: Mapping[str, Any], linked: list[dict[str, Any]],
@@ -414,16 +422,22 @@ def void_card_action(db: Database, no: str, reason: str) -> dict[str, Any]:
     reason = validate.required_text(reason, "reason")
     with db.write():
         current = _action_row(db, no)
-        reopened = _linked(db, current) if current["kind"] == "recheck" else []
-        mark_void(db, "card_actions", "card_action", current, reason, what="action",
-                  field_name="ACTION_NO")
-        for rectify in reopened:
-            db.conn.execute("UPDATE card_actions SET closed_by = NULL, closed_on = NULL"
-                            " WHERE id = ?", (rectify["id"],))
-            db.audit("update", "card_action", rectify["no"],
-                     {"closed_by": current["no"], "closed_on": current["date"]},
-                     {"closed_by": None, "closed_on": None})
+        void_action(db, current, reason)
     return get_card_action(db, current["no"])
+
+
+def void_action(db: Database, current: Mapping[str, Any], reason: str) -> None:
+    """Inside `db.write()`: withdraw the stored action `current` (`_action_row`); a recheck
+    re-opens the rectifications it closed. `cards void` and `tongwei merge`."""
+    reopened = _linked(db, current) if current["kind"] == "recheck" else []
+    mark_void(db, "card_actions", "card_action", current, reason, what="action",
+              field_name="ACTION_NO")
+    for rectify in reopened:
+        db.conn.execute("UPDATE card_actions SET closed_by = NULL, closed_on = NULL"
+                        " WHERE id = ?", (rectify["id"],))
+        db.audit("update", "card_action", rectify["no"],
+                 {"closed_by": current["no"], "closed_on": current["date"]},
+                 {"closed_by": None, "closed_on": None})
 
 
 def _action_record(row: Any, today: date | None = None) -> dict[str, Any]:
@@ -598,19 +612,25 @@ def add_penalty(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
     prepared = prepare_penalty(db, raw)
     row = prepared.row
     with db.write():
-        _check_penalty(db, row)
-        assign_numbers(db, "card_penalties", "CJ", [row], "start_date")
-        now = clock.stamp()
-        db.conn.execute(
-            "INSERT INTO card_penalties (no, name, name_enc, name_bi, id_no, id_no_enc,"
-            " id_no_bi, measure, start_date, years, end_date, appeal_by, station, note,"
-            " created_at, created_by) VALUES (:no, :name, :name_enc, :name_bi, :id_no,"
-            " :id_no_enc, :id_no_bi, :measure, :start_date, :years, :end_date, :appeal_by,"
-            " :station, :note, :at, :by)",
-            {**row, "at": now, "by": db.officer})
+        insert_penalty(db, row)
         record = get_penalty(db, row["no"])
         db.audit("add", "card_penalty", row["no"], None, record)
     return record, prepared.warnings
+
+
+def insert_penalty(db: Database, row: dict[str, Any], import_id: int | None = None) -> None:
+    """Inside `db.write()`: store a validated restriction (`prepare_penalty`) after the
+    checks against the person's others, numbered unless it has its number (`tongwei
+    merge`)."""
+    _check_penalty(db, row)
+    assign_numbers(db, "card_penalties", "CJ", [row], "start_date")
+    db.conn.execute(
+        "INSERT INTO card_penalties (no, name, name_enc, name_bi, id_no, id_no_enc,"
+        " id_no_bi, measure, start_date, years, end_date, appeal_by, station, note,"
+        " created_at, created_by, import_id) VALUES (:no, :name, :name_enc, :name_bi,"
+        " :id_no, :id_no_enc, :id_no_bi, :measure, :start_date, :years, :end_date,"
+        " :appeal_by, :station, :note, :at, :by, :import_id)",
+        {**row, "at": clock.stamp(), "by": db.officer, "import_id": import_id})
 
 
 def _check_penalty(db: Database, row: Mapping[str, Any]) -> None:
@@ -640,17 +660,25 @@ def update_penalty(db: Database, no: str, changes: Mapping[str, Any]
         if "start" in changes and "appeal_by" not in changes:
             raw["appeal_by"] = None  # (the default, counted from the new start)
         prepared = prepare_penalty(db, corrected(raw, changes, RESTRICTION.clearable()))
-        new = {**prepared.row, "no": current["no"]}
-        _check_penalty(db, new)
-        before, after = personal.changes("card_penalties", current, new, PENALTY_STORED)
-        if before:
-            sets = ", ".join(f"{k} = :{k}" for k in after)
-            db.conn.execute(f"UPDATE card_penalties SET {sets}, updated_at = :at,"
-                            " updated_by = :by WHERE no = :no",
-                            {**after, "at": clock.stamp(), "by": db.officer,
-                             "no": current["no"]})
-            db.audit("update", "card_penalty", current["no"], before, after)
+        correct_penalty(db, current, prepared.row)
         return get_penalty(db, current["no"]), prepared.warnings
+
+
+def correct_penalty(db: Database, current: Mapping[str, Any], row: Mapping[str, Any]
+                    ) -> None:
+    """Inside `db.write()`: the stored restriction `current` (with its sealed columns) given
+    a validated row (`prepare_penalty`), the five-year rule checked again; before/after
+    audited. `cards penalty update` and `tongwei merge`."""
+    new = {**row, "no": current["no"]}
+    _check_penalty(db, new)
+    before, after = personal.changes("card_penalties", current, new, PENALTY_STORED)
+    if before:
+        sets = ", ".join(f"{k} = :{k}" for k in after)
+        db.conn.execute(f"UPDATE card_penalties SET {sets}, updated_at = :at,"
+                        " updated_by = :by WHERE no = :no",
+                        {**after, "at": clock.stamp(), "by": db.officer,
+                         "no": current["no"]})
+        db.audit("update", "card_penalty", current["no"], before, after)
 
 
 def _penalty_record(row: Any, today: date) -> dict[str, Any]:

@@ -125,20 +125,27 @@ def update_outreach(db: Database, key: str, changes: Mapping[str, Any]) -> dict[
         current = _row(db, key)
         correctable(current, "session", "SESSION")
         raw = corrected(raw_of(OUTREACH, current), changes, OUTREACH.clearable())
-        new = prepare_outreach(db, raw).row
-        if new["ref"] and new["ref"] != current["ref"] and db.one(
-                "SELECT 1 FROM outreach WHERE ref = ?", (new["ref"],)):
-            raise Conflict(f"a session with ref {new['ref']} already exists", "ref")
-        names = [n for n in STORED if n != "no"]
-        before = {k: current[k] for k in names if current[k] != new[k]}
-        after = {k: new[k] for k in before}
-        if before:
-            sets = ", ".join(f"{k} = :{k}" for k in after)
-            db.conn.execute(f"UPDATE outreach SET {sets}, updated_at = :at, updated_by = :by"
-                            " WHERE id = :id", {**after, "at": clock.stamp(),
-                                                "by": db.officer, "id": current["id"]})
-            db.audit("update", "outreach", current["no"], before, after)
+        correct_outreach(db, current, prepare_outreach(db, raw).row)
         return get_outreach(db, current["no"])
+
+
+def correct_outreach(db: Database, current: Mapping[str, Any], new: Mapping[str, Any]
+                     ) -> None:
+    """Apply a validated row (`prepare_outreach`) to the stored session `current` (with its
+    `id`), inside `db.write()`, with an audit row of the old and new values. `outreach
+    update` and `tongwei merge`."""
+    if new["ref"] and new["ref"] != current["ref"] and db.one(
+            "SELECT 1 FROM outreach WHERE ref = ?", (new["ref"],)):
+        raise Conflict(f"a session with ref {new['ref']} already exists", "ref")
+    names = [n for n in STORED if n != "no"]
+    before = {k: current[k] for k in names if current[k] != new[k]}
+    after = {k: new[k] for k in before}
+    if before:
+        sets = ", ".join(f"{k} = :{k}" for k in after)
+        db.conn.execute(f"UPDATE outreach SET {sets}, updated_at = :at, updated_by = :by"
+                        " WHERE id = :id", {**after, "at": clock.stamp(),
+                                            "by": db.officer, "id": current["id"]})
+        db.audit("update", "outreach", current["no"], before, after)
 
 
 def void_outreach(db: Database, key: str, reason: str) -> dict[str, Any]:

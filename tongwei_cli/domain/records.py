@@ -3,6 +3,7 @@ test for a value that was given, option names, corrections, and day-by-day numbe
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,21 +131,40 @@ def mark_void(db: Database, table: str, entity: str, current: Mapping[str, Any],
 def assign_numbers(db: Database, table: str, letters: str, rows: list[dict[str, Any]],
                    date_key: str) -> None:
     """Give each row without a `no` the next free `<letters><yyyymmdd>-NNN` of its day
-    (`TW20261129-001`), counting the numbers `table` and the earlier rows already hold."""
+    (`TW20261129-001`), counting the numbers `table` and the earlier rows already hold.
+
+    In a station's own file (`tongwei init --station`) the station's code follows the date,
+    `TW20261129-PINGXIANG-001`: two stations' numbers never meet in the county's file, and
+    every number still sorts by its date there. Only numbers of this very form are counted
+    (a county file that merged stations' numbers goes on `-001`, `-002`…)."""
     taken: dict[str, set[str]] = {}
+    tag = station_tag(db)
     for row in rows:
         if row.get("no"):
             continue
-        prefix = letters + row[date_key].replace("-", "") + "-"
+        prefix = letters + row[date_key].replace("-", "") + "-" + tag
         if prefix not in taken:
             taken[prefix] = {r[0] for r in db.query(
                 # a range, not LIKE, so that the index on `no` answers
-                f"SELECT no FROM {table} WHERE no >= ? AND no < ?", (prefix, prefix[:-1] + "."))}
+                f"SELECT no FROM {table} WHERE no >= ? AND no < ?", (prefix, prefix[:-1] + "."))
+                if r[0][len(prefix):].isdigit()}
         seq = len(taken[prefix]) + 1
         while f"{prefix}{seq:03d}" in taken[prefix]:
             seq += 1
         row["no"] = f"{prefix}{seq:03d}"
         taken[prefix].add(row["no"])
+
+
+def station_tag(db: Database) -> str:
+    """`PINGXIANG-` in a station's own file (the station's code, upper case, and a dash),
+    `""` in any other."""
+    if "station_tag" not in db.memo:
+        try:
+            code = db.scalar("SELECT station FROM file_station WHERE id = 1")
+        except sqlite3.OperationalError:  # a file from before 011 (only while migrated)
+            code = None
+        db.memo["station_tag"] = f"{code.upper()}-" if code else ""
+    return db.memo["station_tag"]
 
 
 def record_reveal(db: Database, entity: str, kind: RecordKind,
