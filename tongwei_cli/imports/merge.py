@@ -452,7 +452,7 @@ def read_station(db: Database, path: Path, key_file: Path | None = None) -> Stat
         raise InvalidValue(f"{path} is a folder", "FILE")
     if path.resolve() == db.path.resolve():
         raise InvalidValue(f"{path} is the file being merged into", "FILE")
-    station = open_db(db.settings, path, must_exist=True)
+    station = open_db(db.settings, path)
     try:
         found = keys.identity(station)
         if found is None:
