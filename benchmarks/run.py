@@ -407,32 +407,51 @@ def write_platform_files(folder: Path, n: int) -> tuple[Path, Path]:
 
 FLOOR_SQL = (
     "INSERT INTO warnings (no, received_at, level, deadline_hours, deadline_at, station, phone,"
-    " kind, name, id_no, type, source, note, created_at, created_by)"
+    " kind, name, id_no, type, source, note, created_at, created_by, phone_enc, phone_bi,"
+    " name_enc, name_bi, id_no_enc, id_no_bi)"
     " VALUES (?, ?, 'high', 2, ?, 'pingxiang', ?, NULL, ?, ?, NULL, ?, NULL,"
-    " '2025-01-01T00:00:00Z', 'bench')")
+    " '2025-01-01T00:00:00Z', 'bench', ?, ?, ?, ?, ?, ?)")
 
 # Read every cell, insert every row into the same table (indexes included) in one
 # BEGIN IMMEDIATE … COMMIT with one executemany: the least any import must do. The times
 # are stored as whole seconds (migration 005); the floor parses nothing, so it stores the
-# row's ordinal in received_at (and two hours later in deadline_at).
+# row's ordinal in received_at (and two hours later in deadline_at). Personal data is real
+# work the floor does too (the at-rest issue): each phone, name and ID number masked,
+# encrypted with the same primitive (AES-SIV of `cryptography`) and given a keyed BLAKE2b
+# blind index, as `storage/personal.py` stores them.
 FLOOR_SCRIPT = r"""
-import csv, sqlite3, sys
+import csv, hashlib, os, sqlite3, sys
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 kind, db, path, sql = sys.argv[1:5]
+siv = AESSIV(os.urandom(64))
+index = hashlib.blake2b(key=os.urandom(32), digest_size=8, person=b"tongwei-bi v1")
+def seal(column, kind, value, masked):
+    if not value:
+        return (value or None, None, None)
+    h = index.copy(); h.update(f"{kind}:{value}".encode())
+    return (masked, siv.encrypt(value.encode(), [f"warnings.{column}".encode()]),
+            int.from_bytes(h.digest(), "big", signed=True))
 conn = sqlite3.connect(db, isolation_level=None)
 conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = FULL")
 conn.execute("PRAGMA foreign_keys = ON")
-def rows():
+def cells():
     if kind == "xlsx":
         from python_calamine import CalamineWorkbook
         it = CalamineWorkbook.from_path(path).get_sheet_by_index(0).iter_rows()
         next(it)
-        for i, r in enumerate(it):
-            yield (r[0], i, i + 7200, str(r[4]), r[5], r[6] or None, r[8])
+        for r in it:
+            yield r[0], str(r[4]), r[5], r[6], r[8]
     else:
         with open(path, encoding="gb18030", newline="") as f:
             it = csv.reader(f); next(it)
-            for i, r in enumerate(it):
-                yield (r[0], i, i + 7200, r[4], r[5], r[6] or None, r[8])
+            for r in it:
+                yield r[0], r[4], r[5], r[6], r[8]
+def rows():
+    for i, (no, phone, name, rid, source) in enumerate(cells()):
+        p = seal("phone", "phone", phone, phone[:3] + "****" + phone[-4:])
+        n = seal("name", "name", name, name[:1] + "*" * (len(name) - 1))
+        d = seal("id_no", "id", rid, rid[:6] + "*" * 8 + rid[-4:] if rid else rid)
+        yield (no, i, i + 7200, p[0], n[0], d[0], source, *p[1:], *n[1:], *d[1:])
 conn.execute("BEGIN IMMEDIATE")
 conn.executemany(sql, rows())
 conn.execute("COMMIT")
