@@ -400,3 +400,19 @@ def test_an_ods_sheet_needing_gigabytes_is_refused(db_path, tmp_path):
     refused_by_command(db_path, path, "cannot be read: its sheet needs more than 2 GiB of "
                        "memory (are cells scattered far apart?); delete what lies beyond the "
                        "data and save the file again, or save it as CSV")
+
+
+def test_a_json_file_too_large_to_read_whole_is_refused_before_it_is_parsed(
+        run, tmp_path, monkeypatch):
+    """A JSON file is read whole (its objects take about ten times its size): beyond the
+    limit it is refused with one line, before a byte of it is parsed."""
+    monkeypatch.setattr(readers, "JSON_BYTES", 4096)
+    parsed = []
+    monkeypatch.setattr(json, "load", lambda *a, **k: parsed.append(1))
+    path = tmp_path / "warnings.json"
+    path.write_text(json.dumps([{"no": f"W{i}", "phone": "13800000001"} for i in range(200)]))
+    result = run("import", "warnings", path, ok=False)
+    assert result.exit_code == 1 and parsed == []
+    assert result.stderr.strip().splitlines() == [
+        f"error: FILE: is {path.stat().st_size / 2**20:,.0f} MiB: a JSON file may be at most "
+        "0 MiB (it is read whole); split it, or save it as CSV"]

@@ -345,6 +345,7 @@ def _csv_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Cell
 # 4.9 KB XLSX with one cell at XFD1048576 asks for 512 GiB). So a spreadsheet is checked
 # against these limits before calamine sees it (the README's "Limits" table):
 SHEET_BYTES = 256 << 20  # the file, in any format
+JSON_BYTES = 64 * 2**20  # a JSON file is read whole: its objects take ~10 × its size
 UNPACKED_BYTES = 1 << 30  # an XLSX, XLSB or ODS archive, all its parts unpacked
 PACKING = 100  # a part unpacked over packed: more is a zip bomb ...
 PACKING_FROM = 16 << 20  # ... for a part unpacking to more than this
@@ -765,6 +766,10 @@ def _sheet_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Ce
 
 
 def _json_rows(path: Path, progress: Progress | None) -> Iterator[tuple[int, Cells]]:
+    size = path.stat().st_size
+    if size > JSON_BYTES:
+        raise InvalidValue(f"is {_size(size)}: a JSON file may be at most {_size(JSON_BYTES)} "
+                           "(it is read whole); split it, or save it as CSV", "FILE")
     try:
         with path.open(encoding="utf-8-sig") as handle:
             data = json.load(handle)
