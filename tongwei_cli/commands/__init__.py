@@ -188,6 +188,7 @@ TREE: dict[str, tuple[str, str]] = {
     "campaign": ("campaigns", "app"),
     "import": ("imports", "app"),
     "report": ("reports", "app"),
+    "export": ("export", "app"),
     "ref": ("ref", "app"),
     "audit": ("audit", "app"),
     "check": ("check", "check"),
