@@ -13,7 +13,7 @@ from tongwei_cli.commands.options import FromOption, ToOption
 app = sub_app("""The records, for a warehouse: Parquet datasets a province can keep side by
 side with other counties' and query with DuckDB or Spark (see the README, "Warehouse").
 
-Example: tongwei export parquet /srv/exports/通渭县 --from 2026-01-01 --to 2026-12-31
+Example: tongwei export parquet exports/通渭县 --from 2026-01-01 --to 2026-12-31
 """)
 
 
@@ -46,8 +46,6 @@ def parquet(
     last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
     if first and last and last < first:
         raise InvalidValue(f"{last} is before --from {first}", "to")
-    if folder.exists() and not folder.is_dir():
-        raise InvalidValue(f"{folder} is a file, not a folder", "DIR")
     started = time.perf_counter()
     with db.read():
         counts = write_datasets(folder, (
