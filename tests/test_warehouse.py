@@ -267,3 +267,12 @@ def test_datasette_serves_the_views_with_their_metadata(run, tmp_path):
     assert re.fullmatch(r"2026-09-01 \d\d:\d\d", row["received"])
     assert row["phone"] == "138****0001" and row["station"].endswith("派出所")
     assert "预警 · Early warnings" in page and "反馈期限 · Feedback deadline" in page
+
+
+def test_the_readme_documents_every_column_of_every_dataset():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    for kind, dataset in DATASETS.items():
+        table = readme.split(f"`kind={kind}` — partitioned by the year of `{dataset.by}`")[1]
+        table = table.split("\n\n")[1]
+        documented = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table, re.M)
+        assert [name for name, _ in documented] == [c.name for c in dataset.columns], kind

@@ -36,7 +36,7 @@ from tongwei_cli.storage.db import Database
 if TYPE_CHECKING:
     import pandas as pd
 
-CHUNK_ROWS = 100_000  # rows read, converted and written at a time: memory stays flat
+CHUNK_ROWS = 50_000  # rows read, converted and written at a time: memory stays flat
 
 
 @dataclass(frozen=True)
