@@ -197,6 +197,14 @@ def test_bad_bounds_and_a_file_for_a_folder_are_refused(run, tmp_path):
     assert result.exit_code != 0 and "file" in result.stderr
 
 
+def test_without_the_key_nothing_is_exported(run, monkeypatch, tmp_path):
+    run("init")
+    monkeypatch.setenv("TONGWEI_KEY_FILE", str(tmp_path / "elsewhere.key"))
+    result = run("export", "parquet", tmp_path / "out", ok=False)
+    assert result.exit_code == 1 and "key" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 # -- browsing the file ----------------------------------------------------------------------
 
 def test_the_views_show_local_times_chinese_names_and_masked_people(run):

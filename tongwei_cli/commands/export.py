@@ -40,12 +40,14 @@ def parquet(
     from tongwei_cli.render.output import status
     from tongwei_cli.render.parquet import write_datasets
     from tongwei_cli.reports.warehouse import DATASETS, frames
+    from tongwei_cli.storage import keys
 
     db = get_db(must_exist=True)
     first = validate.date_value(from_, "from", db.tz) if from_ else None
     last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
     if first and last and last < first:
         raise InvalidValue(f"{last} is before --from {first}", "to")
+    keys.current(db)  # the pseudonyms are keyed: without the key, say so before writing
     started = time.perf_counter()
     with db.read():
         counts = write_datasets(folder, (
