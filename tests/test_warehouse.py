@@ -199,7 +199,7 @@ def test_bad_bounds_and_a_file_for_a_folder_are_refused(run, tmp_path):
 
 def test_without_the_key_nothing_is_exported(run, monkeypatch, tmp_path):
     run("init")
-    monkeypatch.setenv("TONGWEI_KEY_FILE", str(tmp_path / "elsewhere.key"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "another-login"))  # no key there
     result = run("export", "parquet", tmp_path / "out", ok=False)
     assert result.exit_code == 1 and "key" in result.stderr
     assert not (tmp_path / "out").exists()
