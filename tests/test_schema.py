@@ -205,7 +205,10 @@ def test_the_triggers_and_the_view(schema):
     triggers = {r[0]: r[1] for r in schema.query(
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == TRIGGERS
-    assert names(schema, "view") == {"warning_day_parts", "warning_backlog_parts"}
+    assert names(schema, "view") == {"warning_day_parts", "warning_backlog_parts",
+                                     # for people browsing the file (012)
+                                     "browse_cases", "browse_warnings", "browse_followups",
+                                     "browse_outreach", "browse_card_actions"}
 
 
 def test_the_audit_log_is_append_only(schema):

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import days_ago, tongwei_exe
 
-HEAVY = ("pandas", "numpy", "sqlite_utils")
+HEAVY = ("pandas", "numpy", "sqlite_utils", "pyarrow", "duckdb")
 
 
 def imported_modules(stderr: str) -> set[str]:

@@ -191,6 +191,7 @@ TREE: dict[str, tuple[str, str]] = {
     "import": ("imports", "app"),
     "merge": ("merge", "merge"),
     "report": ("reports", "app"),
+    "export": ("export", "app"),
     "ref": ("ref", "app"),
     "audit": ("audit", "app"),
     "check": ("check", "check"),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tongwei_cli.core.errors import InvalidValue
 
 APP_NAME = "tongwei"
+COUNTY = "通渭县"  # the county whose desk this is, unless TONGWEI_COUNTY says otherwise
 
 
 def data_dir() -> Path:
@@ -81,6 +82,7 @@ class Settings:
     lang: str | None = None
     tz_name: str | None = None
     reveal: bool = field(default=False)
+    county: str | None = None
 
     def __post_init__(self) -> None:
         if self.lang is None:
@@ -94,6 +96,10 @@ class Settings:
             raise InvalidValue("must not be empty", "officer")
         if self.tz_name is None:
             self.tz_name = os.environ.get("TONGWEI_TZ") or "Asia/Shanghai"
+        if self.county is None:
+            # The county's name, as exports write it on every row (a province's warehouse
+            # keeps many counties' exports side by side): $TONGWEI_COUNTY, else 通渭县.
+            self.county = (os.environ.get("TONGWEI_COUNTY") or "").strip() or COUNTY
 
     @cached_property
     def tz(self) -> ZoneInfo:

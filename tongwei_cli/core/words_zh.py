@@ -344,6 +344,7 @@ REASONS: dict[str, str] = {
     "compacted {path}: {before} MiB -> {after} MiB": "已压缩 {path}：{before} MiB -> {after} MiB",
     "sample data ready in {path}; its last day is {day}":
         "示例数据已载入 {path}；最后一天是 {day}",
+    "exported to {path} in {seconds} s: {parts}": "已导出到 {path}，用时 {seconds} 秒：{parts}",
     "audit log intact: {n:d} rows, head {head}": "审计日志完好：共 {n} 条，链头 {head}",
     "audit row {n}: {problem:t} ({intact} rows before it are intact)":
         "审计记录第 {n} 条：{problem}（其前 {intact} 条完好）",
@@ -564,6 +565,24 @@ REASONS: dict[str, str] = {
 }
 
 HELP: dict[str, str] = {
+    # tongwei export
+    "The records, for a warehouse: Parquet datasets a province can keep side by side with "
+    "other counties' and query with DuckDB or Spark (see the README, \"Warehouse\").":
+        "导出记录供数据仓库使用：Parquet 数据集，省里可与其他县的并排存放，用 DuckDB 或 Spark "
+        "查询（见 README“Warehouse”一节）。",
+    "One Parquet dataset per kind of record (cases, case_events, warnings, followups, "
+    "outreach, card_actions, restrictions) under DIR/kind=KIND/year=YEAR/, with the county's "
+    "name ($TONGWEI_COUNTY, default 通渭县) on every row. Names, phones and ID numbers only "
+    "masked, phones and ID numbers also as a keyed pseudonym (the same person, the same "
+    "pseudonym: repeat victims can be counted without names). --from and --to keep the "
+    "records dated in those days (warnings by the day received, follow-ups by their day).":
+        "每类记录一个 Parquet 数据集（cases、case_events、warnings、followups、outreach、"
+        "card_actions、restrictions），写在 DIR/kind=类别/year=年份/ 下，每行带县名"
+        "（$TONGWEI_COUNTY，默认通渭县）。姓名、手机号、身份证号只以脱敏形式导出，手机号和身份证号"
+        "另有加密钥的化名（同一人化名相同：不用姓名也能统计重复受害人）。--from 和 --to 只导出"
+        "这些天的记录（预警按接收日，反馈按其日期）。",
+    "The county's export folder (made if missing); what an earlier export wrote there is "
+    "replaced.": "本县的导出文件夹（不存在则创建）；此前导出到这里的内容会被替换。",
     # -- tongwei (cli.py) and Click's own ---------------------------------------------
     "The anti-fraud desk of Tongwei county public security (通渭县公安局反诈中心).":
         "通渭县公安局反诈中心的反诈工作台。",
