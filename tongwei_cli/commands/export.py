@@ -42,7 +42,7 @@ def parquet(
     from tongwei_cli.reports.warehouse import DATASETS, frames
     from tongwei_cli.storage import keys
 
-    db = get_db(must_exist=True)
+    db = get_db()
     first = validate.date_value(from_, "from", db.tz) if from_ else None
     last = validate.date_value(to, "to", db.tz, allow_future=True) if to else None
     if first and last and last < first:
