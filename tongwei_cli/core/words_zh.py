@@ -523,6 +523,8 @@ REASONS: dict[str, str] = {
     "key {k} on the sheet does not match this database's key check value":
         "恢复单上的密钥 {k} 与本数据库的密钥校验值不符",
     "give one of --phone, --id, --name": "--phone、--id、--name 只能给一个",
+    "the database's key was rotated while this command prepared its records: nothing was "
+    "written; run it again": "本命令准备记录期间数据库密钥已更换：未写入任何内容；请重新运行",
     "is {s}: a JSON file may be at most {m} (it is read whole); split it, or save it as CSV":
         "大小为 {s}：JSON 文件最大 {m}（需整体读入）；请拆分，或另存为 CSV",
     "linked to warning {w} of {t}, which has the victim's phone number (预警后被骗); undo: "

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tongwei_cli.core import clock
-from tongwei_cli.core.errors import StorageError
+from tongwei_cli.core.errors import Conflict, StorageError
 from tongwei_cli.core.masking import mask_shown
 from tongwei_cli.core.settings import Settings, current
 from tongwei_cli.storage import digests, keys
@@ -157,8 +157,19 @@ class Database:
         """This write signs its audit rows with `key` and keeps the record digests (None: a
         file from before migration 008, whose migration makes its key)."""
         if key is not None:
+            sealed = self.memo.get("personal.key")  # (storage/personal.py)
+            if sealed is not None and sealed.key_id != key.key_id:
+                self.memo.pop("personal.key")
+                raise Conflict("the database's key was rotated while this command prepared "
+                               "its records: nothing was written; run it again", "--db")
             self.use_key(key)
             self.sealer.begin(self)
+
+    @property
+    def write_key(self) -> keys.Key | None:
+        """Inside `write()`, the key this write signs with (the database's key as it is now,
+        read under the lock); None outside a write."""
+        return self._key if self._writing else None
 
     def use_key(self, key: keys.Key) -> None:
         """Sign with `key` and compute record digests under it."""

@@ -55,8 +55,13 @@ def sealed_columns(table: str) -> tuple[str, ...]:
 def normalise(kind: str, value: str) -> str:
     """The form a value is indexed in: full-width to half-width, no blanks; an ID number's
     x upper case."""
+    if value.isascii() and value.isalnum():  # (a checked phone or ID number: as it is)
+        return value.upper() if kind == "id" else value
     text = "".join(unicodedata.normalize("NFKC", value).split())
     return text.upper() if kind == "id" else text
+
+
+_AAD = {(t, c): [f"{t}.{c}".encode()] for t, columns in TABLES.items() for c in columns}
 
 
 class Cipher:
@@ -69,7 +74,8 @@ class Cipher:
         self._siv = AESSIV(key.subkey("encrypt") + key.subkey("encrypt-mac"))
 
     def encrypt(self, table: str, column: str, value: str) -> bytes:
-        return self._siv.encrypt(value.encode("utf-8"), [f"{table}.{column}".encode()])
+        aad = _AAD.get((table, column)) or [f"{table}.{column}".encode()]
+        return self._siv.encrypt(value.encode("utf-8"), aad)
 
     def decrypt(self, table: str, column: str, blob: bytes) -> str:
         from cryptography.exceptions import InvalidTag
@@ -83,6 +89,9 @@ class Cipher:
                 "record)", "--db") from None
 
 
+_from_bytes = int.from_bytes
+
+
 class Index:
     """The blind index of one key."""
 
@@ -93,13 +102,23 @@ class Index:
     def __call__(self, kind: str, value: str) -> int:
         h = self._proto.copy()
         h.update(f"{kind}:{normalise(kind, value)}".encode())
-        return int.from_bytes(h.digest(), "big", signed=True)
+        return _from_bytes(h.digest(), "big", signed=True)
 
 
 def _current(db: Database) -> Key:
-    from tongwei_cli.storage import keys
+    """The key values are sealed and opened with: inside a write, the key it signs with
+    (read under the lock: another process may have rotated it); outside, the database's key
+    as first read by this connection -- an import seals its rows while it checks them; a
+    write refuses to begin if the key was rotated since (`Database._sign_with`)."""
+    key = db.write_key
+    if key is not None:
+        return key
+    found = db.memo.get("personal.key")
+    if found is None:
+        from tongwei_cli.storage import keys
 
-    return keys.current(db)
+        found = db.memo["personal.key"] = keys.current(db)
+    return found
 
 
 def cipher(db: Database, key: Key | None = None) -> Cipher:
@@ -110,8 +129,8 @@ def cipher(db: Database, key: Key | None = None) -> Cipher:
     return found
 
 
-def index_of(db: Database) -> Index:
-    key = _current(db)
+def index_of(db: Database, key: Key | None = None) -> Index:
+    key = key or _current(db)
     found = db.memo.get("personal.index")
     if found is None or found[0] != key.key_id:
         found = db.memo["personal.index"] = (key.key_id, Index(key))
@@ -139,22 +158,45 @@ def enabled(db: Database) -> bool:
 def seal(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
     """`row` (a validated row of `table`, personal values in the clear) as stored: each
     personal column masked, its ciphertext and blind index beside it. In place; returns
-    the row."""
-    columns = TABLES.get(table)
-    if not columns or not enabled(db):
+    the row. (An import calls this for every row: the work of each column is planned once,
+    and the cipher's and the index's methods are taken once per key.)"""
+    plan = _PLANS.get(table)
+    if plan is None or not enabled(db):
         return row
-    chosen: tuple[Cipher, Index] | None = None
-    for column, kind in columns.items():
+    tools = None
+    for column, kind, mask, enc, bi, aad, prefix in plan:
         value = row.get(column)
         if value is None or value == "":
-            row[column + ENC] = row[column + BI] = None
+            row[enc] = row[bi] = None
             continue
-        if chosen is None:
-            chosen = (cipher(db), index_of(db))
-        row[column] = MASKS[kind](value)
-        row[column + ENC] = chosen[0].encrypt(table, column, value)
-        row[column + BI] = chosen[1](kind, value)
+        if tools is None:
+            tools = _tools(db)
+        row[column] = mask(value)
+        row[enc] = tools[0](value.encode(), aad)
+        h = tools[1]()
+        h.update(prefix)
+        h.update((value if value.isascii() and value.isalnum() and kind != "id"
+                  else normalise(kind, value)).encode())
+        row[bi] = _from_bytes(h.digest(), "big", signed=True)
     return row
+
+
+def _tools(db: Database) -> tuple[Any, Any]:
+    """The bound AES-SIV encrypt and the index's hash copier of the key values are sealed
+    with now."""
+    key = _current(db)
+    found = db.memo.get("personal.tools")
+    if found is None or found[2] is not key:
+        found = db.memo["personal.tools"] = (
+            cipher(db, key)._siv.encrypt, index_of(db, key)._proto.copy, key)
+    return found
+
+
+# table -> ((column, kind, its mask, its ciphertext column, its index column, the
+#            associated data of its ciphertext, the prefix of its index), …)
+_PLANS = {table: tuple((c, k, MASKS[k], c + ENC, c + BI, [f"{table}.{c}".encode()],
+                        f"{k}:".encode()) for c, k in columns.items())
+          for table, columns in TABLES.items()}
 
 
 def changes(table: str, current: Mapping[str, Any], new: Mapping[str, Any],
@@ -268,8 +310,8 @@ def rekey(db: Database, old: Key, new: Key) -> None:
                 values += [now.encrypt(table, column, plain), index(kind, plain)]
             updates.append((*values, row[0]))
         db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
-    db.memo.pop("personal.cipher", None)
-    db.memo.pop("personal.index", None)
+    for name in ("personal.cipher", "personal.index", "personal.key", "personal.tools"):
+        db.memo.pop(name, None)
 
 
 # What a masked value looks like, column by column: anything else is a value in the clear.
