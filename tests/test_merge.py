@@ -226,3 +226,30 @@ def test_merge_in_chinese_and_dry_run(run, files):
     assert "8 new" in run("--db", county, "merge", path, "--dry-run").stdout  # nothing kept
     zh = run("--db", county, "--lang", "zh", "merge", path)
     assert zh.stdout.startswith("已从 平襄.db 合并：新增 8 条，未变 0 条，更正 0 条，冲突 0 条")
+
+
+def test_an_event_corrected_and_a_follow_up_removed_at_the_station_follow_in_the_county(
+        run, files):
+    """A corrected event is a new content (the old one gone at the station): the county
+    takes the new one and drops the old, instead of counting both; a follow-up removed at
+    the station goes in the county too; one the county changed since is left alone."""
+    county, made = files
+    path, case_no, warning = made["平襄"]
+    run("--db", county, "merge", path)
+    before = _figures(run, county)
+    # the recovery (#2 in the timeline: solved, recover) was 1500 yuan, not 300
+    run("--db", path, "case", "update-event", case_no, "2", "--amount", "1500")
+    run("--db", path, "warning", "remove-followup", warning, "--at", f"{DAY} 10:00",
+        "--method", "visit", "--reason", "错录")
+    result = run("--db", county, "merge", path)
+    assert "1 new" in result.stdout and "2 corrected, 0 conflicts" in result.stdout
+    shown = json.loads(run("--db", county, "case", "show", case_no, "--format", "json").stdout)
+    assert [(e["kind"], e["amount_fen"]) for e in shown["events"]] == [
+        ("solved", None), ("recover", 150000)]
+    after = _figures(run, county)
+    assert after["cases.recovered_fen"] == before["cases.recovered_fen"] - 30000 + 150000
+    assert after["warnings.fed_back"] == before["warnings.fed_back"] - 1
+    assert json.loads(run("--db", county, "warning", "show", warning, "--format",
+                          "json").stdout)["followups"] == []
+    assert "0 new" in run("--db", county, "merge", path).stdout  # and nothing more
+    _clean(run, county)

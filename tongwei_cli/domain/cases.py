@@ -444,11 +444,19 @@ def remove_event(db: Database, case_no: str, number: Any, reason: Any) -> dict[s
         if case["voided"]:
             raise Conflict(f"case {case['no']} is void and cannot be corrected", "CASE_NO")
         event = _event(db, case, number)
-        db.conn.execute("DELETE FROM case_events WHERE id = ?", (event["id"],))
-        refresh_status(db, case["id"])
-        removed = {k: event[k] for k in _EVENT_SHOWN}
-        db.audit("remove-event", "case", case["no"], removed, {"reason": reason})
+        removed = drop_event(db, case["id"], case["no"], event, reason)
     return {"case_no": case["no"], "n": event["n"], **removed}
+
+
+def drop_event(db: Database, case_id: int, case_no: str, event: Mapping[str, Any],
+               reason: str) -> dict[str, Any]:
+    """Inside `db.write()`: remove a stored event (a row with its `id`), the case's status
+    following, the audit log keeping what it said and why. Returns what it said."""
+    db.conn.execute("DELETE FROM case_events WHERE id = ?", (event["id"],))
+    refresh_status(db, case_id)
+    removed = {k: event[k] for k in _EVENT_SHOWN}
+    db.audit("remove-event", "case", case_no, removed, {"reason": reason})
+    return removed
 
 
 # -- corrections and voiding --------------------------------------------------------

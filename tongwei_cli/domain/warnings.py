@@ -509,16 +509,27 @@ def remove_followup(db: Database, warning_no: str, raw: Mapping[str, Any], reaso
         name = followup_name(db, warning["no"], at, method)
         if current is None:
             raise NotFound(f"no follow-up {name} is recorded", "at")
-        db.conn.execute("DELETE FROM followups WHERE id = ?", (current["id"],))
-        db.conn.execute("UPDATE warnings SET feedback_at = NULL, visited_at = NULL,"
-                        " defrauded_at = NULL, outcome = NULL, outcome_at = NULL"
-                        " WHERE id = ?", (warning["id"],))
-        refresh_warnings(db, [warning["id"]])  # (those left, if any)
-        removed = clock.texts({"warning_no": warning["no"], "at": at, "method": method,
-                               "outcome": current["outcome"], "case_no": current["case_no"],
-                               "note": current["note"]}, MOMENTS)
-        db.audit("remove", "followup", name, removed, {"removed": True, "reason": reason})
+        removed = drop_followup(db, warning["id"], warning["no"], current, reason)
     return removed, name
+
+
+def drop_followup(db: Database, warning_id: int, warning_no: str,
+                  current: Mapping[str, Any], reason: str) -> dict[str, Any]:
+    """Inside `db.write()`: remove a stored follow-up (a row with its `id`, `at`, `method`,
+    `outcome`, `case_no`, `note`); the warning's feedback, visit and outcome are worked out
+    again from those left; the audit log keeps what it said and why."""
+    at, method = current["at"], current["method"]
+    db.conn.execute("DELETE FROM followups WHERE id = ?", (current["id"],))
+    db.conn.execute("UPDATE warnings SET feedback_at = NULL, visited_at = NULL,"
+                    " defrauded_at = NULL, outcome = NULL, outcome_at = NULL"
+                    " WHERE id = ?", (warning_id,))
+    refresh_warnings(db, [warning_id])  # (those left, if any)
+    removed = clock.texts({"warning_no": warning_no, "at": at, "method": method,
+                           "outcome": current["outcome"], "case_no": current["case_no"],
+                           "note": current["note"]}, MOMENTS)
+    db.audit("remove", "followup", followup_name(db, warning_no, at, method), removed,
+             {"removed": True, "reason": reason})
+    return removed
 
 
 def remove_warning(db: Database, no: str, reason: Any) -> dict[str, Any]:

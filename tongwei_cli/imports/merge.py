@@ -143,6 +143,7 @@ class Kind:
     select = ""  # the same SELECT on either file
     content: tuple[str, ...] = ()  # the columns compared (personal ones opened)
     voids = False  # whether the record can be voided (content has voided, void_reason)
+    removable = False  # whether the station can remove one (its removal is carried over)
 
     def key(self, row: dict[str, Any]) -> str:
         return row["no"]
@@ -155,6 +156,14 @@ class Kind:
     def lookups(self, rows: dict[str, dict[str, Any]]) -> list[Any]:
         """The values of `lookup` that find the records of these keys in another file."""
         return list(rows)
+
+    def lookups_of(self, keys_: list[str]) -> list[Any]:
+        """The values of `lookup` of records known only by their keys (a removable kind's
+        key is a JSON list that starts with it)."""
+        return sorted({json.loads(k)[0] for k in keys_})
+
+    def remove(self, m: Merger, current: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def rows(self, db: Database, wanted: list[Any] | None = None
              ) -> dict[str, dict[str, Any]]:
@@ -258,8 +267,9 @@ class Events(Kind):
     """Case events: keyed by their whole content, as `import events` keys them."""
 
     name, table = "event", "case_events"
-    select = ("SELECT c.no AS case_no, e.kind, e.date, e.count, e.amount_fen, e.note"
-              " FROM case_events e JOIN cases c ON c.id = e.case_id")
+    select = ("SELECT c.no AS case_no, e.kind, e.date, e.count, e.amount_fen, e.note,"
+              " e.id, e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id")
+    removable = True
     content = ("case_no", "kind", "date", "count", "amount_fen", "note")
     lookup = "c.no"
 
@@ -275,6 +285,10 @@ class Events(Kind):
     def describe(self, key):
         case_no, kind, day, *_ = json.loads(key)
         return f"the {kind} event of case {case_no} on {day}"
+
+    def remove(self, m, current):
+        cases.drop_event(m.db, current["case_id"], current["case_no"], current,
+                         f"removed in {m.station.path.name}")
 
     def add(self, m, rows):
         ledger = cases.EventLedger(m.db)
@@ -302,6 +316,11 @@ class Followups(Kind):
               " JOIN warnings w ON w.id = f.warning_id LEFT JOIN cases c ON c.id = f.case_id")
     content = ("warning_no", "at", "method", "outcome", "case_no", "note")
     lookup = "w.no"
+    removable = True
+
+    def remove(self, m, current):
+        alerts.drop_followup(m.db, current["warning_id"], current["warning_no"], current,
+                             f"removed in {m.station.path.name}")
 
     def lookups(self, rows):
         return sorted({r["warning_no"] for r in rows.values()})
@@ -511,6 +530,7 @@ class Merger:
                 "SELECT kind, key, key_id, digest FROM merged_records WHERE source = ?",
                 (station.database_id,))}
         self.new_bases: dict[tuple[str, str], str] = {}
+        self.forgotten: list[tuple[str, str]] = []  # bases of records gone at the station
 
     def digest(self, content: dict[str, Any], key_id: str | None = None) -> str:
         key_id = key_id or self.key.key_id
@@ -542,9 +562,10 @@ class Merger:
         voids: list[tuple[Kind, dict[str, Any]]] = []
         for kind in KINDS:
             theirs = self.station.records[kind.name]
-            if not theirs:
+            gone = self._removed_at_station(kind, theirs) if kind.removable else []
+            if not theirs and not gone:
                 continue
-            ours = kind.rows(self.db, kind.lookups(theirs))
+            ours = kind.rows(self.db, kind.lookups(theirs)) if theirs else {}
             new, taken = [], []
             for key, row in theirs.items():
                 content = _values(row, kind.content)
@@ -574,8 +595,10 @@ class Merger:
                         settled = False
                 if settled:
                     self.new_bases[(kind.name, key)] = self.digest(content)
-            if new or taken:
+            if new or taken or gone:
                 self._ensure_import()
+            for current in gone:  # (first: a corrected event is its old one gone, a new one)
+                self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))
             if new:
                 kind.add(self, kind.ordered(new))
                 if kind.voids:
@@ -589,6 +612,25 @@ class Merger:
             self.attempt(kind, row, lambda k=kind, r=row: self._void(k, r))
         if self.problems:
             raise MergeRefused(self.station.path.name, self.problems)
+
+    def _removed_at_station(self, kind: Kind, theirs: dict[str, dict[str, Any]]
+                            ) -> list[dict[str, Any]]:
+        """The county's records of `kind` merged from this file before and removed there
+        since (an event corrected or withdrawn, a follow-up removed): those the county has
+        not changed since go too; one the county changed since stays. The base of each is
+        forgotten."""
+        keys_ = [key for (name, key) in self.bases if name == kind.name and key not in theirs]
+        if not keys_:
+            return []
+        ours = kind.rows(self.db, kind.lookups_of(keys_))
+        gone = []
+        for key in keys_:
+            self.forgotten.append((kind.name, key))
+            current = ours.get(key)
+            if current is not None and self.is_base(kind, key, _values(current, kind.content)):
+                gone.append(current)
+                self.result.corrected += 1
+        return gone
 
     def _void(self, kind: Kind, row: dict[str, Any]) -> None:
         reason = row["void_reason"] or f"voided in {self.station.path.name}"
@@ -635,7 +677,7 @@ class Merger:
             ).lastrowid
 
     def changes_bases(self) -> bool:
-        return any(self.bases.get(k, (None, None))[1] != d or
+        return bool(self.forgotten) or any(self.bases.get(k, (None, None))[1] != d or
                    self.bases.get(k, (None, None))[0] != self.key.key_id
                    for k, d in self.new_bases.items())
 
@@ -652,6 +694,9 @@ class Merger:
             " file_name = excluded.file_name, merges = merges + 1, last_at = excluded.last_at,"
             " last_anchor = excluded.last_anchor, last_by = excluded.last_by",
             (st.database_id, st.station, st.path.name, now, now, anchor, self.db.officer))
+        self.db.conn.executemany(
+            "DELETE FROM merged_records WHERE source = ? AND kind = ? AND key = ?",
+            [(st.database_id, kind, key) for kind, key in self.forgotten])
         self.db.conn.executemany(
             "INSERT INTO merged_records (source, kind, key, key_id, digest)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, kind, key) DO UPDATE SET"

@@ -248,7 +248,10 @@ def seal(db: Database) -> None:
                 f"INSERT OR REPLACE INTO record_digests (tbl, row_id, tag)"
                 f" SELECT ?, t.id, tw_new_tag({expr}) FROM {table} t WHERE t.id > ?",
                 (code, start))
-        sealer.start[code] = max(start, highest[code])
+        # Past every row tagged -- or back to the highest row left, when the highest were
+        # removed: SQLite gives the next row added the id after the highest there is, which
+        # may be a removed row's.
+        sealer.start[code] = highest[code]
 
 
 def settle(db: Database) -> None:
