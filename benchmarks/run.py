@@ -514,6 +514,10 @@ def measure_lists(folder: Path, big: Path, runs: int) -> dict[str, tuple[float, 
         "terminal": (lambda: run_tty([*tongwei(), *args], env_for(big)),
                      lambda: run_tty([*tongwei(), *args], env_for(fresh))),
         "csv": (lambda: tw(big, *csv_args)[0], lambda: tw(fresh, *csv_args)[0]),
+        # a person looked up by phone number: the blind index, an indexed equality (and the
+        # lookup's audit row)
+        "find": (lambda: tw(big, "find", "13912345678")[0],
+                 lambda: tw(fresh, "find", "13912345678")[0]),
     }, runs)
 
 
@@ -638,8 +642,10 @@ def main() -> int:
 
     ratio("`tongwei --help`", startup["--help"], "bare Typer app", 1.3)
     ratio("`tongwei case add`", startup["case add"], "bare Typer app, one insert", 1.3)
-    ratio("import 100k warnings, XLSX", imports["import XLSX"], "calamine + executemany", 2)
-    ratio("import 100k warnings, CSV", imports["import CSV"], "csv + executemany", 2)
+    ratio("import 100k warnings, XLSX", imports["import XLSX"],
+          "calamine + executemany, sealing the same", 2)
+    ratio("import 100k warnings, CSV", imports["import CSV"],
+          "csv + executemany, sealing the same", 2)
     counts = SCALES[big]
     ratio(f"`report daily`, {big} file ({counts[0] // 1000:,}k cases, "
           f"{counts[1] // 1000:,}k warnings)", report, "fresh file", 1.5)
@@ -654,6 +660,7 @@ def main() -> int:
               f"({n:,} overdue)", pair["terminal"], "fresh file", 1.5)
         ratio(f"`warning list --status overdue --format csv`, {scale} file", pair["csv"],
               "fresh file", 1.2)
+        ratio(f"`find PHONE`, {scale} file", pair["find"], "fresh file", 1.2)
 
     small, large = built["county"], built.get("province")
     mem_small = small["import warnings rss"]
