@@ -27,14 +27,9 @@ def _record(row: Any) -> dict[str, Any]:
 def add_campaign(db: Database, name: Any, first: Any, last: Any, note: Any = None
                  ) -> dict[str, Any]:
     """Store a campaign `[first, last]` (whole local days; planned ones may lie ahead)."""
-    new = _checked(name, first, last, note, db)
+    _checked(name, first, last, note, db)  # (before the lock: a bad date waits for nothing)
     with db.write():
-        if db.one("SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
-            raise Conflict(f"a campaign named {new['name']!r} already exists", "NAME")
-        db.conn.execute(
-            "INSERT INTO campaigns (name, first_day, last_day, note, created_at, created_by)"
-            " VALUES (:name, :first_day, :last_day, :note, :at, :by)",
-            {**new, "at": clock.stamp(), "by": db.officer})
+        new = insert_campaign(db, {"name": name, "from": first, "to": last, "note": note})
         record = get_campaign(db, new["name"])
         db.audit("add", "campaign", new["name"], None, _logged(record))
     return record
