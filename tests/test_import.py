@@ -349,6 +349,7 @@ def test_a_file_sorted_newest_first_takes_no_more_room(sh, tmp_path):
         path = write_csv(tmp_path / f"{name}.csv", ["no", "received", "level", "station",
                                                     "phone"], order)
         db = tmp_path / f"{name}.db"
+        assert sh("--db", db, "init").returncode == 0
         assert sh("--db", db, "import", "warnings", path).returncode == 0
         conn = sqlite3.connect(db)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
