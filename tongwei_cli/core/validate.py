@@ -477,10 +477,12 @@ def _today(tz: ZoneInfo) -> date:
     if hit is not None and hit[0] <= now < hit[1]:
         return hit[2]
     today = clock.today(tz)
-    # Two hours' margin either side: no change of offset moves midnight further.
-    start = int(combine_local(today, tz).timestamp()) + 7200
-    end = int(combine_local(today + timedelta(days=1), tz).timestamp()) - 7200
-    _TODAYS[tz] = (start, end, today)
+    # The day's own bounds in the zone (its midnights, whatever the offset that day): a
+    # whole import run late in the evening reads the clock, not the zone, each row.
+    start = int(combine_local(today, tz).timestamp())
+    end = int(combine_local(today + timedelta(days=1), tz).timestamp())
+    if start <= now < end:
+        _TODAYS[tz] = (start, end, today)
     return today
 
 
