@@ -92,8 +92,14 @@ def tongwei() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "tongwei_cli"]
 
 
+def base_env() -> dict[str, str]:
+    """The environment both sides of every pair run in: this one without `PYTHON*` (a
+    PYTHONPATH or PYTHONDONTWRITEBYTECODE of the shell would slow one side) and `TONGWEI_*`."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("TONGWEI_", "PYTHON"))}
+
+
 def env_for(db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGWEI_", "PYTHON"))}
+    env = base_env()
     env.update({"TONGWEI_DB": str(db), "TONGWEI_OFFICER": "bench", "TONGWEI_LANG": "zh"})
     return env
 
@@ -123,7 +129,8 @@ def run(argv: list[str], env: dict[str, str] | None = None, *, peak: bool = Fals
         read_end, write_end = os.pipe()
         argv = [sys.executable, "-c", PEAK_SCRIPT, str(write_end), *argv]
     started = time.perf_counter()
-    result = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+    result = subprocess.run(argv, env=base_env() if env is None else env,
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             pass_fds=(write_end,) if peak else ())
     elapsed = time.perf_counter() - started
@@ -161,7 +168,8 @@ def run_tty(argv: list[str], env: dict[str, str], columns: int = 80) -> float:
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     started = time.perf_counter()
-    result = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=follower,
+    result = subprocess.run(argv, env=base_env() if env is None else env,
+                            stdin=subprocess.DEVNULL, stdout=follower,
                             stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - started
     os.close(follower)
