@@ -272,20 +272,28 @@ def encrypt_existing(db: Database) -> int:
     for table, columns in TABLES.items():
         names = list(columns)
         filled = " OR ".join(f"{c} IS NOT NULL" for c in names)
-        rows = db.query(f"SELECT id, {', '.join(names)} FROM {table} WHERE {filled}")
-        batch: list[dict[str, Any]] = []
         sets = ", ".join(f"{c} = :{c}, {c}{ENC} = :{c}{ENC}, {c}{BI} = :{c}{BI}"
                          for c in names)
-        for row in rows:
-            batch.append(seal(db, table, dict(zip(["id", *names], row, strict=True))))
-            if len(batch) >= 5000:
-                db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = :id", batch)
-                changed += len(batch)
-                batch = []
-        if batch:
+        for rows in _batches(db, f"SELECT id, {', '.join(names)} FROM {table}", filled):
+            batch = [seal(db, table, dict(zip(["id", *names], row, strict=True)))
+                     for row in rows]
             db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = :id", batch)
             changed += len(batch)
     return changed
+
+
+def _batches(db: Database, select: str, where: str, size: int = 5000
+             ) -> Iterable[list[sqlite3.Row]]:
+    """The rows of `select … WHERE where`, in order of id, `size` at a time (memory stays
+    flat however large the table; each batch is read before it is rewritten)."""
+    last = 0
+    while True:
+        rows = db.query(f"{select} WHERE id > ? AND ({where}) ORDER BY id LIMIT {size}",
+                        (last,))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
 
 
 def rekey(db: Database, old: Key, new: Key) -> None:
@@ -299,17 +307,18 @@ def rekey(db: Database, old: Key, new: Key) -> None:
         encs = ", ".join(c + ENC for c in names)
         filled = " OR ".join(f"{c}{ENC} IS NOT NULL" for c in names)
         sets = ", ".join(f"{c}{ENC} = ?, {c}{BI} = ?" for c in names)
-        updates = []
-        for row in db.query(f"SELECT id, {encs} FROM {table} WHERE {filled}"):
-            values: list[Any] = []
-            for (column, kind), blob in zip(columns.items(), row[1:], strict=True):
-                if blob is None:
-                    values += [None, None]
-                    continue
-                plain = was.decrypt(table, column, blob)
-                values += [now.encrypt(table, column, plain), index(kind, plain)]
-            updates.append((*values, row[0]))
-        db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
+        for rows in _batches(db, f"SELECT id, {encs} FROM {table}", filled):
+            updates = []
+            for row in rows:
+                values: list[Any] = []
+                for (column, kind), blob in zip(columns.items(), row[1:], strict=True):
+                    if blob is None:
+                        values += [None, None]
+                        continue
+                    plain = was.decrypt(table, column, blob)
+                    values += [now.encrypt(table, column, plain), index(kind, plain)]
+                updates.append((*values, row[0]))
+            db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
     for name in ("personal.cipher", "personal.index", "personal.key", "personal.tools"):
         db.memo.pop(name, None)
 
