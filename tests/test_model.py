@@ -107,6 +107,12 @@ class Figures(RuleBasedStateMachine):
             return
         self.cases[no]["voided"] = True
 
+    def latest(self) -> datetime:
+        """The latest minute a moment is given: the one before the model's `now`. (Its own
+        minute would be a moment at `now` itself when the run began on a whole minute:
+        before `now` for tongwei, which reads the clock later, but not for the model.)"""
+        return (self.now - timedelta(minutes=1)).astimezone(TZ).replace(second=0)
+
     # -- prevent -------------------------------------------------------------------
     @rule(minutes_ago=st.integers(1, 40 * 1440), level=st.sampled_from(list(HOURS)),
           station=st.sampled_from(STATIONS))
@@ -130,8 +136,7 @@ class Figures(RuleBasedStateMachine):
             return
         no = sorted(self.warnings)[pick % len(self.warnings)]
         warning = self.warnings[no]
-        at = min(warning["received"] + timedelta(minutes=after),
-                 self.now.astimezone(TZ).replace(second=0))
+        at = min(warning["received"] + timedelta(minutes=after), self.latest())
         try:
             alerts.add_followup(self.db, no, {"at": f"{at:%Y-%m-%d %H:%M}", "method": method,
                                               "outcome": outcome})
@@ -150,8 +155,7 @@ class Figures(RuleBasedStateMachine):
         warning = self.warnings[no]
         received = warning["received"]
         if shift is not None:
-            received = min(received + timedelta(minutes=shift),
-                           self.now.astimezone(TZ).replace(second=0))
+            received = min(received + timedelta(minutes=shift), self.latest())
         changes = {"level": level, "station": station,
                    "received": None if shift is None else f"{received:%Y-%m-%d %H:%M}"}
         try:
