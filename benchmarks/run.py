@@ -100,7 +100,9 @@ def base_env() -> dict[str, str]:
 
 def env_for(db: Path) -> dict[str, str]:
     env = base_env()
-    env.update({"TONGWEI_DB": str(db), "TONGWEI_OFFICER": "bench", "TONGWEI_LANG": "zh"})
+    # (the generated files' keys in one key file beside them, not in the user's config)
+    env.update({"TONGWEI_DB": str(db), "TONGWEI_OFFICER": "bench", "TONGWEI_LANG": "zh",
+                "TONGWEI_KEY_FILE": str(db.parent / "bench.keys")})
     return env
 
 
