@@ -41,7 +41,7 @@ def week(db):
     def followup(no, at, method, outcome):
         alerts.add_followup(db, no, blank(FOLLOWUP, at=at, method=method, outcome=outcome))
 
-    case("C1", "2025-03-03", "平襄", "10000", victim_name="张三", victim_phone="13812345678")
+    case("C1", "2025-03-03", "平襄", "10000", victim_name="张三", victim_phone="13800005678")
     event("C1", "freeze", "2025-03-04", amount="2500.50")
     event("C1", "solved", "2025-03-05")
     event("C1", "arrest", "2025-03-05", count="3")

@@ -25,17 +25,17 @@ def _fill(run, db, station, n):
     w = f"YJ{station[:2].upper()}{n}"
     run("--db", db, "case", "add", "--reported", DAY, "--type", "loan", "--station", station,
         "--loss", str(1000 * n), "--victim-name", f"王{n}明", "--victim-phone",
-        f"1391234567{n}")
+        f"1390000567{n}")
     no = run("--db", db, "case", "list", "--format", "json").stdout
     no = json.loads(no)[0]["no"]
     run("--db", db, "case", "event", no, "solved", "--date", DAY)
     run("--db", db, "case", "event", no, "recover", "--date", DAY, "--amount", "300")
     run("--db", db, "warning", "add", "--no", w, "--received", f"{DAY} 09:00", "--level",
-        "high", "--station", station, "--phone", f"1381234567{n}", "--name", f"赵{n}")
+        "high", "--station", station, "--phone", f"1380000567{n}", "--name", f"赵{n}")
     run("--db", db, "warning", "followup", w, "--at", f"{DAY} 10:00", "--method", "visit",
         "--outcome", "dissuaded")
     run("--db", db, "warning", "add", "--no", w + "B", "--received", f"{DAY} 09:30",
-        "--level", "low", "--station", station, "--phone", f"1371234567{n}")
+        "--level", "low", "--station", station, "--phone", f"1370000567{n}")
     run("--db", db, "outreach", "add", "--date", DAY, "--station", station, "--audience",
         "students", "--form", "lecture", "--venue", f"第{n}中学", "--attendees", str(100 * n),
         "--materials", str(10 * n))
@@ -196,7 +196,7 @@ def test_a_station_file_with_another_key_merges_with_key_file(run, files, tmp_pa
     for args in (["init", "--station", "新景"],
                  ["case", "add", "--reported", DAY, "--type", "loan", "--station", "新景",
                   "--loss", "800", "--victim-name", "欧阳修远", "--victim-phone",
-                  "13512345678"]):
+                  "13500005678"]):
         made_ = sh("--db", station, *args, env=env)
         assert made_.returncode == 0, made_.stderr
     refused = sh("--db", county, "merge", station)
@@ -207,14 +207,14 @@ def test_a_station_file_with_another_key_merges_with_key_file(run, files, tmp_pa
     no = f"TW{DAY.replace('-', '')}-XINJING-001"
     shown = json.loads(sh("--db", county, "case", "show", no, "--reveal", "--format",
                           "json").stdout)
-    assert (shown["victim_name"], shown["victim_phone"]) == ("欧阳修远", "13512345678")
+    assert (shown["victim_name"], shown["victim_phone"]) == ("欧阳修远", "13500005678")
     subprocess.run([*tongwei_exe(), "--db", str(county), "db", "compact"], check=False,
                    capture_output=True)
     raw = county.read_bytes()
     for wal in (county.with_name(county.name + "-wal"),):
         if wal.exists():
             raw += wal.read_bytes()
-    assert "欧阳修远".encode() not in raw and b"13512345678" not in raw
+    assert "欧阳修远".encode() not in raw and b"13500005678" not in raw
     assert sh("--db", county, "check").returncode == 0
 
 

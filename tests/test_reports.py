@@ -26,7 +26,7 @@ SCRIPT: list[tuple[str, ...]] = [
     # -- cases ----------------------------------------------------------------------------
     ("case", "add", "--no", "C1", "--reported", "2025-03-03", "--type", "task-scam",
      "--station", "平襄", "--loss", "10000", "--victim-name", "张三",
-     "--victim-phone", "13812345678"),
+     "--victim-phone", "13800005678"),
     ("case", "event", "C1", "freeze", "--date", "2025-03-04", "--amount", "2500.50"),
     ("case", "event", "C1", "solved", "--date", "2025-03-05"),
     ("case", "event", "C1", "arrest", "--date", "2025-03-05", "--count", "3"),
@@ -367,7 +367,7 @@ def test_range_refusals(run, data):
 def test_no_personal_data_in_any_format(run, data, tmp_path):
     for fmt in ("table", "json", "csv", "text", "markdown", "html"):
         out = run("report", "daily", "--date", "2025-03-09", "--format", fmt).stdout
-        for secret in ("13900006666", "赵六", "王五", "13812345678", "张三"):
+        for secret in ("13900006666", "赵六", "王五", "13800005678", "张三"):
             assert secret not in out, (fmt, secret)
     target = tmp_path / "daily.xlsx"
     run("report", "daily", "--date", "2025-03-09", "-o", target)

@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from tests.conftest import days_ago
 from tongwei_cli.core.masking import mask_free_text
 
-PHONE = "13912345678"
-SPACED = "139 1234 5678"
+PHONE = "13900005678"
+SPACED = "139 0000 5678"
 ID18 = "621121199001011233"  # a real check digit; Tongwei's code
 OLD_ID = "622424700303001"  # 15 digits: born 1970-03-03
 # What the officers also write in the same notes, and must find again as they wrote it.
 KEPT = "预警YJ2026112800396，案号TW20261129-001，损失12000.50元（1.5万），2026-11-29 10:15"
-SECRETS = [PHONE, SPACED, ID18, OLD_ID, "139-1234-5678", "１３９１２３４５６７８"]
+SECRETS = [PHONE, SPACED, ID18, OLD_ID, "139-0000-5678", "１３９００００５６７８"]
 
 
 def note(tag: str) -> str:
@@ -35,16 +35,16 @@ def masked_note(tag: str) -> str:
 # -- the masking itself ---------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("13912345678", "139****5678"),
-    ("请回电13912345678谢谢", "请回电139****5678谢谢"),
-    ("电话：139 1234 5678。", "电话：139 **** 5678。"),
-    ("139-1234-5678", "139-****-5678"),
-    ("+86 139-1234-5678", "+86 139-****-5678"),
-    ("+8613912345678", "+86139****5678"),
-    ("008613912345678", "0086139****5678"),
-    ("全角１３９１２３４５６７８号", "全角１３９****５６７８号"),
-    ("１３９－１２３４－５６７８", "１３９－****－５６７８"),
-    ("两个号码13912345678和15000000001", "两个号码139****5678和150****0001"),
+    ("13900005678", "139****5678"),
+    ("请回电13900005678谢谢", "请回电139****5678谢谢"),
+    ("电话：139 0000 5678。", "电话：139 **** 5678。"),
+    ("139-0000-5678", "139-****-5678"),
+    ("+86 139-0000-5678", "+86 139-****-5678"),
+    ("+8613900005678", "+86139****5678"),
+    ("008613900005678", "0086139****5678"),
+    ("全角１３９００００５６７８号", "全角１３９****５６７８号"),
+    ("１３９－００００－５６７８", "１３９－****－５６７８"),
+    ("两个号码13900005678和15000000001", "两个号码139****5678和150****0001"),
     (f"身份证{ID18}", "身份证621121********1233"),
     ("身份证62112119900101123x", "身份证621121********123x"),
     ("身份证62112119900101123X", "身份证621121********123X"),
@@ -59,21 +59,21 @@ def test_phones_and_ids_in_text_are_masked_as_fields_are(text, expected):
 
 @pytest.mark.parametrize("text", [
     KEPT,
-    "YJ2026112800396", "yj2026112800396", "TW20261129-001", "TW13912345678",
-    "13912345678abc",  # part of something longer that is not a number
-    "YJ13912345678", "DK20261129-001", "CJ20261129-001", "XC-01",
+    "YJ2026112800396", "yj2026112800396", "TW20261129-001", "TW13900005678",
+    "13900005678abc",  # part of something longer that is not a number
+    "YJ13900005678", "DK20261129-001", "CJ20261129-001", "XC-01",
     "12000.50", "1.5万", "21.81万元", "150000000", "2026-11-29 10:15", "2026/11/29",
     "20261129103000",  # a timestamp: 14 digits
-    "139123456789",  # 12 digits: not a mobile
-    "1391234567",  # 10
+    "139000056789",  # 12 digits: not a mobile
+    "1390000567",  # 10
     "12345678901",  # 11 digits, but not 13-19…
     "6222021234567890123",  # a bank card: 19 digits
     "62112119900101123",  # 17 digits
     "6211211990010112334",  # 19
     "202611280039612",  # 15 digits that are no birth date (month 00)
     "0931-6521234",  # a landline
-    "13912345678.50", "0.13912345678", "202611291030001.5万",  # decimal numbers
-    "sha256 9f13912345678aa0c4e3",
+    "13900005678.50", "0.13900005678", "202611291030001.5万",  # decimal numbers
+    "sha256 9f13900005678aa0c4e3",
     "", None, "短",
 ])
 def test_what_is_not_a_phone_or_id_is_left_alone(text):
@@ -82,7 +82,7 @@ def test_what_is_not_a_phone_or_id_is_left_alone(text):
 
 words = st.text(alphabet="受害人电话预警案号损失元，。：、 ", max_size=8)
 keys = st.sampled_from(["YJ2026112800396", "TW20261129-001", "12000.50", "1.5万",
-                        "2026-11-29 10:15", "20261129103000", "TW13912345678"])
+                        "2026-11-29 10:15", "20261129103000", "TW13900005678"])
 mobiles = st.builds(lambda second, rest: f"1{second}{rest:09d}",
                     st.sampled_from("3456789"), st.integers(0, 10**9 - 1))
 
@@ -254,9 +254,9 @@ def test_numbers_typed_into_free_text_are_masked_in_every_output(run):
     """A summary holding the victim's number shows it masked in show, list and export, and
     whole with --reveal (which is audited)."""
     run("case", "add", "--no", "FT1", "--reported", "2026-11-20", "--type", "刷单",
-        "--station", "平襄", "--loss", "100", "--summary", "请回电13812345678")
+        "--station", "平襄", "--loss", "100", "--summary", "请回电13800005678")
     for args in (("case", "show", "FT1"), ("case", "show", "FT1", "--format", "json"),
                  ("case", "show", "FT1", "--format", "csv")):
         out = run(*args).output
-        assert "13812345678" not in out and "138****5678" in out
-    assert "13812345678" in run("case", "show", "FT1", "--reveal").output
+        assert "13800005678" not in out and "138****5678" in out
+    assert "13800005678" in run("case", "show", "FT1", "--reveal").output
