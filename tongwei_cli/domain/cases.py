@@ -139,10 +139,12 @@ def add_case(db: Database, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list
         elif db.one("SELECT 1 FROM cases WHERE no = ?", (row["no"],)):
             raise Conflict(f"case {row['no']} already exists", "no")
         insert_cases(db, [row])
-        case_id = db.scalar("SELECT id FROM cases WHERE no = ?", (row["no"],))
-        db.audit("add", "case", row["no"], None, _audited(get_case(db, row["no"])))
-        links = link_by_person(db, [case_id])
-        record = get_case(db, row["no"])
+        stored = _case_row(db, row["no"])
+        record = _with_status(as_record(stored))
+        db.audit("add", "case", row["no"], None, _audited(record))
+        links = link_by_person(db, [stored["id"]])
+        if links:  # (the warning it now names)
+            record = get_case(db, row["no"])
     return record, prepared.warnings + [_link_note(db, link) for link in links]
 
 

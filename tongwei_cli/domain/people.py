@@ -28,7 +28,7 @@ _COLUMNS = {
 }
 
 
-def what_is(value: str, tz: Any) -> str:
+def what_is(value: str) -> str:
     """Whether a typed value is an ID number, a phone number or (anything else) a name."""
     text = "".join(str(value).split())
     if sum(ch.isdigit() for ch in text) >= 15:
@@ -54,7 +54,7 @@ def find(db: Database, value: str, by: str | None = None, *, reveal: bool = Fals
     """The records of the person `value` names (`by`: phone, id or name; found out from
     the value when not given): `(by, the value masked, records newest first)`. Audited."""
     tz = db.tz
-    by = by or what_is(value, tz)
+    by = by or what_is(value)
     clean = normalised(by, value, tz)
     index = personal.blind_index(db, by, clean)
     records: list[dict[str, Any]] = []
@@ -117,11 +117,12 @@ _TABLE = {"warning": ("warnings", {"name": "name", "phone": "phone", "id_no": "i
 
 
 def _opened(db: Database, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records with the person's values in the clear (`--reveal`)."""
-    out = []
-    for record in records:
-        table, names = _TABLE[record["strand"]]
-        stored = {column: record[key] for key, column in names.items()}
-        (opened,) = personal.reveal(db, table, [{"no": record["no"], **stored}])
-        out.append({**record, **{key: opened[column] for key, column in names.items()}})
-    return out
+    """The records with the person's values in the clear (`--reveal`): one read of the
+    ciphertext a strand."""
+    opened: dict[tuple[str, str], dict[str, Any]] = {}
+    for strand, (table, names) in _TABLE.items():
+        mine = [{"no": r["no"], **{column: r[key] for key, column in names.items()}}
+                for r in records if r["strand"] == strand]
+        for row in personal.reveal(db, table, mine):
+            opened[strand, row["no"]] = {key: row[column] for key, column in names.items()}
+    return [{**r, **opened[r["strand"], r["no"]]} for r in records]

@@ -22,10 +22,17 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.core.fields import WARNING, is_sealed
+from tongwei_cli.core.fields import WARNING
 from tongwei_cli.core.words import WORDS
 from tongwei_cli.domain.choices import Choices
-from tongwei_cli.domain.records import PlainText, Prepared, corrected, corrections, raw_of
+from tongwei_cli.domain.records import (
+    PlainText,
+    Prepared,
+    as_record,
+    corrected,
+    corrections,
+    raw_of,
+)
 from tongwei_cli.domain.records import filled as _filled
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
@@ -201,9 +208,7 @@ def _warning_key(db: Database, no: Any, field: str) -> sqlite3.Row:
 
 def get_warning(db: Database, no: str, field: str = "W_NO") -> dict[str, Any]:
     """The stored warning as a plain record (no internal id; moments as text)."""
-    record = {k: v for k, v in _warning_row(db, no, field).items() if not is_sealed(k)}
-    record.pop("id")
-    return clock.texts(record, MOMENTS)
+    return clock.texts(as_record(_warning_row(db, no, field)), MOMENTS)
 
 
 def status_at(record: Mapping[str, Any], moment: int) -> str:

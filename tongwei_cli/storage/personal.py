@@ -47,11 +47,6 @@ ENC, BI = "_enc", "_bi"
 TABLES: dict[str, dict[str, str]] = {k.table: k.personal() for k in KINDS if k.personal()}
 
 
-def sealed_columns(table: str) -> tuple[str, ...]:
-    """The ciphertext and blind-index columns of a table, in declaration order."""
-    return tuple(c + suffix for c in TABLES.get(table, {}) for suffix in (ENC, BI))
-
-
 def normalise(kind: str, value: str) -> str:
     """The form a value is indexed in: full-width to half-width, no blanks; an ID number's
     x upper case."""
@@ -90,6 +85,7 @@ class Cipher:
 
 
 _from_bytes = int.from_bytes
+_PREFIX = {kind: f"{kind}:".encode() for kind in MASKS}  # (what an index is of: `phone:…`)
 
 
 class Index:
@@ -101,7 +97,8 @@ class Index:
 
     def __call__(self, kind: str, value: str) -> int:
         h = self._proto.copy()
-        h.update(f"{kind}:{normalise(kind, value)}".encode())
+        h.update(_PREFIX[kind])
+        h.update(normalise(kind, value).encode())
         return _from_bytes(h.digest(), "big", signed=True)
 
 
@@ -175,8 +172,7 @@ def seal(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
         row[enc] = tools[0](value.encode(), aad)
         h = tools[1]()
         h.update(prefix)
-        h.update((value if value.isascii() and value.isalnum() and kind != "id"
-                  else normalise(kind, value)).encode())
+        h.update(normalise(kind, value).encode())
         row[bi] = _from_bytes(h.digest(), "big", signed=True)
     return row
 
@@ -195,7 +191,7 @@ def _tools(db: Database) -> tuple[Any, Any]:
 # table -> ((column, kind, its mask, its ciphertext column, its index column, the
 #            associated data of its ciphertext, the prefix of its index), …)
 _PLANS = {table: tuple((c, k, MASKS[k], c + ENC, c + BI, [f"{table}.{c}".encode()],
-                        f"{k}:".encode()) for c, k in columns.items())
+                        _PREFIX[k]) for c, k in columns.items())
           for table, columns in TABLES.items()}
 
 
