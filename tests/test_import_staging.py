@@ -408,3 +408,69 @@ def test_totals_links_statuses_and_feedback_follow_a_staged_import(run, db_path,
     assert fed == (2,)  # S0000001 and TYPED: fed back and visited
     assert status == ("solved",)
     assert run("check").exit_code == 0
+
+
+# -- rows checked in a second process ------------------------------------------------
+
+def _mixed_warnings(path, *, bad: bool) -> None:
+    rows = [[f"P{i:05d}", f"{days_ago(5)} 08:{i % 60:02d}", "高", "平襄", f"1390000{i:04d}",
+             "张三" if i % 3 == 0 else "", "622424199001010026" if i % 7 == 0 else ""]
+            for i in range(3000)]
+    if bad:
+        rows[10][3] = "火星"  # no such station
+        rows[2500][1] = "yesterday-ish"  # no time
+    write_rows(path, ["no", "received", "level", "station", "phone", "name", "id"], rows)
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_rows_checked_in_a_second_process_give_the_same_import(run, db_path, tmp_path,
+                                                               monkeypatch, bad):
+    """A large file of warnings (or cases) is read and checked by a forked child while the
+    parent stages what it has: the outcome -- rows stored, their sealed personal values, the
+    bad lines named, the notes -- is that of checking in one process."""
+    path = tmp_path / "w.csv"
+    _mixed_warnings(path, bad=bad)
+    outcomes = []
+    forks: list[int] = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    for worker_bytes in (10**12, 0):  # in one process, then in a child
+        monkeypatch.setattr(engine, "WORKER_BYTES", worker_bytes)
+        forks.clear()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{db_path}{suffix}"):
+                os.unlink(f"{db_path}{suffix}")
+        run("init")
+        result = run("import", "warnings", path, ok=not bad)
+        assert result.exit_code == (1 if bad else 0)
+        assert len(forks) == (1 if worker_bytes == 0 else 0)
+        rows = count(db_path, "SELECT count(*) FROM warnings")
+        sealed = count(db_path, "SELECT count(*) FROM warnings WHERE name = '张*'"
+                                " AND name_enc IS NOT NULL AND id_no_enc IS NOT NULL")
+        outcomes.append((result.stdout, result.stderr, rows, sealed))
+    assert outcomes[0] == outcomes[1]
+    if bad:
+        assert "line 12" in outcomes[1][1] and "火星" in outcomes[1][1]
+        assert "line 2502" in outcomes[1][1] and outcomes[1][2] == 0
+    else:
+        assert outcomes[1][0] == "imported 3000, unchanged 0\n"
+        assert outcomes[1][3] == 143  # every 21st row has both a name and an ID number
+    assert run("check").exit_code == 0
+
+
+def test_a_file_that_goes_bad_midway_is_refused_when_checked_in_a_second_process(
+        run, db_path, tmp_path, monkeypatch):
+    """The reader's own refusal (here: a GB18030 line in a UTF-8 file) comes back from the
+    child as the same one-line error, nothing written, and no child is left behind."""
+    path = tmp_path / "w.csv"
+    _mixed_warnings(path, bad=False)
+    with path.open("a", encoding="gb18030", newline="") as handle:
+        handle.write(f"P99999,{days_ago(5)} 09:00,高,平襄,13900009999,王五,\n")
+    monkeypatch.setattr(engine, "WORKER_BYTES", 0)
+    run("init")
+    result = run("import", "warnings", path, ok=False)
+    assert result.exit_code == 1
+    assert "GB18030" in result.stderr and "3002" in result.stderr
+    assert count(db_path, "SELECT count(*) FROM warnings") == 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was reaped

@@ -21,9 +21,11 @@ Any bad row: `RowErrors` naming every one, and nothing is written. A kind is one
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import operator
+import os
 import sys
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -232,7 +234,9 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     size, sha = file_digest(path)
     result = ImportResult(kind.name, path.name, size, sha, dry_run=dry_run)
     what = WHAT[file_format(path)]
-    stream, header_notes = read_rows(kind, path, progress)
+
+    relay = _Relay(progress)
+    stream, header_notes = read_rows(kind, path, relay)
     result.notes.extend(header_notes)
 
     problems: list[Problem] = []
@@ -240,7 +244,10 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     try:
         with db.read():  # one state of the file for every check; only temp tables written
             version = _version(db)
-            _check(db, kind, stream, _Batch(db, kind, result, problems, what, update, stage))
+            checked = (_checked_apart(db, kind, stream, relay)
+                       if kind.overlap and size >= WORKER_BYTES and hasattr(os, "fork")
+                       and prime(db) else _checked_here(db, kind, stream))
+            _check(checked, _Batch(db, kind, result, problems, what, update, stage))
         if progress:
             progress(1, 1)
         if problems:
@@ -252,26 +259,29 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     return result
 
 
-def _check(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
-           batch: _Batch) -> None:
-    """Check every row of `stream` (step 1 of the module docstring)."""
-    prepare, pending, notes = kind.prepare, batch.rows, batch.result.notes
-    problems, what = batch.problems, batch.what
+# A row as checked: `(line, the prepared row, its notes)`, or `(line, None, (field, reason))`
+# for a bad one.
+Checked = tuple[int, Row | None, Any]
+
+
+def _check(checked: Iterator[list[Checked]], batch: _Batch) -> None:
+    """Gather the checked rows, a batch at a time (step 1 of the module docstring)."""
+    pending, notes = batch.rows, batch.result.notes
+    problems, what, result = batch.problems, batch.what, batch.result
     # The rows make no reference cycles: the cyclic collector, which would walk every live
     # row a few hundred times over a large file, waits until the end.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for line, raw in stream:  # per row, only what must be: it runs 100k times
-            batch.result.rows += 1
-            try:
-                ready = prepare(db, raw)
-            except TongweiError as exc:
-                problems.append((line, exc.field, exc.reason))
-                continue
-            if ready.warnings:
-                notes.extend(f"{what} {line}: {note}" for note in ready.warnings)
-            pending.append((line, ready.row))
+        for part in checked:  # per row, only what must be: it runs 100k times
+            result.rows += len(part)
+            for line, row, extra in part:
+                if row is None:
+                    problems.append((line, *extra))
+                    continue
+                if extra:
+                    notes.extend(f"{what} {line}: {note}" for note in extra)
+                pending.append((line, row))
             if len(pending) >= BATCH_ROWS:
                 batch.flush()
         batch.flush()
@@ -280,6 +290,138 @@ def _check(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
         batch.close()  # no statement may still run when the read transaction ends
         if collecting:
             gc.enable()
+
+
+def _checked_here(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
+                  size: int = 1000) -> Iterator[list[Checked]]:
+    """Each row of `stream` through the kind's `prepare`, `size` rows at a time."""
+    prepare, part = kind.prepare, []
+    append = part.append
+    for line, raw in stream:
+        try:
+            ready = prepare(db, raw)
+        except TongweiError as exc:
+            append((line, None, (exc.field, exc.reason)))
+        else:
+            append((line, ready.row, ready.warnings))
+        if len(part) >= size:
+            yield part
+            part = []
+            append = part.append
+    if part:
+        yield part
+
+
+# -- checking in a second process ---------------------------------------------------------
+
+# A file from this size on, of a kind whose `prepare` reads nothing from the database
+# (`overlap`), is read and checked by a child process while this one matches, stages and
+# writes what it has checked: the two halves of the work run on two cores. (Below it the
+# fork is not worth its few milliseconds.)
+WORKER_BYTES = 1 << 20
+
+
+class _Relay:
+    """The reader's progress: passed on here; in the child, kept to be sent with the
+    next batch of checked rows."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.last: tuple[int, int | None] | None = None
+        self.apart = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.apart:
+            self.last = (done, total)
+        elif self.progress is not None:
+            self.progress(done, total)
+
+
+class _NoConnection:
+    """The child's `db.conn`: SQLite's connection is the parent's alone (a connection
+    must not cross a fork); a kind marked `overlap` whose `prepare` still reaches for it
+    fails here, loudly, not by corrupting a lock."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError("import worker: prepare() used the database connection")
+
+
+def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
+                   relay: _Relay) -> Iterator[list[Checked]]:
+    """`_checked_here`, run in a forked child that sends each batch down a pipe.
+
+    What `prepare` reads from the database -- the reference tables, the key values are
+    sealed with -- is loaded before the fork (`prime`), so the child never touches the
+    connection. The child ends with `os._exit`: nothing of the parent's (the connection,
+    open files, buffered output) is closed or flushed by it. Its error -- a bad file, an
+    unexpected fault -- comes through the pipe and is raised here; a child that dies
+    is an error here too. Leaving early (a fault here, Ctrl-C) stops the child."""
+    import pickle
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            db.conn = _NoConnection()  # type: ignore[assignment]
+            relay.apart = True
+            with os.fdopen(write_end, "wb", buffering=1 << 16) as out:
+                try:
+                    for part in _checked_here(db, kind, stream, 2000):
+                        pickle.dump((part, relay.last), out, pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((None, relay.last), out, pickle.HIGHEST_PROTOCOL)
+                except BaseException as exc:  # noqa: BLE001  (everything goes to the parent)
+                    import traceback
+
+                    try:
+                        pickle.dump((exc, traceback.format_exc()), out)
+                    except Exception:  # noqa: BLE001  (an exception that does not pickle)
+                        pickle.dump((RuntimeError(repr(exc)), traceback.format_exc()), out)
+        except BaseException:  # noqa: BLE001  (the pipe itself failed: the parent sees EOF)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    done = False
+    try:
+        with os.fdopen(read_end, "rb", buffering=1 << 16) as pipe:
+            while True:
+                try:
+                    part, extra = pickle.load(pipe)
+                except EOFError:
+                    raise RuntimeError("the import's checking process ended unexpectedly"
+                                       ) from None
+                if isinstance(part, BaseException):
+                    raise part
+                if extra is not None and relay.progress is not None:
+                    relay.progress(*extra)
+                if part is None:
+                    done = True
+                    return
+                yield part
+    finally:
+        if not done:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+
+
+def prime(db: Database) -> bool:
+    """Load what an `overlap` kind's `prepare` reads from the database, once, before a
+    fork. False when that cannot be done (no key: the rows are then checked here, and
+    refused as they would be)."""
+    from tongwei_cli.domain.reference import refs
+    from tongwei_cli.storage import personal
+
+    try:
+        refs(db)
+        personal.prime(db)
+    except TongweiError:
+        return False
+    return True
 
 
 def _version(db: Database) -> int:

@@ -177,6 +177,13 @@ def seal(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def prime(db: Database) -> None:
+    """Load now what sealing reads from the database (whether the file seals, its key):
+    a process forked to check an import's rows seals without the connection."""
+    if enabled(db):
+        _tools(db)
+
+
 def _tools(db: Database) -> tuple[Any, Any]:
     """The bound AES-SIV encrypt and the index's hash copier of the key values are sealed
     with now."""
