@@ -247,7 +247,10 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
             checked = (_checked_apart(db, kind, stream, relay)
                        if kind.overlap and size >= WORKER_BYTES and hasattr(os, "fork")
                        and prime(db) else _checked_here(db, kind, stream))
-            _check(checked, _Batch(db, kind, result, problems, what, update, stage))
+            try:
+                _check(checked, _Batch(db, kind, result, problems, what, update, stage))
+            finally:
+                checked.close()  # a child checking the rows is stopped and reaped now
         if progress:
             progress(1, 1)
         if problems:
