@@ -103,21 +103,19 @@ def db(db_path):
     handle.close()
 
 
-_english_tree = None
+_trees: dict[str, object] = {}
 
 
 def command_tree(args: list[str]):
-    """The Click command the app becomes, for a run with `args`. Building it takes Typer
-    some 50 ms, six times a short command's own work: an English run reuses one built once
-    a session. A Chinese run puts the tree into Chinese in place, for good
-    (`commands.chinese.localise_command`), as the installed command does in its one run:
-    it gets a tree of its own."""
-    global _english_tree
-    if language_of(args) == "zh":
-        return typer.main.get_command(app)
-    if _english_tree is None:
-        _english_tree = typer.main.get_command(app)
-    return _english_tree
+    """The Click command the app becomes, for a run with `args`, built once a session for
+    each language (building it takes Typer some 50 ms, several times a short command's own
+    work). A Chinese run puts its tree into Chinese in place, as the installed command
+    does in its one run (`commands.chinese.localise_command`, which is idempotent): an
+    English run never gets that tree."""
+    language = language_of(args)
+    if language not in _trees:
+        _trees[language] = typer.main.get_command(app)
+    return _trees[language]
 
 
 class Runner:
@@ -127,13 +125,15 @@ class Runner:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None, ok: bool = True,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, prog_name: str | None = None):
         argv = [str(a) for a in args]
+        named = {"prog_name": prog_name} if prog_name else {}
         with mock.patch.dict(os.environ, env or {}):
             tree = command_tree(argv)
             # CliRunner builds the tree from the app on every call: give it the one above.
             with mock.patch.object(typer.testing, "_get_command", lambda _app: tree):
-                result = self.runner.invoke(app, argv, input=input, catch_exceptions=False)
+                result = self.runner.invoke(app, argv, input=input, catch_exceptions=False,
+                                            **named)
         commands.close_db()
         if ok:
             assert result.exit_code == 0, (result.stdout, result.stderr)
