@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -62,6 +63,28 @@ def copy_database(template: tuple[Path, Path], path: Path) -> None:
     keys.mkdir(mode=0o700, parents=True, exist_ok=True)
     shutil.copyfile(key_file, keys / key_file.name)
     os.chmod(keys / key_file.name, 0o600)
+
+
+_fresh: list = []  # the folder (removed at exit), the file, its key
+
+
+def fresh_database(path: Path) -> None:
+    """A database as `tongwei init` leaves it at `path`, its key where this test's commands
+    look for it, for code that cannot take a fixture (a hypothesis example, a state
+    machine): a copy of one made once a process, as migrating a new file each time cost
+    most of such a test's time."""
+    if not _fresh:
+        kept = tempfile.TemporaryDirectory(prefix="tongwei-fresh-")
+        folder = Path(kept.name)
+        made = open_db(settings.current(), folder / "fresh.db", create=True)
+        try:
+            key = made.keyring.created
+            assert key is not None and key.source is not None
+        finally:
+            made.close()
+        shutil.copyfile(key.source, folder / key.source.name)
+        _fresh.extend([kept, folder / "fresh.db", folder / key.source.name])
+    copy_database((_fresh[1], _fresh[2]), path)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ it never crashes. (hypothesis over the file readers, header mapping and row chec
 from __future__ import annotations
 
 import itertools
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import copy_database
+from tests.conftest import fresh_database
 from tongwei_cli.core import settings as tw_settings
 from tongwei_cli.core.errors import TongweiError
 from tongwei_cli.imports.engine import run_import
@@ -28,23 +27,12 @@ CELLS = st.one_of(
 )
 counter = itertools.count()
 FOLDER = tempfile.TemporaryDirectory()
-_TEMPLATE: list[tuple[Path, Path]] = []  # a fresh file and its key, made once a process
 
 
 def fresh_db():
-    """A fresh database: a copy of one made once (migrating a new file each example took
-    four fifths of the time), its key put where this test's commands look for it."""
     tw_settings.install(tw_settings.Settings(officer="fuzz", lang="en"))
-    if not _TEMPLATE:
-        made = open_db(tw_settings.current(), Path(FOLDER.name) / "template.db", create=True)
-        key = made.keyring.created
-        made.close()
-        assert key is not None and key.source is not None
-        kept = Path(FOLDER.name) / key.source.name
-        shutil.copyfile(key.source, kept)
-        _TEMPLATE.append((made.path, kept))
     path = Path(FOLDER.name) / f"f{next(counter)}.db"
-    copy_database(_TEMPLATE[0], path)
+    fresh_database(path)  # (a copy: migrating a new file each example was most of the time)
     return open_db(tw_settings.current(), path)
 
 
