@@ -148,18 +148,31 @@ class Runner:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None, ok: bool = True,
-                 env: dict[str, str] | None = None, prog_name: str | None = None):
+                 env: dict[str, str | None] | None = None, prog_name: str | None = None):
+        result = self.invoke(args, input=input, env=env, prog_name=prog_name)
+        if ok:
+            assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+    def invoke(self, args, *, input: str | None = None,
+               env: dict[str, str | None] | None = None, prog_name: str | None = None,
+               catch_exceptions: bool = False):
+        """One run, whatever its exit status; `env` adds variables to the environment for
+        it (None: removes one)."""
         argv = [str(a) for a in args]
         named = {"prog_name": prog_name} if prog_name else {}
-        with mock.patch.dict(os.environ, env or {}):
+        with mock.patch.dict(os.environ):
+            for name, value in (env or {}).items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
             tree = command_tree(argv)
             # CliRunner builds the tree from the app on every call: give it the one above.
             with mock.patch.object(typer.testing, "_get_command", lambda _app: tree):
-                result = self.runner.invoke(app, argv, input=input, catch_exceptions=False,
-                                            **named)
+                result = self.runner.invoke(app, argv, input=input,
+                                            catch_exceptions=catch_exceptions, **named)
         commands.close_db()
-        if ok:
-            assert result.exit_code == 0, (result.stdout, result.stderr)
         return result
 
 
