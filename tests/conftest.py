@@ -9,14 +9,19 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from tongwei_cli import commands
 from tongwei_cli.cli import app
+from tongwei_cli.commands import language_of
 from tongwei_cli.core import clock, settings
 from tongwei_cli.storage.db import open_db
 
@@ -60,6 +65,28 @@ def copy_database(template: tuple[Path, Path], path: Path) -> None:
     os.chmod(keys / key_file.name, 0o600)
 
 
+_fresh: list = []  # the folder (removed at exit), the file, its key
+
+
+def fresh_database(path: Path) -> None:
+    """A database as `tongwei init` leaves it at `path`, its key where this test's commands
+    look for it, for code that cannot take a fixture (a hypothesis example, a state
+    machine): a copy of one made once a process, as migrating a new file each time cost
+    most of such a test's time."""
+    if not _fresh:
+        kept = tempfile.TemporaryDirectory(prefix="tongwei-fresh-")
+        folder = Path(kept.name)
+        made = open_db(settings.current(), folder / "fresh.db", create=True)
+        try:
+            key = made.keyring.created
+            assert key is not None and key.source is not None
+        finally:
+            made.close()
+        shutil.copyfile(key.source, folder / key.source.name)
+        _fresh.extend([kept, folder / "fresh.db", folder / key.source.name])
+    copy_database((_fresh[1], _fresh[2]), path)
+
+
 @pytest.fixture(autouse=True)
 def clean_env(tmp_path, monkeypatch, request, template_database):
     for name in list(os.environ):
@@ -99,18 +126,53 @@ def db(db_path):
     handle.close()
 
 
+_trees: dict[str, object] = {}
+
+
+def command_tree(args: list[str]):
+    """The Click command the app becomes, for a run with `args`, built once a session for
+    each language (building it takes Typer some 50 ms, several times a short command's own
+    work). A Chinese run puts its tree into Chinese in place, as the installed command
+    does in its one run (`commands.chinese.localise_command`, which is idempotent): an
+    English run never gets that tree."""
+    language = language_of(args)
+    if language not in _trees:
+        _trees[language] = typer.main.get_command(app)
+    return _trees[language]
+
+
 class Runner:
     """Runs the Typer app in-process, as CliRunner does, with errors on stderr apart."""
 
     def __init__(self):
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | None = None, ok: bool = True):
-        result = self.runner.invoke(app, [str(a) for a in args], input=input,
-                                    catch_exceptions=False)
-        commands.close_db()
+    def __call__(self, *args: str, input: str | None = None, ok: bool = True,
+                 env: dict[str, str | None] | None = None, prog_name: str | None = None):
+        result = self.invoke(args, input=input, env=env, prog_name=prog_name)
         if ok:
             assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+    def invoke(self, args, *, input: str | None = None,
+               env: dict[str, str | None] | None = None, prog_name: str | None = None,
+               catch_exceptions: bool = False):
+        """One run, whatever its exit status; `env` adds variables to the environment for
+        it (None: removes one)."""
+        argv = [str(a) for a in args]
+        named = {"prog_name": prog_name} if prog_name else {}
+        with mock.patch.dict(os.environ):
+            for name, value in (env or {}).items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            tree = command_tree(argv)
+            # CliRunner builds the tree from the app on every call: give it the one above.
+            with mock.patch.object(typer.testing, "_get_command", lambda _app: tree):
+                result = self.runner.invoke(app, argv, input=input,
+                                            catch_exceptions=catch_exceptions, **named)
+        commands.close_db()
         return result
 
 

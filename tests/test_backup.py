@@ -20,15 +20,15 @@ def add_case(call, no: str) -> None:
          "平襄", "--loss", "100")
 
 
-def test_a_missing_folder_is_named_and_never_made(sh, tmp_path):
+def test_a_missing_folder_is_named_and_never_made(run, tmp_path):
     target = tmp_path / "mnt" / "usb" / "tongwei-2026-11-29.db"
-    result = sh("db", "backup", target)
-    assert result.returncode == 1
+    result = run("db", "backup", target, ok=False)
+    assert result.exit_code == 1
     assert result.stderr == (f"error: PATH: there is no folder {target.parent} (is the drive "
                              "mounted?); nothing was written\n")
     assert not (tmp_path / "mnt").exists()
-    zh = sh("--lang", "zh", "db", "backup", target)
-    assert zh.returncode == 1
+    zh = run("--lang", "zh", "db", "backup", target, ok=False)
+    assert zh.exit_code == 1
     assert zh.stderr == (f"错误：PATH：文件夹 {target.parent} 不存在"
                          "（U 盘或移动硬盘是否已挂载？）；未写入任何内容\n")
     assert not (tmp_path / "mnt").exists()

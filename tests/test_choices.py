@@ -226,10 +226,10 @@ def test_case_event_and_case_list_in_chinese(run):
     assert bad.stderr.startswith("error: --status: unknown status '已破获'; did you mean 已破案?")
 
 
-def test_an_unknown_station_names_the_option_and_suggests_the_nearest(sh):
-    result = sh("case", "add", "--reported", "today", "--type", "刷单", "--station", "平湘",
-                "--loss", "100")
-    assert result.returncode == 1 and result.stdout == ""
+def test_an_unknown_station_names_the_option_and_suggests_the_nearest(run):
+    result = run("case", "add", "--reported", "today", "--type", "刷单", "--station", "平湘",
+                 "--loss", "100", ok=False)
+    assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith("error: --station: unknown station '平湘'; did you mean "
                                     "平襄派出所? valid: pingxiang 平襄派出所")
 

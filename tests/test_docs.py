@@ -292,13 +292,10 @@ def pdf_missing() -> str | None:
 def run_line(line: str, run) -> list[str]:
     """Run the tongwei commands of one example line; what went wrong, if anything. A PDF
     on a machine without what README says PDF needs ends in its documented one line."""
-    from tongwei_cli import commands
-
     failed = []
     for env, args in calls(line):
         args = given(args, run)
-        result = run.runner.invoke(app, args, env=env or None)
-        commands.close_db()
+        result = run.invoke(args, env=env, catch_exceptions=True)
         if result.exit_code == 0:
             continue
         pdf = any(a.endswith(".pdf") for a in args) or "pdf" in args

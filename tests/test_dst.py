@@ -274,6 +274,7 @@ def moment(value, tz):
         return validate.moment(value, "received", tz)
 
 
+@pytest.mark.slow  # (its twin in tests/test_quick_twins.py runs in the quick loop)
 @settings(max_examples=300)
 @given(instants, st.sampled_from(STEADY), st.sampled_from(["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
                                                            "%Y-%m-%d %H:%M:%S"]))
@@ -285,6 +286,7 @@ def test_wall_times_of_steady_zones_round_trip(instant, tz, shape):
     assert moment(naive, tz) == int(exact.replace(microsecond=0).timestamp())
 
 
+@pytest.mark.slow  # (its twin in tests/test_quick_twins.py runs in the quick loop)
 @settings(max_examples=300)
 @given(instants, st.sampled_from(STEADY + CHANGING), st.sampled_from([" ", "T", "t"]),
        st.sampled_from(["{sign}{h:02d}:{m:02d}", "{sign}{h:02d}{m:02d}",
@@ -310,6 +312,7 @@ walls = st.one_of(
     instants.map(lambda instant: instant.replace(tzinfo=None)))
 
 
+@pytest.mark.slow  # (its twin in tests/test_quick_twins.py runs in the quick loop)
 @settings(max_examples=400)
 @given(walls, st.sampled_from(CHANGING))
 def test_a_wall_time_is_refused_or_is_what_it_says(wall, tz):

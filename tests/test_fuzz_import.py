@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import fresh_database
 from tongwei_cli.core import settings as tw_settings
 from tongwei_cli.core.errors import TongweiError
 from tongwei_cli.imports.engine import run_import
@@ -30,8 +31,9 @@ FOLDER = tempfile.TemporaryDirectory()
 
 def fresh_db():
     tw_settings.install(tw_settings.Settings(officer="fuzz", lang="en"))
-    return open_db(tw_settings.current(), Path(FOLDER.name) / f"f{next(counter)}.db",
-                   create=True)
+    path = Path(FOLDER.name) / f"f{next(counter)}.db"
+    fresh_database(path)  # (a copy: migrating a new file each example was most of the time)
+    return open_db(tw_settings.current(), path)
 
 
 def attempt(path: Path, kind: str = "warnings") -> None:

@@ -46,9 +46,8 @@ def count(path: Path, table: str = "cases") -> int:
 
 
 @pytest.mark.no_database
-def test_init_makes_a_key_file_0600_in_the_config_folder(sh, db_path, tmp_path):
-    result = sh("init")
-    assert result.returncode == 0, result.stderr
+def test_init_makes_a_key_file_0600_in_the_config_folder(run, db_path, tmp_path):
+    result = run("init")
     path = key_file(db_path)
     assert str(path).startswith(str(tmp_path / "config" / "tongwei" / "keys"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -60,62 +59,62 @@ def test_init_makes_a_key_file_0600_in_the_config_folder(sh, db_path, tmp_path):
     secret = line[0].split()[4]
     assert secret.encode() not in db_path.read_bytes()
     assert bytes.fromhex(secret) not in db_path.read_bytes()
-    again = sh("init")  # an existing file: says where its key is
-    assert again.returncode == 0 and f"key {line[0].split()[3]}" in again.stderr
+    again = run("init")  # an existing file: says where its key is
+    assert f"key {line[0].split()[3]}" in again.stderr
 
 
-def test_a_copy_at_another_path_finds_its_key(sh, db_path, tmp_path):
-    assert add_case(sh, "A1").returncode == 0
+def test_a_copy_at_another_path_finds_its_key(run, db_path, tmp_path):
+    add_case(run, "A1")
     (tmp_path / "elsewhere").mkdir()
     copy = tmp_path / "elsewhere" / "copy.db"
-    assert sh("db", "backup", copy).returncode == 0
+    run("db", "backup", copy)
     moved = tmp_path / "moved.db"
     shutil.copy(copy, moved)
     for path in (copy, moved):
-        assert add_case(sh, "B1", "--db", str(path)).returncode == 0
-        assert sh("--db", path, "audit", "verify").returncode == 0
-        assert sh("--db", path, "check").returncode == 0
+        add_case(run, "B1", "--db", str(path))
+        run("--db", path, "audit", "verify")
+        run("--db", path, "check")
     assert len(list((tmp_path / "config" / "tongwei" / "keys").iterdir())) == 1
 
 
-def test_two_databases_keep_two_keys(sh, tmp_path):
+def test_two_databases_keep_two_keys(run, tmp_path):
     one, two = tmp_path / "one.db", tmp_path / "two.db"
     for path in (one, two):
-        assert sh("--db", path, "init").returncode == 0
-        assert add_case(sh, "A1", "--db", str(path)).returncode == 0
+        run("--db", path, "init")
+        add_case(run, "A1", "--db", str(path))
     assert db_id_of(one) != db_id_of(two)
     assert key_file(one) != key_file(two)
     assert key_file(one).read_text() != key_file(two).read_text()
     # One's key file given to the other is not its key.
     shutil.copy(key_file(one), key_file(two))
-    refused = add_case(sh, "A2", "--db", str(two))
-    assert refused.returncode == 1 and f"the key of database {db_id_of(two)}" in refused.stderr
-    assert add_case(sh, "A2", "--db", str(one)).returncode == 0
+    refused = add_case(run, "A2", "--db", str(two), ok=False)
+    assert refused.exit_code == 1 and f"the key of database {db_id_of(two)}" in refused.stderr
+    add_case(run, "A2", "--db", str(one))
 
 
 @pytest.mark.no_database
-def test_a_shared_key_file_holds_several_databases(sh, tmp_path):
+def test_a_shared_key_file_holds_several_databases(run, tmp_path):
     shared = tmp_path / "shared" / "county.keys"
     env = {"TONGWEI_KEY_FILE": str(shared)}
     one, two = tmp_path / "one.db", tmp_path / "two.db"
     for path in (one, two):
-        assert sh("--db", path, "init", env=env).returncode == 0
+        run("--db", path, "init", env=env)
     lines = [x for x in shared.read_text().splitlines() if x.startswith("tongwei-key")]
     assert {x.split()[2] for x in lines} == {db_id_of(one), db_id_of(two)}
     assert stat.S_IMODE(shared.stat().st_mode) == 0o600
     assert not (tmp_path / "config" / "tongwei" / "keys").exists()
     # Another login (another config folder) uses the same file through TONGWEI_KEY_FILE.
     other = {"XDG_CONFIG_HOME": str(tmp_path / "officer-b"), **env}
-    assert add_case(sh, "B1", "--db", str(one), env=other).returncode == 0
-    alone = add_case(sh, "B2", "--db", str(two), env={"XDG_CONFIG_HOME": str(
-        tmp_path / "officer-b")})
-    assert alone.returncode == 1 and "tongwei db key import" in alone.stderr
+    add_case(run, "B1", "--db", str(one), env=other)
+    alone = add_case(run, "B2", "--db", str(two), env={"XDG_CONFIG_HOME": str(
+        tmp_path / "officer-b")}, ok=False)
+    assert alone.exit_code == 1 and "tongwei db key import" in alone.stderr
 
 
-def test_without_the_key_reading_works_and_writing_is_refused(sh, db_path, tmp_path):
-    assert add_case(sh, "A1").returncode == 0
-    assert sh("warning", "add", "--no", "W1", "--received", f"{days_ago(1)} 09:00",
-              "--level", "high", "--station", "平襄", "--phone", "13800000001").returncode == 0
+def test_without_the_key_reading_works_and_writing_is_refused(run, db_path, tmp_path):
+    add_case(run, "A1")
+    run("warning", "add", "--no", "W1", "--received", f"{days_ago(1)} 09:00", "--level",
+        "high", "--station", "平襄", "--phone", "13800000001")
     path = key_file(db_path)
     db_id = db_id_of(db_path)
     path.rename(tmp_path / "lost.key")
@@ -125,10 +124,9 @@ def test_without_the_key_reading_works_and_writing_is_refused(sh, db_path, tmp_p
                  ["report", "daily"], ["report", "range", "--from", days_ago(7), "--to",
                                        days_ago(0)], ["audit", "list"], ["db", "status"],
                  ["ref", "stations"], ["db", "backup", str(tmp_path / "b.db")]):
-        result = sh(*args)
-        assert result.returncode == 0, (args, result.stderr)
+        result = run(*args)
         assert "13800000001" not in result.stdout and "测试甲" not in result.stdout
-    status = json.loads(sh("db", "status", "--format", "json").stdout)
+    status = json.loads(run("db", "status", "--format", "json").stdout)
     assert status["database_id"] == db_id and status["key_file"].startswith("not here")
 
     for args in (["case", "add", "--no", "A2", "--reported", days_ago(1), "--type", "loan",
@@ -138,71 +136,72 @@ def test_without_the_key_reading_works_and_writing_is_refused(sh, db_path, tmp_p
                   "phone", "--outcome", "dissuaded"], ["db", "compact"],
                  ["audit", "verify"], ["audit", "anchor"], ["db", "key", "export"],
                  ["db", "key", "rotate"]):
-        result = sh(*args)
-        assert result.returncode == 1, args
+        result = run(*args, ok=False)
+        assert result.exit_code == 1, args
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, result.stderr)
         assert f"the key of database {db_id}" in lines[0]
         assert str(path) in lines[0] and "tongwei db key import" in lines[0]
         assert "测试甲" not in result.stdout + result.stderr
     assert count(db_path, "audit") == audit_rows and count(db_path) == 1
-    checked = sh("check")
-    assert checked.returncode == 1
+    checked = run("check", ok=False)
+    assert checked.exit_code == 1
     assert checked.stdout.startswith(f"key: the key of database {db_id}")
 
 
-def test_the_recovery_sheet_brings_the_key_back(sh, db_path, tmp_path):
-    assert add_case(sh, "A1").returncode == 0
+def test_the_recovery_sheet_brings_the_key_back(run, db_path, tmp_path):
+    add_case(run, "A1")
     sheet = tmp_path / "sheet.txt"
-    exported = sh("db", "key", "export", "-o", sheet)
-    assert exported.returncode == 0 and "put it in the safe" in exported.stderr
+    exported = run("db", "key", "export", "-o", sheet)
+    assert "put it in the safe" in exported.stderr
     assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
     text = sheet.read_text("utf-8")
     assert "RECOVERY SHEET" in text and "恢复" in text and db_id_of(db_path)[:4] in text
-    assert sh("audit", "list", "--format", "json").stdout.count('"key-export"') == 1
+    assert run("audit", "list", "--format", "json").stdout.count('"key-export"') == 1
     key_file(db_path).unlink()
-    assert add_case(sh, "A2").returncode == 1
+    assert add_case(run, "A2", ok=False).exit_code == 1
 
-    restored = sh("db", "key", "import", sheet)
-    assert restored.returncode == 0, restored.stderr
+    restored = run("db", "key", "import", sheet)
     assert "restored" in restored.stderr
     assert stat.S_IMODE(key_file(db_path).stat().st_mode) == 0o600
-    assert add_case(sh, "A2").returncode == 0
-    assert sh("audit", "verify").returncode == 0 and sh("check").returncode == 0
-    again = sh("db", "key", "import", "-", input=text)  # from standard input, idempotent
-    assert again.returncode == 0 and "already in" in again.stderr
+    add_case(run, "A2")
+    run("audit", "verify")
+    run("check")
+    again = run("db", "key", "import", "-", input=text)  # from standard input, idempotent
+    assert "already in" in again.stderr
 
 
-def test_a_mistyped_sheet_names_the_line(sh, db_path, tmp_path):
-    assert sh("init").returncode == 0
-    text = sh("db", "key", "export").stdout
+def test_a_mistyped_sheet_names_the_line(run, db_path, tmp_path):
+    run("init")
+    text = run("db", "key", "export").stdout
     lines = text.splitlines()
     n = next(i for i, x in enumerate(lines) if x.strip().startswith("k1.2"))
     groups = lines[n].split()
     wrong = groups[1][:-1] + ("0" if groups[1][-1] != "0" else "1")
     typo = "\n".join(lines[:n] + ["  " + " ".join([groups[0], wrong, *groups[2:]])]
                      + lines[n + 1:])
-    result = sh("db", "key", "import", "-", input=typo)
-    assert result.returncode == 1
+    result = run("db", "key", "import", "-", input=typo, ok=False)
+    assert result.exit_code == 1
     assert result.stderr.strip() == (f"error: FILE: line {n + 1} (k1.2): the checksum does not"
                                      " match: a character is mistyped")
     # Typed back in upper case with other spacing: fine.
-    assert sh("db", "key", "import", "-", input=text.upper().replace("  ", " ")).returncode == 0
+    run("db", "key", "import", "-", input=text.upper().replace("  ", " "))
     missing = "\n".join(x for x in lines if not x.strip().startswith("k1.4"))
-    assert "line(s) k1.4 missing" in sh("db", "key", "import", "-", input=missing).stderr
-    assert "not a tongwei recovery sheet" in sh("db", "key", "import", "-",
-                                                input="hello").stderr
+    assert "line(s) k1.4 missing" in run("db", "key", "import", "-", input=missing,
+                                         ok=False).stderr
+    assert "not a tongwei recovery sheet" in run("db", "key", "import", "-", input="hello",
+                                                 ok=False).stderr
     # Another database's sheet is refused.
     other = tmp_path / "other.db"
-    assert sh("--db", other, "init").returncode == 0
-    foreign = sh("--db", other, "db", "key", "export").stdout
-    refused = sh("db", "key", "import", "-", input=foreign)
-    assert refused.returncode == 1
+    run("--db", other, "init")
+    foreign = run("--db", other, "db", "key", "export").stdout
+    refused = run("db", "key", "import", "-", input=foreign, ok=False)
+    assert refused.exit_code == 1
     assert f"the sheet is for database {db_id_of(other)}, not this one" in refused.stderr
 
 
-def test_a_wrong_key_is_detected_and_never_used(sh, db_path):
-    assert add_case(sh, "A1").returncode == 0
+def test_a_wrong_key_is_detected_and_never_used(run, db_path):
+    add_case(run, "A1")
     conn = sqlite3.connect(db_path)
     with pytest.raises(sqlite3.OperationalError, match="no such function: tw_guard"):
         conn.execute("UPDATE database_identity SET key_check = 'x'")
@@ -211,25 +210,25 @@ def test_a_wrong_key_is_detected_and_never_used(sh, db_path):
     conn.commit()
     conn.close()
     audit_rows = count(db_path, "audit")
-    result = add_case(sh, "A2")
-    assert result.returncode == 1
+    result = add_case(run, "A2", ok=False)
+    assert result.exit_code == 1
     assert "does not match database" in result.stderr and "nothing was written" \
         in result.stderr
     assert count(db_path, "audit") == audit_rows and count(db_path) == 1
 
 
-def test_rotation_keeps_old_rows_verifiable(sh, db_path):
-    assert add_case(sh, "A1").returncode == 0
-    old_sheet = sh("db", "key", "export").stdout
+def test_rotation_keeps_old_rows_verifiable(run, db_path):
+    add_case(run, "A1")
+    old_sheet = run("db", "key", "export").stdout
     old_id = db_id_of(db_path)
-    rotated = sh("db", "key", "rotate")
-    assert rotated.returncode == 0, rotated.stderr
+    rotated = run("db", "key", "rotate")
     assert "rotated" in rotated.stderr and "tongwei db key export" in rotated.stderr
     assert db_id_of(db_path) == old_id  # the same database, a new key
     lines = [x for x in key_file(db_path).read_text().splitlines() if x.startswith("tongwei")]
     assert len(lines) == 2
-    assert add_case(sh, "A2").returncode == 0
-    assert sh("audit", "verify").returncode == 0 and sh("check").returncode == 0
+    add_case(run, "A2")
+    run("audit", "verify")
+    run("check")
     conn = sqlite3.connect(db_path)
     signers = [r[0] for r in conn.execute("SELECT key_id FROM audit ORDER BY id")]
     rotation = conn.execute("SELECT before, after FROM audit WHERE action = 'key-rotate'"
@@ -240,37 +239,37 @@ def test_rotation_keeps_old_rows_verifiable(sh, db_path):
     assert "endorsed_by_old_key" in json.loads(rotation[1])
     # The sheet from before the rotation no longer restores the key.
     key_file(db_path).unlink()
-    stale = sh("db", "key", "import", "-", input=old_sheet)
-    assert stale.returncode == 1 and "predates a rotation" in stale.stderr
+    stale = run("db", "key", "import", "-", input=old_sheet, ok=False)
+    assert stale.exit_code == 1 and "predates a rotation" in stale.stderr
 
 
-def test_rotation_then_export_and_import_restores_every_key(sh, db_path):
-    assert add_case(sh, "A1").returncode == 0
-    assert sh("db", "key", "rotate").returncode == 0
-    assert add_case(sh, "A2").returncode == 0
-    sheet = sh("db", "key", "export").stdout
+def test_rotation_then_export_and_import_restores_every_key(run, db_path):
+    add_case(run, "A1")
+    run("db", "key", "rotate")
+    add_case(run, "A2")
+    sheet = run("db", "key", "export").stdout
     assert "key 1 " in sheet and "key 2 " in sheet and "current" in sheet and " old" in sheet
     key_file(db_path).unlink()
-    assert sh("db", "key", "import", "-", input=sheet).returncode == 0
-    assert sh("audit", "verify").returncode == 0  # rows signed by both keys
+    run("db", "key", "import", "-", input=sheet)
+    run("audit", "verify")  # rows signed by both keys
     # Without the old key the old rows cannot be checked: said, not passed.
     path = key_file(db_path)
-    current = json.loads(sh("db", "status", "--format", "json").stdout)["key_id"]
+    current = json.loads(run("db", "status", "--format", "json").stdout)["key_id"]
     path.write_text("".join(x + "\n" for x in path.read_text().splitlines()
                             if not x.startswith("tongwei-key") or current in x))
-    result = sh("audit", "verify")
-    assert result.returncode == 1 and "is not here" in result.stderr
+    result = run("audit", "verify", ok=False)
+    assert result.exit_code == 1 and "is not here" in result.stderr
 
 
-def test_a_rotation_is_refused_while_a_record_does_not_match(sh, db_path):
-    assert add_case(sh, "A1").returncode == 0
+def test_a_rotation_is_refused_while_a_record_does_not_match(run, db_path):
+    add_case(run, "A1")
     conn = sqlite3.connect(db_path)
     conn.execute("DROP TRIGGER cases_digest_update")
     conn.execute("UPDATE cases SET loss_fen = 1")
     conn.commit()
     conn.close()
-    result = sh("db", "key", "rotate")
-    assert result.returncode == 1 and "run `tongwei check` first" in result.stderr
+    result = run("db", "key", "rotate", ok=False)
+    assert result.exit_code == 1 and "run `tongwei check` first" in result.stderr
     assert "cases row 1 (A1)" in result.stderr
 
 
@@ -288,11 +287,11 @@ def test_subkeys_one_per_purpose(db):
         keys.subkey(db, "Not a purpose")
 
 
-def test_a_key_file_others_can_read_is_named_by_check(sh, db_path):
-    assert sh("init").returncode == 0
+def test_a_key_file_others_can_read_is_named_by_check(run, db_path):
+    run("init")
     os.chmod(key_file(db_path), 0o644)
-    result = sh("check")
-    assert result.returncode == 1
+    result = run("check", ok=False)
+    assert result.exit_code == 1
     assert f"key: {key_file(db_path)} can be read by every user (mode 0644)" in result.stdout
 
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from tests.conftest import fresh_database
 from tongwei_cli.core import clock
 from tongwei_cli.core import settings as tw_settings
 from tongwei_cli.core.errors import TongweiError
@@ -45,8 +46,8 @@ class Figures(RuleBasedStateMachine):
     def fresh_file(self):
         self.folder = tempfile.TemporaryDirectory()
         tw_settings.install(tw_settings.Settings(officer="model", lang="en"))
-        self.db = open_db(tw_settings.current(), Path(self.folder.name) / "m.db",
-                          create=True)
+        fresh_database(Path(self.folder.name) / "m.db")  # as `init` leaves it (a copy)
+        self.db = open_db(tw_settings.current(), Path(self.folder.name) / "m.db")
         self.now = clock.now_utc()
         self.today = clock.today(TZ)
         self.cases: dict[str, dict] = {}

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from test_dst import CHANGING, STEADY, instants, walls
+from test_dst import test_a_time_with_its_offset_is_that_instant_in_any_zone as offsets
+from test_dst import test_a_wall_time_is_refused_or_is_what_it_says as wall_times
+from test_dst import test_wall_times_of_steady_zones_round_trip as steady_walls
 from test_fuzz_import import CELLS, HEADERS
 from test_fuzz_import import test_any_bytes_are_refused_with_our_error as any_bytes
 from test_fuzz_import import test_any_csv_is_imported_or_refused_with_our_error as any_csv
@@ -56,3 +60,28 @@ def test_any_json_is_imported_or_refused_briefly(value):
 @example("2024-10-27 02:30", BERLIN, False)  # in the overlap
 def test_moment_is_datetime_value_in_seconds_briefly(value, tz, allow_future):
     moments.hypothesis.inner_test(value, tz, allow_future)
+
+
+# test_dst's properties of wall times and offsets: 300-400 examples each in CI, 50 here.
+DST = settings(max_examples=50)
+
+
+@DST
+@given(instants, st.sampled_from(STEADY), st.sampled_from(["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
+                                                           "%Y-%m-%d %H:%M:%S"]))
+def test_wall_times_of_steady_zones_round_trip_briefly(instant, tz, shape):
+    steady_walls.hypothesis.inner_test(instant, tz, shape)
+
+
+@DST
+@given(instants, st.sampled_from(STEADY + CHANGING), st.sampled_from([" ", "T", "t"]),
+       st.sampled_from(["{sign}{h:02d}:{m:02d}", "{sign}{h:02d}{m:02d}",
+                        " {sign}{h:02d}:{m:02d}"]))
+def test_a_time_with_its_offset_is_that_instant_in_any_zone_briefly(instant, tz, sep, shape):
+    offsets.hypothesis.inner_test(instant, tz, sep, shape)
+
+
+@DST
+@given(walls, st.sampled_from(CHANGING))
+def test_a_wall_time_is_refused_or_is_what_it_says_briefly(wall, tz):
+    wall_times.hypothesis.inner_test(wall, tz)

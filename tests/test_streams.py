@@ -54,10 +54,10 @@ def test_a_closed_pipe_ends_every_format_the_same_way(sh, tmp_path, db_path, fmt
     assert "Traceback" not in result.stderr and "error" not in result.stderr
 
 
-def test_csv_carries_its_bom_in_a_file_never_in_a_pipe(sh, tmp_path):
-    assert sh("outreach", "add", "--date", "2026-11-20", "--station", "平襄", "--audience",
-              "students", "--form", "lecture", "--venue", "一中", "--attendees", "10",
-              "--materials", "5").returncode == 0
+def test_csv_carries_its_bom_in_a_file_never_in_a_pipe(run, sh, tmp_path):
+    run("outreach", "add", "--date", "2026-11-20", "--station", "平襄", "--audience",
+        "students", "--form", "lecture", "--venue", "一中", "--attendees", "10",
+        "--materials", "5")
     for args in (("outreach", "list", "--format", "csv"), ("ref", "stations", "-o", "-",
                                                              "--format", "csv")):
         piped = sh(*args)
