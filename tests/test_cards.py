@@ -252,7 +252,8 @@ def test_import_cards_xlsx_with_chinese_headers(run, tmp_path):
 
     book = Workbook()
     sheet = book.active
-    sheet.append(["检查日期", "机构名称", "监管措施", "机构类型", "罚款金额(元)", "整改期限", "备注"])
+    sheet.append(["检查日期", "机构名称", "监管措施", "机构类型", "罚款金额(元)", "整改期限",
+                  "备注"])
     sheet.append([days_ago(4), "邮储银行通渭支行", "罚款", "银行", 12000.5, None, "开卡审核不严"])
     book.save(tmp_path / "断卡.xlsx")
     result = run("import", "cards", tmp_path / "断卡.xlsx")

@@ -120,9 +120,11 @@ def test_write_and_list_paths_load_no_pandas_numpy_or_sqlite_utils(sh, db_path, 
 @pytest.mark.slow
 def test_language_follows_option_env_and_locale(sh):
     sh("case", "add", "--reported", "today", "--type", "loan", "--station", "平襄", "--loss", "1")
-    zh = sh("case", "list", env={"LANG": "zh_CN.UTF-8"}).stdout
-    en = sh("--lang", "en", "case", "list").stdout
-    forced = sh("--lang", "zh", "case", "list", env={"LANG": "en_US.UTF-8"}).stdout
+    locale = {"TONGWEI_LANG": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    zh = sh("case", "list", env={**locale, "LANG": "zh_CN.UTF-8"}).stdout
+    en = sh("--lang", "en", "case", "list", env={**locale, "LANG": "zh_CN.UTF-8"}).stdout
+    forced = sh("--lang", "zh", "case", "list", env={**locale, "LANG": "en_US.UTF-8"}).stdout
+    assert "虚假贷款" in zh and "报案日期" in zh  # the locale's language
     assert "虚假贷款" in forced and "Fake loan" in en and "报案日期" in forced
     assert sh("--lang", "fr", "case", "list").returncode == 1
 

@@ -230,7 +230,8 @@ def test_followups_file_with_platform_headers_and_midnight(run, db, tmp_path):
 
 def test_cases_and_events_import_through_the_case_rules(run, db, tmp_path):
     cases = write_csv(tmp_path / "cases.csv",
-                      ["案件编号", "报案日期", "诈骗类型", "管辖单位", "损失金额(元)", "受害人姓名"],
+                      ["案件编号", "报案日期", "诈骗类型", "管辖单位", "损失金额(元)",
+                       "受害人姓名"],
                       [["TW-A", days_ago(5), "刷单返利", "平襄派出所", "12000.50", "测试甲"],
                        ["TW-B", days_ago(4), "虚假贷款", "马营", "3000", ""]], "gb18030")
     assert run("import", "cases", cases).stdout == "imported 2, unchanged 0\n"

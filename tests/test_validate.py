@@ -51,7 +51,8 @@ def test_phone_normalises(raw):
     assert validate.phone(raw, "phone") == "13800000001"
 
 
-@pytest.mark.parametrize("raw", ["12800000001", "1380000000", "138000000011", "abc", "+1 13800000001"])
+@pytest.mark.parametrize("raw", ["12800000001", "1380000000", "138000000011", "abc",
+                                 "+1 13800000001"])
 def test_phone_refuses(raw):
     with pytest.raises(InvalidValue, match="mainland mobile"):
         validate.phone(raw, "victim-phone")
