@@ -7,6 +7,7 @@ Each rule is a named query kept as data: it returns one row per problem, with a 
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from pathlib import Path
@@ -239,10 +240,21 @@ def expected_triggers(db: Database) -> dict[str, str]:
     """The triggers the migrations made (read from `sql/*.sql`: the last CREATE of each
     name, less those dropped or on tables dropped since) and those of the record digests."""
     from tongwei_cli.storage.db import applied_migrations
+
+    out = dict(_made_by(tuple(applied_migrations(db.conn))))
+    if digests.enabled(db):
+        out.update(digests.expected_triggers(db))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _made_by(migrations: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The triggers `migrations` leave, `(name, CREATE statement)`: parsed once a process
+    (a check runs often in one: the tests, the stateful model)."""
     from tongwei_cli.storage.migrations import statements
 
     made: dict[str, tuple[str, str]] = {}
-    for name in applied_migrations(db.conn):
+    for name in migrations:
         path = SQL_DIR / f"{name}.sql"
         if not path.exists():
             continue
@@ -262,10 +274,7 @@ def expected_triggers(db: Database) -> dict[str, str]:
             if renamed:
                 old, new = renamed.group(1).lower(), renamed.group(2).lower()
                 made = {k: (new if t == old else t, sql) for k, (t, sql) in made.items()}
-    out = {name: sql for name, (_, sql) in made.items()}
-    if digests.enabled(db):
-        out.update(digests.expected_triggers(db))
-    return out
+    return tuple((name, sql) for name, (_, sql) in made.items())
 
 
 _CREATE_TRIGGER = re.compile(r"CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s.*?\bON\s+"
