@@ -52,8 +52,9 @@ def root(
     settings.install(settings.Settings(db=db, officer=officer, lang=lang))
 
 
-def build_app(only: str | None = None) -> typer.Typer:
-    """The `tongwei` app with every command, or with just the one about to run."""
+def build_app(only: str | None = None, then: str | None = None) -> typer.Typer:
+    """The `tongwei` app with every command, or with just the one about to run (`register`).
+    """
     application = typer.Typer(
         cls=TongweiGroup,
         help=HELP,
@@ -63,7 +64,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         rich_markup_mode=None,
     )
     application.callback()(root)
-    register(application, only)
+    register(application, only, then)
     return application
 
 
@@ -96,7 +97,7 @@ def main() -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        build_app(wanted_command(sys.argv[1:]))()
+        build_app(*wanted_command(sys.argv[1:]))()
     except (Interrupted, KeyboardInterrupt):
         print(_error_line("interrupted; nothing was written"), file=sys.stderr)
         sys.exit(130)
