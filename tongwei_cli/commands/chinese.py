@@ -98,15 +98,16 @@ def width(text: str) -> int:
 
 # Punctuation that never starts a line (it stays after the character before it).
 _CLOSING = set("，。；：、）》」』！？”’…%")
-_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
-                   r"\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+# (The ranges as text: compiling them costs milliseconds, which only a help page pays, in
+# `fill`'s pattern.)
+_WIDE = (r"\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+         r"\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd")
 
 
 def fill(text: str, columns: int, initial: str = "", subsequent: str = "") -> str:
     """One paragraph wrapped to `columns` terminal columns: a line may break between two
     Chinese characters or at a space, never before closing punctuation."""
-    tokens = re.findall(r"\s+|" + _WIDE.pattern + r"|[^\s" + _WIDE.pattern[1:-1] + r"]+",
-                        text)
+    tokens = re.findall(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+", text)
     lines: list[str] = []
     line, used, space = initial, width(initial), False
     for token in tokens:

@@ -15,11 +15,13 @@ the column, and the check in `domain.cases.prepare_case` if the value needs more
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
+# (A named tuple and a plain class, not dataclasses: every command loads this module, and
+# making a dataclass costs start-up time.)
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str  # the raw key: option `--name`, import column `name`, with `_` for `-`
     zh: str  # label, Chinese
     en: str  # label, English
@@ -52,11 +54,16 @@ class Field:
         return self.zh if lang == "zh" else self.en
 
 
-@dataclass(frozen=True)
 class RecordKind:
-    name: str  # as the audit log names it
-    table: str
-    fields: tuple[Field, ...]
+    __slots__ = ("fields", "name", "table")
+
+    def __init__(self, name: str, table: str, fields: tuple[Field, ...]):
+        self.name = name  # as the audit log names it
+        self.table = table
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"RecordKind({self.name!r})"
 
     def __getitem__(self, name: str) -> Field:
         for f in self.fields:

@@ -14,10 +14,9 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tongwei_cli.core import words as i18n
 from tongwei_cli.core.errors import InvalidValue
@@ -32,12 +31,13 @@ EXTENSIONS = {".json": "json", ".csv": "csv", ".txt": "text", ".text": "text",
 BINARY = ("pdf", "xlsx")
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A column of a table: the record key, how to show the value -- text, money (fen ->
     yuan), int, ref:<kind> (code -> name), word (code -> word), bool, stamp (UTC -> local
     time), minutes (a duration) -- and its label: `zh`/`en` when given (a record's field,
-    `core.fields`), else the catalogue's (`core.words.COLUMNS`) under `label` or the key."""
+    `core.fields`), else the catalogue's (`core.words.COLUMNS`) under `label` or the key.
+    (Named tuples and plain classes here, not dataclasses: every command loads this module,
+    and making a dataclass costs start-up time.)"""
 
     key: str
     kind: str = "text"
@@ -163,8 +163,9 @@ def duration(minutes: int, lang: str) -> str:
 # C0 and C1 control characters (tab and newline too: in a cell they break the table; ESC
 # starts a terminal escape), the marks, embeddings, overrides and isolates that reorder
 # bidirectional text, and the Unicode line and paragraph separators. None is printable, so
-# a string that `isprintable()` (almost every one) is returned as it is, without the regex.
-_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# a string that `isprintable()` (almost every one) is returned as it is, without the regex
+# (compiled on first use, through `re`'s cache: a millisecond that most commands never need).
+_HIDDEN = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
 
 
 def visible(text: str) -> str:
@@ -174,7 +175,7 @@ def visible(text: str) -> str:
     read, or break a spreadsheet. The stored value is untouched (JSON and CSV carry it)."""
     if text.isprintable():
         return text
-    return _HIDDEN.sub(_escape, text)
+    return re.sub(_HIDDEN, _escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -331,8 +332,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
-@dataclass
-class Sheet:
+class Sheet(NamedTuple):
     name: str  # the tab: short (Excel allows 31 characters)
     title: str  # cell A1
     columns: list[str]
@@ -630,17 +630,17 @@ def _short_station(name: str) -> str:
     return name
 
 
-@dataclass
 class _Col:
-    column: Column
-    label: str
-    texts: list[str]
-    foot: str
-    fixed: bool
-    right: bool
-    natural: int  # the widest value (or the heading's longest word)
-    heading: int  # the fewest cells the heading takes (folded)
-    width: int = 0
+    __slots__ = ("column", "fixed", "foot", "heading", "label", "natural", "right", "texts",
+                 "width")
+
+    def __init__(self, column: Column, label: str, texts: list[str], foot: str, fixed: bool,
+                 right: bool, natural: int, heading: int):
+        self.column, self.label, self.texts, self.foot = column, label, texts, foot
+        self.fixed, self.right = fixed, right
+        self.natural = natural  # the widest value (or the heading's longest word)
+        self.heading = heading  # the fewest cells the heading takes (folded)
+        self.width = 0
 
     @property
     def least(self) -> int:

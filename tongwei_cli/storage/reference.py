@@ -5,9 +5,8 @@ kinds) and the editable CSV files in `data/` that fill them when a file is creat
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tongwei_cli.core.errors import InvalidValue
 from tongwei_cli.core.settings import data_dir
@@ -16,8 +15,7 @@ if TYPE_CHECKING:
     from tongwei_cli.storage.db import Database
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):  # (not a dataclass: they cost start-up time)
     name: str  # as in `tongwei ref NAME`
     table: str
     extra: tuple[str, ...] = ()  # columns beyond code, name_zh, name_en
