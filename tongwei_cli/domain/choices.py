@@ -46,49 +46,60 @@ def norm(value: Any) -> str:
 
 # -- data/aliases.csv ---------------------------------------------------------------
 
-_ALIASES: dict[str, dict[str, tuple[str, int]]] | None = None
-
-
-def _rows(path: Path) -> Iterator[tuple[int, str | None, str | None, str | None]]:
-    """`(line, list, alias, code)` of each row of an aliases file, numbered and read as
-    `csv.DictReader` would (blank rows skipped, a missing cell None), with `csv.reader`: a
-    DictReader costs a millisecond more on every command that takes a value from a list."""
+def _rows(path: Path) -> Iterator[tuple[int, str, str, str]]:
+    """`(line, list, alias, code)` of each row of an aliases file (UTF-8, with or without
+    the BOM Excel writes), numbered as `csv.DictReader` numbers them (blank rows skipped), a
+    missing cell blank. (`csv.reader` over the decoded text: a DictReader and the utf-8-sig
+    codec cost a millisecond more on every command that takes a value from a list.)"""
     import csv
+    import io
 
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        where = {name: i for i, name in enumerate(header)}  # (a repeated name: its last)
-        at = [where.get(name) for name in ("list", "alias", "code")]
-        for line, row in enumerate((r for r in reader if r), 2):
-            which, alias, code = (row[i] if i is not None and i < len(row) else None
-                                  for i in at)
-            yield line, which, alias, code
+    text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    width = len(header)
+    where = {name: i for i, name in enumerate(header)}  # (a repeated name: its last)
+    at_list, at_alias, at_code = (where.get(name, width) for name in ("list", "alias", "code"))
+    for line, row in enumerate((r for r in reader if r), 2):
+        row += [""] * (width + 1 - len(row))
+        yield line, row[at_list], row[at_alias], row[at_code]
 
 
-def read_aliases(path: Path) -> dict[str, dict[str, tuple[str, int]]]:
-    """`list -> alias (normalised) -> (code, line)` from an aliases file. Rows whose list
+class AliasFile:
+    """An aliases file: `list -> alias (normalised) -> (code, line)`. Rows whose list
     starts with `#` are comments; the first row of an alias wins (`alias_problems` names
-    any later one that says otherwise)."""
-    table: dict[str, dict[str, tuple[str, int]]] = {}
-    if not path.exists():
-        return table
-    for line, which, alias, code in _rows(path):
-        which = (which or "").strip()
-        if not which or which.startswith("#"):
-            continue
-        alias, code = norm(alias), (code or "").strip()
-        if alias and code:
-            table.setdefault(which, {}).setdefault(alias, (code, line))
-    return table
+    any later one that says otherwise). A list's aliases are normalised when it is first
+    asked for: a command that takes a station pays for the stations' aliases only."""
+
+    def __init__(self, path: Path):
+        self._rows: dict[str, list[tuple[int, str, str]]] = {}
+        self._lists: dict[str, dict[str, tuple[str, int]]] = {}
+        if path.exists():
+            for line, which, alias, code in _rows(path):
+                which = which.strip()
+                if which and not which.startswith("#"):
+                    self._rows.setdefault(which, []).append((line, alias, code))
+
+    def of(self, list_name: str) -> dict[str, tuple[str, int]]:
+        found = self._lists.get(list_name)
+        if found is None:
+            found = self._lists[list_name] = {}
+            for line, alias, code in self._rows.get(list_name, ()):
+                alias, code = norm(alias), code.strip()
+                if alias and code:
+                    found.setdefault(alias, (code, line))
+        return found
+
+
+_ALIASES: AliasFile | None = None
 
 
 def aliases(list_name: str) -> dict[str, tuple[str, int]]:
     """The aliases of one list from `data/aliases.csv` (read once per process)."""
     global _ALIASES
     if _ALIASES is None:
-        _ALIASES = read_aliases(data_dir() / ALIASES_FILE)
-    return _ALIASES.get(list_name, {})
+        _ALIASES = AliasFile(data_dir() / ALIASES_FILE)
+    return _ALIASES.of(list_name)
 
 
 def alias_problems(lists: Mapping[str, Iterable[str]], path: Path | None = None) -> list[str]:
@@ -100,8 +111,7 @@ def alias_problems(lists: Mapping[str, Iterable[str]], path: Path | None = None)
     if not path.exists():
         return problems
     for line, which, alias, code in _rows(path):
-        which = (which or "").strip()
-        alias, code = norm(alias), (code or "").strip()
+        which, alias, code = which.strip(), norm(alias), code.strip()
         if not which or which.startswith("#"):
             continue
         where = f"{path.name} line {line}"
