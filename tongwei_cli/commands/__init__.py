@@ -146,7 +146,8 @@ class TongweiGroup(TyperGroup):
             if _run_language == "zh":
                 from tongwei_cli.commands.chinese import localise_command
 
-                localise_command(self)
+                # (Completion parses resiliently, and shows the help texts of what it offers.)
+                localise_command(self, texts=extra.get("resilient_parsing", False))
             else:
                 _examples_verbatim(self)
         try:
