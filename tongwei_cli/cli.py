@@ -35,20 +35,24 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def root(
-    db: Annotated[str | None, typer.Option(
-        "--db", help="The database file. Default: $TONGWEI_DB, else the per-user data "
-        "folder (see `tongwei db path`).", show_default=False, metavar="PATH")] = None,
-    officer: Annotated[str | None, typer.Option(
-        "--officer", help="Who is doing the work; recorded with every change. Default: "
-        "$TONGWEI_OFFICER, else the login name.", show_default=False, metavar="NAME")] = None,
-    lang: Annotated[str | None, typer.Option(
-        "--lang", help="Language of labels and messages: zh or en. Default: $TONGWEI_LANG, "
-        "else Chinese for a Chinese locale, else English.", show_default=False)] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True,
-        help="Print the version and exit.")] = False,
-) -> None:
+# The root options, as types defined once (Typer reads a parameter's annotation, which
+# `from __future__ import annotations` leaves as text: a name is read faster than the
+# whole `typer.Option(...)` call, which Typer would compile twice on every run).
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="The database file. Default: $TONGWEI_DB, else the per-user data folder "
+    "(see `tongwei db path`).", show_default=False, metavar="PATH")]
+OfficerOption = Annotated[str | None, typer.Option(
+    "--officer", help="Who is doing the work; recorded with every change. Default: "
+    "$TONGWEI_OFFICER, else the login name.", show_default=False, metavar="NAME")]
+LangOption = Annotated[str | None, typer.Option(
+    "--lang", help="Language of labels and messages: zh or en. Default: $TONGWEI_LANG, "
+    "else Chinese for a Chinese locale, else English.", show_default=False)]
+VersionOption = Annotated[bool, typer.Option(
+    "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+
+
+def root(db: DbOption = None, officer: OfficerOption = None, lang: LangOption = None,
+         version: VersionOption = False) -> None:
     settings.install(settings.Settings(db=db, officer=officer, lang=lang))
 
 

@@ -5,7 +5,6 @@ Set once by the root command from options and environment; read by the rest.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from functools import cached_property
@@ -68,6 +67,8 @@ def default_officer() -> str:
     explicit = os.environ.get("TONGWEI_OFFICER")
     if explicit:
         return explicit
+    import getpass  # (only without $TONGWEI_OFFICER: it loads termios)
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers

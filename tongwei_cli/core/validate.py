@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tongwei_cli.core import clock
@@ -425,11 +425,13 @@ def gender(value: Any, field: str) -> str:
     return _GENDERS[raw]
 
 
-class ResidentId(NamedTuple):  # (not a dataclass: they cost start-up time)
-    number: str
-    birth: date
-    sex: str  # "M" or "F"
-    warning: str | None = None  # region code not in force in the birth year
+class ResidentId:  # (a plain class: a dataclass or named tuple costs start-up time)
+    __slots__ = ("birth", "number", "sex", "warning")
+
+    def __init__(self, number: str, birth: date, sex: str, warning: str | None = None):
+        self.number, self.birth = number, birth
+        self.sex = sex  # "M" or "F"
+        self.warning = warning  # region code not in force in the birth year
 
     def age_on(self, day: date) -> int:
         return day.year - self.birth.year - ((day.month, day.day) < (self.birth.month,

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tongwei_cli.core import words as i18n
 from tongwei_cli.core.errors import InvalidValue
@@ -31,19 +31,22 @@ EXTENSIONS = {".json": "json", ".csv": "csv", ".txt": "text", ".text": "text",
 BINARY = ("pdf", "xlsx")
 
 
-class Column(NamedTuple):
+class Column:
     """A column of a table: the record key, how to show the value -- text, money (fen ->
     yuan), int, ref:<kind> (code -> name), word (code -> word), bool, stamp (UTC -> local
     time), minutes (a duration) -- and its label: `zh`/`en` when given (a record's field,
     `core.fields`), else the catalogue's (`core.words.COLUMNS`) under `label` or the key.
-    (Named tuples and plain classes here, not dataclasses: every command loads this module,
-    and making a dataclass costs start-up time.)"""
+    (Plain classes here, not dataclasses or named tuples: every command loads this module,
+    and making either kind of class costs start-up time.)"""
 
-    key: str
-    kind: str = "text"
-    label_key: str | None = None
-    zh: str | None = None
-    en: str | None = None
+    __slots__ = ("en", "key", "kind", "label_key", "zh")
+
+    def __init__(self, key: str, kind: str = "text", label_key: str | None = None,
+                 zh: str | None = None, en: str | None = None):
+        self.key, self.kind, self.label_key, self.zh, self.en = key, kind, label_key, zh, en
+
+    def __repr__(self) -> str:
+        return f"Column({self.key!r}, {self.kind!r})"
 
     def label(self, lang: str) -> str:
         if self.zh is None or self.en is None:
@@ -332,16 +335,21 @@ DATE_FORMAT = "yyyy-mm-dd"
 _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
-class Sheet(NamedTuple):
-    name: str  # the tab: short (Excel allows 31 characters)
-    title: str  # cell A1
-    columns: list[str]
-    rows: list[list[Any]]  # str, int, Decimal, float, date, datetime (naive, local), None
-    formats: list[str | None]  # a number format per column
-    widths: list[int]
-    # a number format per cell, where a column mixes kinds (a report's figures: counts,
-    # money and rates one under the other)
-    cell_formats: list[list[str | None]] | None = None
+class Sheet:
+    __slots__ = ("cell_formats", "columns", "formats", "name", "rows", "title", "widths")
+
+    def __init__(self, name: str, title: str, columns: list[str], rows: list[list[Any]],
+                 formats: list[str | None], widths: list[int],
+                 cell_formats: list[list[str | None]] | None = None):
+        self.name = name  # the tab: short (Excel allows 31 characters)
+        self.title = title  # cell A1
+        self.columns = columns
+        self.rows = rows  # str, int, Decimal, float, date, datetime (naive, local), None
+        self.formats = formats  # a number format per column
+        self.widths = widths
+        # a number format per cell, where a column mixes kinds (a report's figures: counts,
+        # money and rates one under the other)
+        self.cell_formats = cell_formats
 
 
 def xlsx_book(sheets: Sequence[Sheet], *, header: tuple[str, str], lang: str) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from tongwei_cli.core.errors import InvalidValue
 from tongwei_cli.core.settings import data_dir
@@ -15,11 +15,14 @@ if TYPE_CHECKING:
     from tongwei_cli.storage.db import Database
 
 
-class Kind(NamedTuple):  # (not a dataclass: they cost start-up time)
-    name: str  # as in `tongwei ref NAME`
-    table: str
-    extra: tuple[str, ...] = ()  # columns beyond code, name_zh, name_en
-    noun: str = ""
+class Kind:  # (a plain class: a dataclass or named tuple costs start-up time)
+    __slots__ = ("extra", "name", "noun", "table")
+
+    def __init__(self, name: str, table: str, extra: tuple[str, ...] = (), noun: str = ""):
+        self.name = name  # as in `tongwei ref NAME`
+        self.table = table
+        self.extra = extra  # columns beyond code, name_zh, name_en
+        self.noun = noun
 
     @property
     def file(self) -> str:
