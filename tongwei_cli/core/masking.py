@@ -64,7 +64,7 @@ _HALF = {**{0xFF10 + i: ord("0") + i for i in range(10)},
          0xFF0B: ord("+"), 0xFF0D: ord("-"), 0x2010: ord("-"), 0x2011: ord("-"),
          0x2012: ord("-"), 0x2013: ord("-"), 0x2014: ord("-"), 0x2212: ord("-"),
          0x3000: ord(" "), 0x00A0: ord(" ")}
-_WIDE = re.compile("[" + "".join(map(chr, _HALF)) + "]")
+_WIDE = "[" + "".join(map(chr, _HALF)) + "]"  # (compiled on the first non-ASCII text)
 _MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 # A number stands alone: no ASCII letter or digit touches it on either side, nor a decimal
 # point and digits, so longer digit runs (timestamps, card numbers), amounts (`12.50`) and
@@ -102,7 +102,7 @@ def mask_free_text(text: str | None) -> str | None:
     every other character, case and warning numbers, amounts and dates included, as it was."""
     if not text or len(text) < 11:
         return text
-    plain = text.translate(_HALF) if _WIDE.search(text) else text
+    plain = text if text.isascii() or not re.search(_WIDE, text) else text.translate(_HALF)
     pieces: list[str] = []
     done = 0
     for match in _FREE_NUMBER.finditer(plain):
