@@ -1,6 +1,7 @@
 """The `tongwei` command: root options, sub-apps, and the one place errors become messages."""
 
-from __future__ import annotations
+# (No `from __future__ import annotations`: Typer reads the root callback's annotations
+# on every run, and an annotation kept as text is compiled again each time.)
 
 import os
 import sys

@@ -233,9 +233,17 @@ class FieldsCommand:
                  options: Callable[[], list[Any]]):
         import functools
 
-        functools.update_wrapper(self, func)
+        functools.update_wrapper(self, func, ("__module__", "__name__", "__qualname__",
+                                              "__doc__"))
         self._func, self._names, self._options = func, names, options
         self._signature: Any = None
+
+    @property
+    def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
+        """The signature's annotations, evaluated (Typer reads them too: as text, they
+        would be compiled again each time)."""
+        params = self.__signature__.parameters.values()
+        return {p.name: p.annotation for p in params if p.annotation is not p.empty}
 
     @property
     def __signature__(self) -> Any:
