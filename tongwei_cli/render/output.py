@@ -332,7 +332,7 @@ def refuse_binary_on_terminal(chosen: str, output: Path | None) -> None:
 XLSX_HEADER = 1  # the 0-based row of the headings, for pandas' `header=`
 MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
-_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_ISO_DATE = r"\d{4}-\d\d-\d\d"  # (compiled on the first spreadsheet)
 
 
 class Sheet:
@@ -477,7 +477,7 @@ def sheet_value(column: Column, value: Any, show: Display) -> tuple[Any, str | N
 
         return clock.local(value, _zone(show.tz)).replace(tzinfo=None), MOMENT_FORMAT
     text = show(column, value)
-    if kind == "text" and _ISO_DATE.fullmatch(text):
+    if kind == "text" and re.fullmatch(_ISO_DATE, text):
         try:
             return date.fromisoformat(text), DATE_FORMAT
         except ValueError:
