@@ -261,3 +261,23 @@ def test_numbers_typed_into_free_text_are_masked_in_every_output(run):
         out = run(*args).output
         assert "13800005678" not in out and "138****5678" in out
     assert "13800005678" in run("case", "show", "FT1", "--reveal").output
+
+
+
+glue = st.text(alphabet=st.sampled_from("0123456789 -+.xXaTW年，：１\u3000"), max_size=4)
+ids = st.sampled_from(["62112119900101123X", "621121 19900101 1234", "621121-19900101-123x",
+                       "621121900101123"])
+
+
+@example(["TW20261203-004", "2026-12-02T16:27:06Z"])
+@example(["+86 ", "13800000001"])
+@example(["0086-", "1390000 0002"])
+@given(st.lists(st.one_of(glue, keys, ids, mobiles), max_size=6))
+def test_the_first_look_never_passes_over_a_number(pieces):
+    """`mask_free_text` tries its full pattern only where the cheap first look finds a place a
+    number could start: never a text in which the full pattern would find one."""
+    from tongwei_cli.core import masking
+
+    plain = "".join(pieces).translate(masking._HALF)
+    if re.search(masking._FREE_NUMBER, plain):
+        assert masking._MAYBE_NUMBER.search(plain)

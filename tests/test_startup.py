@@ -95,3 +95,20 @@ def test_the_probe_sees_a_heavy_import(probe, db_path):
     fresh = db_path.parent / "fresh.db"
     _, heavy = probe("--db", fresh, "init")
     assert "sqlite_utils" in heavy
+
+
+@pytest.mark.slow
+def test_a_command_loads_its_own_strand_and_no_catalogue(probe):
+    """`tongwei case add` imports the `case` strand's command module and none of the other
+    strands' (only the command about to run is built, and of its group only that command);
+    under zh, a run that shows no help and no error does not load the Chinese catalogue --
+    a help page or an error does, when it is shown."""
+    result, _ = probe("--lang", "zh", "case", "add", "--reported", days_ago(1), "--type",
+                      "loan", "--station", "平襄", "--loss", "100")
+    loaded = imported_modules(result.stderr)
+    commands = {m.rsplit(".", 1)[1] for m in loaded if m.startswith("tongwei_cli.commands.")}
+    assert commands <= {"cases", "options", "completion", "click_api", "chinese"}, commands
+    assert "tongwei_cli.core.words_zh" not in loaded
+    page, _ = probe("--lang", "zh", "case", "add", "-h")
+    assert "登记诈骗案件" in page.stdout
+    assert "tongwei_cli.core.words_zh" in imported_modules(page.stderr)

@@ -1,6 +1,7 @@
 """The `tongwei` command: root options, sub-apps, and the one place errors become messages."""
 
-from __future__ import annotations
+# (No `from __future__ import annotations`: Typer reads the root callback's annotations
+# on every run, and an annotation kept as text is compiled again each time.)
 
 import os
 import sys
@@ -35,25 +36,30 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def root(
-    db: Annotated[str | None, typer.Option(
-        "--db", help="The database file. Default: $TONGWEI_DB, else the per-user data "
-        "folder (see `tongwei db path`).", show_default=False, metavar="PATH")] = None,
-    officer: Annotated[str | None, typer.Option(
-        "--officer", help="Who is doing the work; recorded with every change. Default: "
-        "$TONGWEI_OFFICER, else the login name.", show_default=False, metavar="NAME")] = None,
-    lang: Annotated[str | None, typer.Option(
-        "--lang", help="Language of labels and messages: zh or en. Default: $TONGWEI_LANG, "
-        "else Chinese for a Chinese locale, else English.", show_default=False)] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True,
-        help="Print the version and exit.")] = False,
-) -> None:
+# The root options, as types defined once (Typer reads a parameter's annotation, which
+# `from __future__ import annotations` leaves as text: a name is read faster than the
+# whole `typer.Option(...)` call, which Typer would compile twice on every run).
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="The database file. Default: $TONGWEI_DB, else the per-user data folder "
+    "(see `tongwei db path`).", show_default=False, metavar="PATH")]
+OfficerOption = Annotated[str | None, typer.Option(
+    "--officer", help="Who is doing the work; recorded with every change. Default: "
+    "$TONGWEI_OFFICER, else the login name.", show_default=False, metavar="NAME")]
+LangOption = Annotated[str | None, typer.Option(
+    "--lang", help="Language of labels and messages: zh or en. Default: $TONGWEI_LANG, "
+    "else Chinese for a Chinese locale, else English.", show_default=False)]
+VersionOption = Annotated[bool, typer.Option(
+    "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+
+
+def root(db: DbOption = None, officer: OfficerOption = None, lang: LangOption = None,
+         version: VersionOption = False) -> None:
     settings.install(settings.Settings(db=db, officer=officer, lang=lang))
 
 
-def build_app(only: str | None = None) -> typer.Typer:
-    """The `tongwei` app with every command, or with just the one about to run."""
+def build_app(only: str | None = None, then: str | None = None) -> typer.Typer:
+    """The `tongwei` app with every command, or with just the one about to run (`register`).
+    """
     application = typer.Typer(
         cls=TongweiGroup,
         help=HELP,
@@ -63,7 +69,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         rich_markup_mode=None,
     )
     application.callback()(root)
-    register(application, only)
+    register(application, only, then)
     return application
 
 
@@ -96,7 +102,7 @@ def main() -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        build_app(wanted_command(sys.argv[1:]))()
+        build_app(*wanted_command(sys.argv[1:]))()
     except (Interrupted, KeyboardInterrupt):
         print(_error_line("interrupted; nothing was written"), file=sys.stderr)
         sys.exit(130)

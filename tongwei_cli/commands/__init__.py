@@ -146,7 +146,8 @@ class TongweiGroup(TyperGroup):
             if _run_language == "zh":
                 from tongwei_cli.commands.chinese import localise_command
 
-                localise_command(self)
+                # (Completion parses resiliently, and shows the help texts of what it offers.)
+                localise_command(self, texts=extra.get("resilient_parsing", False))
             else:
                 _examples_verbatim(self)
         try:
@@ -200,9 +201,11 @@ TREE: dict[str, tuple[str, str]] = {
 }
 
 
-def register(app: typer.Typer, only: str | None = None) -> None:
-    """Add the command tree to `app`; with `only`, just that command (start-up stays fast:
-    Typer builds every registered command's parameters on each run)."""
+def register(app: typer.Typer, only: str | None = None, then: str | None = None) -> None:
+    """Add the command tree to `app`; with `only`, just that command, and with `then` (the
+    word after it: `add` of `case add`), of that group just the sub-command of that name.
+    Start-up stays fast: Typer builds every registered command's parameters on each run,
+    and a group's every command (`tongwei case add` would build the eight of `case`)."""
     import importlib
 
     for name, (module_name, attribute) in TREE.items():
@@ -210,12 +213,26 @@ def register(app: typer.Typer, only: str | None = None) -> None:
             continue
         module = importlib.import_module(f"tongwei_cli.commands.{module_name}")
         target = getattr(module, attribute)
-        if isinstance(target, typer.Typer):
-            app.add_typer(target, name=name)
-        else:
-            app.command(name)(target)
         if name == "import":
             _register_import_kinds(module)
+        if isinstance(target, typer.Typer):
+            app.add_typer(_just(target, then) if then else target, name=name)
+        else:
+            app.command(name)(target)
+
+
+def _just(group: typer.Typer, name: str) -> typer.Typer:
+    """`group` with only its sub-command (or sub-group) `name`; the whole group when it has
+    none of that name, so that Click's error names the valid ones."""
+    import copy
+
+    commands = [c for c in group.registered_commands if c.name == name]
+    groups = [g for g in group.registered_groups if g.name == name]
+    if not commands and not groups:
+        return group
+    just = copy.copy(group)  # (the module's own group stays whole, for `tongwei_cli.cli.app`)
+    just.registered_commands, just.registered_groups = commands, groups
+    return just
 
 
 def _register_import_kinds(imports) -> None:  # noqa: ANN001
@@ -227,10 +244,12 @@ def _register_import_kinds(imports) -> None:  # noqa: ANN001
 ROOT_OPTIONS_WITH_VALUE = ("--db", "--officer", "--lang")
 
 
-def wanted_command(argv: list[str]) -> str | None:
-    """The top-level command named on a command line, skipping the root options."""
+def wanted_command(argv: list[str]) -> tuple[str | None, str | None]:
+    """The top-level command named on a command line, skipping the root options, and the
+    word right after it (`case add`: ("case", "add")), if it is one; (None, None) when there
+    is no known command."""
     skip = False
-    for arg in argv:
+    for index, arg in enumerate(argv):
         if skip:
             skip = False
             continue
@@ -239,5 +258,8 @@ def wanted_command(argv: list[str]) -> str | None:
             continue
         if arg.startswith("-"):
             continue
-        return arg if arg in TREE else None
-    return None
+        if arg not in TREE:
+            return None, None
+        then = argv[index + 1] if index + 1 < len(argv) else None
+        return arg, (then if then and not then.startswith("-") else None)
+    return None, None

@@ -20,11 +20,29 @@ from tongwei_cli.core.words import error_line, help_chinese, localise
 # -- the tree ---------------------------------------------------------------------------
 
 
-def localise_command(command: Any) -> None:
-    """Put `command` and everything under it into Chinese, in place (a help text with no
-    Chinese yet stays English: `tests/test_zh.py` names it)."""
+def localise_command(command: Any, texts: bool = True) -> None:
+    """Put `command` and everything under it into Chinese, in place: the help page's own
+    words, the usage line and Click's messages (`ChineseContext`), and with `texts` every
+    help text (a help text with no Chinese yet stays English: `tests/test_zh.py` names it).
+    Without `texts` (a run that shows no help), the first help page asked for translates
+    them (`ChineseContext.get_help`): a command that only does its work loads no catalogue."""
     _typer_gettext()
+    _contexts(command)
+    if texts:
+        localise_texts(command)
+
+
+def _contexts(command: Any) -> None:
     command.context_class = ChineseContext
+    for sub in getattr(command, "commands", {}).values():
+        _contexts(sub)
+
+
+def localise_texts(command: Any) -> None:
+    """Every help text of `command` and everything under it in Chinese (once)."""
+    if getattr(command, "tongwei_zh", False):
+        return
+    command.tongwei_zh = True
     if command.help:
         zh = help_chinese(command.help)
         if zh is not None:
@@ -37,7 +55,7 @@ def localise_command(command: Any) -> None:
         if getattr(param, "help", None):
             param.help = help_chinese(param.help) or param.help
     for sub in getattr(command, "commands", {}).values():
-        localise_command(sub)
+        localise_texts(sub)
 
 
 def first_sentence(text: str) -> str:
@@ -98,15 +116,16 @@ def width(text: str) -> int:
 
 # Punctuation that never starts a line (it stays after the character before it).
 _CLOSING = set("，。；：、）》」』！？”’…%")
-_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
-                   r"\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+# (The ranges as text: compiling them costs milliseconds, which only a help page pays, in
+# `fill`'s pattern.)
+_WIDE = (r"\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+         r"\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd")
 
 
 def fill(text: str, columns: int, initial: str = "", subsequent: str = "") -> str:
     """One paragraph wrapped to `columns` terminal columns: a line may break between two
     Chinese characters or at a space, never before closing punctuation."""
-    tokens = re.findall(r"\s+|" + _WIDE.pattern + r"|[^\s" + _WIDE.pattern[1:-1] + r"]+",
-                        text)
+    tokens = re.findall(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+", text)
     lines: list[str] = []
     line, used, space = initial, width(initial), False
     for token in tokens:
@@ -196,3 +215,8 @@ def _definition(text: str) -> str:
 
 class ChineseContext(Context):
     formatter_class = ChineseFormatter
+
+    def get_help(self) -> str:
+        """The help page (`-h`, or a group called with no command), its texts in Chinese."""
+        localise_texts(self.find_root().command)
+        return super().get_help()

@@ -4,7 +4,8 @@ types, levels, audiences, forms, venue kinds, event kinds, campaign names, forma
 A completion runs on every Tab, so it reads the database read-only and at most one small
 table (never migrating it), or the shipped CSV files when there is no database yet."""
 
-from __future__ import annotations
+# (No `from __future__ import annotations`: Typer reads the completion functions' annotations
+# on every run, and an annotation kept as text is compiled again each time.)
 
 import sqlite3
 from collections.abc import Callable, Iterable

@@ -199,38 +199,68 @@ def with_fields(kind: Any, *, add: bool, skip: tuple[str, ...] = (),
     on `add` commands); the command receives them as one dict `fields` (field name -> raw
     value, None where not given). `add` and `update` of a kind are then one declaration,
     as sqlite-utils' `insert_upsert_options` makes its twin commands one."""
-    import functools
-    import inspect
-
     texts = help or {}
     chosen = [f for f in kind.fields if f.name not in skip]
 
-    def decorate(func: Callable) -> Callable:
-        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-               for p in inspect.signature(func, eval_str=True).parameters.values()
-               if p.name != "fields"]
-        arguments = [p for p in own if p.default is inspect.Parameter.empty]
-        rest = [p for p in own if p.default is not inspect.Parameter.empty]
-        options = []
+    def options() -> list[Any]:
+        import inspect
+
+        out = []
         for f in chosen:
             text = texts.get(f.name, f.help) + (" Required." if add and f.required else "")
             spec = f.ask or f.shown
             complete = completion.reference(spec[4:]) if spec.startswith("ref:") else None
-            options.append(inspect.Parameter(
+            out.append(inspect.Parameter(
                 _param_name(f.name), inspect.Parameter.KEYWORD_ONLY, default=None,
                 annotation=Annotated[str | None, typer.Option(
                     f.option, help=text, show_default=False, autocompletion=complete)]))
-        names = [(f.name, _param_name(f.name)) for f in chosen]
+        return out
 
-        @functools.wraps(func)
-        def command(**kwargs: Any) -> Any:
-            fields = {name: kwargs.pop(param) for name, param in names}
-            return func(fields=fields, **kwargs)
-
-        command.__signature__ = inspect.Signature([*arguments, *options, *rest])  # type: ignore[attr-defined]
-        return command
+    def decorate(func: Callable) -> Callable:
+        return FieldsCommand(func, [(f.name, _param_name(f.name)) for f in chosen], options)
 
     return decorate
+
+
+class FieldsCommand:
+    """A command of `with_fields`: called with the fields as options, it calls `func` with
+    them as one dict `fields`. Its signature (what Typer reads: the command's arguments,
+    an option a field, its other options) is made when first asked for -- a run builds
+    only the command it runs (`commands.register`), and the options of every command of a
+    group would cost start-up time."""
+
+    def __init__(self, func: Callable, names: list[tuple[str, str]],
+                 options: Callable[[], list[Any]]):
+        import functools
+
+        functools.update_wrapper(self, func, ("__module__", "__name__", "__qualname__",
+                                              "__doc__"))
+        self._func, self._names, self._options = func, names, options
+        self._signature: Any = None
+
+    @property
+    def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
+        """The signature's annotations, evaluated (Typer reads them too: as text, they
+        would be compiled again each time)."""
+        params = self.__signature__.parameters.values()
+        return {p.name: p.annotation for p in params if p.annotation is not p.empty}
+
+    @property
+    def __signature__(self) -> Any:
+        if self._signature is None:
+            import inspect
+
+            own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+                   for p in inspect.signature(self._func, eval_str=True).parameters.values()
+                   if p.name != "fields"]
+            arguments = [p for p in own if p.default is inspect.Parameter.empty]
+            rest = [p for p in own if p.default is not inspect.Parameter.empty]
+            self._signature = inspect.Signature([*arguments, *self._options(), *rest])
+        return self._signature
+
+    def __call__(self, **kwargs: Any) -> Any:
+        fields = {name: kwargs.pop(param) for name, param in self._names}
+        return self._func(fields=fields, **kwargs)
 
 
 def _check_of(db: Any, f: Any) -> Callable[[Any], Any] | None:

@@ -15,22 +15,32 @@ the column, and the check in `domain.cases.prepare_case` if the value needs more
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+# (Plain classes, not dataclasses or named tuples: every command loads this module, and
+# making either kind of class costs start-up time.)
 
 
-@dataclass(frozen=True)
 class Field:
-    name: str  # the raw key: option `--name`, import column `name`, with `_` for `-`
-    zh: str  # label, Chinese
-    en: str  # label, English
-    help: str  # what the option takes (English); `Required.` is added where it is
-    column: str | None = ""  # the stored column: "" the same as `name`; None not stored as is
-    required: bool = False
-    clearable: bool | None = None  # `-` clears it in an update; default: when not required
-    personal: str | None = None  # "name", "phone" or "id": masked everywhere, never in clear
-    compared: bool = True  # a re-import with another value is a correction, not the same
-    shown: str = "text"  # how tables show it: text, money, int, word, bool, stamp, ref:KIND
-    ask: str | None = None  # how a terminal asks for it when missing: ref:KIND, or text
+    __slots__ = ("ask", "clearable", "column", "compared", "en", "help", "name", "personal",
+                 "required", "shown", "zh")
+
+    def __init__(self, name: str, zh: str, en: str, help: str, *, column: str | None = "",
+                 required: bool = False, clearable: bool | None = None,
+                 personal: str | None = None, compared: bool = True, shown: str = "text",
+                 ask: str | None = None):
+        self.name = name  # the raw key: option `--name`, import column `name`, `_` for `-`
+        self.zh = zh  # label, Chinese
+        self.en = en  # label, English
+        self.help = help  # what the option takes (English); `Required.` is added where it is
+        self.column = column  # the stored column: "" the same as `name`; None not stored
+        self.required = required
+        self.clearable = clearable  # `-` clears it in an update; default: when not required
+        self.personal = personal  # "name", "phone" or "id": masked everywhere, never in clear
+        self.compared = compared  # a re-import with another value is a correction
+        self.shown = shown  # how tables show it: text, money, int, word, bool, stamp, ref:KIND
+        self.ask = ask  # how a terminal asks for it when missing: ref:KIND, or text
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r})"
 
     @property
     def stored(self) -> str | None:
@@ -52,11 +62,16 @@ class Field:
         return self.zh if lang == "zh" else self.en
 
 
-@dataclass(frozen=True)
 class RecordKind:
-    name: str  # as the audit log names it
-    table: str
-    fields: tuple[Field, ...]
+    __slots__ = ("fields", "name", "table")
+
+    def __init__(self, name: str, table: str, fields: tuple[Field, ...]):
+        self.name = name  # as the audit log names it
+        self.table = table
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"RecordKind({self.name!r})"
 
     def __getitem__(self, name: str) -> Field:
         for f in self.fields:

@@ -64,13 +64,13 @@ _HALF = {**{0xFF10 + i: ord("0") + i for i in range(10)},
          0xFF0B: ord("+"), 0xFF0D: ord("-"), 0x2010: ord("-"), 0x2011: ord("-"),
          0x2012: ord("-"), 0x2013: ord("-"), 0x2014: ord("-"), 0x2212: ord("-"),
          0x3000: ord(" "), 0x00A0: ord(" ")}
-_WIDE = re.compile("[" + "".join(map(chr, _HALF)) + "]")
+_WIDE = "[" + "".join(map(chr, _HALF)) + "]"  # (compiled on the first non-ASCII text)
 _MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 # A number stands alone: no ASCII letter or digit touches it on either side, nor a decimal
 # point and digits, so longer digit runs (timestamps, card numbers), amounts (`12.50`) and
 # keys that start with letters (`YJ2026112800396`, `TW20261129-001`) are left alone; Chinese
 # text around it is not a letter here.
-_FREE_NUMBER = re.compile(
+_FREE_NUMBER = (  # (compiled when `_MAYBE_NUMBER` first finds a candidate)
     r"(?=[0-9+])(?<![0-9A-Za-z])(?<![0-9]\.)(?:"
     # an 18-character resident ID (also written 6-8-4 with blanks or dashes)
     rf"(?P<id18>[0-9]{{6}}[ -]?(?:18|19|20)[0-9]{{2}}{_MONTH_DAY}[ -]?[0-9]{{3}}[0-9Xx])"
@@ -79,6 +79,11 @@ _FREE_NUMBER = re.compile(
     # a mainland mobile, 3-4-4 with or without blanks or dashes, maybe after +86 / 0086
     r"|(?P<cc>(?:\+|00)?86[ -]?)?(?P<phone>1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4})"
     r")(?![0-9A-Za-z]|\.[0-9])")
+# The first look, cheap to compile: every number `_FREE_NUMBER` finds starts where no letter
+# or digit touches it, with eleven characters of digits, blanks, dashes or `+` (a mobile has
+# 11 digits, an ID 15 or 18). A text without such a start -- a case number, a time, a name
+# -- has none, and the full pattern (half a millisecond to compile) is not needed for it.
+_MAYBE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9+][0-9 +-]{10}")
 # Of a number's characters (digits, and an ID's X), which are shown: as `mask_phone` and
 # `mask_id` show them (`138****5678`, `621121********123X`).
 _SHOWN = {"id18": (6, 4), "id15": (6, 4), "phone": (3, 4)}
@@ -102,10 +107,12 @@ def mask_free_text(text: str | None) -> str | None:
     every other character, case and warning numbers, amounts and dates included, as it was."""
     if not text or len(text) < 11:
         return text
-    plain = text.translate(_HALF) if _WIDE.search(text) else text
+    plain = text if text.isascii() or not re.search(_WIDE, text) else text.translate(_HALF)
+    if not _MAYBE_NUMBER.search(plain):
+        return text
     pieces: list[str] = []
     done = 0
-    for match in _FREE_NUMBER.finditer(plain):
+    for match in re.finditer(_FREE_NUMBER, plain):
         kind = "phone" if match["phone"] else "id18" if match["id18"] else "id15"
         start, end = match.span(kind)  # (a phone's +86 stays as it is)
         pieces += [text[done:start], _masked(text, plain, start, end, kind)]

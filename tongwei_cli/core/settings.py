@@ -5,10 +5,8 @@ Set once by the root command from options and environment; read by the rest.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,37 +67,37 @@ def default_officer() -> str:
     explicit = os.environ.get("TONGWEI_OFFICER")
     if explicit:
         return explicit
+    import getpass  # (only without $TONGWEI_OFFICER: it loads termios)
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"
 
 
-@dataclass
 class Settings:
-    db: str | None = None
-    officer: str | None = None
-    lang: str | None = None
-    tz_name: str | None = None
-    reveal: bool = field(default=False)
-    county: str | None = None
+    """The settings of one run: the root options, else the environment. (A plain class, as
+    in `storage.keys`: every command makes one, and a dataclass costs start-up time.)"""
 
-    def __post_init__(self) -> None:
-        if self.lang is None:
-            self.lang = default_lang()
+    def __init__(self, db: str | None = None, officer: str | None = None,
+                 lang: str | None = None, tz_name: str | None = None, reveal: bool = False,
+                 county: str | None = None):
+        self.db = db
+        self.reveal = reveal
+        self.lang = default_lang() if lang is None else lang
         if self.lang not in ("zh", "en"):
             raise InvalidValue(f"must be zh or en, not {self.lang!r}", "lang")
-        if not self.officer:
-            self.officer = default_officer()
-        self.officer = self.officer.strip()
+        self.officer = (officer or default_officer()).strip()
         if not self.officer:
             raise InvalidValue("must not be empty", "officer")
-        if self.tz_name is None:
-            self.tz_name = os.environ.get("TONGWEI_TZ") or "Asia/Shanghai"
-        if self.county is None:
+        if tz_name is None:
+            tz_name = os.environ.get("TONGWEI_TZ") or "Asia/Shanghai"
+        self.tz_name = tz_name
+        if county is None:
             # The county's name, as exports write it on every row (a province's warehouse
             # keeps many counties' exports side by side): $TONGWEI_COUNTY, else 通渭县.
-            self.county = (os.environ.get("TONGWEI_COUNTY") or "").strip() or COUNTY
+            county = (os.environ.get("TONGWEI_COUNTY") or "").strip() or COUNTY
+        self.county = county
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -75,7 +74,7 @@ def key(value: Any, field: str) -> str:
 
 # -- money and counts -------------------------------------------------------------
 
-_MONEY_JUNK = re.compile(r"[\s,，¥￥]|元$|人民币")
+_MONEY_JUNK = r"[\s,，¥￥]|元$|人民币"  # (compiled on first use, as `_DATETIME`)
 
 
 def money_fen(value: Any, field: str) -> int:
@@ -88,9 +87,11 @@ def money_fen(value: Any, field: str) -> int:
         amount = Decimal(value)
     elif isinstance(value, float):
         amount = Decimal(repr(value))
+    elif type(value) is str and value.isascii() and value.replace(".", "", 1).isdigit():
+        amount = Decimal(value)  # `12000.50`, `100`: nothing to take off, nothing to scale
     else:
         raw = text(value)
-        raw = _MONEY_JUNK.sub("", raw)
+        raw = re.sub(_MONEY_JUNK, "", raw)
         scale = Decimal(1)
         if raw.endswith("万"):
             raw, scale = raw[:-1], Decimal(10000)
@@ -156,13 +157,15 @@ def age(value: Any, field: str) -> int:
 
 # (Read lower-cased: `T` and `Z` arrive as `t` and `z`.) The UTC offset, when given, is
 # `+08:00`, `+0800`, `+08`, `-05:00` or `z`: the one way to name the second of two 01:30s.
-_DATETIME = re.compile(
+# (Patterns used through `re`'s own cache, compiled on first use: compiling this one costs
+# a millisecond, which a command that reads no date would pay.)
+_DATETIME = (
     r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
     r"(?:[ t]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?(?:\.\d+)?秒?"
     r" *(z|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 MAX_OFFSET = timedelta(hours=14)  # the furthest any zone is from UTC (Kiribati, +14:00)
-_PLAIN_DATETIME = re.compile(r"[0-9]{4}[-/.][0-9]{2}[-/.][0-9]{2} [0-9]{2}:[0-9]{2}")
+_PLAIN_DATETIME = r"[0-9]{4}[-/.][0-9]{2}[-/.][0-9]{2} [0-9]{2}:[0-9]{2}"
 _WORDS = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1}
 
 
@@ -178,7 +181,7 @@ def date_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = Fal
         raw = text(value).lower()
         if raw in _WORDS:
             return _today(tz) - timedelta(days=_WORDS[raw])
-        match = _DATETIME.fullmatch(raw)
+        match = re.fullmatch(_DATETIME, raw)
         if not match:
             raise InvalidValue(f"{text(value)!r} is not a date (YYYY-MM-DD, today, yesterday)",
                                field)
@@ -199,7 +202,7 @@ def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool =
 
     A local time the zone never showed (in the hour the clocks go forward) or showed twice
     (the hour they go back) is refused: the second asks for the offset."""
-    if type(value) is str and len(value) == 16 and _PLAIN_DATETIME.fullmatch(value):
+    if type(value) is str and len(value) == 16 and re.fullmatch(_PLAIN_DATETIME, value):
         # The common cell, `2026-11-29 10:15`: what the general path below does, minus the
         # normalising that cannot change it (all ASCII digits and separators, no blanks).
         try:
@@ -225,7 +228,7 @@ def datetime_value(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool =
         raw = text(value).lower()
         if raw in ("now", "现在"):
             return clock.now_utc().astimezone(tz).replace(second=0)
-        match = _DATETIME.fullmatch(raw)
+        match = re.fullmatch(_DATETIME, raw)
         if not match:
             raise InvalidValue(f"{text(value)!r} is not a date and time (YYYY-MM-DD HH:MM)", field)
         if match[4] is None:
@@ -307,12 +310,19 @@ def combine_local(day: date, tz: ZoneInfo) -> datetime:
 # ordinal); None for a day the short cut cannot serve (the offset changes within it, before
 # 1900, or text the general path has to read).
 _DAY_STARTS: dict[Any, dict[str | int, int | None]] = {}
-_DAY_TEXT = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
+_DAY_TEXT = r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})"
 # Every `H:MM` wall-clock time the general path reads as hours and minutes (`7:05`, `07:5`,
-# `23:59`), as seconds after midnight.
-_CLOCK = {f"{h}:{m}": hour * 3600 + minute * 60
-          for hour in range(24) for h in {str(hour), f"{hour:02d}"}
-          for minute in range(60) for m in {str(minute), f"{minute:02d}"}}
+# `23:59`), as seconds after midnight: made on the first `moment` (an import), not by every
+# command that imports this module.
+_CLOCK: dict[str, int] = {}
+
+
+def _clock_table() -> dict[str, int]:
+    if not _CLOCK:
+        _CLOCK.update({f"{h}:{m}": hour * 3600 + minute * 60
+                       for hour in range(24) for h in {str(hour), f"{hour:02d}"}
+                       for minute in range(60) for m in {str(minute), f"{minute:02d}"}})
+    return _CLOCK
 
 
 def _day_start(tz: Any, day: date) -> int | None:
@@ -337,7 +347,7 @@ def _learn_day(starts: dict[str | int, int | None], day: str | int, tz: Any) -> 
     if isinstance(day, int):
         start = _day_start(tz, date.fromordinal(day))
     else:
-        match = _DAY_TEXT.fullmatch(day)
+        match = re.fullmatch(_DAY_TEXT, day)
         try:
             start = _day_start(tz, date(int(match[1]), int(match[2]), int(match[3])))
         except (TypeError, ValueError):  # no match, or not a real date
@@ -364,7 +374,7 @@ def moment(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) 
         if start is None and day not in starts:
             start = _learn_day(starts, day, tz)
         if start is not None:
-            since = _CLOCK.get(wall)
+            since = (_CLOCK or _clock_table()).get(wall)
             if since is not None:
                 seconds = start + since
                 if allow_future or seconds <= clock.now_seconds() + 60:
@@ -383,7 +393,7 @@ def moment(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) 
 
 # -- people -----------------------------------------------------------------------
 
-_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+_PHONE_SEPARATORS = r"[\s\-()（）]"  # (compiled on first use, as `_DATETIME`)
 
 
 def phone(value: Any, field: str) -> str:
@@ -393,7 +403,7 @@ def phone(value: Any, field: str) -> str:
         return value  # already clean: what the general path below would return
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    raw = _PHONE_SEPARATORS.sub("", text(value))
+    raw = re.sub(_PHONE_SEPARATORS, "", text(value))
     if not raw:
         raise InvalidValue("is required", field)
     if raw.startswith("+86"):
@@ -417,12 +427,13 @@ def gender(value: Any, field: str) -> str:
     return _GENDERS[raw]
 
 
-@dataclass(frozen=True)
-class ResidentId:
-    number: str
-    birth: date
-    sex: str  # "M" or "F"
-    warning: str | None = None  # region code not in force in the birth year
+class ResidentId:  # (a plain class: a dataclass or named tuple costs start-up time)
+    __slots__ = ("birth", "number", "sex", "warning")
+
+    def __init__(self, number: str, birth: date, sex: str, warning: str | None = None):
+        self.number, self.birth = number, birth
+        self.sex = sex  # "M" or "F"
+        self.warning = warning  # region code not in force in the birth year
 
     def age_on(self, day: date) -> int:
         return day.year - self.birth.year - ((day.month, day.day) < (self.birth.month,

@@ -20,7 +20,7 @@ needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,65 +46,85 @@ def norm(value: Any) -> str:
 
 # -- data/aliases.csv ---------------------------------------------------------------
 
-_ALIASES: dict[str, dict[str, tuple[str, int]]] | None = None
-
-
-def read_aliases(path: Path) -> dict[str, dict[str, tuple[str, int]]]:
-    """`list -> alias (normalised) -> (code, line)` from an aliases file. Rows whose list
-    starts with `#` are comments; the first row of an alias wins (`alias_problems` names
-    any later one that says otherwise)."""
+def _rows(path: Path) -> Iterator[tuple[int, str, str, str]]:
+    """`(line, list, alias, code)` of each row of an aliases file (UTF-8, with or without
+    the BOM Excel writes), numbered as `csv.DictReader` numbers them (blank rows skipped), a
+    missing cell blank. (`csv.reader` over the decoded text: a DictReader and the utf-8-sig
+    codec cost a millisecond more on every command that takes a value from a list.)"""
     import csv
+    import io
 
-    table: dict[str, dict[str, tuple[str, int]]] = {}
-    if not path.exists():
-        return table
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), 2):
-            which = (row.get("list") or "").strip()
-            alias = norm(row.get("alias"))
-            code = (row.get("code") or "").strip()
-            if not which or which.startswith("#") or not alias or not code:
-                continue
-            table.setdefault(which, {}).setdefault(alias, (code, line))
-    return table
+    text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    width = len(header)
+    where = {name: i for i, name in enumerate(header)}  # (a repeated name: its last)
+    at_list, at_alias, at_code = (where.get(name, width) for name in ("list", "alias", "code"))
+    for line, row in enumerate((r for r in reader if r), 2):
+        row += [""] * (width + 1 - len(row))
+        yield line, row[at_list], row[at_alias], row[at_code]
+
+
+class AliasFile:
+    """An aliases file: `list -> alias (normalised) -> (code, line)`. Rows whose list
+    starts with `#` are comments; the first row of an alias wins (`alias_problems` names
+    any later one that says otherwise). A list's aliases are normalised when it is first
+    asked for: a command that takes a station pays for the stations' aliases only."""
+
+    def __init__(self, path: Path):
+        self._rows: dict[str, list[tuple[int, str, str]]] = {}
+        self._lists: dict[str, dict[str, tuple[str, int]]] = {}
+        if path.exists():
+            for line, which, alias, code in _rows(path):
+                which = which.strip()
+                if which and not which.startswith("#"):
+                    self._rows.setdefault(which, []).append((line, alias, code))
+
+    def of(self, list_name: str) -> dict[str, tuple[str, int]]:
+        found = self._lists.get(list_name)
+        if found is None:
+            found = self._lists[list_name] = {}
+            for line, alias, code in self._rows.get(list_name, ()):
+                alias, code = norm(alias), code.strip()
+                if alias and code:
+                    found.setdefault(alias, (code, line))
+        return found
+
+
+_ALIASES: AliasFile | None = None
 
 
 def aliases(list_name: str) -> dict[str, tuple[str, int]]:
     """The aliases of one list from `data/aliases.csv` (read once per process)."""
     global _ALIASES
     if _ALIASES is None:
-        _ALIASES = read_aliases(data_dir() / ALIASES_FILE)
-    return _ALIASES.get(list_name, {})
+        _ALIASES = AliasFile(data_dir() / ALIASES_FILE)
+    return _ALIASES.of(list_name)
 
 
 def alias_problems(lists: Mapping[str, Iterable[str]], path: Path | None = None) -> list[str]:
     """What is wrong in an aliases file, given each list's codes: a list that does not
     exist, a code not in its list, an alias given twice with different codes."""
-    import csv
-
     path = path or data_dir() / ALIASES_FILE
     problems = []
     seen: dict[tuple[str, str], str] = {}
     if not path.exists():
         return problems
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), 2):
-            which = (row.get("list") or "").strip()
-            alias = norm(row.get("alias"))
-            code = (row.get("code") or "").strip()
-            if not which or which.startswith("#"):
-                continue
-            where = f"{path.name} line {line}"
-            if not alias or not code:
-                problems.append(f"{where}: needs a list, an alias and a code")
-            elif which not in lists:
-                problems.append(f"{where}: no list named {which!r} "
-                                f"(lists: {', '.join(sorted(lists))})")
-            elif code not in set(lists[which]):
-                problems.append(f"{where}: {code!r} is not a code of {which}")
-            elif seen.setdefault((which, alias), code) != code:
-                problems.append(f"{where}: {alias!r} is already an alias of "
-                                f"{seen[(which, alias)]!r} in {which}")
+    for line, which, alias, code in _rows(path):
+        which, alias, code = which.strip(), norm(alias), code.strip()
+        if not which or which.startswith("#"):
+            continue
+        where = f"{path.name} line {line}"
+        if not alias or not code:
+            problems.append(f"{where}: needs a list, an alias and a code")
+        elif which not in lists:
+            problems.append(f"{where}: no list named {which!r} "
+                            f"(lists: {', '.join(sorted(lists))})")
+        elif code not in set(lists[which]):
+            problems.append(f"{where}: {code!r} is not a code of {which}")
+        elif seen.setdefault((which, alias), code) != code:
+            problems.append(f"{where}: {alias!r} is already an alias of "
+                            f"{seen[(which, alias)]!r} in {which}")
     return problems
 
 

@@ -14,7 +14,6 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,18 +31,22 @@ EXTENSIONS = {".json": "json", ".csv": "csv", ".txt": "text", ".text": "text",
 BINARY = ("pdf", "xlsx")
 
 
-@dataclass(frozen=True)
 class Column:
     """A column of a table: the record key, how to show the value -- text, money (fen ->
     yuan), int, ref:<kind> (code -> name), word (code -> word), bool, stamp (UTC -> local
     time), minutes (a duration) -- and its label: `zh`/`en` when given (a record's field,
-    `core.fields`), else the catalogue's (`core.words.COLUMNS`) under `label` or the key."""
+    `core.fields`), else the catalogue's (`core.words.COLUMNS`) under `label` or the key.
+    (Plain classes here, not dataclasses or named tuples: every command loads this module,
+    and making either kind of class costs start-up time.)"""
 
-    key: str
-    kind: str = "text"
-    label_key: str | None = None
-    zh: str | None = None
-    en: str | None = None
+    __slots__ = ("en", "key", "kind", "label_key", "zh")
+
+    def __init__(self, key: str, kind: str = "text", label_key: str | None = None,
+                 zh: str | None = None, en: str | None = None):
+        self.key, self.kind, self.label_key, self.zh, self.en = key, kind, label_key, zh, en
+
+    def __repr__(self) -> str:
+        return f"Column({self.key!r}, {self.kind!r})"
 
     def label(self, lang: str) -> str:
         if self.zh is None or self.en is None:
@@ -163,8 +166,9 @@ def duration(minutes: int, lang: str) -> str:
 # C0 and C1 control characters (tab and newline too: in a cell they break the table; ESC
 # starts a terminal escape), the marks, embeddings, overrides and isolates that reorder
 # bidirectional text, and the Unicode line and paragraph separators. None is printable, so
-# a string that `isprintable()` (almost every one) is returned as it is, without the regex.
-_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# a string that `isprintable()` (almost every one) is returned as it is, without the regex
+# (compiled on first use, through `re`'s cache: a millisecond that most commands never need).
+_HIDDEN = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
 
 
 def visible(text: str) -> str:
@@ -174,7 +178,7 @@ def visible(text: str) -> str:
     read, or break a spreadsheet. The stored value is untouched (JSON and CSV carry it)."""
     if text.isprintable():
         return text
-    return _HIDDEN.sub(_escape, text)
+    return re.sub(_HIDDEN, _escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -328,20 +332,24 @@ def refuse_binary_on_terminal(chosen: str, output: Path | None) -> None:
 XLSX_HEADER = 1  # the 0-based row of the headings, for pandas' `header=`
 MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
-_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_ISO_DATE = r"\d{4}-\d\d-\d\d"  # (compiled on the first spreadsheet)
 
 
-@dataclass
 class Sheet:
-    name: str  # the tab: short (Excel allows 31 characters)
-    title: str  # cell A1
-    columns: list[str]
-    rows: list[list[Any]]  # str, int, Decimal, float, date, datetime (naive, local), None
-    formats: list[str | None]  # a number format per column
-    widths: list[int]
-    # a number format per cell, where a column mixes kinds (a report's figures: counts,
-    # money and rates one under the other)
-    cell_formats: list[list[str | None]] | None = None
+    __slots__ = ("cell_formats", "columns", "formats", "name", "rows", "title", "widths")
+
+    def __init__(self, name: str, title: str, columns: list[str], rows: list[list[Any]],
+                 formats: list[str | None], widths: list[int],
+                 cell_formats: list[list[str | None]] | None = None):
+        self.name = name  # the tab: short (Excel allows 31 characters)
+        self.title = title  # cell A1
+        self.columns = columns
+        self.rows = rows  # str, int, Decimal, float, date, datetime (naive, local), None
+        self.formats = formats  # a number format per column
+        self.widths = widths
+        # a number format per cell, where a column mixes kinds (a report's figures: counts,
+        # money and rates one under the other)
+        self.cell_formats = cell_formats
 
 
 def xlsx_book(sheets: Sequence[Sheet], *, header: tuple[str, str], lang: str) -> bytes:
@@ -469,7 +477,7 @@ def sheet_value(column: Column, value: Any, show: Display) -> tuple[Any, str | N
 
         return clock.local(value, _zone(show.tz)).replace(tzinfo=None), MOMENT_FORMAT
     text = show(column, value)
-    if kind == "text" and _ISO_DATE.fullmatch(text):
+    if kind == "text" and re.fullmatch(_ISO_DATE, text):
         try:
             return date.fromisoformat(text), DATE_FORMAT
         except ValueError:
@@ -630,17 +638,17 @@ def _short_station(name: str) -> str:
     return name
 
 
-@dataclass
 class _Col:
-    column: Column
-    label: str
-    texts: list[str]
-    foot: str
-    fixed: bool
-    right: bool
-    natural: int  # the widest value (or the heading's longest word)
-    heading: int  # the fewest cells the heading takes (folded)
-    width: int = 0
+    __slots__ = ("column", "fixed", "foot", "heading", "label", "natural", "right", "texts",
+                 "width")
+
+    def __init__(self, column: Column, label: str, texts: list[str], foot: str, fixed: bool,
+                 right: bool, natural: int, heading: int):
+        self.column, self.label, self.texts, self.foot = column, label, texts, foot
+        self.fixed, self.right = fixed, right
+        self.natural = natural  # the widest value (or the heading's longest word)
+        self.heading = heading  # the fewest cells the heading takes (folded)
+        self.width = 0
 
     @property
     def least(self) -> int:

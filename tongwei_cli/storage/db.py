@@ -34,8 +34,11 @@ WAIT_NOTICE_MS = 1_000
 
 
 def migration_names() -> list[str]:
-    """Every migration of the schema, in order: the stems of `sql/NNN_name.sql`."""
-    return sorted(p.stem for p in SQL_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+    """Every migration of the schema, in order: the stems of `sql/NNN_name.sql`. (Listed
+    by hand: `Path.glob` compiles its pattern, on every command.)"""
+    return sorted(name[:-4] for name in os.listdir(SQL_DIR)
+                  if name.endswith(".sql") and name[3:4] == "_" and name[:3].isascii()
+                  and name[:3].isdigit())
 
 
 def audit_hash(row: Sequence[Any]) -> str:

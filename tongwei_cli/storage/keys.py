@@ -37,7 +37,7 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import Conflict, InvalidValue, StorageError
@@ -58,13 +58,16 @@ class KeyMissing(StorageError):
     """The key a command needs is not where it was looked for, or is not this database's."""
 
 
-class Identity(NamedTuple):
-    """The row of `database_identity`: which database this is, and which key is its own."""
+class Identity:
+    """The row of `database_identity`: which database this is, and which key is its own.
+    (A plain class, as `Key`: a named tuple costs start-up time too.)"""
 
-    db_id: str
-    key_id: str | None
-    key_check: str | None
-    keyed_from: int | None
+    __slots__ = ("db_id", "key_check", "key_id", "keyed_from")
+
+    def __init__(self, db_id: str, key_id: str | None, key_check: str | None,
+                 keyed_from: int | None):
+        self.db_id, self.key_id, self.key_check = db_id, key_id, key_check
+        self.keyed_from = keyed_from
 
 
 class Key:

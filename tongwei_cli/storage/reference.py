@@ -5,7 +5,6 @@ kinds) and the editable CSV files in `data/` that fill them when a file is creat
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +15,14 @@ if TYPE_CHECKING:
     from tongwei_cli.storage.db import Database
 
 
-@dataclass(frozen=True)
-class Kind:
-    name: str  # as in `tongwei ref NAME`
-    table: str
-    extra: tuple[str, ...] = ()  # columns beyond code, name_zh, name_en
-    noun: str = ""
+class Kind:  # (a plain class: a dataclass or named tuple costs start-up time)
+    __slots__ = ("extra", "name", "noun", "table")
+
+    def __init__(self, name: str, table: str, extra: tuple[str, ...] = (), noun: str = ""):
+        self.name = name  # as in `tongwei ref NAME`
+        self.table = table
+        self.extra = extra  # columns beyond code, name_zh, name_en
+        self.noun = noun
 
     @property
     def file(self) -> str:
