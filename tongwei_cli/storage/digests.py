@@ -195,8 +195,12 @@ def present(db: Database) -> dict[str, int]:
 
 
 def _existing(db: Database) -> dict[str, int]:
-    """The digested tables this file has now (while it is migrated: those made so far)."""
-    names = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    """The digested tables this file has now (while it is migrated: those made so far, in
+    the shape that names a row by its `id`; `merge_sources` and `merged_records` had none
+    before 013)."""
+    names = {r[0] for r in db.query(
+        "SELECT m.name FROM sqlite_master m WHERE m.type = 'table'"
+        " AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'id')")}
     return {table: code for table, code in DIGESTED.items() if table in names}
 
 
