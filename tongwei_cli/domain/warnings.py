@@ -358,10 +358,9 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
             "note": validate.optional_text(raw.get("note"))}
 
 
-INSERT_FOLLOWUP = (
-    "INSERT INTO followups (warning_id, at, method, outcome, case_id, note, created_at,"
-    " created_by, import_id) VALUES (:warning_id, :at, :method, :outcome, :case_id, :note,"
-    " :created_at, :created_by, :import_id)")
+_FOLLOWUP_INSERTED = ("warning_id", "at", "method", "outcome", "case_id", "note")
+_followup_values = operator.itemgetter(*_FOLLOWUP_INSERTED)
+
 
 def insert_followups(db: Database, followups: list[dict[str, Any]],
                      import_id: int | None = None, *,
@@ -371,9 +370,8 @@ def insert_followups(db: Database, followups: list[dict[str, Any]],
     Imported ones take who and when from their `imports` row. `refresh`: the warnings to
     refresh, when not all of theirs (a merge: not those stored with what their follow-ups
     say, `insert_warnings(…, said=True)`)."""
-    now, who = db.origin(import_id)
-    db.conn.executemany(INSERT_FOLLOWUP, ({**f, "created_at": now, "created_by": who,
-                                           "import_id": import_id} for f in followups))
+    db.insert_records("followups", _FOLLOWUP_INSERTED,
+                      [_followup_values(f) for f in followups], import_id)
     refresh_warnings(db, {f["warning_id"] for f in followups} if refresh is None
                      else refresh)
 

@@ -883,6 +883,9 @@ class Merger:
                     self.voids.append((kind, row, current["no"]))
             if keep:
                 self.write(lambda k=kind, items=keep: self._keep_bases(k, items))
+            # (the records written so far given their digests by the writer too, as the
+            # audit row at the end would: the tags of a batch, not of the whole file, then)
+            self.write(lambda: digests.seal(self.db))
         self.wait()
         kind.finish(self)
 
