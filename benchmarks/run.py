@@ -8,6 +8,7 @@
     .venv/bin/python benchmarks/run.py --backlog   # also 1M warnings, 900k never fed back
     .venv/bin/python benchmarks/run.py --backlog-only --backlog-warnings 50000 --runs 5
                                                    # a smoke run of the backlog scale alone
+    .venv/bin/python benchmarks/run.py --merge-only  # only `tongwei merge` and its floor
 
 Every figure is measured in this run, on this machine; each "ours vs floor" pair runs as
 whole processes, interleaved (ours, floor, ours, floor…) so that drift hits both sides, and
@@ -35,6 +36,11 @@ noisy machine):
 * `warning list --status overdue` (the dispatch list, every overdue warning) on the
   province (and national) file against a fresh file: drawn on a terminal of 80 columns (a
   pseudo-terminal) ≤ 1.5×, and as CSV ≤ 1.2×; `find PHONE` ≤ 1.2×;
+* `tongwei merge` of a station file of 100k warnings with their follow-ups (built by the
+  generator through `tongwei init --station` and `tongwei import`) into a new county file,
+  against `csv` reading the same rows plus one `executemany` per table, sealing the same:
+  ≤ 2×; `tongwei import` of the same rows against the same floor, for comparison; the
+  peak memory of merging station files of 25k and 100k warnings: must not grow;
 * peak memory (the child's ru_maxrss) of importing 100k and 1M warnings: must not grow with
   the file;
 * file size per million cases and per million warnings (from SQLite's `dbstat`: each
@@ -600,12 +606,148 @@ def backlog_only(folder: Path, options: argparse.Namespace, runs: int, started: 
     return 0 if value <= 1.5 else 1
 
 
+# -- the merge ------------------------------------------------------------------------
+
+MERGE_WARNINGS = (25_000, 100_000)  # the station files merged: peak memory at both sizes
+
+# The merge's floor: the station file's rows as the generator wrote them (CSV), read with
+# `csv` and inserted with one `executemany` per table in one BEGIN IMMEDIATE … COMMIT into
+# the same tables of a new county file (indexes and triggers included), each warning's
+# phone, name and ID number sealed as tongwei seals them (as FLOOR_SCRIPT does); a
+# follow-up finds its warning by its number. Nothing else is parsed: times are ordinals.
+MERGE_FLOOR_SCRIPT = r"""
+import csv, hashlib, os, sqlite3, sys
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+db, warnings_csv, followups_csv = sys.argv[1:4]
+siv = AESSIV(os.urandom(64))
+index = hashlib.blake2b(key=os.urandom(32), digest_size=8, person=b"tongwei-bi v1")
+def seal(column, kind, value, masked):
+    if not value:
+        return (value or None, None, None)
+    h = index.copy(); h.update(f"{kind}:{value}".encode())
+    return (masked, siv.encrypt(value.encode(), [f"warnings.{column}".encode()]),
+            int.from_bytes(h.digest(), "big", signed=True))
+conn = sqlite3.connect(db, isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = FULL")
+conn.execute("PRAGMA foreign_keys = ON")
+def warnings():
+    with open(warnings_csv, encoding="utf-8", newline="") as f:
+        it = csv.reader(f); next(it)
+        for i, r in enumerate(it):
+            no, phone, name, rid, source = r[0], r[4], r[6], r[7], r[9]
+            p = seal("phone", "phone", phone, phone[:3] + "****" + phone[-4:])
+            n = seal("name", "name", name, name[:1] + "*" * (len(name) - 1))
+            d = seal("id_no", "id", rid, rid[:6] + "*" * 8 + rid[-4:] if rid else rid)
+            yield (no, i, i + 7200, p[0], n[0], d[0], source, *p[1:], *n[1:], *d[1:])
+def followups():
+    with open(followups_csv, encoding="utf-8", newline="") as f:
+        it = csv.reader(f); next(it)
+        for i, r in enumerate(it):
+            yield (r[0], i + 60, r[2], r[3])
+conn.execute("BEGIN IMMEDIATE")
+conn.executemany(sys.argv[4], warnings())
+conn.executemany(
+    "INSERT INTO followups (warning_id, at, method, outcome, case_id, note, created_at,"
+    " created_by) VALUES ((SELECT id FROM warnings WHERE no = ?), ?, ?, ?, NULL, NULL,"
+    " '2025-01-01T00:00:00Z', 'bench')", followups())
+conn.execute("COMMIT")
+"""
+
+
+def merge_station(folder: Path, n_warnings: int) -> tuple[Path, dict[str, Path]]:
+    """A station's own file (`tongwei init --station 平襄`) holding the generator's
+    `n_warnings` warnings and their follow-ups (about nine in ten fed back), loaded through
+    `tongwei import`; and the CSV files they came from."""
+    data = folder / f"merge-{n_warnings // 1000}k-data"
+    data.mkdir(exist_ok=True)
+    files = write_scale(data, 100, n_warnings)
+    station = folder / f"merge-{n_warnings // 1000}k-station.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{station}{suffix}").unlink(missing_ok=True)
+    tw(station, "init", "--station", "平襄")
+    for kind in ("warnings", "followups"):
+        tw(station, "import", kind, str(files[kind]))
+    return station, files
+
+
+def measure_merge(folder: Path, runs: int) -> dict:
+    """`tongwei merge` of a station file of 100k warnings with their follow-ups into a new
+    county file against the floor (the same rows from CSV, `executemany`, sealing the
+    same), and `tongwei import` of the same rows against the same floor; the peak memory
+    of merging the station files of each size of MERGE_WARNINGS."""
+    print("merge: building the station files…", file=sys.stderr, flush=True)
+    stations = {n: merge_station(folder, n) for n in MERGE_WARNINGS}
+    station, files = stations[MERGE_WARNINGS[-1]]
+    template = folder / "template.db"
+    county = folder / "merge-county.db"
+    floor_db = folder / "merge-floor.db"
+
+    def floor() -> float:
+        return run([sys.executable, "-c", MERGE_FLOOR_SCRIPT,
+                    str(fresh_copy(template, floor_db)), str(files["warnings"]),
+                    str(files["followups"]), FLOOR_SQL])[0]
+
+    def merge() -> float:
+        return tw(fresh_copy(template, county), "merge", str(station))[0]
+
+    def imports() -> float:
+        fresh_copy(template, county)
+        return sum(tw(county, "import", kind, str(files[kind]))[0]
+                   for kind in ("warnings", "followups"))
+
+    print("measuring merge…", file=sys.stderr, flush=True)
+    pairs = interleaved({"merge": (merge, floor), "import": (imports, floor)}, runs)
+    peaks = {n: tw(fresh_copy(template, county), "merge", str(path), peak=True)[1]
+             for n, (path, _) in stations.items()}
+    conn = sqlite3.connect(station)
+    followups = conn.execute("SELECT count(*) FROM followups").fetchone()[0]
+    conn.close()
+    return {**pairs, "peaks": peaks, "followups": followups}
+
+
+def merge_rows(merge: dict) -> list[tuple[str, str, str, str, str, bool | None]]:
+    """The table's rows of `measure_merge`."""
+    n = MERGE_WARNINGS[-1]
+    what = f"{n // 1000}k warnings, {merge['followups'] // 1000}k follow-ups"
+    floor_name = "csv + executemany, sealing the same"
+    rows: list[tuple[str, str, str, str, str, bool | None]] = []
+    for key, name, target in (
+            ("merge", f"`tongwei merge` of a station file ({what}) into a new county file", 2),
+            ("import", "… `tongwei import` of the same rows (for comparison)", None)):
+        ours, base = merge[key]
+        rows.append((name, ms(ours), f"{ms(base)} ({floor_name})", f"{ours / base:.2f} ×",
+                     f"≤ {target} ×" if target else "", None if target is None
+                     else ours / base <= target))
+    small, large = (merge["peaks"][k] for k in MERGE_WARNINGS)
+    rows.append((f"peak memory, merge of station files of {MERGE_WARNINGS[0] // 1000}k → "
+                 f"{n // 1000}k warnings", f"{small / 2**20:.0f} → {large / 2**20:.0f} MiB", "",
+                 f"{large / small:.2f} ×", "flat (≤ 1.2 ×)", large / small <= 1.2))
+    return rows
+
+
+def merge_only(folder: Path, runs: int, started: float) -> int:
+    """`--merge-only`: the merge's rows alone."""
+    rows = merge_rows(measure_merge(folder, runs))
+    lines = ["| what | tongwei | floor | ratio | target |  |", "|---|---|---|---|---|---|"]
+    for name, ours, floor, value, target, ok in rows:
+        mark = "" if ok is None else ("met" if ok else "**missed**")
+        lines.append(f"| {name} | {ours} | {floor} | {value} | {target} | {mark} |")
+    text = ("\n".join(lines) + f"\n\nMachine: {machine()}. Medians of {runs} interleaved runs; "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f} s in "
+            f"all; load average {os.getloadavg()[0]:.1f} at the end.\n")
+    print()
+    print(text)
+    (folder / "merge.md").write_text(text, encoding="utf-8")
+    return 0 if all(ok is not False for *_, ok in rows) else 1
+
+
 def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dict
                 ) -> list[Row]:
     """One run of every measurement on the files `built`: the table's rows."""
     print("measuring start-up…", file=sys.stderr, flush=True)
     startup = measure_startup(folder, max(runs, 15) if not options.quick else runs)
     imports = measure_import(folder, 100_000, max(3, runs // 2))
+    merge = measure_merge(folder, max(3, runs // 2))
     big = "county" if options.quick else "province"
     print(f"measuring report daily on the {big} file…", file=sys.stderr, flush=True)
     report = measure_report(folder, folder / f"{big}.db", runs)
@@ -634,6 +776,7 @@ def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dic
           "calamine + executemany, sealing the same", 1.8)
     ratio("import 100k warnings, CSV", imports["import CSV"],
           "csv + executemany, sealing the same", 1.8)
+    rows += merge_rows(merge)
     counts = SCALES[big]
     ratio(f"`report daily`, {big} file ({counts[0] // 1000:,}k cases, "
           f"{counts[1] // 1000:,}k warnings)", report, "fresh file", 1.3)
@@ -704,6 +847,8 @@ def main() -> int:
                              "run), nine in ten without follow-ups")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the scale files a previous run left in --out")
+    parser.add_argument("--merge-only", action="store_true",
+                        help="only `tongwei merge` of a station file against its floor")
     parser.add_argument("--repeat", type=int, default=1,
                         help="consecutive runs of every measurement on the same files; the "
                              "last run's table and each ratio's spread are printed")
@@ -721,6 +866,8 @@ def main() -> int:
 
     if options.backlog_only:
         return backlog_only(folder, options, runs, started)
+    if options.merge_only:
+        return merge_only(folder, max(3, runs // 2), started)
     scales = ["county"] if options.quick else ["county", "province"]
     if options.national:
         scales.append("national")

@@ -8,13 +8,28 @@ merges with --key-file, its personal data readable (and only sealed) in the coun
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 import sqlite3
 import subprocess
+import tracemalloc
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from tests.conftest import days_ago, tongwei_exe
+from tests.conftest import OFFICER, Runner, days_ago, tongwei_exe
+from tongwei_cli import commands
+from tongwei_cli.core import settings
+from tongwei_cli.imports import merge as merge_module
+from tongwei_cli.imports.merge import merge_file
+from tongwei_cli.storage import db as db_module
+from tongwei_cli.storage import migrations
+from tongwei_cli.storage.db import open_db
 
 DAY = days_ago(10)
 STATIONS = {"平襄": "pingxiang", "马营": "maying", "鸡川": "jichuan"}
@@ -47,7 +62,7 @@ def _fill(run, db, station, n):
 def _figures(run, db):
     out = json.loads(run("--db", db, "report", "range", "--from", DAY, "--to", DAY,
                          "--format", "json").stdout)
-    keep = {"cases": ("reported", "loss_fen", "solved", "recovered_fen"),
+    keep = {"cases": ("reported", "loss_fen", "solved", "arrested", "recovered_fen"),
             "warnings": ("received", "fed_back", "on_time", "visited", "dissuaded", "open"),
             "outreach": ("sessions", "attendees", "materials"),
             "cards": ("actions", "fines", "fines_fen")}
@@ -59,19 +74,55 @@ def _clean(run, db):
     assert result.exit_code == 0, result.stdout
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A county file and three station files, each with its own records, made once a
+    module through the commands (each test merges copies: `files`)."""
+    folder = tmp_path_factory.mktemp("merge")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("TONGWEI_"):
+                patch.delenv(name)
+        patch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
+        patch.setenv("TONGWEI_OFFICER", OFFICER)
+        patch.setenv("TONGWEI_LANG", "en")
+        patch.setenv("COLUMNS", "200")
+        settings.install(settings.Settings())
+        try:
+            run = Runner()
+            county = folder / "county.db"
+            run("--db", county, "init")
+            _fill(run, county, "pingxiang", 1)
+            for n, name in enumerate(STATIONS, 2):
+                path = folder / f"{name}.db"
+                result = run("--db", path, "init", "--station", name)
+                assert f"station {STATIONS[name]}'s own file" in result.stderr
+                _fill(run, path, STATIONS[name], n)
+        finally:
+            commands.close_db()
+            settings._current = None
+    return folder
+
+
 @pytest.fixture
-def files(run, tmp_path):
-    """A county file and three station files, each with its own records."""
-    county = tmp_path / "county.db"
-    run("--db", county, "init")
-    _fill(run, county, "pingxiang", 1)
-    made = {}
-    for n, name in enumerate(STATIONS, 2):
-        path = tmp_path / f"{name}.db"
-        result = run("--db", path, "init", "--station", name)
-        assert f"station {STATIONS[name]}'s own file" in result.stderr
-        made[name] = (path, *_fill(run, path, STATIONS[name], n))
-    return county, made
+def files(built, tmp_path):
+    """Copies of the module's county and station files, their keys where this test's
+    commands look for them: (county, {name: (path, case number, warning number)})."""
+    keys = Path(os.environ["XDG_CONFIG_HOME"]) / "tongwei" / "keys"
+    keys.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for key in (built / "config" / "tongwei" / "keys").iterdir():
+        shutil.copyfile(key, keys / key.name)
+        os.chmod(keys / key.name, 0o600)
+    for name in ("county", *STATIONS):
+        for suffix in ("", "-wal"):
+            source = built / f"{name}.db{suffix}"
+            if source.exists():
+                shutil.copyfile(source, tmp_path / source.name)
+    day = DAY.replace("-", "")
+    made = {name: (tmp_path / f"{name}.db", f"TW{day}-{code.upper()}-001",
+                   f"YJ{code[:2].upper()}{n}")
+            for n, (name, code) in enumerate(STATIONS.items(), 2)}
+    return tmp_path / "county.db", made
 
 
 def test_a_station_file_numbers_its_records_with_its_code(files):
@@ -253,3 +304,211 @@ def test_an_event_corrected_and_a_follow_up_removed_at_the_station_follow_in_the
                           "json").stdout)["followups"] == []
     assert "0 new" in run("--db", county, "merge", path).stdout  # and nothing more
     _clean(run, county)
+
+
+# -- what the county keeps of its merges (migration 013) ---------------------------------
+
+def test_merged_records_and_merge_sources_are_under_the_record_digests(run, files):
+    """The bases a merge keeps decide whether a later merge takes the station's version or
+    the county's: one changed in the sqlite3 shell is named by `tongwei check`."""
+    county, made = files
+    path, _, warning = made["平襄"]
+    run("--db", county, "merge", path)
+    _clean(run, county)
+    with sqlite3.connect(county) as conn:
+        with pytest.raises(sqlite3.OperationalError, match="tw_dirty"):
+            conn.execute("UPDATE merged_records SET digest = '0' WHERE key = ?", (warning,))
+        conn.execute("DROP TRIGGER merged_records_digest_update")
+        conn.execute("UPDATE merged_records SET digest = '0' WHERE key = ?", (warning,))
+        row = conn.execute("SELECT id FROM merged_records WHERE key = ?", (warning,)).fetchone()
+        conn.execute("DROP TRIGGER merge_sources_digest_update")
+        conn.execute("UPDATE merge_sources SET merges = 7")
+    result = run("--db", county, "check", ok=False)
+    assert result.exit_code == 1
+    assert (f"records: merged_records row {row[0]} (warning {warning} from 平襄.db): changed "
+            "without an audit row") in result.stdout
+    assert "records: merge_sources row 1 (平襄.db): changed without an audit row" in result.stdout
+
+
+def test_the_import_row_of_a_merge_holds_the_file_digest_and_the_chain_anchor(run, files):
+    county, made = files
+    path, _, _ = made["马营"]
+    with sqlite3.connect(path) as conn:
+        head = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    run("--db", county, "merge", path)
+    with sqlite3.connect(county) as conn:
+        size, sha, anchor = conn.execute("SELECT file_size, sha256, anchor FROM imports"
+                                         " WHERE kind = 'merge'").fetchone()
+    assert anchor == f"{head[0]}:{head[1]}"  # the station's chain, as it was read
+    assert (size, sha) == (path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_a_county_file_merged_before_013_keeps_what_it_merged(run, tmp_path, monkeypatch):
+    """Migration 013: the bases point to their station file by its row, the anchor moves
+    from `sha256` to `anchor`, and both tables come under the record digests."""
+    older = [n for n in db_module.migration_names() if n < "013"]
+    path = tmp_path / "old.db"
+    with monkeypatch.context() as patch:
+        patch.setattr(db_module, "migration_names", lambda: older)
+        patch.setattr(migrations, "migration_names", lambda: older)
+        old = open_db(settings.current(), path, create=True)
+        with old.write():
+            old.conn.execute(
+                "INSERT INTO merge_sources (db_id, station, file_name, merges, first_at,"
+                " last_at, last_anchor, last_by) VALUES ('d' || hex(zeroblob(15)), 'maying',"
+                " '马营.db', 1, '2026-11-30T08:00:00Z', '2026-11-30T08:00:00Z', '9:' ||"
+                " hex(zeroblob(32)), 'x')")
+            db_id = old.scalar("SELECT db_id FROM merge_sources")
+            old.conn.executemany(
+                "INSERT INTO merged_records (source, kind, key, key_id, digest)"
+                " VALUES (?, ?, ?, 'k1', ?)", [(db_id, "warning", "YJ1", "a" * 32),
+                                               (db_id, "case", "TW1", "b" * 32)])
+            import_id = old.conn.execute(
+                "INSERT INTO imports (kind, file_name, file_size, sha256, rows, imported,"
+                " unchanged, updated, at, officer) VALUES ('merge', '马营.db', 1, 'c0ffee',"
+                " 2, 2, 0, 0, '2026-11-30T08:00:00Z', 'x')").lastrowid
+            old.audit("merge", "database", f"{db_id} 9:c0ffee", None,
+                      {"import_id": import_id})
+        old.close()
+    _clean(run, path)  # (opened, and so migrated, with every migration)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT s.db_id, m.kind, m.key, m.digest FROM merged_records m"
+                            " JOIN merge_sources s ON s.id = m.source ORDER BY m.id"
+                            ).fetchall() == [(db_id, "case", "TW1", "b" * 32),
+                                             (db_id, "warning", "YJ1", "a" * 32)]
+        assert conn.execute("SELECT sha256, anchor FROM imports WHERE kind = 'merge'"
+                            ).fetchone() == ("", "9:c0ffee")
+        tagged = conn.execute("SELECT count(*) FROM record_digests WHERE tbl IN (11, 12)")
+        assert tagged.fetchone()[0] == 3
+
+
+# -- a void in the county ----------------------------------------------------------------
+
+def test_a_record_void_in_the_county_stays_void_whichever_side_is_preferred(run, files):
+    """The county voided a case the station has changed since: a conflict, listed as
+    such; `--prefer station` settles it with the void standing (tongwei has no un-void),
+    and the next merge finds nothing more to do."""
+    county, made = files
+    path, case_no, _ = made["平襄"]
+    run("--db", county, "merge", path)
+    run("--db", county, "case", "void", case_no, "--reason", "重复报案")
+    run("--db", path, "case", "update", case_no, "--loss", "5000")
+    result = run("--db", county, "merge", path, ok=False)
+    assert result.exit_code == 1 and "1 conflicts" in result.stdout
+    line = [x for x in result.stderr.splitlines() if case_no in x][0]
+    assert line.startswith("warning: conflict, left unmerged (void in the county, it stays "
+                           "void whichever --prefer is given): ")
+    assert "loss (county 2000, station 5000)" in line
+    settled = run("--db", county, "merge", path, "--prefer", "station")
+    assert "0 new, 7 unchanged, 0 corrected, 0 conflicts" in settled.stdout
+    assert "conflict settled: void in the county, it stays void (the station's version is " \
+           "not taken): " in settled.stderr
+    shown = json.loads(run("--db", county, "case", "show", case_no, "--format", "json").stdout)
+    assert (shown["status"], shown["loss_fen"]) == ("void", 200000)
+    again = run("--db", county, "merge", path)
+    assert again.stdout.startswith("nothing changed from 平襄.db: 0 new, 8 unchanged")
+    _clean(run, county)
+
+
+# -- large files: batches ----------------------------------------------------------------
+
+def _station_of(run, folder: Path, n: int) -> Path:
+    """A station file with `n` warnings and a follow-up of each, imported."""
+    folder.mkdir()
+    day = days_ago(3)
+    (folder / "w.csv").write_text("no,received,level,station,phone\n" + "".join(
+        f"YJM{i:05d},{day} {8 + i // 60 % 10:02d}:{i % 60:02d},low,平襄,1390000{i:04d}\n"
+        for i in range(n)), "utf-8")
+    (folder / "f.csv").write_text("warning,at,method,outcome\n" + "".join(
+        f"YJM{i:05d},{day} 19:{i % 60:02d},{'visit' if i % 3 else 'phone'},dissuaded\n"
+        for i in range(n)), "utf-8")
+    path = folder / "平襄.db"
+    run("--db", path, "init", "--station", "平襄")
+    run("--db", path, "import", "warnings", folder / "w.csv")
+    run("--db", path, "import", "followups", folder / "f.csv")
+    return path
+
+
+def _merged_peak(run, folder: Path, station: Path) -> int:
+    """Peak Python memory of merging `station` into a new county file."""
+    county = folder / "county.db"
+    run("--db", county, "init")
+    db = open_db(settings.current(), county)
+    try:
+        tracemalloc.start()
+        result = merge_file(db, station)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    finally:
+        db.close()
+    assert result.written and result.new == len(result.conflicts) * 0 + result.new
+    _clean(run, county)
+    again = run("--db", county, "merge", station)
+    assert again.stdout.startswith("nothing changed")
+    return peak
+
+
+def test_a_station_file_is_read_a_batch_at_a_time(run, tmp_path, monkeypatch):
+    """Memory does not grow with the station file: 4 times the records, (nearly) the same
+    peak -- here with batches of 20 records."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    small = _station_of(run, tmp_path / "small", 60)
+    large = _station_of(run, tmp_path / "large", 240)
+    (tmp_path / "warm").mkdir()
+    _merged_peak(run, tmp_path / "warm", small)  # (everything imported once)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    peaks = _merged_peak(run, tmp_path / "a", small), _merged_peak(run, tmp_path / "b", large)
+    assert peaks[1] < 1.3 * peaks[0], peaks
+
+
+def test_what_a_station_warning_says_of_its_follow_ups_is_checked_against_them(
+        run, files):
+    """A merge brings a new warning in with its feedback time as the station's file has
+    it, then its follow-ups: a feedback time changed behind tongwei's back in the station's
+    file (no digest covers it: it is worked out from the follow-ups) is worked out again."""
+    county, made = files
+    path, _, warning = made["鸡川"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE warnings SET feedback_at = feedback_at + 86400 WHERE no = ?",
+                     (warning,))
+    run("--db", county, "merge", path)
+    shown = json.loads(run("--db", county, "warning", "show", warning, "--format",
+                           "json").stdout)
+    assert shown["feedback_at"] == shown["followups"][0]["at"]
+    _clean(run, county)
+
+
+def test_the_same_event_twice_is_two_records(run, files, monkeypatch):
+    """Two arrests of one case on one day, entered one by one, are two events: both come
+    in (a batch never splits a case's events of one day)."""
+    monkeypatch.setattr(merge_module, "BATCH", 1)
+    county, made = files
+    path, case_no, _ = made["马营"]
+    for _ in range(2):
+        run("--db", path, "case", "event", case_no, "arrest", "--date", DAY)
+    expected = _figures(run, county)
+    expected["cases.arrested"] += _figures(run, path)["cases.arrested"]
+    run("--db", county, "merge", path)
+    assert _figures(run, county)["cases.arrested"] == expected["cases.arrested"] == 2
+    shown = json.loads(run("--db", county, "case", "show", case_no, "--format", "json").stdout)
+    assert [e["kind"] for e in shown["events"]].count("arrest") == 2
+    assert run("--db", county, "merge", path).stdout.startswith("nothing changed")
+    _clean(run, county)
+
+
+@hypothesis_settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.dictionaries(st.sampled_from(["no", "at", "note", "loss_fen", "voided", "x"]),
+                       st.none() | st.text() | st.integers() | st.booleans()
+                       | st.floats(allow_nan=False)))
+def test_the_base_of_a_record_is_written_as_before(row):
+    """The text a base digest is of is the same as `json.dumps` wrote it (bases kept
+    before stay comparable); a follow-up's key too."""
+    names = ("no", "at", "note", "loss_fen", "voided")
+    assert merge_module.canonical(names)(row) == json.dumps(
+        {n: row.get(n) for n in names}, ensure_ascii=False, sort_keys=True,
+        separators=(",", ":"), default=str)
+    followup = {"warning_no": str(row.get("note") or "YJ1"), "at": 1764547200,
+                "method": "visit"}
+    assert merge_module.Followups().key(followup) == json.dumps(
+        [followup["warning_no"], followup["at"], followup["method"]])

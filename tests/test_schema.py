@@ -51,12 +51,12 @@ TABLES = {
     "forms": ["code", "name_zh", "name_en", "sort"],
     # a station's own file, and what the county merged from each station file (011)
     "file_station": ["id", "station", "set_at", "set_by"],
-    "merge_sources": ["db_id", "station", "file_name", "merges", "first_at", "last_at",
-                      "last_anchor", "last_by"],
-    "merged_records": ["source", "kind", "key", "key_id", "digest"],
+    "merge_sources": ["id", "db_id", "station", "file_name", "merges", "first_at",
+                      "last_at", "last_anchor", "last_by"],
+    "merged_records": ["id", "source", "kind", "key", "key_id", "digest"],
     "fraud_types": ["code", "name_zh", "name_en", "sort"],
     "imports": ["id", "kind", "file_name", "file_size", "sha256", "rows", "imported",
-                "unchanged", "updated", "at", "officer"],
+                "unchanged", "updated", "at", "officer", "anchor"],
     "institutions": ["id", "name", "kind", "station", "created_at", "created_by",
                      "import_id"],
     "outreach": ["id", "no", "ref", "date", "station", "audience", "form", "venue",
@@ -121,7 +121,8 @@ INDEXES = {
 }
 
 DIGESTED = ("campaigns", "card_actions", "card_penalties", "case_events", "cases", "followups",
-            "imports", "institutions", "outreach", "warnings")
+            "imports", "institutions", "outreach", "warnings", "merge_sources",
+            "merged_records")
 TRIGGERS = {
     **{f"{t}_digest_{w}": t for t in DIGESTED for w in ("update", "delete")},
     "database_identity_guard": "database_identity",

@@ -61,7 +61,13 @@ def merge(
         result = merge_file(db, path, prefer=prefer, key_file=key_file, dry_run=dry_run)
         results.append(result)
         for conflict in result.conflicts:
-            if conflict.settled:
+            if conflict.void and conflict.settled:
+                status(f"conflict settled: void in the county, it stays void (the station's "
+                       f"version is not taken): {conflict.line()}")
+            elif conflict.void:
+                warn(f"conflict, left unmerged (void in the county, it stays void whichever "
+                     f"--prefer is given): {conflict.line()}")
+            elif conflict.settled:
                 status(f"conflict settled with the {conflict.settled}'s version: "
                        f"{conflict.line()}")
             else:

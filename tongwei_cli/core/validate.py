@@ -379,6 +379,13 @@ def moment(value: Any, field: str, tz: ZoneInfo, *, allow_future: bool = False) 
                 seconds = start + since
                 if allow_future or seconds <= clock.now_seconds() + 60:
                     return seconds
+    elif type(value) is datetime and value.tzinfo is UTC:
+        # An instant (a moment read back from a file: `tongwei merge`): `datetime_value`
+        # takes it as it is, with no wall-clock check to make.
+        if value.year >= 1901 and not value.microsecond:  # (1900 here may be 1899 there)
+            seconds = int(value.timestamp())
+            if allow_future or seconds <= clock.now_seconds() + 60:
+                return seconds
     elif type(value) is datetime and value.tzinfo is None:
         ordinal = value.toordinal()
         start = starts.get(ordinal)

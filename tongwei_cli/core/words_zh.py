@@ -78,6 +78,10 @@ REASONS: dict[str, str] = {
     "{value:q} is not county or station": "{value} 不是 county 或 station",
     "conflict, left unmerged: {what}": "冲突，未合并：{what}",
     "conflict settled with the {side:w}'s version: {what}": "冲突已按{side!w}的版本裁定：{what}",
+    "conflict settled: void in the county, it stays void (the station's version is not "
+    "taken): {what}": "冲突已裁定：县局已撤销该记录，撤销保持不变（不采用派出所的版本）：{what}",
+    "conflict, left unmerged (void in the county, it stays void whichever --prefer is "
+    "given): {what}": "冲突，未合并（县局已撤销该记录，无论 --prefer 如何都保持撤销）：{what}",
     "{file}: database {db}, audit anchor {anchor}": "{file}：数据库 {db}，审计锚点 {anchor}",
     "voided in {file}": "已在 {file} 中撤销",
     # -- values: core/validate.py ------------------------------------------------------

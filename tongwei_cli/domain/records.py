@@ -82,13 +82,20 @@ def corrections(changes: Mapping[str, Any], command: str, field_name: str) -> di
 
 def raw_of(kind: RecordKind, current: Mapping[str, Any]) -> dict[str, Any]:
     """A stored record (`current`, by column) as the raw values its `add` command takes (by
-    field name): money back in yuan. What a correction starts from."""
+    field name): money back in yuan. What a correction starts from, and a merge's every
+    record (the fields planned once a kind)."""
+    plan = _RAW_PLANS.get(kind.name)
+    if plan is None:
+        plan = _RAW_PLANS[kind.name] = tuple((f.name, f.stored, f.shown == "money")
+                                             for f in kind.fields if f.stored)
     raw: dict[str, Any] = {}
-    for f in kind.fields:
-        if f.stored:
-            value = current[f.stored]
-            raw[f.name] = yuan(value) if f.shown == "money" and value is not None else value
+    for name, stored, money in plan:
+        value = current[stored]
+        raw[name] = yuan(value) if money and value is not None else value
     return raw
+
+
+_RAW_PLANS: dict[str, tuple[tuple[str, str, bool], ...]] = {}
 
 
 def yuan(fen: int) -> str:

@@ -130,17 +130,29 @@ _PLAIN = PlainText(WARNING)
 
 _WARNING_INSERTED = (*STORED, "deadline_hours", "deadline_at")
 _warning_values = operator.itemgetter(*_WARNING_INSERTED)
+# What a warning's follow-ups say of it (storage/totals.py: the only writer once it is
+# stored). A merge brings a new warning in with what its follow-ups said in the station's
+# file, and its follow-ups after it (`insert_followups(…, refresh=…)` then leaves it, and
+# `totals.recount_said` checks it against them).
+SAID = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
+_said_values = operator.itemgetter(*_WARNING_INSERTED, *SAID)
 
 
 def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None,
-                    *, link: bool = True) -> None:
+                    *, link: bool = True, said: bool = False) -> None:
     """Insert prepared warnings, inside `db.write()` (`db.insert_many`: a large batch is one
     statement). Imported ones take who and when from their `imports` row. `link=False`:
-    the caller knows no case names a warning not yet stored (`link_cases`)."""
+    the caller knows no case names a warning not yet stored (`link_cases`). `said`: the
+    rows carry what their follow-ups say (`SAID`: a merge), counted in the per-day totals
+    as they are stored."""
     rows = list(rows)
     before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
-    db.insert_records("warnings", _WARNING_INSERTED, [_warning_values(row) for row in rows],
-                      import_id)
+    if said:
+        db.insert_records("warnings", (*_WARNING_INSERTED, *SAID),
+                          [_said_values(row) for row in rows], import_id)
+    else:
+        db.insert_records("warnings", _WARNING_INSERTED,
+                          [_warning_values(row) for row in rows], import_id)
     count_days(db, before)
     if link:
         link_cases(db, [row["no"] for row in rows])
@@ -346,20 +358,22 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
             "note": validate.optional_text(raw.get("note"))}
 
 
-INSERT_FOLLOWUP = (
-    "INSERT INTO followups (warning_id, at, method, outcome, case_id, note, created_at,"
-    " created_by, import_id) VALUES (:warning_id, :at, :method, :outcome, :case_id, :note,"
-    " :created_at, :created_by, :import_id)")
+_FOLLOWUP_INSERTED = ("warning_id", "at", "method", "outcome", "case_id", "note")
+_followup_values = operator.itemgetter(*_FOLLOWUP_INSERTED)
+
 
 def insert_followups(db: Database, followups: list[dict[str, Any]],
-                     import_id: int | None = None) -> None:
+                     import_id: int | None = None, *,
+                     refresh: Iterable[int] | None = None) -> None:
     """Insert checked follow-ups and refresh their warnings' feedback, visit and defrauded
     times (and latest outcome), inside `db.write()`. The only writer of those columns.
-    Imported ones take who and when from their `imports` row."""
-    now, who = db.origin(import_id)
-    db.conn.executemany(INSERT_FOLLOWUP, ({**f, "created_at": now, "created_by": who,
-                                           "import_id": import_id} for f in followups))
-    refresh_warnings(db, {f["warning_id"] for f in followups})
+    Imported ones take who and when from their `imports` row. `refresh`: the warnings to
+    refresh, when not all of theirs (a merge: not those stored with what their follow-ups
+    say, `insert_warnings(…, said=True)`)."""
+    db.insert_records("followups", _FOLLOWUP_INSERTED,
+                      [_followup_values(f) for f in followups], import_id)
+    refresh_warnings(db, {f["warning_id"] for f in followups} if refresh is None
+                     else refresh)
 
 
 FOLLOWUP_STORED = (

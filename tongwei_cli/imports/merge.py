@@ -1,37 +1,50 @@
 """`tongwei merge FILE…`: station files (or any tongwei file) brought into this one.
 
 Each station file is opened with its own key (found by its database id like any file's, or
-in `--key-file`), its audit chain and record digests verified, and read in one snapshot;
-its personal values are opened with its key, in memory only, and sealed again with this
-file's key by the domain's own `prepare_*` functions -- no ciphertext crosses keys.
+in `--key-file`), and its audit chain and record digests are verified; it is then read in
+that same snapshot (one read transaction of its own connection, held to the end of the
+merge), kind by kind in the order of `KINDS` and `BATCH` records at a time, so that memory
+does not grow with the file. Each record's personal values are opened with the station's
+key, in memory only, and sealed again with this file's key by the domain's own `prepare_*`
+functions -- no ciphertext crosses keys.
 
 Records are matched by their natural keys (`KINDS` below). Three versions of each are
 compared: the station's now (S), the county's now (C), and the content merged last time
 from this station file (the base B: a keyed digest kept in `merged_records`):
 
-* no C: new, added -- through the domain's inserts, which keep what depends on the record
-  (warning totals, feedback times, case status, rectifications closed);
+* no C: new, added -- a batch at a time, through the domain's checks (`prepare_*`, as an
+  import checks a row) and its bulk inserts, which keep what depends on the records
+  (per-day warning totals, feedback times, case status, rectifications closed);
 * C = S: unchanged;
 * C ≠ S, and S is B: the county changed it since; the county's stays;
 * C ≠ S, and C is B: the station changed it since; the station's corrects the county's
   (audited as every correction is);
 * C ≠ S, and neither is B (or there is no B: the record was never merged from this file):
   a conflict, listed with the fields that differ and left as it is, unless `--prefer
-  county|station` settles it. A record is never half-merged.
+  county|station` settles it. A record is never half-merged. A record the county voided
+  stays void: `--prefer station` does not take the station's version of it (tongwei has
+  no un-void, and a void is the county's decision to withdraw the record).
 
-Everything is written in one `BEGIN IMMEDIATE` transaction, with one `imports` row (kind
-`merge`) the new records point to, and one audit row naming the station file's database id
-and the anchor of its chain; any bad record refuses the whole merge. A second merge of the
-same file finds everything unchanged and writes nothing.
+The rare corrected, removed and voided records go one by one through the domain's
+corrections, each with its audit row. Everything is written in one `BEGIN IMMEDIATE`
+transaction, with one `imports` row (kind `merge`, the anchor of the station file's chain
+in its `anchor`) that the new records point to, and one audit row naming the station
+file's database id and that anchor; any bad record refuses the whole merge. A second merge
+of the same file finds everything unchanged and writes nothing.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import json
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _quoted
+from json.encoder import encode_basestring_ascii as _quoted_ascii
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +56,14 @@ from tongwei_cli.domain import campaigns, cards, cases, outreach
 from tongwei_cli.domain import warnings as alerts
 from tongwei_cli.domain.records import mark_void, raw_of, yuan
 from tongwei_cli.domain.station_file import station_of
-from tongwei_cli.imports.engine import column_of
-from tongwei_cli.storage import audit, digests, keys, personal
+from tongwei_cli.imports.engine import chunks, column_of
+from tongwei_cli.imports.readers import file_digest
+from tongwei_cli.storage import audit, digests, keys, personal, totals
 from tongwei_cli.storage.db import Database, open_db
 
 PREFER = ("county", "station")
+BATCH = 5000  # station records read, matched and written at a time: memory stays flat
+LOOKUP = 500  # values in one `IN (…)`
 
 
 # -- the result ---------------------------------------------------------------------------
@@ -60,6 +76,7 @@ class Conflicting:
     what: str
     fields: list[tuple[str, str, str]]
     settled: str | None = None  # "county" or "station" under --prefer
+    void: bool = False  # void in the county: it stays so, whatever --prefer says
 
     def line(self) -> str:
         parts = "; ".join(f"{name} (county {county}, station {station})"
@@ -100,6 +117,7 @@ class MergeResult:
                 "settled": len(self.conflicts) - len(self.left), "written": self.written,
                 "dry_run": self.dry_run,
                 "conflicting": [{"record": c.what, "settled": c.settled,
+                                 "void_in_county": c.void,
                                  "fields": [{"field": n, "county": a, "station": b}
                                             for n, a, b in c.fields]}
                                 for c in self.conflicts]}
@@ -135,25 +153,77 @@ def _moment(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+Row = dict[str, Any]
+
+# The content a base digest is of: `json.dumps(content, ensure_ascii=False, sort_keys=True,
+# separators=(",", ":"), default=str)`, with one encoder made once.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                              default=str).encode
+
+
+def canonical(names: tuple[str, ...]) -> Callable[[Row], str]:
+    """`_CANONICAL` of a row's `names`, made for one kind's content (a merge writes it for
+    every record): text, whole numbers and NULLs are written here as the encoder writes
+    them, anything else by the encoder."""
+    order = sorted(names)
+    heads = [("," if i else "{") + _quoted(name) + ":" for i, name in enumerate(order)]
+    pairs = list(zip(heads, order, strict=True))
+
+    def text(row: Row) -> str:
+        parts = []
+        for head, name in pairs:
+            value = row.get(name)
+            kind = type(value)
+            if value is None:
+                parts += (head, "null")
+            elif kind is str:
+                parts += (head, _quoted(value))
+            elif kind is int:
+                parts += (head, int.__repr__(value))
+            else:
+                return _CANONICAL({n: row.get(n) for n in names})
+        parts.append("}")
+        return "".join(parts)
+    return text
+
+
+_CANONICALS: dict[str, Callable[[Row], str]] = {}
+
+
 class Kind:
     """One kind of record as the merge sees it."""
 
     name = ""  # as `merged_records` and the audit log name it
     table = ""
-    select = ""  # the same SELECT on either file
+    select = ""  # the same SELECT on either file (a WHERE or an ORDER BY follows)
+    station_select = ""  # what is read of the station's records, if less than `select`
+    order = "ORDER BY id"  # the order the station's records are merged in
     content: tuple[str, ...] = ()  # the columns compared (personal ones opened)
     voids = False  # whether the record can be voided (content has voided, void_reason)
     removable = False  # whether the station can remove one (its removal is carried over)
+    lookup = "no"  # the column of `select` that `lookups` are values of
 
-    def key(self, row: dict[str, Any]) -> str:
+    def key(self, row: Row) -> str:
         return row["no"]
+
+    def keyed(self, rows: list[Row]) -> dict[str, Row]:
+        """Rows by their keys (`key`: unique in a file, for every kind but events)."""
+        return {self.key(row): row for row in rows}
 
     def describe(self, key: str) -> str:
         return f"{self.name} {key}"
 
-    lookup = "no"  # the column of `select` that `lookups` are values of
+    def content_of(self, row: Row) -> Row:
+        return {n: row.get(n) for n in self.content}
 
-    def lookups(self, rows: dict[str, dict[str, Any]]) -> list[Any]:
+    def canonical(self, row: Row) -> str:
+        """The record's content as its base digest is of (`_CANONICAL`)."""
+        made = _CANONICALS.get(self.name)
+        if made is None:
+            made = _CANONICALS[self.name] = canonical(self.content)
+        return made(row)
+
+    def lookups(self, rows: dict[str, Row]) -> list[Any]:
         """The values of `lookup` that find the records of these keys in another file."""
         return list(rows)
 
@@ -162,43 +232,87 @@ class Kind:
         key is a JSON list that starts with it)."""
         return sorted({json.loads(k)[0] for k in keys_})
 
-    def remove(self, m: Merger, current: dict[str, Any]) -> None:
+    def rows(self, db: Database, wanted: list[Any]) -> dict[str, Row]:
+        """The records of `db` whose `lookup` is in `wanted`, by key, personal values opened;
+        each keeps the row as stored under `_stored` (what a correction starts from)."""
+        opened = personal.opener(db, self.table) if personal.TABLES.get(self.table) else None
+        found: list[Row] = []
+        for part in chunks(wanted, LOOKUP):
+            cursor = db.conn.cursor()
+            cursor.row_factory = None  # (tuples, made dicts here: faster than sqlite3.Row)
+            cursor.execute(f"{self.select} WHERE {self.lookup} IN"
+                           f" ({', '.join('?' * len(part))})", part)
+            names = [d[0] for d in cursor.description]
+            for r in cursor:
+                stored = dict(zip(names, r, strict=True))
+                row = dict(stored)
+                if opened is not None:
+                    opened(row)
+                row["_stored"] = stored
+                found.append(row)
+        return self.keyed(found)
+
+    def group(self, row: Row) -> Any:
+        """What the records of one batch share whole: records of one group (`order` keeps
+        them together) are never split between two batches."""
+        return None
+
+    def read(self, db: Database) -> Iterator[list[Row]]:
+        """Every record of the station file `db`, in `order`, personal values opened,
+        about `BATCH` at a time."""
+        opened = personal.opener(db, self.table) if personal.TABLES.get(self.table) else None
+        cursor = db.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(f"{self.station_select or self.select} {self.order}")
+        names = [d[0] for d in cursor.description]
+        held: list[Row] = []  # the last group of the batch before, whole in the next one
+        while part := cursor.fetchmany(BATCH):
+            rows = [dict(zip(names, r, strict=True)) for r in part]
+            if opened is not None:
+                for row in rows:
+                    opened(row)
+            rows = held + rows
+            last = self.group(rows[-1])
+            cut = len(rows)
+            if last is not None:
+                while cut > 0 and self.group(rows[cut - 1]) == last:
+                    cut -= 1
+            if cut == 0:  # one group so far: wait for the rest of it
+                held = rows
+                continue
+            held = rows[cut:]
+            yield rows[:cut]
+        if held:
+            yield held
+
+    def add(self, m: Merger, rows: list[Row]) -> None:
+        """Check and write the station's records new to this file. A kind whose checks
+        read this file waits for the writer first (`m.wait()`); its writing may go to the
+        writer (`m.write`)."""
         raise NotImplementedError
 
-    def rows(self, db: Database, wanted: list[Any] | None = None
-             ) -> dict[str, dict[str, Any]]:
-        """The records of `db` (every one, or those whose `lookup` is in `wanted`), by key,
-        personal values opened; each keeps the row as stored under `_stored` (what a
-        correction starts from)."""
-        if wanted is None:
-            found = db.query(self.select)
-        else:
-            found = []
-            for start in range(0, len(wanted), 500):
-                part = wanted[start:start + 500]
-                found += db.query(f"{self.select} WHERE {self.lookup} IN"
-                                  f" ({', '.join('?' * len(part))})", part)
-        sealed = bool(personal.TABLES.get(self.table))
-        out = {}
-        for r in found:
-            stored = dict(r)
-            row = personal.opened(db, self.table, stored) if sealed else dict(stored)
-            row["_stored"] = stored
-            out[self.key(row)] = row
-        return out
+    def finish(self, m: Merger) -> None:
+        """After the last batch of this kind."""
 
-    def ordered(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return rows
-
-    def add(self, m: Merger, rows: list[dict[str, Any]]) -> None:
+    def correct(self, m: Merger, current: Row, row: Row) -> None:
         raise NotImplementedError
 
-    def correct(self, m: Merger, current: dict[str, Any], row: dict[str, Any]) -> None:
+    def remove(self, m: Merger, current: Row) -> None:
         raise NotImplementedError
 
 
-def _values(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {n: row.get(n) for n in names}
+def _ordinal(n: int) -> str:
+    return {2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+def _found(db: Database, sql: str, values: list[Any]) -> dict[Any, Any]:
+    """`sql` (its first column a key, `{marks}` the place of the values) for each value,
+    500 at a time: key -> row."""
+    out = {}
+    for part in chunks(sorted(set(values), key=str), LOOKUP):
+        for r in db.query(sql.format(marks=", ".join("?" * len(part))), list(part)):
+            out[r[0]] = r
+    return out
 
 
 class Campaigns(Kind):
@@ -215,6 +329,7 @@ class Campaigns(Kind):
                 "note": row["note"]}
 
     def add(self, m, rows):
+        m.wait()
         for row in rows:
             m.attempt(self, row, lambda r=row: campaigns.insert_campaign(m.db, self._raw(r)))
 
@@ -224,7 +339,10 @@ class Campaigns(Kind):
 
 class Cases(Kind):
     name, table = "case", "cases"
-    select = cases.CASE_SELECT
+    # (what `correct_case` reads of the stored case, and no more)
+    select = (f"SELECT c.id, {', '.join(f'c.{column}' for column in cases.STORED)},"
+              " c.status, c.voided, c.void_reason FROM cases c")
+    order = "ORDER BY c.id"
     lookup = "c.no"
     content = (*CASE.columns(), "voided", "void_reason")
     voids = True
@@ -233,10 +351,11 @@ class Cases(Kind):
         return cases.prepare_case(m.db, raw_of(CASE, row)).row
 
     def add(self, m, rows):
+        # (`prepare_case` reads nothing of the file: the writer goes on meanwhile)
         ready = [p for row in rows if (p := m.attempt(self, row, lambda r=row:
                                                       self._prepared(m, r))) is not None]
         if ready:
-            cases.insert_cases(m.db, ready, m.import_id)
+            m.write(lambda: cases.insert_cases(m.db, ready, m.import_id))
 
     def correct(self, m, current, row):
         cases.correct_case(m.db, current, self._prepared(m, row))
@@ -244,7 +363,14 @@ class Cases(Kind):
 
 class Warnings(Kind):
     name, table = "warning", "warnings"
-    select = alerts.WARNING_SELECT
+    # (what `correct_warning` reads of the stored warning, and no more)
+    select = (f"SELECT w.id, {', '.join(f'w.{column}' for column in alerts.STORED)},"
+              f" w.deadline_hours, w.deadline_at, {', '.join(alerts.SAID)} FROM warnings w")
+    # (of the station's: its content, sealed columns and what its follow-ups say)
+    station_select = (f"SELECT w.id, {', '.join(f'w.{c}' for c in WARNING.columns())},"
+                      " w.phone_enc, w.name_enc, w.id_no_enc,"
+                      f" {', '.join(f'w.{c}' for c in alerts.SAID)} FROM warnings w")
+    order = "ORDER BY w.id"
     lookup = "w.no"
     content = WARNING.columns()
 
@@ -253,11 +379,20 @@ class Warnings(Kind):
         raw["received"] = _moment(row["received_at"])
         return alerts.prepare_warning(m.db, raw).row
 
+    def _new(self, m, row):
+        # (with what its follow-ups said at the station: they are all new here too, and
+        # `Followups.finish` checks it against them once they are in)
+        prepared = self._prepared(m, row)
+        for column in alerts.SAID:
+            prepared[column] = row[column]
+        return prepared
+
     def add(self, m, rows):
+        # (`prepare_warning` reads nothing of the file: the writer goes on meanwhile)
         ready = [p for row in rows if (p := m.attempt(self, row, lambda r=row:
-                                                      self._prepared(m, r))) is not None]
+                                                      self._new(m, r))) is not None]
         if ready:
-            alerts.insert_warnings(m.db, ready, m.import_id)
+            m.write(lambda: alerts.insert_warnings(m.db, ready, m.import_id, said=True))
 
     def correct(self, m, current, row):
         alerts.correct_warning(m.db, current, self._prepared(m, row))
@@ -269,6 +404,9 @@ class Events(Kind):
     name, table = "event", "case_events"
     select = ("SELECT c.no AS case_no, e.kind, e.date, e.count, e.amount_fen, e.note,"
               " e.id, e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id")
+    # By date (a case's recoveries and once-only events in the order they happened); a
+    # case's events of one day in one batch, so that the same event twice is one record.
+    order = "ORDER BY e.date, c.no, e.id"
     removable = True
     content = ("case_no", "kind", "date", "count", "amount_fen", "note")
     lookup = "c.no"
@@ -276,22 +414,40 @@ class Events(Kind):
     def lookups(self, rows):
         return sorted({r["case_no"] for r in rows.values()})
 
-    def ordered(self, rows):
-        return sorted(rows, key=lambda r: (r["date"], r["case_no"]))
+    def group(self, row):
+        return (row["date"], row["case_no"])
 
     def key(self, row):
         return json.dumps([row[n] for n in self.content], ensure_ascii=False)
 
+    def keyed(self, rows):
+        # The same event twice (two arrests of one person a day, entered one by one) is
+        # two records: the second's key is the first's with its number, 2, after it.
+        out: dict[str, Row] = {}
+        for row in rows:
+            key = self.key(row)
+            if key in out:
+                content = [row[n] for n in self.content]
+                n = 2
+                while (key := json.dumps([*content, n], ensure_ascii=False)) in out:
+                    n += 1
+            out[key] = row
+        return out
+
     def describe(self, key):
-        case_no, kind, day, *_ = json.loads(key)
-        return f"the {kind} event of case {case_no} on {day}"
+        case_no, kind, day, *rest = json.loads(key)
+        again = f" (the {_ordinal(rest[3])} such)" if len(rest) > 3 else ""
+        return f"the {kind} event of case {case_no} on {day}{again}"
 
     def remove(self, m, current):
         cases.drop_event(m.db, current["case_id"], current["case_no"], current,
                          f"removed in {m.station.path.name}")
 
     def add(self, m, rows):
+        m.wait()
         ledger = cases.EventLedger(m.db)
+        known = _found(m.db, "SELECT no, id, reported, voided FROM cases WHERE no IN ({marks})",
+                       [r["case_no"] for r in rows])
         ready = []
         for row in rows:
             def one(r=row):
@@ -299,14 +455,14 @@ class Events(Kind):
                     "case": r["case_no"], "kind": r["kind"], "date": r["date"],
                     "count": r["count"], "note": r["note"],
                     "amount": None if r["amount_fen"] is None else yuan(r["amount_fen"])},
-                    case_field="case", kind_field="kind")
+                    known.get(r["case_no"]), case_field="case", kind_field="kind")
                 ledger.check(event, "kind")
                 return event
             event = m.attempt(self, row, one)
             if event is not None:
                 ready.append(event)
         if ready:
-            cases.insert_events(m.db, ready, m.import_id)
+            m.write(lambda: cases.insert_events(m.db, ready, m.import_id))
 
 
 class Followups(Kind):
@@ -314,6 +470,7 @@ class Followups(Kind):
     select = ("SELECT f.id, f.warning_id, w.no AS warning_no, f.at, f.method, f.outcome,"
               " f.case_id, c.no AS case_no, f.note FROM followups f"
               " JOIN warnings w ON w.id = f.warning_id LEFT JOIN cases c ON c.id = f.case_id")
+    order = "ORDER BY f.id"
     content = ("warning_no", "at", "method", "outcome", "case_no", "note")
     lookup = "w.no"
     removable = True
@@ -326,7 +483,9 @@ class Followups(Kind):
         return sorted({r["warning_no"] for r in rows.values()})
 
     def key(self, row):
-        return json.dumps([row["warning_no"], row["at"], row["method"]])
+        # `json.dumps([warning_no, at, method])`, written out: it runs for every follow-up
+        return (f"[{_quoted_ascii(row['warning_no'])}, {int(row['at'])},"
+                f" {_quoted_ascii(row['method'])}]")
 
     def describe(self, key):
         warning_no, at, method = json.loads(key)
@@ -334,17 +493,31 @@ class Followups(Kind):
 
         return f"the {method} follow-up of {warning_no} at {clock.local_text(at, current().tz)}"
 
-    def _prepared(self, m, row):
+    def _prepared(self, m, row, warning=None):
         return alerts.prepare_followup(m.db, {
             "warning": row["warning_no"], "at": _moment(row["at"]), "method": row["method"],
             "outcome": row["outcome"], "case": row["case_no"], "note": row["note"]},
-            warning_field="warning")
+            warning, warning_field="warning")
 
     def add(self, m, rows):
-        ready = [p for row in rows if (p := m.attempt(self, row, lambda r=row:
-                                                      self._prepared(m, r))) is not None]
+        m.wait()
+        # (each warning looked up once a batch, not once a follow-up; one not found is
+        # looked for again by `prepare_followup`, which names it)
+        known = _found(m.db, "SELECT no, id, received_at FROM warnings WHERE no IN ({marks})",
+                       [r["warning_no"] for r in rows])
+        ready = [p for row in rows if (p := m.attempt(
+            self, row, lambda r=row: self._prepared(m, r, known.get(r["warning_no"])))
+                                       ) is not None]
         if ready:
-            alerts.insert_followups(m.db, ready, m.import_id)
+            # (a warning this merge brought in already says what its follow-ups say)
+            new_after = m.before["warning"]
+            m.write(lambda: alerts.insert_followups(m.db, ready, m.import_id, refresh={
+                f["warning_id"] for f in ready if f["warning_id"] <= new_after}))
+
+    def finish(self, m):
+        m.wait()
+        if m.import_id is not None:
+            totals.recount_said(m.db, m.import_id, m.before["warning"])
 
     def correct(self, m, current, row):
         alerts.correct_followup(m.db, current, self._prepared(m, row))
@@ -369,6 +542,7 @@ class Outreach(Kind):
         return outreach.prepare_outreach(m.db, raw_of(OUTREACH, row)).row
 
     def add(self, m, rows):
+        m.wait()
         ready = []
         for row in rows:
             prepared = m.attempt(self, row, lambda r=row: self._prepared(m, r))
@@ -385,10 +559,8 @@ class Outreach(Kind):
 class CardActions(Kind):
     name, table = "card_action", "card_actions"
     select = cards.ACTION_SELECT
+    order = "ORDER BY a.date, a.no"  # (a recheck after the rectifications it closes)
     lookup = "a.no"
-
-    def ordered(self, rows):
-        return sorted(rows, key=lambda r: (r["date"], r["no"]))
     content = ("date", "institution", "kind", "station", "amount_fen", "deadline", "note",
                "voided", "void_reason")
     voids = True
@@ -403,6 +575,7 @@ class CardActions(Kind):
         return raw
 
     def add(self, m, rows):
+        m.wait()
         batch = cards.Batch(m.db)
         ready = []
         for row in rows:
@@ -429,6 +602,7 @@ class Restrictions(Kind):
         return cards.prepare_penalty(m.db, raw_of(RESTRICTION, row)).row
 
     def add(self, m, rows):
+        m.wait()
         for row in rows:
             def one(r=row):
                 prepared = self._prepared(m, r)
@@ -451,20 +625,18 @@ VOID_ENTITY = {"case": ("cases", "case"), "outreach": ("outreach", "session"),
 
 @dataclass
 class Station:
-    """A station file, opened, verified and read."""
+    """A station file, opened (and, inside `verified`, verified and held in one snapshot)."""
 
     path: Path
+    db: Database
     database_id: str
-    station: str | None
-    anchor: dict[str, Any]
-    records: dict[str, dict[str, dict[str, Any]]]  # kind -> key -> opened row
+    station: str | None = None
+    anchor: dict[str, Any] = field(default_factory=dict)
 
 
-def read_station(db: Database, path: Path, key_file: Path | None = None) -> Station:
+def open_station(db: Database, path: Path, key_file: Path | None = None) -> Station:
     """Open the station file at `path` with its own key (`key_file`, else where any file's
-    key is looked for), verify its audit chain and its records' digests, and read every
-    record in one snapshot, personal values opened (in memory only). A broken file is
-    refused: nothing of it is merged."""
+    key is looked for). The caller closes `station.db`."""
     if not path.exists():
         raise InvalidValue(f"{path} does not exist", "FILE")
     if path.is_dir():
@@ -487,33 +659,31 @@ def read_station(db: Database, path: Path, key_file: Path | None = None) -> Stat
             station.keyring.all(found.db_id)
             for key in given:
                 station.keyring.remember(key)
-        key = keys.current(station)
-        with station.read():
-            checked, bad = audit.verify(station)
-            if bad is not None:
-                raise StorageError(f"{path.name}: its audit log is broken at row {bad['id']}: "
-                                   f"{bad['problem']}; nothing was merged", "FILE")
-            station.use_key(key)
-            problems = digests.verify_records(station, limit=3)
-            if problems:
-                raise StorageError(f"{path.name}: {problems[0]}; nothing was merged", "FILE")
-            records = {kind.name: kind.rows(station) for kind in KINDS}
-            institutions = {r[0]: r[1] for r in station.query(
-                "SELECT name, kind FROM institutions")}
-            for row in records["card_action"].values():
-                row["institution_kind"] = institutions.get(row["institution"])
-            return Station(path, found.db_id, station_of(station), audit.anchor(station),
-                           records)
-    finally:
+        return Station(path, station, found.db_id)
+    except BaseException:
         station.close()
+        raise
+
+
+def verify_station(station: Station) -> None:
+    """Inside the station file's read transaction: its audit chain and every record's
+    digest verified (a broken file is refused: nothing of it is merged), its station and
+    the anchor of its chain read."""
+    db, name = station.db, station.path.name
+    key = keys.current(db)
+    checked, bad = audit.verify(db)
+    if bad is not None:
+        raise StorageError(f"{name}: its audit log is broken at row {bad['id']}: "
+                           f"{bad['problem']}; nothing was merged", "FILE")
+    db.use_key(key)
+    problems = digests.verify_records(db, limit=3)
+    if problems:
+        raise StorageError(f"{name}: {problems[0]}; nothing was merged", "FILE")
+    station.station = station_of(db)
+    station.anchor = audit.anchor(db)
 
 
 # -- merging -------------------------------------------------------------------------------
-
-def _canonical(content: dict[str, Any]) -> bytes:
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      default=str).encode("utf-8")
-
 
 class Merger:
     """One station file merged into `db`, inside its write."""
@@ -522,33 +692,103 @@ class Merger:
                  result: MergeResult):
         self.db, self.station, self.prefer, self.result = db, station, prefer, result
         self.key = keys.current(db)
-        self.subkeys: dict[str, bytes] = {}
+        self.macs: dict[str, Any] = {}  # key id -> HMAC of its `merge` subkey, to copy
         self.problems: list[tuple[str, str | None, str]] = []
         self.import_id: int | None = None
-        self.bases: dict[tuple[str, str], tuple[str, str]] = {
-            (r[0], r[1]): (r[2], r[3]) for r in db.query(
-                "SELECT kind, key, key_id, digest FROM merged_records WHERE source = ?",
-                (station.database_id,))}
-        self.new_bases: dict[tuple[str, str], str] = {}
-        self.forgotten: list[tuple[str, str]] = []  # bases of records gone at the station
+        found = db.one("SELECT id FROM merge_sources WHERE db_id = ?", (station.database_id,))
+        self.source_id: int | None = found[0] if found else None
+        self.bases_changed = False  # a base added, changed or forgotten
+        self.before: dict[str, int] = {}  # kind -> the highest id of its table before it
+        self.writer: Any = None  # a one-thread executor, made for the first batch written
+        self.pending: Any = None  # the Future of the batch being written
+        self.interval = 0.0  # sys.getswitchinterval() before the writer started
+        # Records voided at the station, voided here once every kind is merged (a void case
+        # takes no event: its events come in first): (kind, station's row, county's number).
+        self.voids: list[tuple[Kind, Row, str]] = []
 
-    def digest(self, content: dict[str, Any], key_id: str | None = None) -> str:
+    # -- the writer --
+    # A batch's new records are written (one multi-row INSERT a table: SQLite runs it with
+    # the GIL released) in one writer thread while this one reads, opens, compares and
+    # checks the next batch of the station file. The connection to this file is never used
+    # by both: every use of it here first waits for the writer (`wait`).
+    def write(self, job: Callable[[], Any]) -> None:
+        """Run `job` (a write to this file) in the writer, after the one before."""
+        self.wait()
+        if self.writer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.writer = ThreadPoolExecutor(1, thread_name_prefix="tongwei-merge")
+            # The writer needs the GIL for a moment between statements; by default it
+            # would wait up to 5 ms each time for this thread to let go.
+            self.interval = sys.getswitchinterval()
+            sys.setswitchinterval(0.0001)
+        self.pending = self.writer.submit(job)
+
+    def wait(self) -> None:
+        """Wait for the batch being written; its error, if any, is raised here."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        if self.pending is not None:
+            from concurrent.futures import wait
+
+            wait([self.pending])  # (an error is already on its way out)
+            self.pending = None
+        if self.writer is not None:
+            self.writer.shutdown()
+            self.writer = None
+            sys.setswitchinterval(self.interval)
+
+    # -- the bases --
+    def digest(self, text: str, key_id: str | None = None) -> str:
+        """The base digest of a record's content (`Kind.canonical`)."""
         key_id = key_id or self.key.key_id
-        if key_id not in self.subkeys:
-            self.subkeys[key_id] = keys.subkey(self.db, "merge", key_id)
-        return hmac.new(self.subkeys[key_id], _canonical(content), hashlib.sha256
-                        ).hexdigest()[:32]
+        mac = self.macs.get(key_id)
+        if mac is None:
+            mac = self.macs[key_id] = hmac.new(keys.subkey(self.db, "merge", key_id),
+                                               digestmod=hashlib.sha256)
+        h = mac.copy()
+        h.update(text.encode("utf-8"))
+        return h.hexdigest()[:32]
 
-    def is_base(self, kind: Kind, key: str, content: dict[str, Any]) -> bool:
-        base = self.bases.get((kind.name, key))
+    def is_base(self, base: tuple[str, str] | None, text: str) -> bool:
         if base is None:
             return False
         try:
-            return hmac.compare_digest(self.digest(content, base[0]), base[1])
+            return hmac.compare_digest(self.digest(text, base[0]), base[1])
         except keys.KeyMissing:  # a key of the county's history that is not here
             return False
 
-    def attempt(self, kind: Kind, row: dict[str, Any], step):  # noqa: ANN001
+    def _has_bases(self, kind: Kind) -> bool:
+        return self.source_id is not None and self.db.one(
+            "SELECT 1 FROM merged_records WHERE source = ? AND kind = ? LIMIT 1",
+            (self.source_id, kind.name)) is not None
+
+    def _bases(self, kind: Kind, keys_: list[str]) -> dict[str, tuple[str, str]]:
+        out = {}
+        for part in chunks(keys_, LOOKUP):
+            for key, key_id, digest in self.db.query(
+                    "SELECT key, key_id, digest FROM merged_records WHERE source = ? AND"
+                    f" kind = ? AND key IN ({', '.join('?' * len(part))})",
+                    [self.source_id, kind.name, *part]):
+                out[key] = (key_id, digest)
+        return out
+
+    def _keep_bases(self, kind: Kind, items: list[tuple[str, str]]) -> None:
+        """Write the bases `(key, digest)` of records of `kind` just settled."""
+        self._ensure_source()
+        key_id = self.key.key_id
+        self.db.insert_many(
+            "merged_records", ("source", "kind", "key", "key_id", "digest"),
+            [(self.source_id, kind.name, key, key_id, digest) for key, digest in items],
+            on_conflict="(source, kind, key) DO UPDATE SET key_id = excluded.key_id,"
+                        " digest = excluded.digest")
+        self.bases_changed = True
+
+    # -- records --
+    def attempt(self, kind: Kind, row: Row, step: Callable[[], Any]) -> Any:
         """`step()`, or None with the record's refusal noted."""
         try:
             return step()
@@ -558,92 +798,137 @@ class Merger:
             return None
 
     def run(self) -> None:
-        result = self.result
-        voids: list[tuple[Kind, dict[str, Any]]] = []
-        for kind in KINDS:
-            theirs = self.station.records[kind.name]
-            gone = self._removed_at_station(kind, theirs) if kind.removable else []
-            if not theirs and not gone:
-                continue
-            ours = kind.rows(self.db, kind.lookups(theirs)) if theirs else {}
-            new, taken = [], []
+        try:
+            for kind in KINDS:
+                self._merge(kind)
+        finally:
+            self.close()
+        for kind, row, no in self.voids:
+            self.attempt(kind, row, lambda k=kind, r=row, n=no: self._void(k, r, n))
+        if self.problems:
+            raise MergeRefused(self.station.path.name, self.problems)
+
+    def _merge(self, kind: Kind) -> None:
+        """Every record of `kind` in the station file, a batch at a time."""
+        result, db = self.result, self.db
+        self.wait()
+        based = self._has_bases(kind)
+        if kind.removable and based:
+            self._removed_at_station(kind)  # (first: a corrected event is its old one gone)
+        # Nothing of this kind here yet: no station record can match one (their keys are
+        # unique in the station file), and the lookups are spared.
+        empty = db.one(f"SELECT 1 FROM {kind.table} LIMIT 1") is None
+        self.before[kind.name] = db.scalar(f"SELECT coalesce(max(id), 0) FROM {kind.table}")
+        for rows in kind.read(self.station.db):
+            theirs = kind.keyed(rows)
+            if not empty or based:
+                self.wait()
+            ours = {} if empty or not theirs else kind.rows(db, kind.lookups(theirs))
+            bases = self._bases(kind, list(theirs)) if based else {}
+            new: list[Row] = []
+            taken: list[tuple[Row, Row]] = []
+            keep: list[tuple[str, str]] = []
+            if not ours and not bases:  # (every one new: a first merge)
+                canonical, digest = kind.canonical, self.digest
+                new = list(theirs.values())
+                keep = [(key, digest(canonical(row))) for key, row in theirs.items()]
+                result.new += len(new)
+                theirs = {}
             for key, row in theirs.items():
-                content = _values(row, kind.content)
+                text = kind.canonical(row)
                 current = ours.get(key)
+                base = bases.get(key)
                 settled = True
                 if current is None:
-                    if (kind.name, key) in self.bases:  # merged before, removed here since
+                    if base is not None:  # merged before, removed here since
                         result.unchanged += 1
                     else:
                         new.append(row)
                         result.new += 1
-                elif _values(current, kind.content) == content:
+                elif kind.content_of(current) == kind.content_of(row):
                     result.unchanged += 1
-                elif self.is_base(kind, key, content):
+                elif self.is_base(base, text):
                     result.unchanged += 1  # changed here since: ours stays
-                elif self.is_base(kind, key, _values(current, kind.content)):
+                elif self.is_base(base, kind.canonical(current)):
                     taken.append((current, row))
                     result.corrected += 1
                 else:
-                    conflict = Conflicting(kind.describe(key),
-                                           self._differ(kind, current, row), self.prefer)
-                    result.conflicts.append(conflict)
-                    if self.prefer == "station":
+                    void = kind.voids and bool(current["voided"])
+                    settled_by = None if self.prefer is None else (
+                        "county" if void else self.prefer)
+                    result.conflicts.append(Conflicting(
+                        kind.describe(key), self._differ(kind, current, row), settled_by,
+                        void))
+                    if settled_by == "station":
                         taken.append((current, row))
                         result.corrected += 1
-                    elif self.prefer is None:
-                        settled = False
+                    settled = settled_by is not None
                 if settled:
-                    self.new_bases[(kind.name, key)] = self.digest(content)
-            if new or taken or gone:
+                    digest = self.digest(text)
+                    if base != (self.key.key_id, digest):
+                        keep.append((key, digest))
+            if (new or taken) and self.import_id is None:
+                self.wait()
                 self._ensure_import()
-            for current in gone:  # (first: a corrected event is its old one gone, a new one)
-                self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))
             if new:
-                kind.add(self, kind.ordered(new))
+                kind.add(self, new)
                 if kind.voids:
-                    voids += [(kind, row) for row in new if row["voided"]]
+                    self.voids += [(kind, row, row["no"]) for row in new if row["voided"]]
+            if taken:
+                self.wait()
             for current, row in taken:
                 self.attempt(kind, row, lambda k=kind, c=current["_stored"], r=row:
                              k.correct(self, c, r))
                 if kind.voids and row["voided"] and not current["voided"]:
-                    voids.append((kind, row))
-        for kind, row in voids:
-            self.attempt(kind, row, lambda k=kind, r=row: self._void(k, r))
-        if self.problems:
-            raise MergeRefused(self.station.path.name, self.problems)
+                    self.voids.append((kind, row, current["no"]))
+            if keep:
+                self.write(lambda k=kind, items=keep: self._keep_bases(k, items))
+            # (the records written so far given their digests by the writer too, as the
+            # audit row at the end would: the tags of a batch, not of the whole file, then)
+            self.write(lambda: digests.seal(self.db))
+        self.wait()
+        kind.finish(self)
 
-    def _removed_at_station(self, kind: Kind, theirs: dict[str, dict[str, Any]]
-                            ) -> list[dict[str, Any]]:
+    def _removed_at_station(self, kind: Kind) -> None:
         """The county's records of `kind` merged from this file before and removed there
         since (an event corrected or withdrawn, a follow-up removed): those the county has
         not changed since go too; one the county changed since stays. The base of each is
         forgotten."""
-        keys_ = [key for (name, key) in self.bases if name == kind.name and key not in theirs]
-        if not keys_:
-            return []
-        ours = kind.rows(self.db, kind.lookups_of(keys_))
-        gone = []
-        for key in keys_:
-            self.forgotten.append((kind.name, key))
-            current = ours.get(key)
-            if current is not None and self.is_base(kind, key, _values(current, kind.content)):
-                gone.append(current)
-                self.result.corrected += 1
-        return gone
+        after = ""
+        while True:
+            page = self.db.query(
+                "SELECT key, key_id, digest FROM merged_records WHERE source = ? AND kind = ?"
+                " AND key > ? ORDER BY key LIMIT ?", (self.source_id, kind.name, after, BATCH))
+            if not page:
+                return
+            after = page[-1][0]
+            there = kind.rows(self.station.db, kind.lookups_of([r[0] for r in page]))
+            gone = [(key, (key_id, digest)) for key, key_id, digest in page
+                    if key not in there]
+            if not gone:
+                continue
+            ours = kind.rows(self.db, kind.lookups_of([key for key, _ in gone]))
+            self.db.conn.executemany(
+                "DELETE FROM merged_records WHERE source = ? AND kind = ? AND key = ?",
+                [(self.source_id, kind.name, key) for key, _ in gone])
+            self.bases_changed = True
+            for key, base in gone:
+                current = ours.get(key)
+                if current is not None and self.is_base(base, kind.canonical(current)):
+                    self._ensure_import()
+                    self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))
+                    self.result.corrected += 1
 
-    def _void(self, kind: Kind, row: dict[str, Any]) -> None:
+    def _void(self, kind: Kind, row: Row, no: str) -> None:
         reason = row["void_reason"] or f"voided in {self.station.path.name}"
         if kind.name == "card_action":
-            cards.void_action(self.db, cards._action_row(self.db, row["no"]), reason)
+            cards.void_action(self.db, cards._action_row(self.db, no), reason)
             return
         table, what = VOID_ENTITY[kind.name]
-        current = dict(self.db.one(f"SELECT no, voided FROM {table} WHERE no = ?",
-                                   (row["no"],)))
+        current = dict(self.db.one(f"SELECT no, voided FROM {table} WHERE no = ?", (no,)))
         mark_void(self.db, table, kind.name, current, reason, what=what, field_name="FILE")
 
-    def _differ(self, kind: Kind, current: dict[str, Any], row: dict[str, Any]
-                ) -> list[tuple[str, str, str]]:
+    def _differ(self, kind: Kind, current: Row, row: Row) -> list[tuple[str, str, str]]:
         personal_kinds = personal.TABLES.get(kind.table, {})
         tz = self.db.tz
         out = []
@@ -666,43 +951,45 @@ class Merger:
             out.append((column_of(name), shown(a), shown(b)))
         return out
 
+    # -- bookkeeping --
     def _ensure_import(self) -> None:
+        """The `imports` row the records written point to: the station file's size and
+        SHA-256, as an import's, and the anchor of its chain."""
         if self.import_id is None:
             st = self.station
-            size = st.path.stat().st_size
+            size, sha = file_digest(st.path)
             self.import_id = self.db.conn.execute(
                 "INSERT INTO imports (kind, file_name, file_size, sha256, rows, imported,"
-                " unchanged, updated, at, officer) VALUES ('merge', ?, ?, ?, 0, 0, 0, 0, ?, ?)",
-                (st.path.name, size, st.anchor["hash"], clock.stamp(), self.db.officer)
-            ).lastrowid
+                " unchanged, updated, at, officer, anchor)"
+                " VALUES ('merge', ?, ?, ?, 0, 0, 0, 0, ?, ?, ?)",
+                (st.path.name, size, sha, clock.stamp(), self.db.officer,
+                 f"{st.anchor['row']}:{st.anchor['hash']}")).lastrowid
 
-    def changes_bases(self) -> bool:
-        return bool(self.forgotten) or any(self.bases.get(k, (None, None))[1] != d or
-                   self.bases.get(k, (None, None))[0] != self.key.key_id
-                   for k, d in self.new_bases.items())
+    def _ensure_source(self) -> None:
+        """The station file's row in `merge_sources` (its bases point to it)."""
+        if self.source_id is None:
+            st, now = self.station, clock.stamp()
+            self.source_id = self.db.conn.execute(
+                "INSERT INTO merge_sources (db_id, station, file_name, merges, first_at,"
+                " last_at, last_anchor, last_by) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+                (st.database_id, st.station, st.path.name, now, now,
+                 f"{st.anchor['row']}:{st.anchor['hash']}", self.db.officer)).lastrowid
+
+    def changed(self) -> bool:
+        """Whether the merge writes anything (else it leaves no trace, not even its log)."""
+        return bool(self.result.new or self.result.corrected or self.bases_changed)
 
     def finish(self) -> None:
-        """The bookkeeping of the merge: the bases, the station file's row, the counts of
-        the `imports` row and the audit row."""
+        """The bookkeeping of the merge: the station file's row, the counts of the
+        `imports` row and the audit row."""
         st, result = self.station, self.result
         anchor = f"{st.anchor['row']}:{st.anchor['hash']}"
-        now = clock.stamp()
+        self._ensure_source()
         self.db.conn.execute(
-            "INSERT INTO merge_sources (db_id, station, file_name, merges, first_at, last_at,"
-            " last_anchor, last_by) VALUES (?, ?, ?, 1, ?, ?, ?, ?)"
-            " ON CONFLICT (db_id) DO UPDATE SET station = excluded.station,"
-            " file_name = excluded.file_name, merges = merges + 1, last_at = excluded.last_at,"
-            " last_anchor = excluded.last_anchor, last_by = excluded.last_by",
-            (st.database_id, st.station, st.path.name, now, now, anchor, self.db.officer))
-        self.db.conn.executemany(
-            "DELETE FROM merged_records WHERE source = ? AND kind = ? AND key = ?",
-            [(st.database_id, kind, key) for kind, key in self.forgotten])
-        self.db.conn.executemany(
-            "INSERT INTO merged_records (source, kind, key, key_id, digest)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, kind, key) DO UPDATE SET"
-            " key_id = excluded.key_id, digest = excluded.digest",
-            [(st.database_id, kind, key, self.key.key_id, digest)
-             for (kind, key), digest in self.new_bases.items()])
+            "UPDATE merge_sources SET station = ?, file_name = ?, merges = merges + 1,"
+            " last_at = ?, last_anchor = ?, last_by = ? WHERE id = ?",
+            (st.station, st.path.name, clock.stamp(), anchor, self.db.officer,
+             self.source_id))
         if self.import_id is not None:
             self.db.conn.execute(
                 "UPDATE imports SET rows = ?, imported = ?, unchanged = ?, updated = ?"
@@ -723,19 +1010,31 @@ def merge_file(db: Database, path: Path, *, prefer: str | None = None,
     """Merge one station file into `db`, all or nothing. See the module docstring."""
     if prefer is not None and prefer not in PREFER:
         raise InvalidValue(f"{prefer!r} is not county or station", "--prefer")
-    station = read_station(db, path, key_file)
-    result = MergeResult(path.name, station.database_id, station.station,
-                         f"{station.anchor['row']}:{station.anchor['hash']}", dry_run=dry_run)
+    station = open_station(db, path, key_file)
+    # The records make no reference cycles: the cyclic collector, which would walk every
+    # live object again and again while hundreds of thousands of them come and go, waits.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        with db.write(holder=(f"合并 {path.name}", f"a merge of {path.name}")):
-            merger = Merger(db, station, prefer, result)
-            merger.run()
-            if not (result.new or result.corrected or merger.changes_bases()):
-                raise _DryRun  # nothing to write: no audit row either
-            merger.finish()
-            if dry_run:
-                raise _DryRun
-            result.written = True
-    except _DryRun:
-        pass
+        with station.db.read():  # one state of the station file, verified and merged
+            verify_station(station)
+            result = MergeResult(path.name, station.database_id, station.station,
+                                 f"{station.anchor['row']}:{station.anchor['hash']}",
+                                 dry_run=dry_run)
+            try:
+                with db.write(holder=(f"合并 {path.name}", f"a merge of {path.name}")):
+                    merger = Merger(db, station, prefer, result)
+                    merger.run()
+                    if not merger.changed():
+                        raise _DryRun  # nothing to write: no audit row either
+                    merger.finish()
+                    if dry_run:
+                        raise _DryRun
+                    result.written = True
+            except _DryRun:
+                pass
+    finally:
+        station.db.close()
+        if collecting:
+            gc.enable()
     return result

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 DIGESTED: dict[str, int] = {
     "cases": 1, "case_events": 2, "warnings": 3, "followups": 4, "outreach": 5,
     "institutions": 6, "card_actions": 7, "card_penalties": 8, "campaigns": 9,
-    "imports": 10,
+    "imports": 10, "merge_sources": 11, "merged_records": 12,
 }
 
 # How a record is named in a message (nothing personal).
@@ -61,6 +61,12 @@ LABELS: dict[str, str] = {
     "card_penalties": "t.no",
     "campaigns": "t.name",
     "imports": "t.kind || ' ' || t.file_name",
+    "merge_sources": "t.file_name",
+    # (a follow-up's or an event's key is a JSON list: its warning or case, not its note)
+    "merged_records": "t.kind || ' ' || CASE WHEN t.key LIKE '[%' AND json_valid(t.key)"
+                      " THEN json_extract(t.key, '$[0]') ELSE t.key END"
+                      " || ' from ' || coalesce((SELECT file_name FROM merge_sources"
+                      " WHERE id = t.source), '?')",
 }
 
 # Columns kept by tongwei from other records, recounted by `check` (not tagged).
@@ -88,7 +94,7 @@ def trigger_sql(table: str, columns: list[str]) -> dict[str, str]:
 
 def expected_triggers(db: Database) -> dict[str, str]:
     out: dict[str, str] = {}
-    for table in DIGESTED:
+    for table in present(db):
         out.update(trigger_sql(table, tagged_columns(db, table)))
     return out
 
@@ -175,11 +181,37 @@ def _nothing() -> None:
     return None
 
 
+def present(db: Database) -> dict[str, int]:
+    """The digested tables of this file: those `digested_tables` lists -- all of them once
+    the file is migrated (a table a migration adds is listed, its rows tagged and its
+    triggers made by `refresh`, after the migration)."""
+    if db.memo.get("digested_all"):
+        return DIGESTED
+    listed = {r[0] for r in db.query("SELECT name FROM digested_tables")}
+    found = {table: code for table, code in DIGESTED.items() if table in listed}
+    if len(found) == len(DIGESTED):
+        db.memo["digested_all"] = True
+    return found
+
+
+def _existing(db: Database) -> dict[str, int]:
+    """The digested tables this file has now (while it is migrated: those made so far, in
+    the shape that names a row by its `id`; `merge_sources` and `merged_records` had none
+    before 013)."""
+    names = {r[0] for r in db.query(
+        "SELECT m.name FROM sqlite_master m WHERE m.type = 'table'"
+        " AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'id')")}
+    return {table: code for table, code in DIGESTED.items() if table in names}
+
+
 def highest_ids(db: Database) -> dict[int, int]:
     """The highest id of each digested table (one statement)."""
-    parts = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {t})" for t in DIGESTED)
+    tables = present(db)
+    if not tables:  # (008, before its tables are listed)
+        return {}
+    parts = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {t})" for t in tables)
     row = db.one(f"SELECT {parts}")
-    return {code: row[i] for i, code in enumerate(DIGESTED.values())}
+    return {code: row[i] for i, code in enumerate(tables.values())}
 
 
 def expression(db: Database, table: str, columns: list[str] | None = None) -> str:
@@ -218,7 +250,7 @@ def seal(db: Database) -> None:
     if not sealer.armed:
         return
     highest = highest_ids(db)
-    for table, code in DIGESTED.items():
+    for table, code in present(db).items():
         dirty = sealer.dirty.pop(code, None)
         start = sealer.start.get(code, 0)
         if not dirty and highest[code] <= start:
@@ -274,15 +306,16 @@ def state(db: Database) -> int:
 def install(db: Database) -> None:
     """Migration 008: the column lists, the triggers, and a tag for every stored record
     (the sealer must be armed: the tags go into the state the migration's audit row
-    carries)."""
-    for table, code in DIGESTED.items():
+    carries). A table a later migration adds is digested by `refresh` after it."""
+    tables = _existing(db)
+    for table, code in tables.items():
         columns = table_columns(db, table)
         db.conn.execute("INSERT INTO digested_tables (code, name, columns) VALUES (?, ?, ?)",
                         (code, table, json.dumps(columns)))
         for sql in trigger_sql(table, columns).values():
             db.conn.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
     db.memo.pop("digest_columns", None)
-    for table, code in DIGESTED.items():
+    for table, code in tables.items():
         db.conn.execute(f"INSERT INTO record_digests (tbl, row_id, tag)"
                         f" SELECT ?, t.id, tw_new_tag({expression(db, table)}) FROM {table} t",
                         (code,))
@@ -294,7 +327,7 @@ def rekey(db: Database, old: Key, new: Key) -> None:
     under the old one first)."""
     db.sealer.delta ^= state(db)
     db.conn.execute("DELETE FROM record_digests")
-    for table, code in DIGESTED.items():
+    for table, code in present(db).items():
         db.conn.execute(f"INSERT INTO record_digests (tbl, row_id, tag)"
                         f" SELECT ?, t.id, tw_new_tag({expression(db, table)}) FROM {table} t",
                         (code,))
@@ -309,7 +342,7 @@ def refresh(db: Database) -> list[str]:
     values in place calls `retag(db, table)` itself. Returns the tables re-tagged."""
     changed = []
     db.memo.pop("digest_columns", None)
-    for table, code in DIGESTED.items():
+    for table, code in _existing(db).items():
         stored = db.scalar("SELECT columns FROM digested_tables WHERE code = ?", (code,))
         now = table_columns(db, table)
         same = stored is not None and json.loads(stored) == now
@@ -350,6 +383,9 @@ def retag(db: Database, table: str) -> None:
     db.conn.execute(f"INSERT INTO record_digests (tbl, row_id, tag)"
                     f" SELECT ?, t.id, tw_new_tag({expression(db, table)}) FROM {table} t",
                     (code,))
+    # (every row is tagged now: the seal at the next audit row must not tag them again --
+    # a table new in this write had no highest id when it began)
+    db.sealer.start[code] = db.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")
 
 
 # -- verified -------------------------------------------------------------------------------
@@ -358,7 +394,7 @@ def verify_records(db: Database, limit: int | None = None) -> list[str]:
     """Every record whose tag is missing or does not fit it, and every tag whose record is
     gone, one line each (at most `limit`). Needs the key (`db.use_key`)."""
     problems: list[str] = []
-    for table, code in DIGESTED.items():
+    for table, code in present(db).items():
         label = LABELS[table]
         rows = db.query(
             f"SELECT t.id, {label}, d.tag IS NULL FROM {table} t"

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tongwei_cli.core.errors import StorageError
@@ -236,6 +236,32 @@ def opened(db: Database, table: str, record: Mapping[str, Any]) -> dict[str, Any
         if blob is not None:
             out[column] = cipher(db).decrypt(table, column, blob)
     return out
+
+
+def opener(db: Database, table: str) -> Callable[[dict[str, Any]], None]:
+    """`opened` for many rows of `table`, in place: a function that puts each personal
+    value of a row (read with its `*_enc` columns) in the clear, its masked form left where
+    there is no ciphertext (a scrubbed value). `tongwei merge` opens every record of a
+    station file with it: the work of each column is planned once."""
+    columns = [(c, c + ENC, _AAD[(table, c)]) for c in TABLES.get(table, {})]
+    if not columns:
+        return _leave
+    opening = cipher(db)
+    decrypt = opening._siv.decrypt
+
+    def open_row(row: dict[str, Any]) -> None:
+        for column, enc, aad in columns:
+            blob = row[enc]
+            if blob is not None:
+                try:
+                    row[column] = decrypt(blob, aad).decode("utf-8")
+                except Exception:  # (InvalidTag, or not UTF-8): say which, as `decrypt` does
+                    row[column] = opening.decrypt(table, column, blob)
+    return open_row
+
+
+def _leave(row: dict[str, Any]) -> None:
+    return None
 
 
 def reveal(db: Database, table: str, records: Sequence[dict[str, Any]], *, key: str = "no"

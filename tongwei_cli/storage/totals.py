@@ -48,10 +48,12 @@ COUNT_BACKLOG = """
         due_open = due_open + excluded.due_open, due_late = due_late + excluded.due_late,
         fed_back = fed_back + excluded.fed_back, fed_late = fed_late + excluded.fed_late
 """
+# (`+feedback_at`: the warnings after :after, by their ids -- not every open warning of the
+# file, by the partial index of open ones, which SQLite would otherwise walk)
 COUNT_OPEN = """
     INSERT INTO warning_open (station, level, open)
     SELECT station, level, count(*) FROM warnings
-    WHERE id > :after AND feedback_at IS NULL
+    WHERE id > :after AND +feedback_at IS NULL
     GROUP BY station, level
     ON CONFLICT (station, level) DO UPDATE SET open = open + excluded.open
 """
@@ -94,3 +96,31 @@ def refresh_warnings(db: Database, warning_ids: Iterable[int]) -> None:
     ids = sorted(warning_ids)
     for start in range(0, len(ids), 5000):
         db.conn.execute(REFRESH_WARNINGS, {"ids": json.dumps(ids[start:start + 5000])})
+
+
+# The warnings stored after id :after by import :import whose columns above differ from what
+# their follow-ups say now: one statement (no trigger fires for those that agree).
+_SAID_WRONG = (
+    "SELECT w.id FROM warnings w LEFT JOIN (" + FOLLOWUPS_SAY.format(
+        where="WHERE f.warning_id > :after AND f.warning_id IN"
+              " (SELECT id FROM warnings WHERE id > :after AND import_id = :import)") + ") x"
+    " ON x.warning_id = w.id"
+    " WHERE w.id > :after AND w.import_id = :import"
+    " AND (w.feedback_at IS NOT x.feedback_at OR w.visited_at IS NOT x.visited_at"
+    "  OR w.defrauded_at IS NOT x.defrauded_at OR w.outcome IS NOT x.outcome"
+    "  OR w.outcome_at IS NOT x.outcome_at)")
+
+
+def recount_said(db: Database, import_id: int, after: int) -> list[int]:
+    """The warnings stored by import `import_id` (after id `after`) with what their
+    follow-ups said in another file (a merge: `insert_warnings(…, said=True)`), once their
+    follow-ups are stored: those whose columns differ from what their follow-ups here say
+    (the other file's were wrong) are worked out again. Returns their ids."""
+    ids = [r[0] for r in db.query(_SAID_WRONG, {"after": after, "import": import_id})]
+    for start in range(0, len(ids), 5000):
+        part = json.dumps(ids[start:start + 5000])
+        db.conn.execute("UPDATE warnings SET feedback_at = NULL, visited_at = NULL,"
+                        " defrauded_at = NULL, outcome = NULL, outcome_at = NULL"
+                        " WHERE id IN (SELECT value FROM json_each(?))", (part,))
+    refresh_warnings(db, ids)  # (those with follow-ups)
+    return ids
