@@ -415,7 +415,7 @@ def test_totals_links_statuses_and_feedback_follow_a_staged_import(run, db_path,
 def _mixed_warnings(path, *, bad: bool) -> None:
     rows = [[f"P{i:05d}", f"{days_ago(5)} 08:{i % 60:02d}", "高", "平襄", f"1390000{i:04d}",
              "张三" if i % 3 == 0 else "", "622424199001010026" if i % 7 == 0 else ""]
-            for i in range(3000)]
+            for i in range(9000)]  # five batches a child: more than a pipe holds
     if bad:
         rows[10][3] = "火星"  # no such station
         rows[2500][1] = "yesterday-ish"  # no time
@@ -425,8 +425,9 @@ def _mixed_warnings(path, *, bad: bool) -> None:
 @pytest.mark.parametrize("bad", [False, True])
 def test_rows_checked_in_a_second_process_give_the_same_import(run, db_path, tmp_path,
                                                                monkeypatch, bad):
-    """A large file of warnings (or cases) is read and checked by a forked child while the
-    parent stages what it has: the outcome -- rows stored, their sealed personal values, the
+    """A large file of warnings (or cases) is read and checked by two forked children (the
+    reader checks every other batch, the second child the rest) while the parent stages
+    what it has, in the file's order: the outcome -- rows stored, their sealed personal values, the
     bad lines named, the notes -- is that of checking in one process."""
     path = tmp_path / "w.csv"
     _mixed_warnings(path, bad=bad)
@@ -443,7 +444,7 @@ def test_rows_checked_in_a_second_process_give_the_same_import(run, db_path, tmp
         run("init")
         result = run("import", "warnings", path, ok=not bad)
         assert result.exit_code == (1 if bad else 0)
-        assert len(forks) == (1 if worker_bytes == 0 else 0)
+        assert len(forks) == (2 if worker_bytes == 0 else 0)  # a reader and a checker
         rows = count(db_path, "SELECT count(*) FROM warnings")
         sealed = count(db_path, "SELECT count(*) FROM warnings WHERE name = '张*'"
                                 " AND name_enc IS NOT NULL AND id_no_enc IS NOT NULL")
@@ -453,8 +454,8 @@ def test_rows_checked_in_a_second_process_give_the_same_import(run, db_path, tmp
         assert "line 12" in outcomes[1][1] and "火星" in outcomes[1][1]
         assert "line 2502" in outcomes[1][1] and outcomes[1][2] == 0
     else:
-        assert outcomes[1][0] == "imported 3000, unchanged 0\n"
-        assert outcomes[1][3] == 143  # every 21st row has both a name and an ID number
+        assert outcomes[1][0] == "imported 9000, unchanged 0\n"
+        assert outcomes[1][3] == 429  # every 21st row has both a name and an ID number
     assert run("check").exit_code == 0
 
 
@@ -470,7 +471,7 @@ def test_a_file_that_goes_bad_midway_is_refused_when_checked_in_a_second_process
     run("init")
     result = run("import", "warnings", path, ok=False)
     assert result.exit_code == 1
-    assert "GB18030" in result.stderr and "3002" in result.stderr
+    assert "GB18030" in result.stderr and "9002" in result.stderr
     assert count(db_path, "SELECT count(*) FROM warnings") == 0
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child was reaped

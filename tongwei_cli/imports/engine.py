@@ -318,8 +318,8 @@ def _checked_here(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Ro
 # -- checking in a second process ---------------------------------------------------------
 
 # A file from this size on, of a kind whose `prepare` reads nothing from the database
-# (`overlap`), is read and checked by a child process while this one matches, stages and
-# writes what it has checked: the two halves of the work run on two cores. (Below it the
+# (`overlap`), is read and checked by two child processes while this one matches, stages
+# and writes what they have checked: the work spreads over two cores. (Below it the
 # fork is not worth its few milliseconds.)
 WORKER_BYTES = 1 << 20
 
@@ -351,65 +351,136 @@ class _NoConnection:
 
 def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
                    relay: _Relay) -> Iterator[list[Checked]]:
-    """`_checked_here`, run in a forked child that sends each batch down a pipe.
+    """`_checked_here`, run in two forked children, each sending its batches down a pipe.
 
-    What `prepare` reads from the database -- the reference tables, the key values are
-    sealed with -- is loaded before the fork (`prime`), so the child never touches the
-    connection. The child ends with `os._exit`: nothing of the parent's (the connection,
-    open files, buffered output) is closed or flushed by it. Its error -- a bad file, an
-    unexpected fault -- comes through the pipe and is raised here; a child that dies
-    is an error here too. Leaving early (a fault here, Ctrl-C) stops the child."""
+    The first child reads the file: it checks the even batches itself and hands the odd
+    ones, as read, to the second child, which checks them; this process takes the batches
+    from the two pipes in turn, so they come in the file's order. What `prepare` reads from
+    the database -- the reference tables, the key values are sealed with -- is loaded
+    before the fork (`prime`), so no child touches the connection. A child ends with
+    `os._exit`: nothing of the parent's (the connection, open files, buffered output) is
+    closed or flushed by it. Its error -- a bad file, an unexpected fault -- comes through
+    its pipe and is raised here; a child that dies is an error here too. Leaving early (a
+    fault here, Ctrl-C) stops both."""
     import pickle
     import signal
 
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
+    reader_out, reader_in = os.pipe()  # the reader's checked batches
+    helper_out, helper_in = os.pipe()  # the second child's checked batches
+    handed_out, handed_in = os.pipe()  # the rows the reader hands to the second child
+    ends = (reader_out, reader_in, helper_out, helper_in, handed_out, handed_in)
+
+    def child(keep: tuple[int, ...], work: Callable[..., None]) -> int:
+        pid = os.fork()
+        if pid:
+            return pid
         code = 0
         try:
-            os.close(read_end)
+            for fd in ends:
+                if fd not in keep:
+                    os.close(fd)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             db.conn = _NoConnection()  # type: ignore[assignment]
             relay.apart = True
-            with os.fdopen(write_end, "wb", buffering=1 << 16) as out:
-                try:
-                    for part in _checked_here(db, kind, stream, 2000):
-                        pickle.dump((part, relay.last), out, pickle.HIGHEST_PROTOCOL)
-                    pickle.dump((None, relay.last), out, pickle.HIGHEST_PROTOCOL)
-                except BaseException as exc:  # noqa: BLE001  (everything goes to the parent)
-                    import traceback
-
-                    try:
-                        pickle.dump((exc, traceback.format_exc()), out)
-                    except Exception:  # noqa: BLE001  (an exception that does not pickle)
-                        pickle.dump((RuntimeError(repr(exc)), traceback.format_exc()), out)
-        except BaseException:  # noqa: BLE001  (the pipe itself failed: the parent sees EOF)
+            work(*keep)
+        except BaseException:  # noqa: BLE001  (a pipe itself failed: the parent sees EOF)
             code = 1
         finally:
             os._exit(code)
-    os.close(write_end)
+
+    def read(out_fd: int, hand_fd: int) -> None:
+        with os.fdopen(out_fd, "wb", buffering=1 << 16) as out, \
+                os.fdopen(hand_fd, "wb", buffering=1 << 16) as hand:
+            try:
+                for number, part in enumerate(_raw_batches(stream, 2000)):
+                    # (each batch flushed as soon as it is written: a batch left in one
+                    # buffer while the other pipe is full would hold all three up)
+                    if number % 2:
+                        pickle.dump(part, hand, pickle.HIGHEST_PROTOCOL)
+                        hand.flush()
+                        continue
+                    checked = next(_checked_here(db, kind, iter(part), len(part)))
+                    pickle.dump((checked, relay.last), out, pickle.HIGHEST_PROTOCOL)
+                    out.flush()
+                pickle.dump(None, hand, pickle.HIGHEST_PROTOCOL)
+                pickle.dump((None, relay.last), out, pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # noqa: BLE001  (everything goes to the parent)
+                _send_error(out, exc)
+                pickle.dump(None, hand, pickle.HIGHEST_PROTOCOL)
+
+    def check(in_fd: int, out_fd: int) -> None:
+        with os.fdopen(in_fd, "rb", buffering=1 << 16) as given, \
+                os.fdopen(out_fd, "wb", buffering=1 << 16) as out:
+            try:
+                while (part := pickle.load(given)) is not None:
+                    checked = next(_checked_here(db, kind, iter(part), len(part)))
+                    pickle.dump((checked, None), out, pickle.HIGHEST_PROTOCOL)
+                    out.flush()
+                pickle.dump((None, None), out, pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # noqa: BLE001
+                _send_error(out, exc)
+
+    pids = [child((reader_in, handed_in), read), child((handed_out, helper_in), check)]
+    for fd in (reader_in, helper_in, handed_out, handed_in):
+        os.close(fd)
     done = False
     try:
-        with os.fdopen(read_end, "rb", buffering=1 << 16) as pipe:
+        with os.fdopen(reader_out, "rb", buffering=1 << 16) as first, \
+                os.fdopen(helper_out, "rb", buffering=1 << 16) as second:
+            pipes = (first, second)
+            number = 0
             while True:
-                try:
-                    part, extra = pickle.load(pipe)
-                except EOFError:
-                    raise RuntimeError("the import's checking process ended unexpectedly"
-                                       ) from None
-                if isinstance(part, BaseException):
-                    raise part
+                part, extra = _received(pipes[number % 2])
                 if extra is not None and relay.progress is not None:
                     relay.progress(*extra)
-                if part is None:
+                if part is None:  # the end of one: the other has its end, or the error
+                    _received(pipes[(number + 1) % 2])
                     done = True
                     return
                 yield part
+                number += 1
     finally:
-        if not done:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
+        for pid in pids:
+            if not done:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+
+
+def _raw_batches(stream: Iterator[tuple[int, Row]], size: int
+                 ) -> Iterator[list[tuple[int, Row]]]:
+    part: list[tuple[int, Row]] = []
+    for item in stream:
+        part.append(item)
+        if len(part) >= size:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def _send_error(out: Any, exc: BaseException) -> None:
+    import pickle
+    import traceback
+
+    try:
+        pickle.dump((exc, traceback.format_exc()), out)
+    except Exception:  # noqa: BLE001  (an exception that does not pickle)
+        pickle.dump((RuntimeError(repr(exc)), traceback.format_exc()), out)
+
+
+def _received(pipe: Any) -> tuple[Any, Any]:
+    """The next message of a checking child: `(batch, progress)`, `(None, progress)` at
+    its end; its error is raised."""
+    import pickle
+
+    try:
+        part, extra = pickle.load(pipe)
+    except EOFError:
+        raise RuntimeError("the import's checking process ended unexpectedly") from None
+    if isinstance(part, BaseException):
+        raise part
+    return part, extra
 
 
 def prime(db: Database) -> bool:
