@@ -446,10 +446,9 @@ FLOOR_SQL = (
 # work the floor does too (the at-rest issue): each phone, name and ID number masked,
 # encrypted with the same primitive (AES-SIV of `cryptography`) and given a keyed BLAKE2b
 # blind index, as `storage/personal.py` stores them.
-FLOOR_SCRIPT = r"""
-import csv, hashlib, os, sqlite3, sys
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
-kind, db, path, sql = sys.argv[1:5]
+# What both floors do first: the sealing tools (as `storage/personal.py` seals) and the
+# connection, set up as tongwei's.
+FLOOR_PRELUDE = r"""
 siv = AESSIV(os.urandom(64))
 index = hashlib.blake2b(key=os.urandom(32), digest_size=8, person=b"tongwei-bi v1")
 def seal(column, kind, value, masked):
@@ -461,7 +460,13 @@ def seal(column, kind, value, masked):
 conn = sqlite3.connect(db, isolation_level=None)
 conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = FULL")
 conn.execute("PRAGMA foreign_keys = ON")
-def cells():
+"""
+
+FLOOR_SCRIPT = r"""
+import csv, hashlib, os, sqlite3, sys
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+kind, db, path, sql = sys.argv[1:5]
+{prelude}def cells():
     if kind == "xlsx":
         from python_calamine import CalamineWorkbook
         it = CalamineWorkbook.from_path(path).get_sheet_by_index(0).iter_rows()
@@ -482,7 +487,7 @@ def rows():
 conn.execute("BEGIN IMMEDIATE")
 conn.executemany(sql, rows())
 conn.execute("COMMIT")
-"""
+""".replace("{prelude}", FLOOR_PRELUDE)
 
 
 # One row of the table: what, tongwei, floor, ratio, target, met (None: no target).
@@ -619,18 +624,7 @@ MERGE_FLOOR_SCRIPT = r"""
 import csv, hashlib, os, sqlite3, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 db, warnings_csv, followups_csv = sys.argv[1:4]
-siv = AESSIV(os.urandom(64))
-index = hashlib.blake2b(key=os.urandom(32), digest_size=8, person=b"tongwei-bi v1")
-def seal(column, kind, value, masked):
-    if not value:
-        return (value or None, None, None)
-    h = index.copy(); h.update(f"{kind}:{value}".encode())
-    return (masked, siv.encrypt(value.encode(), [f"warnings.{column}".encode()]),
-            int.from_bytes(h.digest(), "big", signed=True))
-conn = sqlite3.connect(db, isolation_level=None)
-conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = FULL")
-conn.execute("PRAGMA foreign_keys = ON")
-def warnings():
+{prelude}def warnings():
     with open(warnings_csv, encoding="utf-8", newline="") as f:
         it = csv.reader(f); next(it)
         for i, r in enumerate(it):
@@ -651,7 +645,7 @@ conn.executemany(
     " created_by) VALUES ((SELECT id FROM warnings WHERE no = ?), ?, ?, ?, NULL, NULL,"
     " '2025-01-01T00:00:00Z', 'bench')", followups())
 conn.execute("COMMIT")
-"""
+""".replace("{prelude}", FLOOR_PRELUDE)
 
 
 def merge_station(folder: Path, n_warnings: int) -> tuple[Path, dict[str, Path]]:
