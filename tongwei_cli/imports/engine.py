@@ -700,6 +700,48 @@ def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)  # `no`, `key`: words of SQL too
 
 
+class Writer:
+    """One thread that writes to the file while the caller prepares the next batch: a
+    multi-row INSERT runs with the GIL released, so the two really run at once. The caller
+    never uses the connection while a write is under way: it `wait`s first (`submit` does)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.pool: Any = None  # a one-thread executor, made for the first write
+        self.pending: Any = None  # the Future of the write under way
+        self.interval = 0.0  # sys.getswitchinterval() before the thread started
+
+    def submit(self, job: Callable[..., Any], *args: Any) -> None:
+        """Run `job(*args)` in the thread, after the write before it."""
+        self.wait()
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix=self.name)
+            # The thread needs the GIL for a moment between statements; by default it
+            # would wait up to 5 ms each time for the caller to let go.
+            self.interval = sys.getswitchinterval()
+            sys.setswitchinterval(0.0001)
+        self.pending = self.pool.submit(job, *args)
+
+    def wait(self) -> None:
+        """Wait for the write under way; its error, if any, is raised here."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        if self.pending is not None:
+            from concurrent.futures import wait
+
+            wait([self.pending])  # (an error is already on its way out)
+            self.pending = None
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+            sys.setswitchinterval(self.interval)
+
+
 class _Batch:
     """Checked rows waiting to be staged: every `BATCH_ROWS` of them, `flush()` names
     repeats within the file, matches them against the stored records (`find`), runs the
@@ -719,24 +761,14 @@ class _Batch:
         self.rows: list[tuple[int, Row]] = []
         self.seen = _SeenKeys(db)
         self.check = kind.checker(db) if kind.checker else None
-        self.writer: Any = None  # a one-thread executor, made for the first overlapped batch
-        self.pending: Any = None  # the Future of the batch being staged
-        self.interval = 0.0  # sys.getswitchinterval() before the writer started
+        self.writer = Writer("tongwei-import")
 
     def wait(self) -> None:
         """Wait for the batch being staged; its error, if any, is raised here."""
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()
+        self.writer.wait()
 
     def close(self) -> None:
-        if self.pending is not None:
-            from concurrent.futures import wait
-
-            wait([self.pending])  # an error is already on its way out
-        if self.writer is not None:
-            self.writer.shutdown()
-            sys.setswitchinterval(self.interval)
+        self.writer.close()
 
     def _stage(self, new: list[tuple[int, Row]]) -> None:
         if self.kind.order is not None:
@@ -745,15 +777,7 @@ class _Batch:
         if not self.kind.overlap:
             self.stage.add(new)
             return
-        if self.writer is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self.writer = ThreadPoolExecutor(1, thread_name_prefix="tongwei-import")
-            # The writer needs the GIL for a moment between statements; by default it would
-            # wait up to 5 ms each time for the checking thread to let go.
-            self.interval = sys.getswitchinterval()
-            sys.setswitchinterval(0.0001)
-        self.pending = self.writer.submit(self.stage.add, new)
+        self.writer.submit(self.stage.add, new)
 
     def flush(self) -> None:
         """Check and stage the rows gathered in `self.rows` (a list the caller keeps

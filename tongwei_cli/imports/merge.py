@@ -39,7 +39,6 @@ import gc
 import hashlib
 import hmac
 import json
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,7 +55,7 @@ from tongwei_cli.domain import campaigns, cards, cases, outreach
 from tongwei_cli.domain import warnings as alerts
 from tongwei_cli.domain.records import mark_void, raw_of, yuan
 from tongwei_cli.domain.station_file import station_of
-from tongwei_cli.imports.engine import chunks, column_of
+from tongwei_cli.imports.engine import Writer, chunks, column_of
 from tongwei_cli.imports.readers import file_digest
 from tongwei_cli.storage import audit, digests, keys, personal, totals
 from tongwei_cli.storage.db import Database, open_db
@@ -699,9 +698,7 @@ class Merger:
         self.source_id: int | None = found[0] if found else None
         self.bases_changed = False  # a base added, changed or forgotten
         self.before: dict[str, int] = {}  # kind -> the highest id of its table before it
-        self.writer: Any = None  # a one-thread executor, made for the first batch written
-        self.pending: Any = None  # the Future of the batch being written
-        self.interval = 0.0  # sys.getswitchinterval() before the writer started
+        self.writer = Writer("tongwei-merge")
         # Records voided at the station, voided here once every kind is merged (a void case
         # takes no event: its events come in first): (kind, station's row, county's number).
         self.voids: list[tuple[Kind, Row, str]] = []
@@ -713,33 +710,14 @@ class Merger:
     # by both: every use of it here first waits for the writer (`wait`).
     def write(self, job: Callable[[], Any]) -> None:
         """Run `job` (a write to this file) in the writer, after the one before."""
-        self.wait()
-        if self.writer is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self.writer = ThreadPoolExecutor(1, thread_name_prefix="tongwei-merge")
-            # The writer needs the GIL for a moment between statements; by default it
-            # would wait up to 5 ms each time for this thread to let go.
-            self.interval = sys.getswitchinterval()
-            sys.setswitchinterval(0.0001)
-        self.pending = self.writer.submit(job)
+        self.writer.submit(job)
 
     def wait(self) -> None:
         """Wait for the batch being written; its error, if any, is raised here."""
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()
+        self.writer.wait()
 
     def close(self) -> None:
-        if self.pending is not None:
-            from concurrent.futures import wait
-
-            wait([self.pending])  # (an error is already on its way out)
-            self.pending = None
-        if self.writer is not None:
-            self.writer.shutdown()
-            self.writer = None
-            sys.setswitchinterval(self.interval)
+        self.writer.close()
 
     # -- the bases --
     def digest(self, text: str, key_id: str | None = None) -> str:
