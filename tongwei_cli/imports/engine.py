@@ -298,21 +298,22 @@ def _check(checked: Iterator[list[Checked]], batch: _Batch) -> None:
 def _checked_here(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
                   size: int = 1000) -> Iterator[list[Checked]]:
     """Each row of `stream` through the kind's `prepare`, `size` rows at a time."""
-    prepare, part = kind.prepare, []
-    append = part.append
-    for line, raw in stream:
+    for part in _raw_batches(stream, size):
+        yield _checked_part(db, kind, part)
+
+
+def _checked_part(db: Database, kind: ImportKind, part: list[tuple[int, Row]]
+                  ) -> list[Checked]:
+    prepare, out = kind.prepare, []
+    append = out.append
+    for line, raw in part:
         try:
             ready = prepare(db, raw)
         except TongweiError as exc:
             append((line, None, (exc.field, exc.reason)))
         else:
             append((line, ready.row, ready.warnings))
-        if len(part) >= size:
-            yield part
-            part = []
-            append = part.append
-    if part:
-        yield part
+    return out
 
 
 # -- checking in a second process ---------------------------------------------------------
@@ -399,7 +400,7 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
                         pickle.dump(part, hand, pickle.HIGHEST_PROTOCOL)
                         hand.flush()
                         continue
-                    checked = next(_checked_here(db, kind, iter(part), len(part)))
+                    checked = _checked_part(db, kind, part)
                     pickle.dump((checked, relay.last), out, pickle.HIGHEST_PROTOCOL)
                     out.flush()
                 pickle.dump(None, hand, pickle.HIGHEST_PROTOCOL)
@@ -413,7 +414,7 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
                 os.fdopen(out_fd, "wb", buffering=1 << 16) as out:
             try:
                 while (part := pickle.load(given)) is not None:
-                    checked = next(_checked_here(db, kind, iter(part), len(part)))
+                    checked = _checked_part(db, kind, part)
                     pickle.dump((checked, None), out, pickle.HIGHEST_PROTOCOL)
                     out.flush()
                 pickle.dump((None, None), out, pickle.HIGHEST_PROTOCOL)
