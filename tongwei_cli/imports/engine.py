@@ -37,6 +37,7 @@ from tongwei_cli.core.errors import InvalidValue, RowErrors, TongweiError
 from tongwei_cli.core.fields import KINDS as RECORD_KINDS
 from tongwei_cli.domain.records import Prepared
 from tongwei_cli.imports.readers import WHAT, file_digest, file_format, read_rows, regular_file
+from tongwei_cli.storage import db as storage
 from tongwei_cli.storage.db import Database
 
 Row = dict[str, Any]
@@ -515,25 +516,35 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
     Other commands wrote meanwhile? Then what they changed is checked again first, outside
     the write (it reads the whole stage). One that writes between that and the write: the
     write is left and the check made again outside it, twice at most; after that it is
-    made inside the write."""
-    for attempt in range(3):
+    made inside the write.
+
+    The write gives way (`Database.write(give_way=True)`): an officer's write that comes
+    while a long copy holds the file does not wait for it. The copy is rolled back at once,
+    the officer's write goes first, what it changed is checked again and the copy made
+    anew; up to `storage.GIVE_WAY_TIMES` times, then the import finishes first."""
+    again = gave_way = 0
+    while True:
         with db.read():
             now = _version(db)
             if now != version:
                 stage.recheck(what)
                 version = now
         try:
-            _write_once(db, kind, result, stage, version, what, last=attempt == 2)
+            _write_once(db, kind, result, stage, version, what, last=again == 2,
+                        give_way=gave_way < storage.GIVE_WAY_TIMES)
             return
         except _Again:
-            continue
+            again += 1
+        except storage.GaveWay:
+            gave_way += 1
+            db.wait_for_waiters()
 
 
 def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
-                version: int, what: str, last: bool) -> None:
+                version: int, what: str, last: bool, give_way: bool) -> None:
     rows = f"{result.imported + result.updated:,}"
     with db.write(holder=(f"导入 {rows} 条记录（{kind.name}）",
-                          f"an import of {rows} {kind.name}")):
+                          f"an import of {rows} {kind.name}"), give_way=give_way):
         if _version(db) != version:
             if not last:
                 raise _Again

@@ -25,12 +25,28 @@ from tongwei_cli.core.masking import mask_shown
 from tongwei_cli.core.settings import Settings, current
 from tongwei_cli.storage import digests, keys
 
+try:
+    import fcntl as _flock
+except ImportError:  # Windows: no waiting line (`_Gate`)
+    _flock = None  # type: ignore[assignment]
+
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_SET = "tongwei"
 GENESIS_HASH = "0" * 64
 BUSY_TIMEOUT_MS = 30_000
 # On a terminal, a write that has waited this long for another writer says what it waits for.
 WAIT_NOTICE_MS = 1_000
+# A long write that gives way (`write(give_way=True)`: an import's final copy) looks this
+# often for a write waiting behind it, and gives way this many times at most: then it
+# finishes first, and a write that comes meanwhile waits for it, saying so.
+GIVE_WAY_EVERY_S = 0.05
+GIVE_WAY_TIMES = 10
+GIVE_WAY_WAIT_S = 2.0
+
+
+class GaveWay(Exception):
+    """Raised out of `write(give_way=True)` when it was rolled back to let a write that
+    was waiting behind it go first; the caller waits (`wait_for_waiters`) and tries again."""
 
 
 def migration_names() -> list[str]:
@@ -108,53 +124,100 @@ class Database:
 
     # -- writing ----------------------------------------------------------------
     @contextmanager
-    def write(self, holder: tuple[str, str] | None = None) -> Iterator[Database]:
+    def write(self, holder: tuple[str, str] | None = None,
+              give_way: bool = False) -> Iterator[Database]:
         """`BEGIN IMMEDIATE` … `COMMIT`, or `ROLLBACK` on any exception.
 
         Every change goes through here, with at least one `audit()` call inside. A write
         that finds another one under way waits for it (up to `BUSY_TIMEOUT_MS`), saying so
         on a terminal. `holder` (Chinese, English): what this write is, told to anyone who
-        has to wait for it -- for a long one, such as an import's final copy."""
+        has to wait for it -- for a long one, such as an import's final copy.
+
+        `give_way`: a long write that all-or-nothing keeps in one transaction (an import's
+        final copy) gives way to a write that comes to wait behind it: it is rolled back
+        at once and `GaveWay` raised, so the officer's `case add` waits a moment, not the
+        whole copy; the caller lets it go first (`wait_for_waiters`) and writes again."""
         if self._writing:
             raise RuntimeError("write() is not re-entrant")
         self._begin_immediate()
         self._writing = True
         note = _hold(self.path, holder) if holder else None
+        gate = _Gate.open(self.path) if give_way else None
+        if gate is not None:
+            self.conn.set_progress_handler(gate, 2_000)
         try:
             self._sign_with(keys.for_write(self))  # no key: nothing is written
             yield self
             digests.settle(self)
+            if gate is not None:
+                self.conn.set_progress_handler(None, 0)  # the commit itself is never cut
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if gate is not None and gate.asked:
+                raise GaveWay from exc  # whatever the cut statement raised
             raise
         finally:
             self._writing = False
             self._key = None
             self.sealer.end()
+            if gate is not None:
+                self.conn.set_progress_handler(None, 0)
+                gate.close()
             if note is not None:
                 note.unlink(missing_ok=True)
 
-    def _begin_immediate(self) -> None:
-        """`BEGIN IMMEDIATE`. SQLite's busy handler waits in silence; on a terminal the
-        wait is cut in two: a short one, then a line on stderr saying what it waits for,
-        then the rest of the usual wait."""
-        if not _terminal():
-            self.conn.execute("BEGIN IMMEDIATE")
+    def wait_for_waiters(self) -> None:
+        """After `GaveWay`: wait until the writes that were waiting have their lock (they
+        leave the waiting line then: SQLite's busy handler tries again within 0.1 s), for
+        `GIVE_WAY_WAIT_S` at most (a waiting command stopped with Ctrl-Z stays in the line)."""
+        gate = _Gate.open(self.path)
+        if gate is None:
             return
-        self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+        try:
+            deadline = time.monotonic() + GIVE_WAY_WAIT_S
+            while gate.waiting() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            gate.close()
+
+    def _begin_immediate(self) -> None:
+        """`BEGIN IMMEDIATE`. When another write is under way, this one stands in the
+        waiting line (`_Gate`), so that a long write that gives way sees it and does;
+        SQLite's busy handler waits in silence, so on a terminal the wait is cut in two: a
+        short one, then a line on stderr saying what it waits for, then the rest."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as exc:
             if not _busy(exc):
                 raise
-            print(_waiting_for(self.path), file=sys.stderr, flush=True)
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
-            self.conn.execute("BEGIN IMMEDIATE")
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        gate = _Gate.open(self.path)
+        if gate is not None:
+            gate.stand()
+        try:
+            if not _terminal():
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc):
+                    raise
+                print(_waiting_for(self.path), file=sys.stderr, flush=True)
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        finally:
+            if gate is not None:
+                gate.close()  # the lock is ours (or the wait is over): out of the line
 
     def _sign_with(self, key: keys.Key | None) -> None:
         """This write signs its audit rows with `key` and keeps the record digests (None: a
@@ -296,6 +359,62 @@ def _terminal() -> bool:
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
+
+
+class _Gate:
+    """The waiting line beside the file (`<db>-waiting`, empty, kept like `-shm`): a write
+    that finds the file busy holds a shared lock on it (`stand`) until it has its own lock;
+    a long write that gives way looks for such a lock (`waiting`, a non-blocking exclusive
+    `flock`) from SQLite's progress handler (`__call__`, at most every `GIVE_WAY_EVERY_S`)
+    and, when it finds one, asks SQLite to cut the statement under way. `flock` locks are
+    the kernel's: a process that dies leaves none behind. Where there is no `flock`
+    (Windows) or no file can be made beside the database, there is no line: writes simply
+    wait, as SQLite makes them."""
+
+    __slots__ = ("fd", "next", "asked")
+
+    def __init__(self, fd: int):
+        self.fd, self.next, self.asked = fd, time.monotonic() + GIVE_WAY_EVERY_S, False
+
+    @classmethod
+    def open(cls, path: Path) -> _Gate | None:
+        if _flock is None:
+            return None
+        try:
+            return cls(os.open(f"{path}-waiting", os.O_RDWR | os.O_CREAT, 0o600))
+        except OSError:
+            return None
+
+    def stand(self) -> None:
+        try:
+            _flock.flock(self.fd, _flock.LOCK_SH)
+        except OSError:
+            pass
+
+    def waiting(self) -> bool:
+        """Whether a write stands in the line."""
+        try:
+            _flock.flock(self.fd, _flock.LOCK_EX | _flock.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        _flock.flock(self.fd, _flock.LOCK_UN)
+        return False
+
+    def __call__(self) -> int:
+        """SQLite's progress handler: non-zero cuts the statement under way."""
+        now = time.monotonic()
+        if now < self.next:
+            return 0
+        self.next = now + GIVE_WAY_EVERY_S
+        if self.waiting():
+            self.asked = True
+            return 1
+        return 0
+
+    def close(self) -> None:
+        os.close(self.fd)  # and with it any lock this process held on the line
 
 
 def _holder_note(path: Path) -> Path:
