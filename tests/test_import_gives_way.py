@@ -141,24 +141,28 @@ def in_the_line(db_path):
     os.close(fd)
 
 
-def test_the_import_gives_way_a_few_times_then_finishes(run, db_path, tmp_path,
+def test_the_import_gives_way_for_a_while_then_finishes(run, db_path, tmp_path,
                                                        monkeypatch, in_the_line):
     path = tmp_path / "w.csv"
     warnings_csv(path, 3000, start_day=3)
     monkeypatch.setattr(storage, "GIVE_WAY_EVERY_S", 0.0)
     monkeypatch.setattr(storage, "GIVE_WAY_WAIT_S", 0.05)
-    monkeypatch.setattr(storage, "GIVE_WAY_TIMES", 3)
+    monkeypatch.setattr(storage, "GIVE_WAY_QUIET_S", 0.05)
+    monkeypatch.setattr(storage, "GIVE_WAY_FOR_S", 0.5)
     waits: list[float] = []
-    original = Database.wait_for_waiters
+    original = Database.let_waiters_in
 
-    def wait(self: Database) -> None:
+    def wait(self: Database, until: float) -> None:
         waits.append(time.monotonic())
-        original(self)
+        original(self, until)
 
-    monkeypatch.setattr(Database, "wait_for_waiters", wait)
+    monkeypatch.setattr(Database, "let_waiters_in", wait)
+    started = time.monotonic()
     result = run("import", "warnings", path)
     assert result.stdout == "imported 3000, unchanged 0\n"
-    assert len(waits) == 3  # it gave way three times, then held on and finished
+    # it gave way again and again for half a second, then held on and finished
+    assert len(waits) >= 2
+    assert waits[-1] - started >= 0.5 - 0.1
     assert count(db_path, "SELECT count(*) FROM warnings") == 3000
     assert count(db_path, "SELECT count(*) FROM imports") == 1
     assert count(db_path, "SELECT count(*) FROM audit WHERE action = 'import'") == 1
@@ -175,17 +179,17 @@ def test_what_the_write_that_went_first_changed_is_checked_again(run, sh, db_pat
     monkeypatch.setattr(storage, "GIVE_WAY_EVERY_S", 0.0)
     fd = os.open(f"{db_path}-waiting", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(fd, fcntl.LOCK_SH)  # an officer's write comes and waits
-    original = Database.wait_for_waiters
+    original = Database.let_waiters_in
 
-    def officer_goes_first(self: Database) -> None:
+    def officer_goes_first(self: Database, until: float) -> None:
         os.close(fd)  # in: out of the line
         added = sh("warning", "add", "--no", "S0002999", "--received",
                    f"{days_ago(2)} 08:00", "--level", "low", "--station", "平襄",
                    "--phone", "13800000001")
         assert added.returncode == 0, added.stderr
-        original(self)
+        original(self, until)
 
-    monkeypatch.setattr(Database, "wait_for_waiters", officer_goes_first)
+    monkeypatch.setattr(Database, "let_waiters_in", officer_goes_first)
     result = run("import", "warnings", path, ok=False)
     assert result.exit_code == 1
     assert "line 3001: no: warning S0002999 was stored meanwhile" in result.stderr

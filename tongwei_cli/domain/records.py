@@ -170,7 +170,9 @@ def station_tag(db: Database) -> str:
     if "station_tag" not in db.memo:
         try:
             code = db.scalar("SELECT station FROM file_station WHERE id = 1")
-        except sqlite3.OperationalError:  # a file from before 011 (only while migrated)
+        except sqlite3.OperationalError as exc:  # a file from before 011 (while migrated)
+            if "no such table" not in str(exc):
+                raise
             code = None
         db.memo["station_tag"] = f"{code.upper()}-" if code else ""
     return db.memo["station_tag"]

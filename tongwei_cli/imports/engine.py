@@ -27,6 +27,7 @@ import json
 import operator
 import os
 import sys
+import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -521,8 +522,9 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
     The write gives way (`Database.write(give_way=True)`): an officer's write that comes
     while a long copy holds the file does not wait for it. The copy is rolled back at once,
     the officer's write goes first, what it changed is checked again and the copy made
-    anew; up to `storage.GIVE_WAY_TIMES` times, then the import finishes first."""
-    again = gave_way = 0
+    anew once the file is quiet; for `storage.GIVE_WAY_FOR_S` in all, then the import
+    finishes first."""
+    again, until = 0, None
     while True:
         with db.read():
             now = _version(db)
@@ -531,13 +533,14 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
                 version = now
         try:
             _write_once(db, kind, result, stage, version, what, last=again == 2,
-                        give_way=gave_way < storage.GIVE_WAY_TIMES)
+                        give_way=until is None or time.monotonic() < until)
             return
         except _Again:
             again += 1
         except storage.GaveWay:
-            gave_way += 1
-            db.wait_for_waiters()
+            if until is None:
+                until = time.monotonic() + storage.GIVE_WAY_FOR_S
+            db.let_waiters_in(until)
 
 
 def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,

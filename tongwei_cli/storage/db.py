@@ -37,16 +37,19 @@ BUSY_TIMEOUT_MS = 30_000
 # On a terminal, a write that has waited this long for another writer says what it waits for.
 WAIT_NOTICE_MS = 1_000
 # A long write that gives way (`write(give_way=True)`: an import's final copy) looks this
-# often for a write waiting behind it, and gives way this many times at most: then it
-# finishes first, and a write that comes meanwhile waits for it, saying so.
+# often for a write waiting behind it. Having given way, it waits for the writes that were
+# waiting to be in (`GIVE_WAY_WAIT_S` at most) and for the file to be quiet (no commit for
+# `GIVE_WAY_QUIET_S`) before it writes again. It gives way for `GIVE_WAY_FOR_S` in all at
+# most: then it finishes first, and a write that comes meanwhile waits for it, saying so.
 GIVE_WAY_EVERY_S = 0.05
-GIVE_WAY_TIMES = 10
 GIVE_WAY_WAIT_S = 2.0
+GIVE_WAY_QUIET_S = 1.0
+GIVE_WAY_FOR_S = 300.0
 
 
 class GaveWay(Exception):
     """Raised out of `write(give_way=True)` when it was rolled back to let a write that
-    was waiting behind it go first; the caller waits (`wait_for_waiters`) and tries again."""
+    was waiting behind it go first; the caller waits (`let_waiters_in`) and tries again."""
 
 
 def migration_names() -> list[str]:
@@ -136,7 +139,7 @@ class Database:
         `give_way`: a long write that all-or-nothing keeps in one transaction (an import's
         final copy) gives way to a write that comes to wait behind it: it is rolled back
         at once and `GaveWay` raised, so the officer's `case add` waits a moment, not the
-        whole copy; the caller lets it go first (`wait_for_waiters`) and writes again."""
+        whole copy; the caller lets it go first (`let_waiters_in`) and writes again."""
         if self._writing:
             raise RuntimeError("write() is not re-entrant")
         self._begin_immediate()
@@ -151,6 +154,8 @@ class Database:
             digests.settle(self)
             if gate is not None:
                 self.conn.set_progress_handler(None, 0)  # the commit itself is never cut
+                if gate.asked:  # a cut statement's error that something above swallowed
+                    raise GaveWay
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
@@ -168,19 +173,26 @@ class Database:
             if note is not None:
                 note.unlink(missing_ok=True)
 
-    def wait_for_waiters(self) -> None:
-        """After `GaveWay`: wait until the writes that were waiting have their lock (they
-        leave the waiting line then: SQLite's busy handler tries again within 0.1 s), for
-        `GIVE_WAY_WAIT_S` at most (a waiting command stopped with Ctrl-Z stays in the line)."""
+    def let_waiters_in(self, until: float) -> None:
+        """After `GaveWay`: wait until the writes that were waiting are in (they leave the
+        waiting line then: SQLite's busy handler tries again within 0.1 s), for
+        `GIVE_WAY_WAIT_S` at most (a waiting command stopped with Ctrl-Z stays in the line);
+        then until no other connection has committed for `GIVE_WAY_QUIET_S` (a script's next
+        write comes soon after its last), or the clock (`time.monotonic`) reaches `until`."""
         gate = _Gate.open(self.path)
-        if gate is None:
-            return
-        try:
-            deadline = time.monotonic() + GIVE_WAY_WAIT_S
-            while gate.waiting() and time.monotonic() < deadline:
-                time.sleep(0.01)
-        finally:
-            gate.close()
+        if gate is not None:
+            try:
+                deadline = min(until, time.monotonic() + GIVE_WAY_WAIT_S)
+                while gate.waiting() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            finally:
+                gate.close()
+        version, quiet_since = self.scalar("PRAGMA data_version"), time.monotonic()
+        while time.monotonic() < min(until, quiet_since + GIVE_WAY_QUIET_S):
+            time.sleep(0.05)
+            now = self.scalar("PRAGMA data_version")
+            if now != version:
+                version, quiet_since = now, time.monotonic()
 
     def _begin_immediate(self) -> None:
         """`BEGIN IMMEDIATE`. When another write is under way, this one stands in the
@@ -403,7 +415,10 @@ class _Gate:
         return False
 
     def __call__(self) -> int:
-        """SQLite's progress handler: non-zero cuts the statement under way."""
+        """SQLite's progress handler: non-zero cuts the statement under way (and, once
+        asked, every later one)."""
+        if self.asked:
+            return 1
         now = time.monotonic()
         if now < self.next:
             return 0
