@@ -46,7 +46,8 @@ def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) ->
     try:
         if bar is not None:
             bar.start()
-        result = run_import(db, kind, file, dry_run=dry_run, update=update, progress=advance)
+        result = run_import(db, kind, file, dry_run=dry_run, update=update, progress=advance,
+                            notice=status if bar is not None else None)
     finally:
         if bar is not None:
             bar.stop()
@@ -54,6 +55,9 @@ def _run(kind: str, file: Path, dry_run: bool, update: bool, fmt: str | None) ->
     if linked:
         result.notes.insert(0, f"{linked} case(s) linked to the warning their victim's phone "
                             "or ID number matches (预警后被骗; see tongwei audit list)")
+    if n := result.gave_way:
+        result.notes.append(f"the import gave way {n} time(s) to another command's write,"
+                            " which went first")
     for note in result.notes[:20]:
         status(f"note: {note}")
     if len(result.notes) > 20:

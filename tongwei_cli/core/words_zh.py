@@ -537,6 +537,10 @@ REASONS: dict[str, str] = {
     "linked to warning {w} of {t}, which has the victim's ID number (预警后被骗); undo: "
     "tongwei case update {c} --warning -":
         "已关联到 {t} 的预警 {w}：受害人身份证号与之相同（预警后被骗）；如需撤销：tongwei case update {c} --warning -",
+    "giving way to another write; the import writes again when the file is quiet":
+        "正在让另一个写入先完成；文件空闲后导入再写入……",
+    "the import gave way {n:d} time(s) to another command's write, which went first":
+        "导入让路 {n} 次：其他命令的写入先完成",
     "{n:d} case(s) linked to the warning their victim's phone or ID number matches "
     "(预警后被骗; see tongwei audit list)":
         "{n} 起案件按受害人电话或身份证号关联到对应预警（预警后被骗；见 tongwei audit list）",

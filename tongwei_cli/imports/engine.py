@@ -27,7 +27,6 @@ import json
 import operator
 import os
 import sys
-import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +125,7 @@ class ImportResult:
     import_id: int | None = None
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    gave_way: int = 0  # times the final write gave way to another command's write
 
     def summary(self, language: str | None = None) -> str:
         """`imported 1200, unchanged 30`, in the officer's language."""
@@ -221,7 +221,8 @@ def column_of(row_field: str) -> str:
 
 
 def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = False,
-               update: bool = False, progress: Progress | None = None) -> ImportResult:
+               update: bool = False, progress: Progress | None = None,
+               notice: Callable[[str], None] | None = None) -> ImportResult:
     """Check every row of `path` and write them all, or nothing. See the module docstring.
 
     The file streams: batches of `BATCH_ROWS` rows are read, checked and staged, so memory
@@ -258,7 +259,7 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
         if problems:
             raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
         if (result.imported or result.updated) and not dry_run:
-            _write(db, kind, result, stage, version, what)
+            _write(db, kind, result, stage, version, what, notice)
     finally:
         stage.drop()
     return result
@@ -511,7 +512,7 @@ class _Again(Exception):
 
 
 def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
-           version: int, what: str) -> None:
+           version: int, what: str, notice: Callable[[str], None] | None = None) -> None:
     """Write what `stage` holds, in one short transaction (step 2 of the module docstring).
 
     Other commands wrote meanwhile? Then what they changed is checked again first, outside
@@ -522,9 +523,8 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
     The write gives way (`Database.write(give_way=True)`): an officer's write that comes
     while a long copy holds the file does not wait for it. The copy is rolled back at once,
     the officer's write goes first, what it changed is checked again and the copy made
-    anew once the file is quiet; for `storage.GIVE_WAY_FOR_S` in all, then the import
-    finishes first."""
-    again, until = 0, None
+    anew once the file is quiet (`notice` says so, once)."""
+    again = 0
     while True:
         with db.read():
             now = _version(db)
@@ -532,22 +532,23 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
                 stage.recheck(what)
                 version = now
         try:
-            _write_once(db, kind, result, stage, version, what, last=again == 2,
-                        give_way=until is None or time.monotonic() < until)
+            _write_once(db, kind, result, stage, version, what, last=again == 2)
             return
         except _Again:
             again += 1
         except storage.GaveWay:
-            if until is None:
-                until = time.monotonic() + storage.GIVE_WAY_FOR_S
-            db.let_waiters_in(until)
+            result.gave_way += 1
+            if result.gave_way == 1 and notice is not None:
+                notice("giving way to another write; the import writes again when the file"
+                       " is quiet")
+            db.let_waiters_in()
 
 
 def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
-                version: int, what: str, last: bool, give_way: bool) -> None:
+                version: int, what: str, last: bool) -> None:
     rows = f"{result.imported + result.updated:,}"
     with db.write(holder=(f"导入 {rows} 条记录（{kind.name}）",
-                          f"an import of {rows} {kind.name}"), give_way=give_way):
+                          f"an import of {rows} {kind.name}"), give_way=True):
         if _version(db) != version:
             if not last:
                 raise _Again

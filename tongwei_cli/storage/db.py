@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,11 @@ WAIT_NOTICE_MS = 1_000
 # A long write that gives way (`write(give_way=True)`: an import's final copy) looks this
 # often for a write waiting behind it. Having given way, it waits for the writes that were
 # waiting to be in (`GIVE_WAY_WAIT_S` at most) and for the file to be quiet (no commit for
-# `GIVE_WAY_QUIET_S`) before it writes again. It gives way for `GIVE_WAY_FOR_S` in all at
-# most: then it finishes first, and a write that comes meanwhile waits for it, saying so.
+# `GIVE_WAY_QUIET_S`) before it writes again -- however often that takes: officers' writes
+# go first, the import finishes when they pause.
 GIVE_WAY_EVERY_S = 0.05
 GIVE_WAY_WAIT_S = 2.0
 GIVE_WAY_QUIET_S = 1.0
-GIVE_WAY_FOR_S = 300.0
 
 
 class GaveWay(Exception):
@@ -173,22 +172,22 @@ class Database:
             if note is not None:
                 note.unlink(missing_ok=True)
 
-    def let_waiters_in(self, until: float) -> None:
+    def let_waiters_in(self) -> None:
         """After `GaveWay`: wait until the writes that were waiting are in (they leave the
         waiting line then: SQLite's busy handler tries again within 0.1 s), for
         `GIVE_WAY_WAIT_S` at most (a waiting command stopped with Ctrl-Z stays in the line);
         then until no other connection has committed for `GIVE_WAY_QUIET_S` (a script's next
-        write comes soon after its last), or the clock (`time.monotonic`) reaches `until`."""
+        write comes soon after its last)."""
         gate = _Gate.open(self.path)
         if gate is not None:
             try:
-                deadline = min(until, time.monotonic() + GIVE_WAY_WAIT_S)
+                deadline = time.monotonic() + GIVE_WAY_WAIT_S
                 while gate.waiting() and time.monotonic() < deadline:
                     time.sleep(0.01)
             finally:
                 gate.close()
         version, quiet_since = self.scalar("PRAGMA data_version"), time.monotonic()
-        while time.monotonic() < min(until, quiet_since + GIVE_WAY_QUIET_S):
+        while time.monotonic() < quiet_since + GIVE_WAY_QUIET_S:
             time.sleep(0.05)
             now = self.scalar("PRAGMA data_version")
             if now != version:
@@ -390,12 +389,19 @@ class _Gate:
 
     @classmethod
     def open(cls, path: Path) -> _Gate | None:
+        """The line, made with the database's mode (as SQLite makes its `-wal` and `-shm`:
+        officers who share the file share the line), never through a symbolic link."""
         if _flock is None:
             return None
         try:
-            return cls(os.open(f"{path}-waiting", os.O_RDWR | os.O_CREAT, 0o600))
+            mode = os.stat(path).st_mode & 0o666
+            fd = os.open(f"{path}-waiting",
+                         os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, mode)
         except OSError:
             return None
+        with suppress(OSError):  # (the umask took some; another user's line)
+            os.fchmod(fd, mode)
+        return cls(fd)
 
     def stand(self) -> None:
         try:
