@@ -24,7 +24,8 @@ def test_one_declaration_line_and_one_migration_add_a_field(tmp_path: Path) -> N
     shutil.copytree(ROOT / "data", tmp_path / "data")
     fields = tmp_path / "tongwei_cli" / "core" / "fields.py"
     text = fields.read_text("utf-8")
-    anchor = '    Field("summary", "简要案情", "Summary", "Short account of what happened."),\n'
+    anchor = ('    Field("summary", "简要案情", "Summary", "Short account of what happened.",'
+              ' free=True),\n')
     assert anchor in text
     fields.write_text(text.replace(anchor, anchor + LINE), "utf-8")
     sql = tmp_path / "tongwei_cli" / "storage" / "sql"

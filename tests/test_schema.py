@@ -30,24 +30,28 @@ TABLES = {
     "audiences": ["code", "name_zh", "name_en", "sort"],
     "audit": ["id", "at", "officer", "action", "entity", "key", "before", "after",
               "prev_hash", "hash", "key_id", "state"],
-    "campaigns": ["id", "name", "first_day", "last_day", "note", "created_at", "created_by"],
+    # (each free text with its ciphertext, `<column>_enc`, added by 014)
+    "campaigns": ["id", "name", "first_day", "last_day", "note", "created_at", "created_by",
+                  "note_enc"],
     "card_actions": ["id", "no", "institution_id", "date", "kind", "station", "amount_fen",
                      "deadline", "closed_by", "closed_on", "note", "voided", "void_reason",
-                     "created_at", "created_by", "import_id", "updated_at", "updated_by"],
+                     "created_at", "created_by", "import_id", "updated_at", "updated_by",
+                     "note_enc", "void_reason_enc"],
     "card_penalties": ["id", "no", "name", "id_no", "measure", "start_date", "years",
                        "end_date", "appeal_by", "station", "note", "voided", "void_reason",
                        "created_at", "created_by", "import_id", "updated_at", "updated_by",
-                       "name_enc", "name_bi", "id_no_enc", "id_no_bi"],
+                       "name_enc", "name_bi", "id_no_enc", "id_no_bi", "note_enc",
+                       "void_reason_enc"],
     "case_events": ["id", "case_id", "kind", "date", "count", "amount_fen", "note",
-                    "created_at", "created_by", "import_id"],
+                    "created_at", "created_by", "import_id", "note_enc"],
     "cases": ["id", "no", "reported", "occurred", "type", "station", "loss_fen",
               "victim_name", "victim_phone", "victim_id", "victim_gender", "victim_age",
               "victim_group", "warning", "summary", "status", "voided", "void_reason",
               "created_at", "created_by", "updated_at", "updated_by", "import_id",
               "victim_name_enc", "victim_name_bi", "victim_phone_enc", "victim_phone_bi",
-              "victim_id_enc", "victim_id_bi"],
+              "victim_id_enc", "victim_id_bi", "summary_enc", "void_reason_enc"],
     "followups": ["id", "warning_id", "at", "method", "outcome", "case_id", "note",
-                  "created_at", "created_by", "import_id"],
+                  "created_at", "created_by", "import_id", "note_enc"],
     "forms": ["code", "name_zh", "name_en", "sort"],
     # a station's own file, and what the county merged from each station file (011)
     "file_station": ["id", "station", "set_at", "set_by"],
@@ -62,7 +66,8 @@ TABLES = {
     "outreach": ["id", "no", "ref", "date", "station", "audience", "form", "venue",
                  "venue_kind", "attendees", "materials", "posters", "videos", "app_installs",
                  "notices_signed", "note", "voided", "void_reason", "created_at",
-                 "created_by", "updated_at", "updated_by", "import_id"],
+                 "created_by", "updated_at", "updated_by", "import_id", "venue_enc",
+                 "note_enc", "void_reason_enc"],
     "stations": ["code", "name_zh", "name_en", "kind", "sort"],
     "venue_kinds": ["code", "name_zh", "name_en", "sort"],
     "warning_days": ["day", "station", "level", "received", "fed_back", "on_time",
@@ -77,7 +82,7 @@ TABLES = {
                  "feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at",
                  "linked_on", "created_at", "created_by", "updated_at", "updated_by",
                  "import_id", "phone_enc", "phone_bi", "name_enc", "name_bi", "id_no_enc",
-                 "id_no_bi"],
+                 "id_no_bi", "source_enc", "note_enc"],
 }
 
 # name -> (table, columns, unique, partial): the indexes made by the migrations.
@@ -209,7 +214,8 @@ def test_the_triggers_and_the_view(schema):
     assert names(schema, "view") == {"warning_day_parts", "warning_backlog_parts",
                                      # for people browsing the file (012)
                                      "browse_cases", "browse_warnings", "browse_followups",
-                                     "browse_outreach", "browse_card_actions"}
+                                     "browse_outreach", "browse_card_actions",
+                                     "browse_campaigns"}
 
 
 def test_the_audit_log_is_append_only(schema):

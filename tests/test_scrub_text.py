@@ -1,6 +1,8 @@
-"""Phone and ID numbers typed into free text: masked in the audit log as it is written, and
-in a finished record's summaries, notes and reasons when `db scrub` reaches it; case and
-warning numbers, amounts and dates in the same text are left exactly as they were."""
+"""Phone and ID numbers typed into free text: masked in the audit log as it is written and
+in the file (the text as typed sealed beside it, tests/test_free_text_at_rest.py), and
+sealed no more in a finished record's summaries, notes and reasons once `db scrub` reaches
+it; case and warning numbers, amounts and dates in the same text are left exactly as they
+were."""
 
 from __future__ import annotations
 
@@ -215,12 +217,13 @@ def test_scrub_masks_the_free_text_of_finished_records_and_keeps_the_rest(run, d
     assert ("scrubbed 2 cases, 1 case_events, 1 warnings, 1 followups, 1 card_penalties, "
             "1 outreach, 1 card_actions, 1 campaigns") in result.stderr
     texts = free_texts(db_path)
+    # (stored masked since 014, finished or not: the scrub takes the sealed text away)
     assert texts == {
-        "cases.summary": [masked_note("summary"), note("open")],
+        "cases.summary": [masked_note("summary"), masked_note("open")],
         "cases.void_reason": [masked_note("void")],
         "case_events.note": [masked_note("event")],
         "warnings.source": [masked_note("source")],
-        "warnings.note": [masked_note("warning"), note("waiting")],
+        "warnings.note": [masked_note("warning"), masked_note("waiting")],
         "followups.note": [masked_note("followup")],
         "outreach.venue": ["一中（联系139 **** 5678）"],
         "outreach.note": [masked_note("outreach")],
@@ -232,6 +235,13 @@ def test_scrub_masks_the_free_text_of_finished_records_and_keeps_the_rest(run, d
     assert report(run) == figures
     shown = json.loads(run("case", "show", "TW-A", "--reveal", "--format", "json").stdout)
     assert shown["summary"] == masked_note("summary")
+    assert shown["events"][0]["note"] == masked_note("event")
+    # What is not finished keeps the text as typed, for the key's holder.
+    shown = json.loads(run("case", "show", "TW-OPEN", "--reveal", "--format", "json").stdout)
+    assert shown["summary"] == note("open")
+    sealed = sqlite3.connect(db_path).execute(
+        "SELECT no, summary_enc IS NOT NULL FROM cases ORDER BY id").fetchall()
+    assert sealed == [("TW-A", 0), ("TW-B", 0), ("TW-OPEN", 1)]
     # A second scrub finds nothing more to do.
     again = run("db", "scrub", "--before", days_ago(10))
     assert "scrubbed 0 cases, 0 case_events, 0 warnings" in again.stderr

@@ -220,7 +220,7 @@ def test_the_views_show_local_times_chinese_names_and_masked_people(run):
     assert warning["station"].endswith("派出所") and warning["level"].endswith("风险")
     assert warning["phone"] == "138****0001"
     for view in ("browse_cases", "browse_warnings", "browse_followups", "browse_outreach",
-                 "browse_card_actions"):
+                 "browse_card_actions", "browse_campaigns"):
         cursor = conn.execute(f"SELECT * FROM {view}")
         names = [d[0] for d in cursor.description]
         assert not [n for n in names if n.endswith(("_enc", "_bi", "_at"))], view

@@ -230,7 +230,7 @@ def show(case_no: CaseNo, reveal: RevealOption = False, fmt: FormatOption = None
     Example: tongwei case show TWS20261117055 --reveal
     """
     db = get_db()
-    record = domain.show_case(db, case_no)
+    record = domain.show_case(db, case_no, reveal=reveal)
     if reveal:
         record = record_reveal(db, "case", CASE, [record])[0]
     from tongwei_cli.core.words import say

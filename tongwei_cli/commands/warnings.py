@@ -313,7 +313,7 @@ def show(
     from tongwei_cli.core.words import say
 
     db = get_db()
-    record = domain.show_warning(db, w_no, _as_of(db, as_of))
+    record = domain.show_warning(db, w_no, _as_of(db, as_of), reveal=reveal)
     if reveal:
         record = record_reveal(db, "warning", WARNING, [record])[0]
     if not _wants_table(fmt, output):

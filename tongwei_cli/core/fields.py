@@ -20,13 +20,13 @@ from __future__ import annotations
 
 
 class Field:
-    __slots__ = ("ask", "clearable", "column", "compared", "en", "help", "name", "personal",
-                 "required", "shown", "zh")
+    __slots__ = ("ask", "clearable", "column", "compared", "en", "free", "help", "name",
+                 "personal", "required", "shown", "zh")
 
     def __init__(self, name: str, zh: str, en: str, help: str, *, column: str | None = "",
                  required: bool = False, clearable: bool | None = None,
                  personal: str | None = None, compared: bool = True, shown: str = "text",
-                 ask: str | None = None):
+                 ask: str | None = None, free: bool = False):
         self.name = name  # the raw key: option `--name`, import column `name`, `_` for `-`
         self.zh = zh  # label, Chinese
         self.en = en  # label, English
@@ -38,6 +38,10 @@ class Field:
         self.compared = compared  # a re-import with another value is a correction
         self.shown = shown  # how tables show it: text, money, int, word, bool, stamp, ref:KIND
         self.ask = ask  # how a terminal asks for it when missing: ref:KIND, or text
+        # Free text (a summary, a note): a phone or ID number typed into it is masked where
+        # it is stored, the text as typed sealed beside it (`<column>_enc`,
+        # storage/personal.py).
+        self.free = free
 
     def __repr__(self) -> str:
         return f"Field({self.name!r})"
@@ -98,24 +102,39 @@ class RecordKind:
 
     def written(self) -> tuple[str, ...]:
         """The stored columns with, after each personal one, its ciphertext and blind index
-        (`<column>_enc`, `<column>_bi`: storage/personal.py): what an insert writes."""
+        (`<column>_enc`, `<column>_bi`: storage/personal.py), and after each free text its
+        ciphertext (`<column>_enc`): what an insert writes."""
         out: list[str] = []
         for f in self.fields:
             if f.stored:
                 out.append(f.stored)
                 if f.personal:
                     out += [f.stored + "_enc", f.stored + "_bi"]
+                elif f.free:
+                    out.append(f.stored + "_enc")
         return tuple(out)
 
     def compared(self) -> tuple[str, ...]:
         """The stored columns a re-import compares: a personal one by its blind index (its
-        masked form does not tell 张三 from 张四)."""
-        return tuple(f.stored + "_bi" if f.personal else f.stored
-                     for f in self.fields if f.stored and f.compared)
+        masked form does not tell 张三 from 张四), a free text by its masked form and its
+        ciphertext (`请回电138****5678` hides which number; the ciphertext, deterministic,
+        does not)."""
+        out: list[str] = []
+        for f in self.fields:
+            if f.stored and f.compared:
+                if f.personal:
+                    out.append(f.stored + "_bi")
+                else:
+                    out += [f.stored, f.stored + "_enc"] if f.free else [f.stored]
+        return tuple(out)
 
     def personal(self) -> dict[str, str]:
         """Stored column -> the kind of personal data it holds."""
         return {f.stored: f.personal for f in self.fields if f.personal and f.stored}
+
+    def free_text(self) -> tuple[str, ...]:
+        """The stored columns of its free text (`Field.free`)."""
+        return tuple(f.stored for f in self.fields if f.free and f.stored)
 
 
 DATE = "YYYY-MM-DD, today, yesterday"
@@ -146,7 +165,7 @@ CASE = RecordKind("case", "cases", (
           "老年人…). See `tongwei ref audiences`.", shown="ref:audiences"),
     Field("warning", "预警编号", "Warning no.", "Number of the early warning that preceded "
           "the case (预警后被骗)."),
-    Field("summary", "简要案情", "Summary", "Short account of what happened."),
+    Field("summary", "简要案情", "Summary", "Short account of what happened.", free=True),
 ))
 
 EVENT = RecordKind("event", "case_events", (
@@ -158,7 +177,7 @@ EVENT = RecordKind("event", "case_events", (
           "Default: 1."),
     Field("amount", "金额(元)", "Amount (yuan)", "Yuan recovered, frozen or stopped (recover, "
           "freeze, stop-payment; required there).", column="amount_fen", shown="money"),
-    Field("note", "备注", "Note", "A note."),
+    Field("note", "备注", "Note", "A note.", free=True),
 ))
 
 WARNING = RecordKind("warning", "warnings", (
@@ -178,8 +197,9 @@ WARNING = RecordKind("warning", "warnings", (
           column="id_no", personal="id"),
     Field("type", "诈骗类型", "Fraud type", "Suspected fraud type. See `tongwei ref types`.",
           shown="ref:types"),
-    Field("source", "来源", "Source", "Where the warning came from (platform, bank…)."),
-    Field("note", "备注", "Note", "A note."),
+    Field("source", "来源", "Source", "Where the warning came from (platform, bank…).",
+          free=True),
+    Field("note", "备注", "Note", "A note.", free=True),
 ))
 
 FOLLOWUP = RecordKind("followup", "followups", (
@@ -193,7 +213,7 @@ FOLLOWUP = RecordKind("followup", "followups", (
           "in-progress.", required=True, shown="word", ask="word:outcomes"),
     Field("case", "案件编号", "Case no.", "Number of the case this led to (预警后被骗).",
           column="case_id"),
-    Field("note", "备注", "Note", "A note."),
+    Field("note", "备注", "Note", "A note.", free=True),
 ))
 
 OUTREACH = RecordKind("outreach", "outreach", (
@@ -206,7 +226,8 @@ OUTREACH = RecordKind("outreach", "outreach", (
     Field("form", "形式", "Form", "Form: hand-in-hand 手拉手, face-to-face 面对面, "
           "point-to-point 点对点, lecture, stall, door-to-door, media.", required=True,
           shown="ref:forms", ask="ref:forms"),
-    Field("venue", "地点", "Venue", "Where: the place's name.", required=True, ask="text"),
+    Field("venue", "地点", "Venue", "Where: the place's name.", required=True, ask="text",
+          free=True),
     Field("venue_kind", "场所类型", "Venue kind", "Kind of place: school, enterprise, "
           "village, bank… See `tongwei ref venues`.", shown="ref:venues"),
     Field("attendees", "受众(人)", "Attendees", "People reached (whole number).",
@@ -221,7 +242,7 @@ OUTREACH = RecordKind("outreach", "outreach", (
           "(国家反诈中心APP).", shown="int"),
     Field("notices_signed", "告知书签署(份)", "Notices signed", "Anti-fraud notices signed "
           "(反诈告知书).", shown="int"),
-    Field("note", "备注", "Note", "A note."),
+    Field("note", "备注", "Note", "A note.", free=True),
 ))
 
 CARD_ACTION = RecordKind("card_action", "card_actions", (
@@ -237,7 +258,7 @@ CARD_ACTION = RecordKind("card_action", "card_actions", (
           column="amount_fen", shown="money"),
     Field("deadline", "整改期限", "Deadline", "Rectification deadline, after --date "
           "(required for rectify)."),
-    Field("note", "备注", "Note", "A note."),
+    Field("note", "备注", "Note", "A note.", free=True),
     Field("station", "派出所", "Station", "Police station in charge; default: the "
           "institution's.", shown="ref:stations", compared=False),
 ))
@@ -255,7 +276,7 @@ RESTRICTION = RecordKind("restriction", "card_penalties", (
     Field("appeal_by", "申诉期限", "Appeal by", "Last day to appeal. Default: some days "
           "after the start (the county's setting)."),
     Field("station", "派出所", "Station", "Police station in charge.", shown="ref:stations"),
-    Field("note", "备注", "Note", "Basis of the decision, a note."),
+    Field("note", "备注", "Note", "Basis of the decision, a note.", free=True),
 ))
 
 CAMPAIGN = RecordKind("campaign", "campaigns", (
@@ -264,7 +285,7 @@ CAMPAIGN = RecordKind("campaign", "campaigns", (
           ask="text"),
     Field("to", "结束", "To", "Last day, included; not before --from.", column="last_day",
           required=True, ask="text"),
-    Field("note", "备注", "Note", "A note."),
+    Field("note", "备注", "Note", "A note.", free=True),
 ))
 
 KINDS: tuple[RecordKind, ...] = (CASE, EVENT, WARNING, FOLLOWUP, OUTREACH, CARD_ACTION,
@@ -278,6 +299,24 @@ def is_sealed(column: str) -> bool:
     """Whether a column is the ciphertext or blind index of a personal one: internal,
     never shown, never in the audit log."""
     return column.endswith(SEALED)
+
+
+# The tables whose records can be withdrawn (`void --reason`): their `void_reason` is free
+# text too, kept beside the declared fields.
+VOIDABLE = ("cases", "outreach", "card_actions", "card_penalties")
+
+
+def free_text_columns() -> dict[str, tuple[str, ...]]:
+    """Every table's free-text columns (`Field.free`, and the reason a record was
+    withdrawn): where a phone or ID number typed in is kept masked, the text sealed beside
+    it in `<column>_enc` (storage/personal.py). (A campaign's or an institution's name, a
+    session's `ref` and the record numbers are keys that lookups compare: not free text.)"""
+    out: dict[str, tuple[str, ...]] = {}
+    for kind in KINDS:
+        columns = kind.free_text() + (("void_reason",) if kind.table in VOIDABLE else ())
+        if columns:
+            out[kind.table] = columns
+    return out
 
 
 def personal_columns() -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
 from tongwei_cli.domain.records import corrected, corrections
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database
 
 COLUMNS = "name, first_day, last_day, note, created_at, created_by"
@@ -45,30 +46,37 @@ def update_campaign(db: Database, name: Any, changes: dict[str, Any]) -> dict[st
     (`-` clears the note); the old and new values go to the audit log."""
     changes = corrections(changes, "campaign add", "NAME")
     with db.write():
-        current = get_campaign(db, name)
+        current = _sealed(db, get_campaign(db, name)["name"])
         raw = {"name": current["name"], "from": current["first_day"],
-               "to": current["last_day"], "note": current["note"]}
+               "to": current["last_day"],
+               "note": personal.opened(db, "campaigns", current)["note"]}
         corrected(raw, changes, ("note",))
         new = correct_campaign(db, current, raw)
         return get_campaign(db, new["name"])
 
 
+def _sealed(db: Database, name: str) -> dict[str, Any]:
+    """The stored campaign as a correction reads it: with the ciphertext of its note (a
+    file from before migration 014 has none: `*` reads what there is)."""
+    return dict(db.one("SELECT * FROM campaigns WHERE name = ?", (name,)))
+
+
 def correct_campaign(db: Database, current: dict[str, Any], raw: dict[str, Any]
                      ) -> dict[str, Any]:
-    """Inside `db.write()`: the stored campaign `current` given the raw values `raw`
-    (`name`, `from`, `to`, `note`), checked as `campaign add` checks them; before/after
-    audited. Returns the checked values. `campaign update` and `tongwei merge`."""
+    """Inside `db.write()`: the stored campaign `current` (with the ciphertext of its note)
+    given the raw values `raw` (`name`, `from`, `to`, `note`), checked as `campaign add`
+    checks them; before/after audited. Returns the checked values. `campaign update` and
+    `tongwei merge`."""
     new = _checked(raw["name"], raw["from"], raw["to"], raw["note"], db)
     if new["name"] != current["name"] and db.one(
             "SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
         raise Conflict(f"a campaign named {new['name']!r} already exists", "name")
-    before = {k: current[k] for k in new if current[k] != new[k]}
+    before, after = personal.changes("campaigns", current, new, list(new))
     if before:
-        db.conn.execute("UPDATE campaigns SET name = :name, first_day = :first_day,"
-                        " last_day = :last_day, note = :note WHERE name = :old",
+        sets = ", ".join(f"{k} = :{k}" for k in new)
+        db.conn.execute(f"UPDATE campaigns SET {sets} WHERE name = :old",
                         {**new, "old": current["name"]})
-        db.audit("update", "campaign", current["name"], _logged(before),
-                 _logged({k: new[k] for k in before}))
+        db.audit("update", "campaign", current["name"], _logged(before), _logged(after))
     return new
 
 
@@ -80,8 +88,8 @@ def insert_campaign(db: Database, raw: dict[str, Any]) -> dict[str, Any]:
     if db.one("SELECT 1 FROM campaigns WHERE name = ?", (new["name"],)):
         raise Conflict(f"a campaign named {new['name']!r} already exists", "NAME")
     db.conn.execute(
-        "INSERT INTO campaigns (name, first_day, last_day, note, created_at, created_by)"
-        " VALUES (:name, :first_day, :last_day, :note, :at, :by)",
+        f"INSERT INTO campaigns ({', '.join(new)}, created_at, created_by)"
+        f" VALUES ({', '.join(':' + k for k in new)}, :at, :by)",
         {**new, "at": clock.stamp(), "by": db.officer})
     return new
 
@@ -105,8 +113,10 @@ def _checked(name: Any, first: Any, last: Any, note: Any, db: Database) -> dict[
     end = validate.date_value(last, "to", db.tz, allow_future=True)
     if end < start:
         raise InvalidValue(f"{end} is before the start {start}", "to")
-    return {"name": clean, "first_day": start.isoformat(), "last_day": end.isoformat(),
-            "note": validate.optional_text(note)}
+    # (the note sealed when a number is typed into it: `note_enc`, in a file from 014 on)
+    return personal.seal(db, "campaigns", {
+        "name": clean, "first_day": start.isoformat(), "last_day": end.isoformat(),
+        "note": validate.optional_text(note)})
 
 
 def get_campaign(db: Database, name: Any, field: str = "NAME") -> dict[str, Any]:

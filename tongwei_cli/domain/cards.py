@@ -17,7 +17,7 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.core.fields import CARD_ACTION, RESTRICTION
+from tongwei_cli.core.fields import CARD_ACTION, RESTRICTION, is_sealed
 from tongwei_cli.core.words import WORDS
 from tongwei_cli.domain.choices import Choices
 from tongwei_cli.domain.records import (
@@ -86,7 +86,8 @@ def institution_name(value: Any, field_name: str = "institution") -> str:
 
 # -- supervision actions ----------------------------------------------------------
 
-CONTENT = ("date", "institution", "kind", "amount_fen", "deadline", "note")
+# (the note by its masked form and its ciphertext: `请回电138****5678` hides which number)
+CONTENT = ("date", "institution", "kind", "amount_fen", "deadline", "note", "note_enc")
 
 
 class Batch:
@@ -174,7 +175,7 @@ def prepare_card_action(db: Database, raw: Mapping[str, Any], batch: Batch | Non
            "new_institution": new_institution, "station": station, "kind": kind,
            "amount_fen": amount, "deadline": deadline and deadline.isoformat(),
            "note": validate.optional_text(raw.get("note"))}
-    return Prepared(personal.seal(db, "card_penalties", row), warnings)
+    return Prepared(personal.seal(db, "card_actions", row), warnings)
 
 
 def content_key(row: Mapping[str, Any]) -> tuple:
@@ -185,14 +186,16 @@ ACTION_SELECT = (
     "SELECT a.id, a.institution_id, a.no, a.date, i.name AS institution,"
     " i.kind AS institution_kind, a.station, a.kind, a.amount_fen, a.deadline, a.closed_on,"
     " (SELECT c.no FROM card_actions c WHERE c.id = a.closed_by) AS closed_by, a.note,"
-    " a.voided, a.void_reason, a.created_at, a.created_by, a.updated_at, a.updated_by,"
-    " a.import_id FROM card_actions a JOIN institutions i ON i.id = a.institution_id")
+    " a.note_enc, a.voided, a.void_reason, a.void_reason_enc, a.created_at, a.created_by,"
+    " a.updated_at, a.updated_by, a.import_id"
+    " FROM card_actions a JOIN institutions i ON i.id = a.institution_id")
 
 
 INSERT = (
     "INSERT INTO card_actions (no, institution_id, date, kind, station, amount_fen, deadline,"
-    " note, created_at, created_by, import_id) VALUES (:no, :institution_id, :date, :kind,"
-    " :station, :amount_fen, :deadline, :note, :created_at, :created_by, :import_id)")
+    " note, note_enc, created_at, created_by, import_id) VALUES (:no, :institution_id, :date,"
+    " :kind, :station, :amount_fen, :deadline, :note, :note_enc, :created_at, :created_by,"
+    " :import_id)")
 
 
 def insert_card_actions(db: Database, rows: Iterable[dict[str, Any]],
@@ -322,7 +325,8 @@ def update_card_action(db: Database, no: str, changes: Mapping[str, Any]
     with db.write():
         current = _action_row(db, no)
         correctable(current, "action", "ACTION_NO")
-        raw = corrected(_raw_of(current), changes, CARD_ACTION.clearable())
+        raw = corrected(_raw_of(personal.opened(db, "card_actions", current)), changes,
+                        CARD_ACTION.clearable())
         return correct_card_action(db, current, raw, changes)
 
 
@@ -343,8 +347,7 @@ def correct_card_action(db: Database, current: Mapping[str, Any], raw: dict[str,
     prepared = prepare_card_action(db, raw)
     new = prepared.row
     _check_links(current, linked, new)
-    before = {k: current[k] for k in STORED if current[k] != new[k]}
-    after = {k: new[k] for k in before}
+    before, after = personal.changes("card_actions", current, new, STORED)
     # (a recheck's warning is `_relink_recheck`'s: the rectifications it closed are not
     # open any more, and prepare_card_action sees only the open ones)
     warnings = [] if new["kind"] == "recheck" else prepared.warnings
@@ -358,7 +361,8 @@ def correct_card_action(db: Database, current: Mapping[str, Any], raw: dict[str,
     db.conn.execute(
         "UPDATE card_actions SET date = :date, institution_id = :institution_id,"
         " kind = :kind, station = :station, amount_fen = :amount_fen,"
-        " deadline = :deadline, note = :note, updated_at = :at, updated_by = :by"
+        " deadline = :deadline, note = :note, note_enc = :note_enc, updated_at = :at,"
+        " updated_by = :by"
         " WHERE id = :id", {**new, "institution_id": institution_id, "at": clock.stamp(),
                             "by": db.officer, "id": current["id"]})
     db.audit("update", "card_action", current["no"], before, after)
@@ -441,7 +445,7 @@ def void_action(db: Database, current: Mapping[str, Any], reason: str) -> None:
 
 
 def _action_record(row: Any, today: date | None = None) -> dict[str, Any]:
-    record = dict(row)
+    record = {k: v for k, v in dict(row).items() if not is_sealed(k)}
     record.pop("id", None)
     record.pop("institution_id", None)
     record["voided"] = bool(record["voided"])
@@ -532,8 +536,10 @@ def list_institutions(db: Database, *, station: str | None = None) -> list[dict[
 PENALTY_COLUMNS = ("no, name, id_no, measure, start_date, years, end_date, appeal_by, station,"
                    " note, voided, void_reason, created_at, created_by, updated_at,"
                    " updated_by, import_id")
-# With the ciphertext and blind index of the name and ID number: what a correction reads.
-PENALTY_SEALED = f"{PENALTY_COLUMNS}, name_enc, name_bi, id_no_enc, id_no_bi"
+# With the ciphertext and blind index of the name and ID number, and the ciphertext of the
+# note and the reason: what a correction reads.
+PENALTY_SEALED = (f"{PENALTY_COLUMNS}, name_enc, name_bi, id_no_enc, id_no_bi, note_enc,"
+                  " void_reason_enc")
 
 
 def add_years(day: date, years: int) -> date:
@@ -626,10 +632,10 @@ def insert_penalty(db: Database, row: dict[str, Any], import_id: int | None = No
     assign_numbers(db, "card_penalties", "CJ", [row], "start_date")
     db.conn.execute(
         "INSERT INTO card_penalties (no, name, name_enc, name_bi, id_no, id_no_enc,"
-        " id_no_bi, measure, start_date, years, end_date, appeal_by, station, note,"
+        " id_no_bi, measure, start_date, years, end_date, appeal_by, station, note, note_enc,"
         " created_at, created_by, import_id) VALUES (:no, :name, :name_enc, :name_bi,"
         " :id_no, :id_no_enc, :id_no_bi, :measure, :start_date, :years, :end_date,"
-        " :appeal_by, :station, :note, :at, :by, :import_id)",
+        " :appeal_by, :station, :note, :note_enc, :at, :by, :import_id)",
         {**row, "at": clock.stamp(), "by": db.officer, "import_id": import_id})
 
 

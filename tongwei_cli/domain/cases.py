@@ -14,7 +14,7 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.core.fields import CASE
+from tongwei_cli.core.fields import CASE, is_sealed
 from tongwei_cli.core.words import WORDS
 from tongwei_cli.domain.choices import Choices
 from tongwei_cli.domain.records import (
@@ -230,10 +230,14 @@ def _with_status(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def show_case(db: Database, no: str) -> dict[str, Any]:
-    """The case with its timeline of events and the sums of its money events."""
+def show_case(db: Database, no: str, *, reveal: bool = False) -> dict[str, Any]:
+    """The case with its timeline of events and the sums of its money events; `reveal`:
+    the events' notes as typed (opened from their ciphertext; `--reveal`, whose caller
+    opens the case's own fields and writes the audit row)."""
     row = _case_row(db, no)
-    events = [{k: v for k, v in e.items() if k != "id"} for e in _events(db, row["id"])]
+    events = [{k: v for k, v in (personal.opened(db, "case_events", e) if reveal else e
+                                  ).items() if k != "id" and not is_sealed(k)}
+              for e in _events(db, row["id"])]
     record = get_case(db, no)
     record["events"] = events
     record["totals"] = _totals(events)
@@ -244,7 +248,7 @@ def _events(db: Database, case_id: int) -> list[dict[str, Any]]:
     """A case's events in timeline order, each with its number `n` in that order (the `#`
     of `case show`, by which `update-event` and `remove-event` name it)."""
     return [{"n": n, **dict(e)} for n, e in enumerate(db.query(
-        "SELECT e.id, e.kind, e.date, e.count, e.amount_fen, e.note,"
+        "SELECT e.id, e.kind, e.date, e.count, e.amount_fen, e.note, e.note_enc,"
         " coalesce(e.created_at, i.at) AS created_at,"
         " coalesce(e.created_by, i.officer) AS created_by"
         " FROM case_events e LEFT JOIN imports i ON i.id = e.import_id"
@@ -301,9 +305,9 @@ def prepare_event(db: Database, raw: Mapping[str, Any], case: Mapping[str, Any] 
     elif _given(raw, "amount"):
         raise InvalidValue(f"only recover, freeze and stop-payment events take an amount, "
                            f"not {kind}", "amount")
-    return {"case_id": case["id"], "case_no": case["no"], "kind": kind,
-            "date": when.isoformat(), "count": number, "amount_fen": amount,
-            "note": validate.optional_text(raw.get("note"))}
+    return personal.seal(db, "case_events", {
+        "case_id": case["id"], "case_no": case["no"], "kind": kind, "date": when.isoformat(),
+        "count": number, "amount_fen": amount, "note": validate.optional_text(raw.get("note"))})
 
 
 class EventLedger:
@@ -353,9 +357,9 @@ class EventLedger:
 
 
 INSERT_EVENT = (
-    "INSERT INTO case_events (case_id, kind, date, count, amount_fen, note, created_at,"
-    " created_by, import_id) VALUES (:case_id, :kind, :date, :count, :amount_fen, :note,"
-    " :created_at, :created_by, :import_id)")
+    "INSERT INTO case_events (case_id, kind, date, count, amount_fen, note, note_enc,"
+    " created_at, created_by, import_id) VALUES (:case_id, :kind, :date, :count,"
+    " :amount_fen, :note, :note_enc, :created_at, :created_by, :import_id)")
 
 
 def insert_events(db: Database, events: list[dict[str, Any]], import_id: int | None = None
@@ -387,7 +391,7 @@ def add_event(db: Database, case_no: str, raw: Mapping[str, Any]) -> dict[str, A
         event = prepare_event(db, {**raw, "case": case_no})
         EventLedger(db).check(event)
         insert_events(db, [event])
-        stored = {k: v for k, v in event.items() if k != "case_id"}
+        stored = {k: v for k, v in event.items() if k != "case_id" and not is_sealed(k)}
         db.audit("event", "case", event["case_no"], None, stored)
     return stored
 
@@ -418,17 +422,19 @@ def update_event(db: Database, case_no: str, number: Any, changes: Mapping[str, 
         event = _event(db, case, number)
         raw = {"kind": event["kind"], "date": event["date"], "count": event["count"],
                "amount": None if event["amount_fen"] is None else yuan(event["amount_fen"]),
-               "note": event["note"]}
+               "note": personal.opened(db, "case_events", event)["note"]}
         corrected(raw, changes, ("note",) + (("count",) if event["kind"] in COUNT_KINDS
                                              else ()))
         new = prepare_event(db, raw, case)
         EventLedger(db, leaving_out=event["id"]).check(new)
-        before = {k: event[k] for k in _EVENT_SHOWN if event[k] != new[k]}
+        before = {k: event[k] for k in (*_EVENT_SHOWN, "note_enc") if event[k] != new[k]}
         if before:
+            if "note_enc" in before:  # (the masked note may read the same)
+                before["note"] = event["note"]
             after = {k: new[k] for k in before}
             db.conn.execute("UPDATE case_events SET date = :date, count = :count,"
-                            " amount_fen = :amount_fen, note = :note WHERE id = :id",
-                            {**new, "id": event["id"]})
+                            " amount_fen = :amount_fen, note = :note, note_enc = :note_enc"
+                            " WHERE id = :id", {**new, "id": event["id"]})
             refresh_status(db, case["id"])
             db.audit("update-event", "case", case["no"],
                      {"event": event["kind"], **before}, {"event": event["kind"], **after})

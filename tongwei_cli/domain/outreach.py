@@ -30,17 +30,19 @@ from tongwei_cli.domain.records import (
 )
 from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database, where
 
 # The counts a session may carry beside its attendees and materials.
 EXTRA_COUNTS = ("posters", "videos", "app_installs", "notices_signed")
-# What makes two sessions the same when neither has a `ref` (imports match on this).
+# What makes two sessions the same when neither has a `ref` (imports match on this); its
+# venue and note by their masked form and their ciphertext (`core.fields`).
 CONTENT = OUTREACH.compared()
 STORED = ("no", "ref", *CONTENT)
 TOTALS = ("attendees", "materials", *EXTRA_COUNTS)
 
-COLUMNS = (f"id, {', '.join(STORED)}, voided, void_reason, created_at, created_by,"
-           " updated_at, updated_by, import_id")
+COLUMNS = (f"id, {', '.join(STORED)}, voided, void_reason, void_reason_enc, created_at,"
+           " created_by, updated_at, updated_by, import_id")
 
 
 def prepare_outreach(db: Database, raw: Mapping[str, Any]) -> Prepared:
@@ -61,7 +63,7 @@ def prepare_outreach(db: Database, raw: Mapping[str, Any]) -> Prepared:
         out[name] = validate.count(raw[name], option(name)) if _given(raw, name) else None
     out["ref"] = validate.key(raw["ref"], "ref") if _given(raw, "ref") else None
     out["note"] = validate.optional_text(raw.get("note"))
-    return Prepared(_PLAIN.fill(raw, out))
+    return Prepared(personal.seal(db, "outreach", _PLAIN.fill(raw, out)))
 
 
 _PLAIN = PlainText(OUTREACH)
@@ -124,7 +126,8 @@ def update_outreach(db: Database, key: str, changes: Mapping[str, Any]) -> dict[
     with db.write():
         current = _row(db, key)
         correctable(current, "session", "SESSION")
-        raw = corrected(raw_of(OUTREACH, current), changes, OUTREACH.clearable())
+        raw = corrected(raw_of(OUTREACH, personal.opened(db, "outreach", current)), changes,
+                        OUTREACH.clearable())
         correct_outreach(db, current, prepare_outreach(db, raw).row)
         return get_outreach(db, current["no"])
 
@@ -137,9 +140,8 @@ def correct_outreach(db: Database, current: Mapping[str, Any], new: Mapping[str,
     if new["ref"] and new["ref"] != current["ref"] and db.one(
             "SELECT 1 FROM outreach WHERE ref = ?", (new["ref"],)):
         raise Conflict(f"a session with ref {new['ref']} already exists", "ref")
-    names = [n for n in STORED if n != "no"]
-    before = {k: current[k] for k in names if current[k] != new[k]}
-    after = {k: new[k] for k in before}
+    before, after = personal.changes("outreach", current, new,
+                                     [n for n in STORED if n != "no"])
     if before:
         sets = ", ".join(f"{k} = :{k}" for k in after)
         db.conn.execute(f"UPDATE outreach SET {sets}, updated_at = :at, updated_by = :by"

@@ -126,13 +126,19 @@ def correctable(current: Mapping[str, Any], what: str, field_name: str) -> None:
 def mark_void(db: Database, table: str, entity: str, current: Mapping[str, Any],
               reason: str, *, what: str, field_name: str) -> None:
     """Inside `db.write()`: withdraw the stored record `current` (a row of `table` with its
-    `no` and `voided`) -- kept, marked void with the reason, who and when -- and log it; one
-    already void is refused."""
+    `no` and `voided`) -- kept, marked void with the reason (sealed as free text is), who
+    and when -- and log it; one already void is refused."""
     if current["voided"]:
         raise Conflict(f"{what} {current['no']} is already void", field_name)
-    db.conn.execute(f"UPDATE {table} SET voided = 1, void_reason = ?, updated_at = ?,"
-                    " updated_by = ? WHERE no = ?",
-                    (reason, clock.stamp(), db.officer, current["no"]))
+    reason, sealed = personal.sealed_text(db, table, "void_reason", reason)
+    if personal.free_enabled(db):
+        db.conn.execute(f"UPDATE {table} SET voided = 1, void_reason = ?,"
+                        " void_reason_enc = ?, updated_at = ?, updated_by = ? WHERE no = ?",
+                        (reason, sealed, clock.stamp(), db.officer, current["no"]))
+    else:  # (a file from before 014)
+        db.conn.execute(f"UPDATE {table} SET voided = 1, void_reason = ?, updated_at = ?,"
+                        " updated_by = ? WHERE no = ?",
+                        (reason, clock.stamp(), db.officer, current["no"]))
     db.audit("void", entity, current["no"], {"voided": False},
              {"voided": True, "void_reason": reason})
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from tongwei_cli.core import clock, validate
 from tongwei_cli.core.errors import Conflict, InvalidValue, NotFound
-from tongwei_cli.core.fields import WARNING
+from tongwei_cli.core.fields import WARNING, is_sealed
 from tongwei_cli.core.words import WORDS
 from tongwei_cli.domain.choices import Choices
 from tongwei_cli.domain.records import (
@@ -231,13 +231,18 @@ def status_at(record: Mapping[str, Any], moment: int) -> str:
     return "overdue" if record["deadline_at"] < moment else "open"
 
 
-def show_warning(db: Database, no: str, as_of: datetime | None = None) -> dict[str, Any]:
+def show_warning(db: Database, no: str, as_of: datetime | None = None, *,
+                 reveal: bool = False) -> dict[str, Any]:
     """The warning with every follow-up in order, its status, and whether it was fed back
-    on time; `cases` are the cases linked to it (预警后被骗)."""
+    on time; `cases` are the cases linked to it (预警后被骗). `reveal`: the follow-ups'
+    notes as typed (opened from their ciphertext; `--reveal`, whose caller opens the
+    warning's own fields and writes the audit row)."""
     record = _warning_row(db, no)
     moment = clock.seconds(as_of)
-    followups = [clock.texts(dict(r), MOMENTS) for r in db.query(
-        "SELECT f.at, f.method, f.outcome, c.no AS case_no, f.note,"
+    followups = [clock.texts({k: v for k, v in (
+        personal.opened(db, "followups", dict(r)) if reveal else dict(r)).items()
+        if not is_sealed(k)}, MOMENTS) for r in db.query(
+        "SELECT f.at, f.method, f.outcome, c.no AS case_no, f.note, f.note_enc,"
         " coalesce(f.created_at, i.at) AS created_at,"
         " coalesce(f.created_by, i.officer) AS created_by"
         " FROM followups f LEFT JOIN cases c ON c.id = f.case_id"
@@ -353,12 +358,14 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
         if case["voided"]:
             raise Conflict(f"case {case_no} is void", "case")
         case_id = case["id"]
-    return {"warning_id": warning["id"], "warning_no": warning["no"], "at": at_stamp,
-            "method": method, "outcome": outcome, "case_id": case_id, "case_no": case_no,
-            "note": validate.optional_text(raw.get("note"))}
+    return personal.seal(db, "followups", {
+        "warning_id": warning["id"], "warning_no": warning["no"], "at": at_stamp,
+        "method": method, "outcome": outcome, "case_id": case_id, "case_no": case_no,
+        "note": validate.optional_text(raw.get("note"))})
 
 
-_FOLLOWUP_INSERTED = ("warning_id", "at", "method", "outcome", "case_id", "note")
+_FOLLOWUP_INSERTED = ("warning_id", "at", "method", "outcome", "case_id", "note",
+                      "note_enc")
 _followup_values = operator.itemgetter(*_FOLLOWUP_INSERTED)
 
 
@@ -377,8 +384,8 @@ def insert_followups(db: Database, followups: list[dict[str, Any]],
 
 
 FOLLOWUP_STORED = (
-    "SELECT f.id, f.warning_id, f.at, f.method, f.outcome, f.case_id, c.no AS case_no, f.note"
-    " FROM followups f LEFT JOIN cases c ON c.id = f.case_id")
+    "SELECT f.id, f.warning_id, f.at, f.method, f.outcome, f.case_id, c.no AS case_no, f.note,"
+    " f.note_enc FROM followups f LEFT JOIN cases c ON c.id = f.case_id")
 
 
 def stored_followup(db: Database, followup: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -396,7 +403,8 @@ def add_followup(db: Database, warning_no: str, raw: Mapping[str, Any], *,
     with db.write():
         followup = prepare_followup(db, {**raw, "warning": warning_no})
         stored = clock.texts({k: v for k, v in followup.items()
-                              if k not in ("warning_id", "case_id")}, MOMENTS)
+                              if k not in ("warning_id", "case_id") and not is_sealed(k)},
+                             MOMENTS)
         current = stored_followup(db, followup)
         if current is not None and not update:
             raise Conflict(f"a {followup['method']} follow-up of {followup['warning_no']} at "
@@ -486,14 +494,17 @@ def correct_followup(db: Database, current: Mapping[str, Any], new: Mapping[str,
                      ) -> None:
     """Change the outcome, case or note of a stored follow-up (same warning, time and
     method), inside `db.write()`, with an audit row; the warning's times follow."""
-    fields = ("outcome", "case_id", "note")
+    fields = ("outcome", "case_id", "note", "note_enc")
     before = {k: current[k] for k in fields if current[k] != new[k]}
     if not before:
         return
+    if "note_enc" in before:  # (the masked note may read the same)
+        before["note"] = current["note"]
     after = {k: new[k] for k in before}
-    db.conn.execute("UPDATE followups SET outcome = :outcome, case_id = :case_id, note = :note"
-                    " WHERE id = :id", {"outcome": new["outcome"], "case_id": new["case_id"],
-                                        "note": new["note"], "id": current["id"]})
+    db.conn.execute("UPDATE followups SET outcome = :outcome, case_id = :case_id, note = :note,"
+                    " note_enc = :note_enc WHERE id = :id",
+                    {"outcome": new["outcome"], "case_id": new["case_id"],
+                     "note": new["note"], "note_enc": new["note_enc"], "id": current["id"]})
     refresh_warnings(db, [current["warning_id"]])
 
     def shown(values: dict[str, Any], case_no: Any) -> dict[str, Any]:

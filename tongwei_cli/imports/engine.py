@@ -211,6 +211,8 @@ class ChangedMeanwhile(RowErrors):
 _COLUMN_OF = {**{f.stored: f.name for kind in RECORD_KINDS for f in kind.fields if f.stored},
               **{f.stored + "_bi": f.name for kind in RECORD_KINDS for f in kind.fields
                  if f.stored and f.personal},
+              **{f.stored + "_enc": f.name for kind in RECORD_KINDS for f in kind.fields
+                 if f.stored and f.free},
               "deadline_at": "level"}
 
 BATCH_ROWS = 5000  # rows checked and staged at a time; memory stays flat however long the file

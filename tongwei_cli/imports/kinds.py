@@ -99,7 +99,8 @@ def _prepare_event(db: Database, raw: Row) -> Prepared:
     return Prepared(cases.prepare_event(db, raw, case_field="case", kind_field="kind"))
 
 
-EVENT_CONTENT = ("case_id", "kind", "date", "count", "amount_fen", "note")
+# (the note by its masked form and its ciphertext: `请回电138****5678` hides which number)
+EVENT_CONTENT = ("case_id", "kind", "date", "count", "amount_fen", "note", "note_enc")
 
 
 def _event_key(row: Row) -> tuple:
@@ -134,14 +135,15 @@ _EVENTS_CHANGED = (
     "SELECT s.line, s.case_no, s.kind, s.date, c.voided IS NOT 0 AS void, c.reported,"
     " EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = s.case_id AND e.kind = s.kind"
     "  AND e.date = s.date AND e.count IS s.count AND e.amount_fen IS s.amount_fen"
-    "  AND e.note IS s.note) AS same,"
+    "  AND e.note IS s.note AND e.note_enc IS s.note_enc) AS same,"
     " s.kind IN ({once}) AND EXISTS (SELECT 1 FROM case_events e"
     "  WHERE e.case_id = s.case_id AND e.kind = s.kind) AS again"
     f" FROM {STAGE} s LEFT JOIN cases c ON c.id = s.case_id"
     " WHERE c.voided IS NOT 0 OR s.date < c.reported"
     " OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = s.case_id AND e.kind = s.kind"
     "  AND (s.kind IN ({once}) OR (e.date = s.date AND e.count IS s.count"
-    "  AND e.amount_fen IS s.amount_fen AND e.note IS s.note)))")
+    "  AND e.amount_fen IS s.amount_fen AND e.note IS s.note"
+    "  AND e.note_enc IS s.note_enc)))")
 
 # Cases whose recoveries, stored and staged, now pass their loss (stored ones added, or the
 # loss corrected, since the check): the last staged recovery of each.

@@ -4,9 +4,9 @@ Each station file is opened with its own key (found by its database id like any 
 in `--key-file`), and its audit chain and record digests are verified; it is then read in
 that same snapshot (one read transaction of its own connection, held to the end of the
 merge), kind by kind in the order of `KINDS` and `BATCH` records at a time, so that memory
-does not grow with the file. Each record's personal values are opened with the station's
-key, in memory only, and sealed again with this file's key by the domain's own `prepare_*`
-functions -- no ciphertext crosses keys.
+does not grow with the file. Each record's personal values and sealed free text are opened
+with the station's key, in memory only, and sealed again with this file's key by the
+domain's own `prepare_*` functions -- no ciphertext crosses keys.
 
 Records are matched by their natural keys (`KINDS` below). Three versions of each are
 compared: the station's now (S), the county's now (C), and the content merged last time
@@ -49,8 +49,8 @@ from typing import Any
 
 from tongwei_cli.core import clock
 from tongwei_cli.core.errors import InvalidValue, RowErrors, StorageError, TongweiError
-from tongwei_cli.core.fields import CASE, OUTREACH, RESTRICTION, WARNING
-from tongwei_cli.core.masking import MASKS
+from tongwei_cli.core.fields import CASE, OUTREACH, RESTRICTION, WARNING, is_sealed
+from tongwei_cli.core.masking import MASKS, mask_free_text
 from tongwei_cli.domain import campaigns, cards, cases, outreach
 from tongwei_cli.domain import warnings as alerts
 from tongwei_cli.domain.records import mark_void, raw_of, yuan
@@ -234,7 +234,7 @@ class Kind:
     def rows(self, db: Database, wanted: list[Any]) -> dict[str, Row]:
         """The records of `db` whose `lookup` is in `wanted`, by key, personal values opened;
         each keeps the row as stored under `_stored` (what a correction starts from)."""
-        opened = personal.opener(db, self.table) if personal.TABLES.get(self.table) else None
+        opened = personal.opener(db, self.table) if personal.SEALED.get(self.table) else None
         found: list[Row] = []
         for part in chunks(wanted, LOOKUP):
             cursor = db.conn.cursor()
@@ -259,7 +259,7 @@ class Kind:
     def read(self, db: Database) -> Iterator[list[Row]]:
         """Every record of the station file `db`, in `order`, personal values opened,
         about `BATCH` at a time."""
-        opened = personal.opener(db, self.table) if personal.TABLES.get(self.table) else None
+        opened = personal.opener(db, self.table) if personal.SEALED.get(self.table) else None
         cursor = db.conn.cursor()
         cursor.row_factory = None
         cursor.execute(f"{self.station_select or self.select} {self.order}")
@@ -316,7 +316,7 @@ def _found(db: Database, sql: str, values: list[Any]) -> dict[Any, Any]:
 
 class Campaigns(Kind):
     name, table = "campaign", "campaigns"
-    select = "SELECT name, first_day, last_day, note FROM campaigns"
+    select = "SELECT name, first_day, last_day, note, note_enc FROM campaigns"
     content = ("name", "first_day", "last_day", "note")
     lookup = "name"
 
@@ -340,7 +340,7 @@ class Cases(Kind):
     name, table = "case", "cases"
     # (what `correct_case` reads of the stored case, and no more)
     select = (f"SELECT c.id, {', '.join(f'c.{column}' for column in cases.STORED)},"
-              " c.status, c.voided, c.void_reason FROM cases c")
+              " c.status, c.voided, c.void_reason, c.void_reason_enc FROM cases c")
     order = "ORDER BY c.id"
     lookup = "c.no"
     content = (*CASE.columns(), "voided", "void_reason")
@@ -367,7 +367,7 @@ class Warnings(Kind):
               f" w.deadline_hours, w.deadline_at, {', '.join(alerts.SAID)} FROM warnings w")
     # (of the station's: its content, sealed columns and what its follow-ups say)
     station_select = (f"SELECT w.id, {', '.join(f'w.{c}' for c in WARNING.columns())},"
-                      " w.phone_enc, w.name_enc, w.id_no_enc,"
+                      " w.phone_enc, w.name_enc, w.id_no_enc, w.source_enc, w.note_enc,"
                       f" {', '.join(f'w.{c}' for c in alerts.SAID)} FROM warnings w")
     order = "ORDER BY w.id"
     lookup = "w.no"
@@ -402,7 +402,7 @@ class Events(Kind):
 
     name, table = "event", "case_events"
     select = ("SELECT c.no AS case_no, e.kind, e.date, e.count, e.amount_fen, e.note,"
-              " e.id, e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id")
+              " e.note_enc, e.id, e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id")
     # By date (a case's recoveries and once-only events in the order they happened); a
     # case's events of one day in one batch, so that the same event twice is one record.
     order = "ORDER BY e.date, c.no, e.id"
@@ -416,8 +416,12 @@ class Events(Kind):
     def group(self, row):
         return (row["date"], row["case_no"])
 
+    def _shown(self, row):
+        # (free text: the key is kept in `merged_records` as it is, so its note is masked)
+        return [mask_free_text(row[n]) if n == "note" else row[n] for n in self.content]
+
     def key(self, row):
-        return json.dumps([row[n] for n in self.content], ensure_ascii=False)
+        return json.dumps(self._shown(row), ensure_ascii=False)
 
     def keyed(self, rows):
         # The same event twice (two arrests of one person a day, entered one by one) is
@@ -426,7 +430,7 @@ class Events(Kind):
         for row in rows:
             key = self.key(row)
             if key in out:
-                content = [row[n] for n in self.content]
+                content = self._shown(row)
                 n = 2
                 while (key := json.dumps([*content, n], ensure_ascii=False)) in out:
                     n += 1
@@ -467,7 +471,7 @@ class Events(Kind):
 class Followups(Kind):
     name, table = "followup", "followups"
     select = ("SELECT f.id, f.warning_id, w.no AS warning_no, f.at, f.method, f.outcome,"
-              " f.case_id, c.no AS case_no, f.note FROM followups f"
+              " f.case_id, c.no AS case_no, f.note, f.note_enc FROM followups f"
               " JOIN warnings w ON w.id = f.warning_id LEFT JOIN cases c ON c.id = f.case_id")
     order = "ORDER BY f.id"
     content = ("warning_no", "at", "method", "outcome", "case_no", "note")
@@ -527,7 +531,8 @@ class Outreach(Kind):
 
     name, table = "outreach", "outreach"
     select = f"SELECT {outreach.COLUMNS} FROM outreach"
-    content = (*(c for c in outreach.STORED if c != "no"), "voided", "void_reason")
+    content = (*(c for c in outreach.STORED if c != "no" and not is_sealed(c)), "voided",
+               "void_reason")
     voids = True
     lookup = "coalesce('ref ' || ref, no)"
 
@@ -924,7 +929,7 @@ class Merger:
                     return yuan(value)
                 if name in ("at", "received_at"):
                     return clock.local_text(value, tz)
-                return str(value)
+                return mask_free_text(str(value))  # (a note, opened: its numbers masked)
 
             out.append((column_of(name), shown(a), shown(b)))
         return out

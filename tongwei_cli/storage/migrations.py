@@ -74,6 +74,17 @@ def _after_009(db: Database) -> None:
     db.memo.setdefault("migration_notes", {})["personal_rows_encrypted"] = changed
 
 
+def _after_014(db: Database) -> None:
+    """Every free text stored with a phone or ID number in it, masked and sealed in place;
+    the file is VACUUMed after the commit (`apply`), as after 009."""
+    from tongwei_cli.storage import personal
+
+    changed = personal.seal_free_text_existing(db)
+    if changed:
+        db.memo["vacuum_after_migration"] = True
+    db.memo.setdefault("migration_notes", {})["free_text_rows_sealed"] = changed
+
+
 # Python steps that run after a migration's SQL, by migration name.
 #
 # Record digests (008) and later migrations: records changed with UPDATE need nothing (the
@@ -85,7 +96,8 @@ def _after_009(db: Database) -> None:
 AFTER: dict[str, Callable[[Database], None]] = {"001_core": _after_001,
                                                 "006_warning_days": _after_006,
                                                 "008_keyed_chain": _after_008,
-                                                "009_sealed_personal": _after_009}
+                                                "009_sealed_personal": _after_009,
+                                                "014_sealed_free_text": _after_014}
 
 
 def build(db: Database):  # -> sqlite_utils.migrations.Migrations
@@ -142,10 +154,10 @@ def _give_back_space(db: Database, always: bool = False) -> None:
     program holding the file open only postpones this (the pages are reused anyway).
 
     `always`: a migration that replaced values which must not stay anywhere in the file
-    (009, personal values in the clear): VACUUM writes every page afresh (with
-    `secure_delete`, freed pages zeroed), and the WAL that held the old pages is emptied
-    (TRUNCATE); a reader still holding the file open postpones the latter, so it is
-    retried once the VACUUM is done."""
+    (009, personal values in the clear; 014, numbers in free text): VACUUM writes every
+    page afresh (with `secure_delete`, freed pages zeroed), and the WAL that held the old
+    pages is emptied (TRUNCATE); a reader still holding the file open postpones the
+    latter, so it is retried once the VACUUM is done."""
     if not always:
         free = db.scalar("PRAGMA freelist_count") or 0
         if free < 1000 or free * 4 < (db.scalar("PRAGMA page_count") or 0):

@@ -18,11 +18,19 @@ three columns of its table (migration 009):
   without decrypting. (Keyed BLAKE2b is a MAC as HMAC-SHA256 is, and four times faster
   here; 64 bits leave one chance in 10^7 of a false match among a million values.)
 
+Free text (`core.fields.free_text_columns`: a case's summary, notes, a warning's source, a
+session's venue, reasons for voiding) is sealed the same way when, and only when, a phone
+or ID number is typed into it (the patterns `core.masking.mask_free_text` masks in every
+output): `<column>` keeps the text with the numbers masked (`请回电138****5678`), and
+`<column>_enc` the text as typed, encrypted (AES-SIV, as above; no blind index: free text
+is not looked up). A text without such a number is stored as it is, its `_enc` NULL, and
+costs nothing (no key, no `cryptography`). Migration 014 sealed the texts stored before.
+
 Only `--reveal`, `find --reveal` and a correction (which starts from the stored values)
 decrypt; `cryptography` is imported only on those paths and on the writes that carry a
-personal value. A key rotation re-encrypts every value in its transaction (`rekey`, one of
-`keys.REKEY_STEPS`); `db scrub` clears the ciphertext and the index of the records it
-finishes, keeping the masked form.
+personal value or a number in free text. A key rotation re-encrypts every value in its
+transaction (`rekey`, one of `keys.REKEY_STEPS`); `db scrub` clears the ciphertext and the
+index of the records it finishes, keeping the masked form.
 """
 
 from __future__ import annotations
@@ -34,8 +42,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tongwei_cli.core.errors import StorageError
-from tongwei_cli.core.fields import KINDS, is_sealed
-from tongwei_cli.core.masking import MASKS
+from tongwei_cli.core.fields import KINDS, free_text_columns, is_sealed
+from tongwei_cli.core.masking import MASKS, mask_free_text
 
 if TYPE_CHECKING:
     from tongwei_cli.storage.db import Database
@@ -45,6 +53,12 @@ ENC, BI = "_enc", "_bi"
 
 # table -> {column: kind of personal data}
 TABLES: dict[str, dict[str, str]] = {k.table: k.personal() for k in KINDS if k.personal()}
+# table -> its free-text columns (sealed when a number is typed into them)
+FREE: dict[str, tuple[str, ...]] = free_text_columns()
+# table -> every column of it that has a ciphertext beside it (personal, then free text)
+SEALED: dict[str, tuple[str, ...]] = {
+    table: (*TABLES.get(table, {}), *FREE.get(table, ()))
+    for table in dict.fromkeys([*TABLES, *FREE])}
 
 
 def normalise(kind: str, value: str) -> str:
@@ -56,7 +70,7 @@ def normalise(kind: str, value: str) -> str:
     return text.upper() if kind == "id" else text
 
 
-_AAD = {(t, c): [f"{t}.{c}".encode()] for t, columns in TABLES.items() for c in columns}
+_AAD = {(t, c): [f"{t}.{c}".encode()] for t, columns in SEALED.items() for c in columns}
 
 
 class Cipher:
@@ -152,11 +166,26 @@ def enabled(db: Database) -> bool:
     return found
 
 
+def free_enabled(db: Database) -> bool:
+    """Whether this file keeps free text sealed (migration 014): as `enabled`, a file from
+    before it keeps its texts as they are until 014 seals them."""
+    found = db.memo.get("personal.free")
+    if found is None:
+        found = db.memo["personal.free"] = db.one(
+            "SELECT 1 FROM pragma_table_info('cases') WHERE name = 'summary_enc'") is not None
+    return found
+
+
 def seal(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
-    """`row` (a validated row of `table`, personal values in the clear) as stored: each
-    personal column masked, its ciphertext and blind index beside it. In place; returns
-    the row. (An import calls this for every row: the work of each column is planned once,
-    and the cipher's and the index's methods are taken once per key.)"""
+    """`row` (a validated row of `table`, personal values and free text in the clear) as
+    stored: each personal column masked, its ciphertext and blind index beside it; each
+    free text it has with the phone and ID numbers in it masked and, when there were any,
+    its ciphertext beside it (`<column>_enc`, else None). In place; returns the row. (An
+    import calls this for every row: the work of each column is planned once, and the
+    cipher's and the index's methods are taken once per key.)"""
+    free = _FREE_PLANS.get(table)
+    if free is not None:
+        _seal_free(db, free, row)
     plan = _PLANS.get(table)
     if plan is None or not enabled(db):
         return row
@@ -177,9 +206,36 @@ def seal(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _seal_free(db: Database, plan: tuple[tuple[str, str, list[bytes]], ...],
+               row: dict[str, Any]) -> None:
+    """The free text of `row` (`seal`): most has no number in it and is left as it is,
+    without the key or `cryptography`."""
+    if not free_enabled(db):
+        return  # (a file from before 014: only while it is migrated, or in tests)
+    for column, enc, aad in plan:
+        if column not in row:
+            continue
+        value = row[column]
+        masked = mask_free_text(value) if value else value
+        if masked == value:
+            row[enc] = None
+            continue
+        row[column] = masked
+        row[enc] = _tools(db)[0](value.encode("utf-8"), aad)
+
+
+def sealed_text(db: Database, table: str, column: str, value: str | None
+                ) -> tuple[str | None, bytes | None]:
+    """One free text of `table` as stored: its masked form and its ciphertext (None when it
+    has no number in it). For the writes that set one such column (a void's reason)."""
+    row = seal(db, table, {column: value})
+    return row[column], row.get(column + ENC)
+
+
 def prime(db: Database) -> None:
     """Load now what sealing reads from the database (whether the file seals, its key):
     a process forked to check an import's rows seals without the connection."""
+    free_enabled(db)
     if enabled(db):
         _tools(db)
 
@@ -200,16 +256,22 @@ def _tools(db: Database) -> tuple[Any, Any]:
 _PLANS = {table: tuple((c, k, MASKS[k], c + ENC, c + BI, [f"{table}.{c}".encode()],
                         _PREFIX[k]) for c, k in columns.items())
           for table, columns in TABLES.items()}
+# table -> ((free-text column, its ciphertext column, the associated data), …)
+_FREE_PLANS = {table: tuple((c, c + ENC, [f"{table}.{c}".encode()]) for c in columns)
+               for table, columns in FREE.items()}
 
 
 def changes(table: str, current: Mapping[str, Any], new: Mapping[str, Any],
             columns: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The before and after of a correction of a stored row: every column of `columns`
     whose value differs, with a personal column's change seen in its blind index (its
-    masked form may stay the same: 张三 -> 张四 is 张* both times)."""
+    masked form may stay the same: 张三 -> 张四 is 张* both times), and a free text's in its
+    ciphertext (`138****5678` may hide another number: the same text under the same key
+    gives the same ciphertext)."""
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     personal = TABLES.get(table, {})
+    free = FREE.get(table, ())
     for column in columns:
         if is_sealed(column):
             continue
@@ -219,6 +281,12 @@ def changes(table: str, current: Mapping[str, Any], new: Mapping[str, Any],
                 continue
             for name in (column, column + ENC, column + BI):
                 before[name], after[name] = current.get(name), new.get(name)
+        elif column in free:
+            if current.get(column + ENC) == new.get(column + ENC) and (
+                    current.get(column) == new.get(column)):
+                continue
+            for name in (column, column + ENC):
+                before[name], after[name] = current.get(name), new.get(name)
         elif current.get(column) != new.get(column):
             before[column], after[column] = current.get(column), new.get(column)
     return before, after
@@ -227,11 +295,10 @@ def changes(table: str, current: Mapping[str, Any], new: Mapping[str, Any],
 # -- reading ------------------------------------------------------------------------
 
 def opened(db: Database, table: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of a stored record (with its `*_enc` columns) with its personal values in the
-    clear: what a correction starts from."""
+    """A copy of a stored record (with its `*_enc` columns) with its personal values and
+    free text in the clear: what a correction starts from."""
     out = dict(record)
-    columns = TABLES.get(table, {})
-    for column in columns:
+    for column in SEALED.get(table, ()):
         blob = record.get(column + ENC)
         if blob is not None:
             out[column] = cipher(db).decrypt(table, column, blob)
@@ -240,10 +307,11 @@ def opened(db: Database, table: str, record: Mapping[str, Any]) -> dict[str, Any
 
 def opener(db: Database, table: str) -> Callable[[dict[str, Any]], None]:
     """`opened` for many rows of `table`, in place: a function that puts each personal
-    value of a row (read with its `*_enc` columns) in the clear, its masked form left where
-    there is no ciphertext (a scrubbed value). `tongwei merge` opens every record of a
-    station file with it: the work of each column is planned once."""
-    columns = [(c, c + ENC, _AAD[(table, c)]) for c in TABLES.get(table, {})]
+    value and free text of a row (read with its `*_enc` columns) in the clear, its masked
+    form left where there is no ciphertext (a scrubbed value, a text without a number).
+    `tongwei merge` opens every record of a station file with it: the work of each column
+    is planned once."""
+    columns = [(c, c + ENC, _AAD[(table, c)]) for c in SEALED.get(table, ())]
     if not columns:
         return _leave
     opening = cipher(db)
@@ -251,7 +319,7 @@ def opener(db: Database, table: str) -> Callable[[dict[str, Any]], None]:
 
     def open_row(row: dict[str, Any]) -> None:
         for column, enc, aad in columns:
-            blob = row[enc]
+            blob = row.get(enc)
             if blob is not None:
                 try:
                     row[column] = decrypt(blob, aad).decode("utf-8")
@@ -266,10 +334,11 @@ def _leave(row: dict[str, Any]) -> None:
 
 def reveal(db: Database, table: str, records: Sequence[dict[str, Any]], *, key: str = "no"
            ) -> list[dict[str, Any]]:
-    """Copies of `records` (found by their `key` column) with their personal values in the
-    clear, read from the ciphertext: `--reveal`. A record already scrubbed keeps its
-    masked form."""
-    columns = list(TABLES.get(table, {}))
+    """Copies of `records` (found by their `key` column) with their personal values and
+    free text in the clear, read from the ciphertext: `--reveal` (of the columns the
+    records show). A record already scrubbed keeps its masked form."""
+    shown = set().union(*(r.keys() for r in records)) if records else set()
+    columns = [c for c in SEALED.get(table, ()) if c in shown]
     keys_ = [r[key] for r in records if r.get(key) is not None]
     if not columns or not keys_:
         return [dict(r) for r in records]
@@ -311,6 +380,45 @@ def encrypt_existing(db: Database) -> int:
     return changed
 
 
+def seal_free_text_existing(db: Database) -> int:
+    """Migration 014: every free text stored with a phone or ID number in it, masked in
+    place and its text sealed beside it (inside the migration's transaction); and the
+    numbers in the keys `merged_records` keeps of merged events (`[case, kind, date,
+    count, amount, note]`), masked, so that no copy of a note stays in the clear. Returns
+    the number of rows changed."""
+    db.memo.pop("personal.free", None)  # (the columns were just added)
+    changed = 0
+    for table, names in FREE.items():
+        # (only a text with a digit in it can hold a number: the rest is not read twice)
+        digits = " OR ".join(f"{c} GLOB '*[0-9０-９]*'" for c in names)
+        sets = ", ".join(f"{c} = :{c}, {c}{ENC} = :{c}{ENC}" for c in names)
+        for rows in _batches(db, f"SELECT id, {', '.join(names)} FROM {table}", digits):
+            batch = []
+            for row in rows:
+                record = dict(zip(["id", *names], row, strict=True))
+                sealed = seal(db, table, dict(record))
+                if any(sealed[c] != record[c] for c in names):
+                    batch.append(sealed)
+            db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = :id", batch)
+            changed += len(batch)
+    if db.one("SELECT 1 FROM sqlite_master WHERE name = 'merged_records'"):
+        keys_ = [(mask_free_text(key), row_id) for row_id, key in db.query(
+            "SELECT id, key FROM merged_records WHERE kind = 'event'")
+            if mask_free_text(key) != key]
+        for masked, row_id in keys_:
+            # Two notes told apart only by the hidden digits would now share a key: the
+            # second's base is forgotten (its next merge compares it afresh).
+            if db.one("SELECT 1 FROM merged_records WHERE key = ? AND kind = 'event' AND"
+                      " source = (SELECT source FROM merged_records WHERE id = ?)",
+                      (masked, row_id)):
+                db.conn.execute("DELETE FROM merged_records WHERE id = ?", (row_id,))
+            else:
+                db.conn.execute("UPDATE merged_records SET key = ? WHERE id = ?",
+                                (masked, row_id))
+        changed += len(keys_)
+    return changed
+
+
 def _batches(db: Database, select: str, where: str, size: int = 5000
              ) -> Iterable[list[sqlite3.Row]]:
     """The rows of `select … WHERE where`, in order of id, `size` at a time (memory stays
@@ -326,9 +434,9 @@ def _batches(db: Database, select: str, where: str, size: int = 5000
 
 
 def rekey(db: Database, old: Key, new: Key) -> None:
-    """A key rotation's step (`keys.REKEY_STEPS`): every ciphertext opened with the old key
-    and sealed with the new one, every blind index made again, in the rotation's
-    transaction."""
+    """A key rotation's step (`keys.REKEY_STEPS`): every ciphertext -- of a personal value
+    or of a free text -- opened with the old key and sealed with the new one, every blind
+    index made again, in the rotation's transaction."""
     was, now = Cipher(old), Cipher(new)
     index = Index(new)
     for table, columns in TABLES.items():
@@ -348,6 +456,17 @@ def rekey(db: Database, old: Key, new: Key) -> None:
                     values += [now.encrypt(table, column, plain), index(kind, plain)]
                 updates.append((*values, row[0]))
             db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
+    if free_enabled(db):
+        for table, names in FREE.items():
+            encs = ", ".join(c + ENC for c in names)
+            filled = " OR ".join(f"{c}{ENC} IS NOT NULL" for c in names)
+            sets = ", ".join(f"{c}{ENC} = ?" for c in names)
+            for rows in _batches(db, f"SELECT id, {encs} FROM {table}", filled):
+                db.conn.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", [
+                    (*(None if blob is None else now.encrypt(
+                        table, column, was.decrypt(table, column, blob))
+                       for column, blob in zip(names, row[1:], strict=True)), row[0])
+                    for row in rows])
     for name in ("personal.cipher", "personal.index", "personal.key", "personal.tools"):
         db.memo.pop(name, None)
 
@@ -363,8 +482,9 @@ _CLEAR = {
 
 
 def in_the_clear(db: Database) -> list[tuple[str, int]]:
-    """Personal columns holding values that are not masked (a file changed outside
-    tongwei, or one from before 009 read as it is): `(table.column, count)`."""
+    """Personal columns holding values that are not masked, and free text holding a phone or
+    ID number in the clear (a file changed outside tongwei, or one from before 009 or 014
+    read as it is): `(table.column, count)`."""
     found = []
     for table, columns in TABLES.items():
         for column, kind in columns.items():
@@ -375,4 +495,14 @@ def in_the_clear(db: Database) -> list[tuple[str, int]]:
                 continue
             if n:
                 found.append((f"{table}.{column}", n))
+    if free_enabled(db):
+        digit = "[0-9０-９]"
+        for table, names in FREE.items():
+            for column in names:
+                # (a phone or ID number has four digits in a row: only those texts are read)
+                n = sum(1 for (text,) in db.conn.execute(
+                    f"SELECT {column} FROM {table} WHERE {column} GLOB '*{digit * 4}*'")
+                    if mask_free_text(text) != text)
+                if n:
+                    found.append((f"{table}.{column}", n))
     return found

@@ -5,8 +5,9 @@ that has its feedback, and a two-card restriction that ended before the date kee
 the masked form of their names, phone numbers and ID numbers. Their free text -- a case's
 summary and its events' notes, a warning's source and note and its follow-ups' notes,
 reasons for voiding -- keeps its words but not the phone and ID numbers typed into it
-(`mask_free_text`); so does the free text of outreach sessions, two-card actions and
-campaigns over before the date. Deleted content is overwritten (`PRAGMA secure_delete`),
+(`mask_free_text`: stored so since migration 014), and the text as typed, sealed beside it
+(`<column>_enc`), goes; so does that of outreach sessions, two-card actions and campaigns
+over before the date. Deleted content is overwritten (`PRAGMA secure_delete`),
 and the WAL is checkpointed and truncated so no old page image keeps the data.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from tongwei_cli.core import clock
 from tongwei_cli.core.masking import mask_free_text, mask_id, mask_name, mask_phone
 from tongwei_cli.storage.db import Database
-from tongwei_cli.storage.personal import TABLES
+from tongwei_cli.storage.personal import FREE, TABLES
 
 FINISHED_CASES = "(status = 'closed' OR voided = 1) AND reported < :before"
 FINISHED_WARNINGS = "feedback_at IS NOT NULL AND received_at < :before_stamp"
@@ -62,6 +63,10 @@ def _cleared(_value: Any) -> None:
 for _table, _columns in TABLES.items():
     for _column in _columns:
         TARGETS[_table][1].update({_column + "_enc": _cleared, _column + "_bi": _cleared})
+# And the text as typed of each free text (`storage.personal`): only its masked form stays.
+for _table, _names in FREE.items():
+    for _column in _names:
+        TARGETS[_table][1].update({_column: mask_free_text, _column + "_enc": _cleared})
 
 
 def scrub(db: Database, before: date) -> dict[str, int]:
