@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import days_ago, tongwei_exe
 from tests.test_import_staging import count, warnings_csv
 from tongwei_cli.core import settings
+from tongwei_cli.imports import engine
 from tongwei_cli.storage import db as storage
 from tongwei_cli.storage.db import Database, open_db
 
@@ -146,11 +147,11 @@ def test_the_import_gives_way_as_long_as_writes_wait_then_finishes(run, db_path,
     waits: list[bool] = []
     original = Database.let_waiters_in
 
-    def wait(self: Database) -> None:
+    def wait(self: Database, until: float | None = None) -> None:
         waits.append(True)
         if len(waits) == 3:
             os.close(line)  # in at last: out of the line
-        original(self)
+        original(self, until)
 
     monkeypatch.setattr(Database, "let_waiters_in", wait)
     result = run("import", "warnings", path)
@@ -177,13 +178,13 @@ def test_what_the_write_that_went_first_changed_is_checked_again(run, sh, db_pat
     fcntl.flock(fd, fcntl.LOCK_SH)  # an officer's write comes and waits
     original = Database.let_waiters_in
 
-    def officer_goes_first(self: Database) -> None:
+    def officer_goes_first(self: Database, until: float | None = None) -> None:
         os.close(fd)  # in: out of the line
         added = sh("warning", "add", "--no", "S0002999", "--received",
                    f"{days_ago(2)} 08:00", "--level", "low", "--station", "平襄",
                    "--phone", "13800000001")
         assert added.returncode == 0, added.stderr
-        original(self)
+        original(self, until)
 
     monkeypatch.setattr(Database, "let_waiters_in", officer_goes_first)
     result = run("import", "warnings", path, ok=False)
@@ -191,3 +192,75 @@ def test_what_the_write_that_went_first_changed_is_checked_again(run, sh, db_pat
     assert "line 3001: no: warning S0002999 was stored meanwhile" in result.stderr
     assert count(db_path, "SELECT count(*) FROM warnings") == 1
     assert count(db_path, "SELECT count(*) FROM imports") == 0
+
+
+def test_the_import_gives_way_for_so_long_then_writes_whatever_waits(run, db_path, tmp_path,
+                                                                    monkeypatch):
+    """Writes that never stop coming (a script adding a record every half second; here a
+    write standing in the line all along) do not hold the import back for ever: it gives
+    way for as long as it ran before its copy (`GIVE_WAY_MIN_S` at least), then copies
+    while they wait, and lands whole."""
+    path = tmp_path / "w.csv"
+    warnings_csv(path, 3000, start_day=3)
+    monkeypatch.setattr(storage, "GIVE_WAY_EVERY_S", 0.0)
+    monkeypatch.setattr(storage, "GIVE_WAY_WAIT_S", 0.05)
+    monkeypatch.setattr(storage, "GIVE_WAY_QUIET_S", 0.05)
+    monkeypatch.setattr(engine, "GIVE_WAY_MIN_S", 0.5)
+    line = os.open(f"{db_path}-waiting", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(line, fcntl.LOCK_SH)  # and never out of it
+    try:
+        started = time.monotonic()
+        result = run("import", "warnings", path)
+        took = time.monotonic() - started
+    finally:
+        os.close(line)
+    assert result.stdout == "imported 3000, unchanged 0\n"
+    assert "note: the import gave way" in result.stderr
+    assert took < 60, took
+    assert count(db_path, "SELECT count(*) FROM warnings") == 3000
+    assert run("audit", "verify").exit_code == 0
+
+
+def _hold_as(db_path, holding: threading.Event, seconds: float, note: bool) -> None:
+    """Hold the file for `seconds`, as an import's last copy does -- with its note beside
+    the file saying what it is (`note`), or as any other writer, without one."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if note:
+            storage._hold(db_path, ("导入 2,000,000 条记录（warnings）",
+                                    "an import of 2,000,000 warnings"))
+        holding.set()
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+    finally:
+        storage._holder_note(db_path).unlink(missing_ok=True)
+        conn.close()
+
+
+@pytest.mark.parametrize("note", [True, False])
+def test_a_write_waits_for_an_import_copy_longer_than_for_a_stuck_writer(db_path, monkeypatch,
+                                                                         note):
+    """An import's last copy of millions of rows may hold the file for longer than SQLite's
+    busy timeout: a write waits for it while it runs (it said what it is), and is then
+    written; a writer that said nothing is waited for the busy timeout only."""
+    monkeypatch.setattr(storage, "BUSY_TIMEOUT_MS", 300)
+    holding = threading.Event()
+    holder = threading.Thread(target=_hold_as, args=(db_path, holding, 1.5, note))
+    holder.start()
+    try:
+        assert holding.wait(10)
+        handle = open_db(settings.current(), db_path)
+        try:
+            if note:
+                with handle.write():
+                    handle.audit("officer", "test")
+            else:
+                with pytest.raises(sqlite3.OperationalError, match="locked|busy"):
+                    with handle.write():
+                        handle.audit("officer", "test")
+        finally:
+            handle.close()
+    finally:
+        holder.join(30)
+    assert count(db_path, "SELECT count(*) FROM audit WHERE action = 'officer'") == int(note)

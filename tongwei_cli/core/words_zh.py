@@ -539,6 +539,8 @@ REASONS: dict[str, str] = {
         "已关联到 {t} 的预警 {w}：受害人身份证号与之相同（预警后被骗）；如需撤销：tongwei case update {c} --warning -",
     "giving way to another write; the import writes again when the file is quiet":
         "正在让另一个写入先完成；文件空闲后导入再写入……",
+    "the import has given way long enough: it now writes, and other writes wait for it":
+        "导入已让路足够久：现在写入，其他写入需等它完成……",
     "the import gave way {n:d} time(s) to another command's write, which went first":
         "导入让路 {n} 次：其他命令的写入先完成",
     "{n:d} case(s) linked to the warning their victim's phone or ID number matches "

@@ -27,6 +27,7 @@ import json
 import operator
 import os
 import sys
+import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,7 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     does not grow with the file. Every bad row is collected; once there is one nothing
     more is staged, and nothing is written."""
     kind = kinds()[kind_name]
+    started = time.monotonic()
     if not path.exists():
         raise InvalidValue(f"{path} does not exist", "FILE")
     if path.is_dir():
@@ -261,7 +263,8 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
         if problems:
             raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
         if (result.imported or result.updated) and not dry_run:
-            _write(db, kind, result, stage, version, what, notice)
+            _write(db, kind, result, stage, version, what, notice,
+                   patience=max(GIVE_WAY_MIN_S, time.monotonic() - started))
     finally:
         stage.drop()
     return result
@@ -513,8 +516,16 @@ class _Again(Exception):
     """Raised inside the write to leave it (the file changed since the recheck)."""
 
 
+# The final copy gives way to other writes for as long as the import ran before it (reading,
+# checking, staging), and for this long at least; then it copies whatever comes, and a write
+# that comes meanwhile waits for that one copy (saying so on a terminal). Without an end, a
+# script writing every half second would hold the import back for ever.
+GIVE_WAY_MIN_S = 10.0
+
+
 def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
-           version: int, what: str, notice: Callable[[str], None] | None = None) -> None:
+           version: int, what: str, notice: Callable[[str], None] | None = None,
+           patience: float = GIVE_WAY_MIN_S) -> None:
     """Write what `stage` holds, in one short transaction (step 2 of the module docstring).
 
     Other commands wrote meanwhile? Then what they changed is checked again first, outside
@@ -525,32 +536,42 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
     The write gives way (`Database.write(give_way=True)`): an officer's write that comes
     while a long copy holds the file does not wait for it. The copy is rolled back at once,
     the officer's write goes first, what it changed is checked again and the copy made
-    anew once the file is quiet (`notice` says so, once)."""
+    anew once the file is quiet (`notice` says so, once). It gives way for `patience`
+    seconds in all; after that its copy holds the file to the end, and writes wait for
+    it."""
     again = 0
+    until = None  # when the copy stops giving way (set the first time it does)
     while True:
         with db.read():
             now = _version(db)
             if now != version:
                 stage.recheck(what)
                 version = now
+        yielding = until is None or time.monotonic() < until
         try:
-            _write_once(db, kind, result, stage, version, what, last=again == 2)
+            _write_once(db, kind, result, stage, version, what, last=again == 2,
+                        give_way=yielding)
             return
         except _Again:
             again += 1
         except storage.GaveWay:
             result.gave_way += 1
-            if result.gave_way == 1 and notice is not None:
-                notice("giving way to another write; the import writes again when the file"
-                       " is quiet")
-            db.let_waiters_in()
+            if until is None:
+                until = time.monotonic() + patience
+                if notice is not None:
+                    notice("giving way to another write; the import writes again when the"
+                           " file is quiet")
+            db.let_waiters_in(until)
+            if time.monotonic() >= until and notice is not None:
+                notice("the import has given way long enough: it now writes, and other"
+                       " writes wait for it")
 
 
 def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
-                version: int, what: str, last: bool) -> None:
+                version: int, what: str, last: bool, give_way: bool = True) -> None:
     rows = f"{result.imported + result.updated:,}"
     with db.write(holder=(f"导入 {rows} 条记录（{kind.name}）",
-                          f"an import of {rows} {kind.name}"), give_way=True):
+                          f"an import of {rows} {kind.name}"), give_way=give_way):
         if _version(db) != version:
             if not last:
                 raise _Again

@@ -39,11 +39,15 @@ WAIT_NOTICE_MS = 1_000
 # A long write that gives way (`write(give_way=True)`: an import's final copy) looks this
 # often for a write waiting behind it. Having given way, it waits for the writes that were
 # waiting to be in (`GIVE_WAY_WAIT_S` at most) and for the file to be quiet (no commit for
-# `GIVE_WAY_QUIET_S`) before it writes again -- however often that takes: officers' writes
-# go first, the import finishes when they pause.
+# `GIVE_WAY_QUIET_S`) before it writes again. (How long it goes on giving way is the
+# caller's: `imports.engine.GIVE_WAY_MIN_S`.)
 GIVE_WAY_EVERY_S = 0.05
 GIVE_WAY_WAIT_S = 2.0
 GIVE_WAY_QUIET_S = 1.0
+# A write waits this long at most for a long write that said what it is (`write(holder=…)`)
+# and is still running: an import's final copy of millions of rows, once it no longer gives
+# way, may hold the file for longer than `BUSY_TIMEOUT_MS`.
+HOLDER_WAIT_S = 600.0
 
 
 class GaveWay(Exception):
@@ -172,22 +176,24 @@ class Database:
             if note is not None:
                 note.unlink(missing_ok=True)
 
-    def let_waiters_in(self) -> None:
+    def let_waiters_in(self, until: float | None = None) -> None:
         """After `GaveWay`: wait until the writes that were waiting are in (they leave the
         waiting line then: SQLite's busy handler tries again within 0.1 s), for
         `GIVE_WAY_WAIT_S` at most (a waiting command stopped with Ctrl-Z stays in the line);
         then until no other connection has committed for `GIVE_WAY_QUIET_S` (a script's next
-        write comes soon after its last)."""
+        write comes soon after its last) -- or until `until` (`time.monotonic()`), if that
+        comes first."""
+        end = float("inf") if until is None else until
         gate = _Gate.open(self.path)
         if gate is not None:
             try:
-                deadline = time.monotonic() + GIVE_WAY_WAIT_S
+                deadline = min(end, time.monotonic() + GIVE_WAY_WAIT_S)
                 while gate.waiting() and time.monotonic() < deadline:
                     time.sleep(0.01)
             finally:
                 gate.close()
         version, quiet_since = self.scalar("PRAGMA data_version"), time.monotonic()
-        while time.monotonic() < quiet_since + GIVE_WAY_QUIET_S:
+        while time.monotonic() < min(end, quiet_since + GIVE_WAY_QUIET_S):
             time.sleep(0.05)
             now = self.scalar("PRAGMA data_version")
             if now != version:
@@ -211,21 +217,29 @@ class Database:
         if gate is not None:
             gate.stand()
         try:
-            if not _terminal():
-                self.conn.execute("BEGIN IMMEDIATE")
-                return
-            self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if not _busy(exc):
-                    raise
-                print(_waiting_for(self.path), file=sys.stderr, flush=True)
-                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
-                self.conn.execute("BEGIN IMMEDIATE")
-            finally:
-                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if _terminal():
+                self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _busy(exc):
+                        raise
+                    print(_waiting_for(self.path), file=sys.stderr, flush=True)
+                finally:
+                    self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # A long write that said what it is (an import's final copy, which no longer
+            # gives way) is waited for while it runs, `HOLDER_WAIT_S` at most; any other
+            # holder, `BUSY_TIMEOUT_MS`.
+            deadline = time.monotonic() + HOLDER_WAIT_S
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not (_busy(exc) and time.monotonic() < deadline
+                            and _holder(self.path) is not None):
+                        raise
         finally:
             if gate is not None:
                 gate.close()  # the lock is ours (or the wait is over): out of the line
@@ -454,25 +468,34 @@ def _hold(path: Path, holder: tuple[str, str]) -> Path | None:
     return note
 
 
-def _waiting_for(path: Path) -> str:
-    """The line a waiting write shows: what holds the file, if its holder left a note
-    (and is still running), else only that another writer does."""
-    from tongwei_cli.core.words import pick
-
-    what = None
+def _holder(path: Path) -> dict | None:
+    """The note of the write under way (`_hold`), if its holder is still running."""
     try:
         held = json.loads(_holder_note(path).read_text("utf-8"))
         try:
             os.kill(int(held["pid"]), 0)  # a note left by a process that died says nothing
         except PermissionError:
             pass  # alive, another user's
+        float(held["since"])
+        str(held["zh"]), str(held["en"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return held
+
+
+def _waiting_for(path: Path) -> str:
+    """The line a waiting write shows: what holds the file, if its holder left a note
+    (and is still running), else only that another writer does."""
+    from tongwei_cli.core.words import pick
+
+    what = None
+    held = _holder(path)
+    if held is not None:
         minutes, seconds = divmod(max(0, int(time.time() - float(held["since"]))), 60)
         what = pick(f"{held['zh']}，已 {minutes} 分 {seconds} 秒" if minutes else
                     f"{held['zh']}，已 {seconds} 秒",
                     f"{held['en']}, for {minutes} min {seconds} s" if minutes else
                     f"{held['en']}, for {seconds} s")
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
     if what:
         return pick(f"正在等待另一个写入完成（{what}）…", f"waiting for another writer ({what})…")
     return pick("正在等待另一个写入完成…", "waiting for another writer to finish…")
