@@ -147,11 +147,11 @@ def test_the_import_gives_way_as_long_as_writes_wait_then_finishes(run, db_path,
     waits: list[bool] = []
     original = Database.let_waiters_in
 
-    def wait(self: Database, until: float | None = None) -> None:
+    def wait(self: Database, until: float | None = None, times: int = 1) -> None:
         waits.append(True)
         if len(waits) == 3:
             os.close(line)  # in at last: out of the line
-        original(self, until)
+        original(self, until, times)
 
     monkeypatch.setattr(Database, "let_waiters_in", wait)
     result = run("import", "warnings", path)
@@ -178,13 +178,13 @@ def test_what_the_write_that_went_first_changed_is_checked_again(run, sh, db_pat
     fcntl.flock(fd, fcntl.LOCK_SH)  # an officer's write comes and waits
     original = Database.let_waiters_in
 
-    def officer_goes_first(self: Database, until: float | None = None) -> None:
+    def officer_goes_first(self: Database, until: float | None = None, times: int = 1) -> None:
         os.close(fd)  # in: out of the line
         added = sh("warning", "add", "--no", "S0002999", "--received",
                    f"{days_ago(2)} 08:00", "--level", "low", "--station", "平襄",
                    "--phone", "13800000001")
         assert added.returncode == 0, added.stderr
-        original(self, until)
+        original(self, until, times)
 
     monkeypatch.setattr(Database, "let_waiters_in", officer_goes_first)
     result = run("import", "warnings", path, ok=False)
@@ -198,8 +198,8 @@ def test_the_import_gives_way_for_so_long_then_writes_whatever_waits(run, db_pat
                                                                     monkeypatch):
     """Writes that never stop coming (a script adding a record every half second; here a
     write standing in the line all along) do not hold the import back for ever: it gives
-    way for as long as it ran before its copy (`GIVE_WAY_MIN_S` at least), then copies
-    while they wait, and lands whole."""
+    way for twice as long as it ran before its copy (`GIVE_WAY_MIN_S` at least), then
+    copies while they wait, and lands whole."""
     path = tmp_path / "w.csv"
     warnings_csv(path, 3000, start_day=3)
     monkeypatch.setattr(storage, "GIVE_WAY_EVERY_S", 0.0)

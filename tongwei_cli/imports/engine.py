@@ -264,7 +264,7 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
             raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
         if (result.imported or result.updated) and not dry_run:
             _write(db, kind, result, stage, version, what, notice,
-                   patience=max(GIVE_WAY_MIN_S, time.monotonic() - started))
+                   patience=max(GIVE_WAY_MIN_S, GIVE_WAY_FOR * (time.monotonic() - started)))
     finally:
         stage.drop()
     return result
@@ -516,11 +516,12 @@ class _Again(Exception):
     """Raised inside the write to leave it (the file changed since the recheck)."""
 
 
-# The final copy gives way to other writes for as long as the import ran before it (reading,
-# checking, staging), and for this long at least; then it copies whatever comes, and a write
-# that comes meanwhile waits for that one copy (saying so on a terminal). Without an end, a
-# script writing every half second would hold the import back for ever.
-GIVE_WAY_MIN_S = 10.0
+# The final copy gives way to other writes for twice as long as the import ran before it
+# (reading, checking, staging), and for this long at least; then it copies whatever comes,
+# and a write that comes meanwhile waits for that one copy (saying so on a terminal).
+# Without an end, a script writing every few seconds would hold the import back for ever.
+GIVE_WAY_MIN_S = 60.0
+GIVE_WAY_FOR = 2.0  # times the import's own time before its copy
 
 
 def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
@@ -561,7 +562,7 @@ def _write(db: Database, kind: ImportKind, result: ImportResult, stage: _Stage,
                 if notice is not None:
                     notice("giving way to another write; the import writes again when the"
                            " file is quiet")
-            db.let_waiters_in(until)
+            db.let_waiters_in(until, result.gave_way)
             if time.monotonic() >= until and notice is not None:
                 notice("the import has given way long enough: it now writes, and other"
                        " writes wait for it")

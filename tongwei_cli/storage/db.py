@@ -44,6 +44,7 @@ WAIT_NOTICE_MS = 1_000
 GIVE_WAY_EVERY_S = 0.05
 GIVE_WAY_WAIT_S = 2.0
 GIVE_WAY_QUIET_S = 1.0
+GIVE_WAY_QUIET_MAX_S = 16.0
 # A write waits this long at most for a long write that said what it is (`write(holder=…)`)
 # and is still running: an import's final copy of millions of rows, once it no longer gives
 # way, may hold the file for longer than `BUSY_TIMEOUT_MS`.
@@ -176,13 +177,17 @@ class Database:
             if note is not None:
                 note.unlink(missing_ok=True)
 
-    def let_waiters_in(self, until: float | None = None) -> None:
+    def let_waiters_in(self, until: float | None = None, times: int = 1) -> None:
         """After `GaveWay`: wait until the writes that were waiting are in (they leave the
         waiting line then: SQLite's busy handler tries again within 0.1 s), for
         `GIVE_WAY_WAIT_S` at most (a waiting command stopped with Ctrl-Z stays in the line);
         then until no other connection has committed for `GIVE_WAY_QUIET_S` (a script's next
         write comes soon after its last) -- or until `until` (`time.monotonic()`), if that
-        comes first."""
+        comes first. Having given way `times` times already, it waits for a longer quiet
+        (twice as long each time, `GIVE_WAY_QUIET_MAX_S` at most): writes that keep coming
+        more often than a copy takes would cut every copy, so rather than copy in vain it
+        waits for a lull."""
+        quiet = min(GIVE_WAY_QUIET_S * 2 ** max(0, times - 1), GIVE_WAY_QUIET_MAX_S)
         end = float("inf") if until is None else until
         gate = _Gate.open(self.path)
         if gate is not None:
@@ -193,7 +198,7 @@ class Database:
             finally:
                 gate.close()
         version, quiet_since = self.scalar("PRAGMA data_version"), time.monotonic()
-        while time.monotonic() < min(end, quiet_since + GIVE_WAY_QUIET_S):
+        while time.monotonic() < min(end, quiet_since + quiet):
             time.sleep(0.05)
             now = self.scalar("PRAGMA data_version")
             if now != version:
