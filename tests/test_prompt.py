@@ -128,3 +128,19 @@ def test_a_wrong_value_given_is_asked_again_before_the_rest(db_path):
     assert screen.index("(--station)") < screen.index("(--type)")  # before the rest
     row = sqlite3.connect(db_path).execute("SELECT station, loss_fen FROM cases").fetchone()
     assert row == ("pingxiang", 10000)
+
+
+@pytest.mark.slow
+def test_the_progress_of_an_import_on_a_terminal_is_in_the_officers_language(db_path, tmp_path):
+    """The bar an officer watches while a file is checked says what it does in Chinese
+    under zh (it said "checking"), and the import's lines follow it."""
+    from tests.test_import_staging import warnings_csv
+
+    path = tmp_path / "w.csv"
+    warnings_csv(path, 30_000)
+    env = {**os.environ, "TONGWEI_DB": str(db_path), "TONGWEI_OFFICER": "t",
+           "TONGWEI_LANG": "zh", "COLUMNS": "80"}
+    code, screen = converse([*tongwei_exe(), "import", "warnings", str(path)], env, [])
+    assert code == 0, screen
+    assert "正在校验" in screen and "checking" not in screen
+    assert "已导入 30000 条" in screen

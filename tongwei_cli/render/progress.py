@@ -12,9 +12,11 @@ def progress_bar():
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from tongwei_cli.core.words import pick
+
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
-    task = bar.add_task("checking", total=None)
+    task = bar.add_task(pick("正在校验", "checking"), total=None)
 
     def advance(done: int, total: int | None) -> None:
         bar.update(task, completed=done, total=total)
