@@ -512,3 +512,48 @@ def test_the_base_of_a_record_is_written_as_before(row):
                 "method": "visit"}
     assert merge_module.Followups().key(followup) == json.dumps(
         [followup["warning_no"], followup["at"], followup["method"]])
+
+
+def test_a_first_merge_checked_apart_brings_every_record_and_refuses_a_bad_one(
+        run, tmp_path, monkeypatch):
+    """Many new warnings are opened, checked and sealed again by two forked children: the
+    county gets every one of them, readable with its own key; a station file written by
+    another program holding the station's key (its digests and chain verify) with a
+    warning tongwei's checks refuse is refused whole, naming that warning."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 90)
+    assert merge_module.Warnings().apart
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    db = open_db(settings.current(), county)
+    try:
+        result = merge_file(db, station)
+    finally:
+        db.close()
+    assert (result.written, result.new) == (True, 180)
+    shown = json.loads(run("--db", county, "warning", "show", "YJM00047", "--reveal",
+                           "--format", "json").stdout)
+    assert shown["phone"] == "13900000047" and len(shown["followups"]) == 1
+    assert run("--db", county, "merge", station).stdout.startswith("nothing changed")
+    _clean(run, county)
+
+    sdb = open_db(settings.current(), station)
+    try:
+        with sdb.write():
+            sdb.conn.execute("UPDATE warnings SET no = 'YJ M47' WHERE no = 'YJM00047'")
+            sdb.audit("update", "warning", "YJM00047", {"no": "YJM00047"}, {"no": "YJ M47"})
+    finally:
+        sdb.close()
+    other = tmp_path / "other.db"
+    run("--db", other, "init")
+    db = open_db(settings.current(), other)
+    try:
+        with pytest.raises(merge_module.MergeRefused) as refused:
+            merge_file(db, station)
+    finally:
+        db.close()
+    assert refused.value.lines()[0] == (
+        "平襄.db: warning YJ M47: no: must not contain spaces or control characters")
+    assert "follow-up of YJ M47" in refused.value.lines()[1]  # (its warning not merged)
+    assert json.loads(run("--db", other, "warning", "list", "--format", "json").stdout) == []
