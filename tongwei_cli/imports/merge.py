@@ -95,6 +95,10 @@ class MergeResult:
     unchanged: int = 0
     corrected: int = 0
     conflicts: list[Conflicting] = field(default_factory=list)
+    # The station's additions to a case the county voided: (record, case number, how):
+    # "skipped" (an event: a void case takes none) or "unlinked" (a follow-up: merged, its
+    # warning's feedback with it, without the link to the void case).
+    set_aside: list[tuple[str, str, str]] = field(default_factory=list)
     written: bool = False
     dry_run: bool = False
 
@@ -117,6 +121,8 @@ class MergeResult:
                 "corrected": self.corrected, "conflicts": len(self.left),
                 "settled": len(self.conflicts) - len(self.left), "written": self.written,
                 "dry_run": self.dry_run,
+                "void_in_county": [{"record": what, "case": case, "how": how}
+                                   for what, case, how in self.set_aside],
                 "conflicting": [{"record": c.what, "settled": c.settled,
                                  "void_in_county": c.void,
                                  "fields": [{"field": n, "county": a, "station": b}
@@ -473,6 +479,12 @@ class Events(Kind):
                        [r["case_no"] for r in rows])
         ready = []
         for row in rows:
+            case = known.get(row["case_no"])
+            if case is not None and case["voided"]:
+                # (a case the county voided takes no event: this one is left out, named,
+                # and its base kept -- the next merge finds it settled)
+                m.set_aside(self, row, case["no"], "skipped")
+                continue
             def one(r=row):
                 event = cases.prepare_event(m.db, {
                     "case": r["case_no"], "kind": r["kind"], "date": r["date"],
@@ -528,9 +540,16 @@ class Followups(Kind):
         # looked for again by `prepare_followup`, which names it)
         known = _found(m.db, "SELECT no, id, received_at FROM warnings WHERE no IN ({marks})",
                        [r["warning_no"] for r in rows])
+        # (a follow-up naming a case the county voided comes in without that link, named)
+        void = _found(m.db, "SELECT no FROM cases WHERE voided = 1 AND no IN ({marks})",
+                      [r["case_no"] for r in rows if r["case_no"]])
+        for row in rows:
+            if row["case_no"] in void:
+                m.set_aside(self, row, row["case_no"], "unlinked")
         ready = [p for row in rows if (p := m.attempt(
-            self, row, lambda r=row: self._prepared(m, r, known.get(r["warning_no"])))
-                                       ) is not None]
+            self, row, lambda r=row: self._prepared(
+                m, r if r["case_no"] not in void else {**r, "case_no": None},
+                known.get(r["warning_no"])))) is not None]
         if ready:
             # (a warning this merge brought in already says what its follow-ups say)
             new_after = m.before["warning"]
@@ -791,6 +810,12 @@ class Merger:
         self.bases_changed = True
 
     # -- records --
+    def set_aside(self, kind: Kind, row: Row, case_no: str, how: str) -> None:
+        """A station's addition to a case the county voided (`MergeResult.set_aside`)."""
+        self.result.set_aside.append((kind.describe(kind.key(row)), case_no, how))
+        if how == "skipped":
+            self.result.new -= 1
+
     def attempt(self, kind: Kind, row: Row, step: Callable[[], Any]) -> Any:
         """`step()`, or None with the record's refusal noted."""
         try:
