@@ -410,6 +410,45 @@ def test_a_record_void_in_the_county_stays_void_whichever_side_is_preferred(run,
     _clean(run, county)
 
 
+def test_what_a_station_adds_to_a_case_the_county_voided_is_set_aside_by_name(
+        run, files, sh):
+    """The county voided a case after merging it; the station then added an event to it
+    and a follow-up naming it. The merge goes through (the rest of the file comes in):
+    the event is left out and the follow-up comes in without its case, each named on
+    stderr; the case stays void and out of the figures, the follow-up counts for its
+    warning; the next merge finds nothing to do."""
+    county, made = files
+    path, case_no, warning = made["平襄"]
+    run("--db", county, "merge", path)
+    run("--db", county, "case", "void", case_no, "--reason", "重复报案")
+    run("--db", path, "case", "event", case_no, "arrest", "--date", DAY)
+    run("--db", path, "warning", "add", "--no", "YJPX9", "--received", f"{DAY} 11:00",
+        "--level", "high", "--station", "pingxiang", "--phone", "13600005679")
+    run("--db", path, "warning", "followup", "YJPX9", "--at", f"{DAY} 12:00", "--method",
+        "visit", "--outcome", "defrauded", "--case", case_no)
+    before = _figures(run, county)
+    merged = sh("--db", county, "merge", path)
+    assert merged.returncode == 0, merged.stderr
+    assert merged.stdout.startswith("merged from 平襄.db: 2 new, 8 unchanged, 0 corrected")
+    assert (f"warning: skipped, case {case_no} is void in the county: the arrest event of "
+            f"case {case_no} on {DAY}") in merged.stderr
+    assert (f"warning: merged without its case, case {case_no} is void in the county: the "
+            "visit follow-up of YJPX9 at ") in merged.stderr
+    after = _figures(run, county)
+    assert (after["cases.reported"], after["cases.arrested"]) == (before["cases.reported"], 0)
+    assert after["warnings.received"] == before["warnings.received"] + 1
+    assert after["warnings.visited"] == before["warnings.visited"] + 1
+    shown = json.loads(run("--db", county, "case", "show", case_no, "--format", "json").stdout)
+    assert shown["status"] == "void" and "arrest" not in [e["kind"] for e in shown["events"]]
+    followup = json.loads(run("--db", county, "warning", "show", "YJPX9", "--format",
+                              "json").stdout)["followups"][0]
+    assert (followup["outcome"], followup.get("case_no")) == ("defrauded", None)
+    again = sh("--db", county, "merge", path, "--format", "json")
+    assert again.returncode == 0 and json.loads(again.stdout)["written"] is False
+    assert "skipped" not in again.stderr
+    _clean(run, county)
+
+
 # -- large files: batches ----------------------------------------------------------------
 
 def _station_of(run, folder: Path, n: int) -> Path:
@@ -512,3 +551,48 @@ def test_the_base_of_a_record_is_written_as_before(row):
                 "method": "visit"}
     assert merge_module.Followups().key(followup) == json.dumps(
         [followup["warning_no"], followup["at"], followup["method"]])
+
+
+def test_a_first_merge_checked_apart_brings_every_record_and_refuses_a_bad_one(
+        run, tmp_path, monkeypatch):
+    """Many new warnings are opened, checked and sealed again by two forked children: the
+    county gets every one of them, readable with its own key; a station file written by
+    another program holding the station's key (its digests and chain verify) with a
+    warning tongwei's checks refuse is refused whole, naming that warning."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 90)
+    assert merge_module.Warnings().apart
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    db = open_db(settings.current(), county)
+    try:
+        result = merge_file(db, station)
+    finally:
+        db.close()
+    assert (result.written, result.new) == (True, 180)
+    shown = json.loads(run("--db", county, "warning", "show", "YJM00047", "--reveal",
+                           "--format", "json").stdout)
+    assert shown["phone"] == "13900000047" and len(shown["followups"]) == 1
+    assert run("--db", county, "merge", station).stdout.startswith("nothing changed")
+    _clean(run, county)
+
+    sdb = open_db(settings.current(), station)
+    try:
+        with sdb.write():
+            sdb.conn.execute("UPDATE warnings SET no = 'YJ M47' WHERE no = 'YJM00047'")
+            sdb.audit("update", "warning", "YJM00047", {"no": "YJM00047"}, {"no": "YJ M47"})
+    finally:
+        sdb.close()
+    other = tmp_path / "other.db"
+    run("--db", other, "init")
+    db = open_db(settings.current(), other)
+    try:
+        with pytest.raises(merge_module.MergeRefused) as refused:
+            merge_file(db, station)
+    finally:
+        db.close()
+    assert refused.value.lines()[0] == (
+        "平襄.db: warning YJ M47: no: must not contain spaces or control characters")
+    assert "follow-up of YJ M47" in refused.value.lines()[1]  # (its warning not merged)
+    assert json.loads(run("--db", other, "warning", "list", "--format", "json").stdout) == []

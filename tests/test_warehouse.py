@@ -268,6 +268,8 @@ def test_datasette_serves_the_views_with_their_metadata(run, tmp_path):
             pytest.fail("datasette did not answer")
         with urllib.request.urlopen(f"{base}/browse_warnings", timeout=5) as answer:
             page = answer.read().decode()
+        with urllib.request.urlopen(f"{base}.json", timeout=5) as answer:
+            tables = {t["name"]: t["hidden"] for t in json.load(answer)["tables"]}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -275,6 +277,26 @@ def test_datasette_serves_the_views_with_their_metadata(run, tmp_path):
     assert re.fullmatch(r"2026-09-01 \d\d:\d\d", row["received"])
     assert row["phone"] == "138****0001" and row["station"].endswith("派出所")
     assert "预警 · Early warnings" in page and "反馈期限 · Feedback deadline" in page
+    # (a merge's bookkeeping: the keyed bases of every record merged, the station files)
+    assert tables["merged_records"] is True and tables["merge_sources"] is True
+    assert tables["audit"] is False
+
+
+def test_the_datasette_metadata_names_every_table_titled_or_hidden(run):
+    """Every table of a file is either given a title or hidden in the shipped metadata
+    (the raw tables and the bookkeeping, a merge's keyed bases among them, are not
+    browsed): a table a migration adds is not shown raw by default."""
+    run("init")
+    metadata = json.loads((settings.data_dir() / "datasette" / "metadata.json").read_text(
+        "utf-8"))
+    (described,) = metadata["databases"].values()
+    conn = sqlite3.connect(settings.current().db_path)
+    tables = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    conn.close()
+    assert tables - set(described["tables"]) == set()
+    assert described["tables"]["merged_records"] == {"hidden": True}
+    assert described["tables"]["merge_sources"] == {"hidden": True}
 
 
 def test_the_readme_documents_every_column_of_every_dataset():

@@ -72,6 +72,11 @@ def merge(
                        f"{conflict.line()}")
             else:
                 warn(f"conflict, left unmerged: {conflict.line()}")
+        for what, case, how in result.set_aside:
+            if how == "skipped":
+                warn(f"skipped, case {case} is void in the county: {what}")
+            else:
+                warn(f"merged without its case, case {case} is void in the county: {what}")
         if not as_json:
             print(result.summary())
         if result.written:

@@ -82,6 +82,9 @@ REASONS: dict[str, str] = {
     "taken): {what}": "冲突已裁定：县局已撤销该记录，撤销保持不变（不采用派出所的版本）：{what}",
     "conflict, left unmerged (void in the county, it stays void whichever --prefer is "
     "given): {what}": "冲突，未合并（县局已撤销该记录，无论 --prefer 如何都保持撤销）：{what}",
+    "skipped, case {case} is void in the county: {what}": "已跳过，案件 {case} 已被县局撤销：{what}",
+    "merged without its case, case {case} is void in the county: {what}":
+        "已合并，但不再关联案件 {case}（已被县局撤销）：{what}",
     "{file}: database {db}, audit anchor {anchor}": "{file}：数据库 {db}，审计锚点 {anchor}",
     "voided in {file}": "已在 {file} 中撤销",
     # -- values: core/validate.py ------------------------------------------------------

@@ -456,6 +456,87 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
             os.waitpid(pid, 0)
 
 
+def in_two(db: Database, work: Callable[[Any], Any], parts: Iterator[Any]) -> Iterator[Any]:
+    """`work(part)` of each of `parts`, in their order, worked out by two forked children
+    in turn (each given a part, then the next but one, down a pipe) while this process
+    reads the next part and writes what came back (a merge's new records: opened, checked,
+    sealed again). `work` must not use the connection (the child's `db.conn` refuses):
+    what it reads of the file is loaded before (`prime`). A child's error is raised here;
+    leaving early stops both."""
+    import pickle
+    import signal
+
+    pipes: list[tuple[Any, Any]] = []
+    pids: list[int] = []
+
+    def serve(given: Any, out: Any) -> None:
+        try:
+            while (part := pickle.load(given)) is not None:
+                pickle.dump((work(part), None), out, pickle.HIGHEST_PROTOCOL)
+                out.flush()
+        except BaseException as exc:  # noqa: BLE001  (everything goes to the parent)
+            _send_error(out, exc)
+
+    opened: list[int] = []
+    try:
+        for _ in range(2):
+            to_child, from_parent = os.pipe()
+            from_child, to_parent = os.pipe()
+            opened += [to_child, from_parent, from_child, to_parent]
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    for fd in opened:
+                        if fd not in (to_child, to_parent):
+                            os.close(fd)
+                    for fd in (f for pair in pipes for f in (pair[0].fileno(),
+                                                              pair[1].fileno())):
+                        os.close(fd)
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    db.conn = _NoConnection()  # type: ignore[assignment]
+                    with os.fdopen(to_child, "rb", buffering=1 << 16) as given, \
+                            os.fdopen(to_parent, "wb", buffering=1 << 16) as out:
+                        serve(given, out)
+                except BaseException:  # noqa: BLE001  (a pipe failed: the parent sees EOF)
+                    code = 1
+                finally:
+                    os._exit(code)
+            pids.append(pid)
+            os.close(to_child)
+            os.close(to_parent)
+            pipes.append((os.fdopen(from_parent, "wb", buffering=1 << 16),
+                          os.fdopen(from_child, "rb", buffering=1 << 16)))
+            opened = []
+        out_of: list[int] = []  # the child each part sent went to, oldest first
+        number = 0
+        for part in parts:
+            child = number % 2
+            if len(out_of) == 2:  # (each child holds one part at most: no pipe fills up)
+                yield _received(pipes[out_of.pop(0)][1])[0]
+            pickle.dump(part, pipes[child][0], pickle.HIGHEST_PROTOCOL)
+            pipes[child][0].flush()
+            out_of.append(child)
+            number += 1
+        while out_of:
+            yield _received(pipes[out_of.pop(0)][1])[0]
+    finally:
+        for to, _ in pipes:
+            with contextlib.suppress(OSError):
+                pickle.dump(None, to, pickle.HIGHEST_PROTOCOL)
+                to.flush()
+            with contextlib.suppress(OSError):
+                to.close()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        for _, back in pipes:
+            back.close()
+        for fd in opened:
+            os.close(fd)
+
+
 def _raw_batches(stream: Iterator[tuple[int, Row]], size: int
                  ) -> Iterator[list[tuple[int, Row]]]:
     part: list[tuple[int, Row]] = []

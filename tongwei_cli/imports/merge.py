@@ -39,6 +39,7 @@ import gc
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,13 +56,14 @@ from tongwei_cli.domain import campaigns, cards, cases, outreach
 from tongwei_cli.domain import warnings as alerts
 from tongwei_cli.domain.records import mark_void, raw_of, yuan
 from tongwei_cli.domain.station_file import station_of
-from tongwei_cli.imports.engine import Writer, chunks, column_of
+from tongwei_cli.imports.engine import Writer, chunks, column_of, in_two, prime
 from tongwei_cli.imports.readers import file_digest
 from tongwei_cli.storage import audit, digests, keys, personal, totals
 from tongwei_cli.storage.db import Database, open_db
 
 PREFER = ("county", "station")
 BATCH = 5000  # station records read, matched and written at a time: memory stays flat
+APART = 20_000  # from this many new records of a kind (`Kind.apart`): checked by two children
 LOOKUP = 500  # values in one `IN (…)`
 
 
@@ -93,6 +95,10 @@ class MergeResult:
     unchanged: int = 0
     corrected: int = 0
     conflicts: list[Conflicting] = field(default_factory=list)
+    # The station's additions to a case the county voided: (record, case number, how):
+    # "skipped" (an event: a void case takes none) or "unlinked" (a follow-up: merged, its
+    # warning's feedback with it, without the link to the void case).
+    set_aside: list[tuple[str, str, str]] = field(default_factory=list)
     written: bool = False
     dry_run: bool = False
 
@@ -115,6 +121,8 @@ class MergeResult:
                 "corrected": self.corrected, "conflicts": len(self.left),
                 "settled": len(self.conflicts) - len(self.left), "written": self.written,
                 "dry_run": self.dry_run,
+                "void_in_county": [{"record": what, "case": case, "how": how}
+                                   for what, case, how in self.set_aside],
                 "conflicting": [{"record": c.what, "settled": c.settled,
                                  "void_in_county": c.void,
                                  "fields": [{"field": n, "county": a, "station": b}
@@ -201,6 +209,16 @@ class Kind:
     voids = False  # whether the record can be voided (content has voided, void_reason)
     removable = False  # whether the station can remove one (its removal is carried over)
     lookup = "no"  # the column of `select` that `lookups` are values of
+    # Whether the checks of its new records read nothing of this file (`ready` checks them,
+    # `insert` writes what passed): a first merge of many of them is then checked by two
+    # forked children (`Merger._add_apart`).
+    apart = False
+
+    def ready(self, m: Merger, rows: list[Row]) -> list[Row]:
+        raise NotImplementedError
+
+    def insert(self, m: Merger, ready: list[Row]) -> None:
+        raise NotImplementedError
 
     def key(self, row: Row) -> str:
         return row["no"]
@@ -386,12 +404,20 @@ class Warnings(Kind):
             prepared[column] = row[column]
         return prepared
 
-    def add(self, m, rows):
+    apart = True
+
+    def ready(self, m, rows):
         # (`prepare_warning` reads nothing of the file: the writer goes on meanwhile)
-        ready = [p for row in rows if (p := m.attempt(self, row, lambda r=row:
-                                                      self._new(m, r))) is not None]
+        return [p for row in rows if (p := m.attempt(self, row, lambda r=row:
+                                                     self._new(m, r))) is not None]
+
+    def insert(self, m, ready):
+        alerts.insert_warnings(m.db, ready, m.import_id, said=True)
+
+    def add(self, m, rows):
+        ready = self.ready(m, rows)
         if ready:
-            m.write(lambda: alerts.insert_warnings(m.db, ready, m.import_id, said=True))
+            m.write(lambda: self.insert(m, ready))
 
     def correct(self, m, current, row):
         alerts.correct_warning(m.db, current, self._prepared(m, row))
@@ -453,6 +479,12 @@ class Events(Kind):
                        [r["case_no"] for r in rows])
         ready = []
         for row in rows:
+            case = known.get(row["case_no"])
+            if case is not None and case["voided"]:
+                # (a case the county voided takes no event: this one is left out, named,
+                # and its base kept -- the next merge finds it settled)
+                m.set_aside(self, row, case["no"], "skipped")
+                continue
             def one(r=row):
                 event = cases.prepare_event(m.db, {
                     "case": r["case_no"], "kind": r["kind"], "date": r["date"],
@@ -508,9 +540,16 @@ class Followups(Kind):
         # looked for again by `prepare_followup`, which names it)
         known = _found(m.db, "SELECT no, id, received_at FROM warnings WHERE no IN ({marks})",
                        [r["warning_no"] for r in rows])
+        # (a follow-up naming a case the county voided comes in without that link, named)
+        void = _found(m.db, "SELECT no FROM cases WHERE voided = 1 AND no IN ({marks})",
+                      [r["case_no"] for r in rows if r["case_no"]])
+        for row in rows:
+            if row["case_no"] in void:
+                m.set_aside(self, row, row["case_no"], "unlinked")
         ready = [p for row in rows if (p := m.attempt(
-            self, row, lambda r=row: self._prepared(m, r, known.get(r["warning_no"])))
-                                       ) is not None]
+            self, row, lambda r=row: self._prepared(
+                m, r if r["case_no"] not in void else {**r, "case_no": None},
+                known.get(r["warning_no"])))) is not None]
         if ready:
             # (a warning this merge brought in already says what its follow-ups say)
             new_after = m.before["warning"]
@@ -771,6 +810,12 @@ class Merger:
         self.bases_changed = True
 
     # -- records --
+    def set_aside(self, kind: Kind, row: Row, case_no: str, how: str) -> None:
+        """A station's addition to a case the county voided (`MergeResult.set_aside`)."""
+        self.result.set_aside.append((kind.describe(kind.key(row)), case_no, how))
+        if how == "skipped":
+            self.result.new -= 1
+
     def attempt(self, kind: Kind, row: Row, step: Callable[[], Any]) -> Any:
         """`step()`, or None with the record's refusal noted."""
         try:
@@ -802,6 +847,11 @@ class Merger:
         # unique in the station file), and the lookups are spared.
         empty = db.one(f"SELECT 1 FROM {kind.table} LIMIT 1") is None
         self.before[kind.name] = db.scalar(f"SELECT coalesce(max(id), 0) FROM {kind.table}")
+        if empty and not based and self._worth_apart(kind):
+            self._add_apart(kind)
+            self.wait()
+            kind.finish(self)
+            return
         for rows in kind.read(self.station.db):
             theirs = kind.keyed(rows)
             if not empty or based:
@@ -871,6 +921,50 @@ class Merger:
             self.write(lambda: digests.seal(self.db))
         self.wait()
         kind.finish(self)
+
+    def _worth_apart(self, kind: Kind) -> bool:
+        """Whether the station's records of `kind`, all new here, are checked apart: a kind
+        whose checks read nothing of this file, APART records or more, and what sealing
+        reads of this file loaded before the fork."""
+        return (kind.apart and hasattr(os, "fork") and self.station.db.scalar(
+            f"SELECT count(*) FROM {kind.table}") >= APART and prime(self.db))
+
+    def _add_apart(self, kind: Kind) -> None:
+        """Every record of `kind` in the station file, none of them here yet (a first
+        merge): read here a batch at a time, each batch opened, given its base and checked
+        (`kind.ready`) by one of two forked children in turn, and written here by the
+        writer while the children work on the next two."""
+        st, result = self.station.db, self.result
+        cursor = st.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(f"{kind.station_select or kind.select} {kind.order}")
+        names = [d[0] for d in cursor.description]
+        opened = personal.opener(st, kind.table) if personal.SEALED.get(kind.table) else None
+        canonical, digest = kind.canonical, self.digest
+        digest("")  # (the HMAC of the bases made before the fork: a child has no connection)
+        self.wait()
+        self._ensure_import()
+
+        def work(part: list[tuple]) -> tuple[list[Row], list[tuple[str, str]], list]:
+            rows = [dict(zip(names, r, strict=True)) for r in part]
+            if opened is not None:
+                for row in rows:
+                    opened(row)
+            theirs = kind.keyed(rows)
+            keep = [(key, digest(canonical(row))) for key, row in theirs.items()]
+            self.problems = []  # (the child's own: sent back with the batch)
+            return kind.ready(self, list(theirs.values())), keep, self.problems
+
+        refused: list[tuple[str, str | None, str]] = []
+        for ready, keep, problems in in_two(self.db, work,
+                                            iter(lambda: cursor.fetchmany(BATCH), [])):
+            result.new += len(keep)
+            refused += problems
+            if ready:
+                self.write(lambda r=ready: kind.insert(self, r))
+            self.write(lambda k=keep: self._keep_bases(kind, k))
+            self.write(lambda: digests.seal(self.db))
+        self.problems += refused
 
     def _removed_at_station(self, kind: Kind) -> None:
         """The county's records of `kind` merged from this file before and removed there
