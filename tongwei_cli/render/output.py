@@ -103,8 +103,72 @@ def masked(value: Any, reveal: bool) -> Any:
         shown = mask_record(value, reveal=True) if reveal else mask_shown(value)
         return {k: masked(v, reveal) for k, v in shown.items()}
     if isinstance(value, list):
+        table = masked_rows(value, reveal)
+        if table is not None:
+            return table.records()
         return [masked(v, reveal) for v in value]
     return value
+
+
+class Rows:
+    """A list of records that all have the same keys in the same order, held a column at a
+    time: what a long list is masked, written and drawn from, a column at a time (a value
+    of each kind is looked at once a column, not once a cell)."""
+
+    __slots__ = ("columns", "keys", "size")
+
+    def __init__(self, keys: Sequence[Any], columns: Sequence[Sequence[Any]], size: int):
+        self.keys, self.columns, self.size = list(keys), list(columns), size
+
+    @classmethod
+    def of(cls, records: Any) -> Rows | None:
+        """`records` by column, or None when they are not a non-empty list of dicts of the
+        same keys (then handled a record at a time)."""
+        if not isinstance(records, list) or not records:
+            return None
+        keys = tuple(records[0]) if type(records[0]) is dict else None
+        if not keys or not all(type(r) is dict and tuple(r) == keys for r in records):
+            return None
+        return cls(keys, list(zip(*(r.values() for r in records), strict=True)),
+                   len(records))
+
+    def column(self, key: str) -> Sequence[Any]:
+        """The values under `key` (None where there is no such key)."""
+        for k, values in zip(self.keys, self.columns, strict=True):
+            if k == key:
+                return values
+        return [None] * self.size
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.keys, values, strict=True))
+                for values in zip(*self.columns, strict=True)] if self.keys else \
+            [{} for _ in range(self.size)]
+
+
+def masked_rows(records: Any, reveal: bool) -> Rows | None:
+    """`masked(records, reveal)` a column at a time (`masking.mask_column`), for a list of
+    records of the same keys; None for anything else."""
+    table = Rows.of(records)
+    if table is None:
+        return None
+    from tongwei_cli.core.fields import is_sealed
+    from tongwei_cli.core.masking import mask_column
+
+    keys, columns = [], []
+    for key, values in zip(table.keys, table.columns, strict=True):
+        if isinstance(key, str) and is_sealed(key):
+            continue  # the ciphertext or blind index beside a personal field: never shown
+        out = values if reveal else mask_column(key, values)
+        if out is None or (reveal and not set(map(type, values)) <= _SCALARS):
+            # nested records or lists: a value at a time, as `masked` takes them
+            out = [masked(v, True) for v in values] if reveal else \
+                [masked(mask_shown({key: v})[key], False) for v in values]
+        keys.append(key)
+        columns.append(out)
+    return Rows(keys, columns, table.size)
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def lookup(record: dict[str, Any], key: str) -> Any:
@@ -226,6 +290,42 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
+def _null(_value: Any) -> str:
+    return "null"
+
+
+def _float_json(value: float) -> str | None:
+    return repr(value) if value == value and value not in (float("inf"), float("-inf")) \
+        else None
+
+
+def rows_json(table: Rows) -> str:
+    """`to_json(table.records())`, the same text, written a column at a time: each value's
+    JSON made by the encoders `json` itself uses, the lines joined once. (json's C encoder
+    does not indent; its indenting encoder is Python, a call a value.)"""
+    from json.encoder import encode_basestring
+
+    encoders: dict[type, Any] = {str: encode_basestring, int: int.__repr__,
+                                 bool: lambda v: "true" if v else "false",
+                                 type(None): _null}
+    if not table.keys or not all(type(k) is str for k in table.keys):
+        return to_json(table.records())
+    lines = []
+    for key, values in zip(table.keys, table.columns, strict=True):
+        kinds = set(map(type, values))
+        if float in kinds:
+            floats = {v: _float_json(v) for v in values if type(v) is float}
+            if None in floats.values():  # NaN, infinities: as json writes them
+                return to_json(table.records())
+            encoders[float] = floats.__getitem__
+        if not kinds <= encoders.keys():
+            return to_json(table.records())
+        head = f"    {encode_basestring(key)}: "
+        lines.append([head + encoders[type(v)](v) for v in values])
+    items = map(",\n".join, zip(*lines, strict=True))
+    return "[\n  {\n" + "\n  },\n  {\n".join(items) + "\n  }\n]\n"
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -289,6 +389,110 @@ def to_csv(records: list[dict[str, Any]], keys: Sequence[str] | None = None,
             row.append("" if value is None else safe_cell(value))
         writer.writerow(row)
     return buffer.getvalue()
+
+
+def rows_csv(table: Rows, tz: Any = None) -> str:
+    """`to_csv(table.records(), tz=tz)`, the same text, written a column at a time: the
+    moments of a moment's column made local, the texts of a column that starts a formula
+    neutralised, its empty cells made empty strings -- each looked for once a column."""
+    zone = _zone(tz)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.keys)
+    columns = [_csv_column(key, values, zone)
+               for key, values in zip(table.keys, table.columns, strict=True)]
+    writer.writerows(zip(*columns, strict=True) if columns else [[]] * table.size)
+    return buffer.getvalue()
+
+
+def _csv_column(key: Any, values: Sequence[Any], zone: Any) -> Sequence[Any]:
+    kinds = set(map(type, values))
+    if not kinds <= {str, int, float, type(None)}:  # (bool, nested, other: a cell at a time)
+        return [_csv_cell(key, v, zone) for v in values]
+    out = values
+    if str in kinds:
+        if is_moment_key(key):
+            out = _local_moments(out, zone)
+        if not {v[:1] for v in out if type(v) is str}.isdisjoint(FORMULA_START):
+            out = [safe_cell(v) for v in out]
+    if type(None) in kinds:
+        out = ["" if v is None else v for v in out]
+    return out
+
+
+def _local_moments(values: Sequence[Any], zone: Any) -> list[Any]:
+    """`csv_moment` of each value of a moment's column: a stored UTC moment as local time
+    with its offset. The zone is asked once a UTC day, not once a moment: where its offset
+    is the same at the day's first and last second (every day but those a summer time
+    starts or ends), a moment of that day is its time of day plus the offset, written as
+    `isoformat` writes it -- reckoned once for each time of day in the column. (A day whose
+    offset changes, a value of another shape: `csv_moment` itself.)"""
+    from datetime import timedelta
+
+    stamp = _STAMP.fullmatch
+    days: dict[str, Any] = {}
+    times: dict[tuple[int, str], Any] = {}
+    out = []
+    for v in values:
+        if type(v) is str and stamp(v) and v.isascii():
+            day = days.get(v[:10], False)
+            if day is False:
+                day = days[v[:10]] = _utc_day(v[:10], zone, timedelta)
+            if day is not None:
+                key = (day[0], v[11:19])
+                clock_time = times.get(key, False)
+                if clock_time is False:
+                    clock_time = times[key] = _time_of_day(v[11:19], day[0], day[2])
+                if clock_time is not None:
+                    out.append(day[1][clock_time[0]] + clock_time[1])
+                    continue
+        out.append(csv_moment("at", v, zone))
+    return out
+
+
+def _time_of_day(text: str, offset: int, sign: str) -> tuple[int, str] | None:
+    """`HH:MM:SS` (UTC) plus `offset` seconds: which local day (0 the day before, 1 the
+    same, 2 the day after) and the local time with the offset written after it."""
+    h, m, sec = int(text[:2]), int(text[3:5]), int(text[6:])
+    if h > 23 or m > 59 or sec > 59:
+        return None
+    shift, rest = divmod(h * 3600 + m * 60 + sec + offset, 86400)
+    return shift + 1, f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}{sign}"
+
+
+def _utc_day(text: str, zone: Any, timedelta: Any) -> tuple[int, tuple[str, ...], str] | None:
+    """For the UTC day `text` (YYYY-MM-DD): the zone's offset through the whole day in
+    seconds, the local dates of the day before, the day and the day after (each with the
+    blank after it), and the offset as `isoformat` writes it; None where the offset changes
+    that day (or the text is no day this can reckon with)."""
+    from datetime import UTC
+
+    try:
+        start = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        if not text.isascii() or not 1000 < start.year < 9999:
+            return None
+        first = start.astimezone(zone)
+        last = (start + timedelta(seconds=86399)).astimezone(zone)
+    except (ValueError, OverflowError):
+        return None
+    if first.utcoffset() != last.utcoffset() or first.utcoffset() is None:
+        return None
+    offset = first.utcoffset().total_seconds()
+    if offset != int(offset):
+        return None
+    names = tuple((start + timedelta(days=k)).date().isoformat() + " " for k in (-1, 0, 1))
+    return int(offset), names, first.isoformat(sep=" ")[19:]
+
+
+def _csv_cell(key: Any, value: Any, zone: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    else:
+        value = csv_moment(key, value, zone)
+    return "" if value is None else safe_cell(value)
 
 
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030"}
@@ -827,7 +1031,13 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
     out, the least needed first (`light_table`)."""
     chosen = choose_format(fmt, output, LIST_FORMATS)
     charset = csv_encoding(encoding, chosen)
-    data = masked(records, reveal)
+    table = masked_rows(records, reveal)
+    if table is not None and chosen in ("json", "csv"):  # (a long list: a column at a time)
+        text = rows_json(table) if chosen == "json" else csv_bytes(rows_csv(table, tz),
+                                                                   charset)
+        _write(text, output, revealed=reveal)
+        return
+    data = masked(records, reveal) if table is None else table.records()
     if chosen == "json":
         _write(to_json(data), output, revealed=reveal)
         return
