@@ -211,6 +211,25 @@ class Display:
             return duration(value, self.lang)
         return str(value)
 
+    def column(self, column: Column, values: Sequence[Any]) -> list[str]:
+        """`[self(column, v) for v in values]`, a column at a time: a text column as it
+        is, a code's word or name looked up once for each code, moments made local once a
+        UTC day (`_local_texts`)."""
+        kind = column.kind
+        kinds = set(map(type, values))
+        if kinds <= {str, type(None)} and (kind in ("text", "int") or (
+                kind.startswith("ref:") and self.refs is None)):
+            return [v if type(v) is str else "" for v in values]
+        if kind == "stamp" and self.tz is not None and kinds <= {str, type(None)}:
+            return _local_texts(values, self.tz)
+        if kind.startswith(("ref:", "word")) or kind == "bool":
+            try:  # one look-up a code (a code, a word: a few in a list of thousands)
+                shown = {(type(v), v): self(column, v) for v in set(values)}
+                return [shown[type(v), v] for v in values]
+            except TypeError:  # (a value that is no code: a cell at a time)
+                pass
+        return [self(column, v) for v in values]
+
 
 def duration(minutes: int, lang: str) -> str:
     """How late, as every view writes it (the warning list and show, the daily report's
@@ -248,6 +267,11 @@ def visible(text: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_column(texts: list[str]) -> list[str]:
+    """`[visible(t) for t in texts]`: the column itself when all of it is printable."""
+    return texts if "".join(texts).isprintable() else [visible(t) for t in texts]
 
 
 def visible_lines(text: str) -> str:
@@ -791,6 +815,63 @@ def _cells(text: str) -> int:
     return cell_len(text)
 
 
+def _cells_of(texts: list[str]) -> list[int]:
+    """`[_cells(t) for t in texts]`."""
+    if "".join(texts).isascii():
+        return list(map(len, texts))
+    from rich.cells import cell_len
+
+    return list(map(cell_len, texts))
+
+
+def _local_texts(values: Sequence[str | None], tz: Any) -> list[str]:
+    """`[clock.local_text(v, tz) for v in values]` for stored moments (or None): the zone
+    asked once a UTC day, where its offset is the same from the day before to the day after
+    (so that no time of the day is one a zone shows twice, which `local_text` marks with
+    its offset); any other day, and any other value, by `local_text` itself."""
+    from datetime import UTC, timedelta
+
+    from tongwei_cli.core.clock import local_text
+
+    stamp = _STAMP.fullmatch
+    days: dict[str, Any] = {}
+    out = []
+    for v in values:
+        if type(v) is str and stamp(v) and v.isascii():
+            day = days.get(v[:10], False)
+            if day is False:
+                day = days[v[:10]] = _calm_day(v[:10], tz, timedelta, UTC)
+            h, m = int(v[11:13]), int(v[14:16])
+            if day is not None and h < 24 and m < 60 and int(v[17:19]) < 60:
+                shift, rest = divmod(h * 60 + m + day[0], 1440)
+                out.append(f"{day[1][shift + 1]} {rest // 60:02d}:{rest % 60:02d}")
+                continue
+        out.append(local_text(v, tz))
+    return out
+
+
+def _calm_day(text: str, tz: Any, timedelta: Any, utc: Any
+              ) -> tuple[int, tuple[str, ...]] | None:
+    """For the UTC day `text`: the zone's offset in whole minutes, the same from the day
+    before to the day after, and the local dates of the day before, the day and the day
+    after; None otherwise."""
+    try:
+        start = datetime.fromisoformat(text).replace(tzinfo=utc)
+        if not text.isascii() or not 1000 < start.year < 9999:
+            return None
+        offsets = {(start + timedelta(seconds=s)).astimezone(tz).utcoffset()
+                   for s in (-86400, 0, 86399, 2 * 86400 - 1)}
+    except (ValueError, OverflowError):
+        return None
+    if len(offsets) != 1 or None in offsets:
+        return None
+    seconds = offsets.pop().total_seconds()
+    if seconds % 60:
+        return None
+    return int(seconds // 60), tuple((start + timedelta(days=k)).date().isoformat()
+                                     for k in (-1, 0, 1))
+
+
 def _fit(text: str, width: int, right: bool = False) -> str:
     """`text` in exactly `width` cells: padded, or cut with `…`."""
     size = _cells(text)
@@ -843,12 +924,13 @@ def _short_station(name: str) -> str:
 
 
 class _Col:
-    __slots__ = ("column", "fixed", "foot", "heading", "label", "natural", "right", "texts",
-                 "width")
+    __slots__ = ("column", "fixed", "foot", "heading", "label", "natural", "right", "sizes",
+                 "texts", "width")
 
     def __init__(self, column: Column, label: str, texts: list[str], foot: str, fixed: bool,
-                 right: bool, natural: int, heading: int):
+                 right: bool, natural: int, heading: int, sizes: list[int]):
         self.column, self.label, self.texts, self.foot = column, label, texts, foot
+        self.sizes = sizes  # each text's width in cells
         self.fixed, self.right = fixed, right
         self.natural = natural  # the widest value (or the heading's longest word)
         self.heading = heading  # the fewest cells the heading takes (folded)
@@ -896,28 +978,40 @@ def _table_width(output: Path | None) -> int | None:
     return max(shutil.get_terminal_size().columns, 20)
 
 
-def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Display, *,
-                width: int | None, footer: dict[str, Any] | None = None,
+def _column_values(rows: list[dict[str, Any]] | Rows, key: str) -> Sequence[Any]:
+    if isinstance(rows, Rows):
+        return rows.column(key)
+    return [lookup(row, key) for row in rows]
+
+
+def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, show: Display,
+                *, width: int | None, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
                 bold: bool = False) -> tuple[list[str], list[str]]:
     """A table as lines of text, and the labels of the columns left out for want of width.
     `drop`: the keys of the columns that may be left out, the least needed first (default:
     every column but the first, from the right); `wrap`: free text goes on over lines
-    instead of being cut (a record's timeline, where `show` owes the whole text)."""
+    instead of being cut (a record's timeline, where `show` owes the whole text). Drawn a
+    column at a time: each column's texts made, measured and padded in one go, the rows
+    joined at the end."""
+    size = rows.size if isinstance(rows, Rows) else len(rows)
     cols = []
     for column in columns:
-        texts = [visible(show(column, lookup(row, column.key))) for row in rows]
+        texts = visible_column(show.column(column, _column_values(rows, column.key)))
+        sizes = _cells_of(texts)
         foot = visible(show(column, footer.get(column.key))) if footer else ""
-        fixed = column.kind in _FIXED_KINDS or all(_is_token(t) for t in texts)
+        fixed = column.kind in _FIXED_KINDS or (
+            max(sizes, default=0) <= _TOKEN_MOST and "".join(texts).isascii()
+            and not any(" " in t for t in texts))
         label = visible(column.label(show.lang))
-        widest = max([_cells(t) for t in texts] + [_cells(foot)], default=0)
+        widest = max([*sizes, _cells(foot)])
         heading = max((_cells(w) for w in label.split(" ")), default=0)
         if not label.isascii():  # a Chinese heading of four characters or more: two lines
             half = -(-_cells(label) // 2)
             heading = _cells(label) if len(label) <= 3 else \
                 min(_cells(label), max(widest, half + half % 2))
         cols.append(_Col(column, label, texts, foot, fixed, column.kind in _RIGHT_KINDS,
-                         max(widest, heading, 1), heading))
+                         max(widest, heading, 1), heading, sizes))
     left_out: list[str] = []
     if width is not None:
         order = list(drop) if drop is not None else [c.key for c in columns[1:]][::-1]
@@ -937,7 +1031,8 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Dis
         cut = [c for c in cols if c.column.kind == "ref:stations" and c.width < c.natural]
         for c in cut:  # 平襄派出所 under the heading 派出所 reads as 平襄
             c.texts = [_short_station(t) for t in c.texts]
-            c.natural = max([_cells(t) for t in c.texts] + [_cells(c.foot), c.heading, 1])
+            c.sizes = _cells_of(c.texts)
+            c.natural = max([*c.sizes, _cells(c.foot), c.heading, 1])
         if cut:
             _share(cols, width)
         spare = width - sum(c.width for c in cols) - len(_GAP) * (len(cols) - 1)
@@ -971,12 +1066,26 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Dis
         out = [f"\x1b[1m{text}\x1b[0m" for text in out]
     rule = "─" * sum(c.width for c in cols) + "─" * (len(_GAP) * (len(cols) - 1))
     out.append(rule)
-    for i in range(len(rows)):
-        out.extend(lines_of([c.texts[i] for c in cols], wrap))
+    if wrap:
+        for i in range(size):
+            out.extend(lines_of([c.texts[i] for c in cols], wrap))
+    else:  # one line a row: each column padded (or cut) to its width, then joined
+        padded = [_fitted(c) for c in cols]
+        out.extend(_GAP.join(parts).rstrip() for parts in zip(*padded, strict=True))
     if footer:
         out.append(rule)
         out.extend(lines_of([c.foot for c in cols], wrap))
     return out, left_out
+
+
+def _fitted(c: _Col) -> list[str]:
+    """`[_fit(t, c.width, c.right) for t in c.texts]`, from the widths already known."""
+    width = c.width
+    if c.right:
+        return [" " * (width - n) + t if n <= width else _fit(t, width, True)
+                for t, n in zip(c.texts, c.sizes, strict=True)]
+    return [t + " " * (width - n) if n <= width else _fit(t, width)
+            for t, n in zip(c.texts, c.sizes, strict=True)]
 
 
 def _styled() -> bool:
@@ -988,7 +1097,8 @@ def _styled() -> bool:
         return False
 
 
-def _table_text(title: str | None, columns: Sequence[Column], rows: list[dict[str, Any]],
+def _table_text(title: str | None, columns: Sequence[Column],
+                rows: list[dict[str, Any]] | Rows,
                 show: Display, width: int | None, *, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
                 bold: bool = False, notes: Sequence[str] = ()) -> str:
@@ -1037,7 +1147,7 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
                                                                    charset)
         _write(text, output, revealed=reveal)
         return
-    data = masked(records, reveal) if table is None else table.records()
+    data: Any = masked(records, reveal) if table is None else table
     if chosen == "json":
         _write(to_json(data), output, revealed=reveal)
         return
@@ -1049,6 +1159,8 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
         refuse_binary_on_terminal(chosen, output)
         from tongwei_cli.core import clock
 
+        if isinstance(data, Rows):
+            data = data.records()
         sheets = list_sheets(data, columns, show, title, footer, notes, sheet)
         bureau = i18n.BUREAU[0 if show.lang == "zh" else 1]
         printed = clock.now_utc().astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M")
