@@ -61,8 +61,13 @@ def text_of(value: str | int | None) -> str | None:
 def texts_of(values: Sequence[str | int | None]) -> list[str | None]:
     """`[text_of(v) for v in values]`, for a column of thousands (a list): each day's date
     and each time of day written once, not once a moment."""
-    days: dict[int, str] = {}
-    clock_times: dict[int, str] = {}
+    if set(map(type, values)) == {int} and 0 <= min(values) and max(values) < _YEAR_10000:
+        days = {d: text_of(d * 86400)[:11] for d in {v // 86400 for v in values}}
+        clock_times = {r: f"{r // 3600:02d}:{r % 3600 // 60:02d}:{r % 60:02d}Z"
+                       for r in {v % 86400 for v in values}}
+        return [days[v // 86400] + clock_times[v % 86400] for v in values]
+    days = {}
+    clock_times = {}
     out: list[str | None] = []
     for value in values:
         if type(value) is not int or not 0 <= value < _YEAR_10000:

@@ -426,8 +426,40 @@ def rows_csv(table: Rows, tz: Any = None) -> str:
     writer.writerow(table.keys)
     columns = [_csv_column(key, values, zone)
                for key, values in zip(table.keys, table.columns, strict=True)]
-    writer.writerows(zip(*columns, strict=True) if columns else [[]] * table.size)
+    lines = _csv_lines(columns)
+    if lines is not None:
+        buffer.write(lines)
+    else:
+        writer.writerows(zip(*columns, strict=True) if columns else [[]] * table.size)
     return buffer.getvalue()
+
+
+_QUOTED = (",", '"', "\r", "\n")  # what makes `csv` quote a field (the excel dialect)
+
+
+def _csv_lines(columns: list[Sequence[Any]]) -> str | None:
+    """What `csv.writer(…, lineterminator="\r\n").writerows(zip(*columns))` writes, a
+    column at a time: a column's texts quoted only when one of them holds a comma, a quote
+    or a line break (and then as `csv` quotes: in quotes, quotes doubled). None for what
+    this does not reckon with (a single column, a NUL, a value of another kind)."""
+    if len(columns) < 2:
+        return None
+    texts: list[Sequence[str]] = []
+    for values in columns:
+        kinds = set(map(type, values))
+        if not kinds <= {str, int, float}:
+            return None
+        column = values if kinds == {str} else [v if type(v) is str else repr(v)
+                                                if type(v) is float else str(v)
+                                                for v in values]
+        joined = "".join(column)
+        if "\0" in joined:
+            return None
+        if any(mark in joined for mark in _QUOTED):
+            column = ['"' + t.replace('"', '""') + '"' if any(m in t for m in _QUOTED) else t
+                      for t in column]
+        texts.append(column)
+    return "".join(line + "\r\n" for line in map(",".join, zip(*texts, strict=True)))
 
 
 def _csv_column(key: Any, values: Sequence[Any], zone: Any) -> Sequence[Any]:
@@ -455,7 +487,18 @@ def _local_moments(values: Sequence[Any], zone: Any) -> list[Any]:
     from datetime import timedelta
 
     stamp = _STAMP.fullmatch
-    days: dict[str, Any] = {}
+    if set(map(type, values)) == {str} and all(map(stamp, values)) \
+            and "".join(values).isascii():  # (the usual: every value a moment)
+        days = {d: _utc_day(d, zone, timedelta) for d in {v[:10] for v in values}}
+        offsets = {day[0] if day else None for day in days.values()}
+        if len(offsets) == 1 and None not in offsets:
+            offset, sign = next((day[0], day[2]) for day in days.values() if day)
+            names = {d: day[1] for d, day in days.items() if day}
+            clock_times = {t: _time_of_day(t, offset, sign) for t in {v[11:19] for v in values}}
+            if None not in clock_times.values():
+                return [names[v[:10]][clock_times[v[11:19]][0]] + clock_times[v[11:19]][1]
+                        for v in values]
+    days = {}
     times: dict[tuple[int, str], Any] = {}
     out = []
     for v in values:
