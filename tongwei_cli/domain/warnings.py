@@ -330,7 +330,9 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
     if limit:
         sql += " LIMIT :limit"
         params["limit"] = limit
-    cursor = db.conn.execute(sql, params)
+    cursor = db.conn.cursor()
+    cursor.row_factory = None  # (plain tuples: the columns are taken apart below)
+    cursor.execute(sql, params)
     keys = [d[0] for d in cursor.description]
     found = cursor.fetchall()
     if not found:

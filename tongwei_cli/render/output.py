@@ -8,6 +8,7 @@ to the screen or to `-o FILE`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -459,7 +460,7 @@ def _csv_lines(columns: list[Sequence[Any]]) -> str | None:
             column = ['"' + t.replace('"', '""') + '"' if any(m in t for m in _QUOTED) else t
                       for t in column]
         texts.append(column)
-    return "".join(line + "\r\n" for line in map(",".join, zip(*texts, strict=True)))
+    return "\r\n".join(map(",".join, zip(*texts, strict=True))) + "\r\n"
 
 
 def _csv_column(key: Any, values: Sequence[Any], zone: Any) -> Sequence[Any]:
@@ -470,7 +471,9 @@ def _csv_column(key: Any, values: Sequence[Any], zone: Any) -> Sequence[Any]:
     if str in kinds:
         if is_moment_key(key):
             out = _local_moments(out, zone)
-        if not {v[:1] for v in out if type(v) is str}.isdisjoint(FORMULA_START):
+        texts = "\0" + "\0".join(out if len(kinds) == 1 else
+                                  [v for v in out if type(v) is str])
+        if any("\0" + start in texts for start in FORMULA_START):  # (a text that starts one)
             out = [safe_cell(v) for v in out]
     if type(None) in kinds:
         out = ["" if v is None else v for v in out]
@@ -494,10 +497,11 @@ def _local_moments(values: Sequence[Any], zone: Any) -> list[Any]:
         if len(offsets) == 1 and None not in offsets:
             offset, sign = next((day[0], day[2]) for day in days.values() if day)
             names = {d: day[1] for d, day in days.items() if day}
-            clock_times = {t: _time_of_day(t, offset, sign) for t in {v[11:19] for v in values}}
-            if None not in clock_times.values():
-                return [names[v[:10]][clock_times[v[11:19]][0]] + clock_times[v[11:19]][1]
-                        for v in values]
+            table = _minutes(offset // 60) if offset % 60 == 0 else {}
+            if {v[11:16] for v in values} <= table.keys() \
+                    and {v[17:19] for v in values} <= _SECONDS.keys():
+                return [names[v[:10]][table[v[11:16]][0]] + table[v[11:16]][1] + v[16:19]
+                        + sign for v in values]
     days = {}
     times: dict[tuple[int, str], Any] = {}
     out = []
@@ -515,6 +519,21 @@ def _local_moments(values: Sequence[Any], zone: Any) -> list[Any]:
                     out.append(day[1][clock_time[0]] + clock_time[1])
                     continue
         out.append(csv_moment("at", v, zone))
+    return out
+
+
+_SECONDS = {f"{n:02d}": n for n in range(60)}
+
+
+@functools.cache
+def _minutes(offset: int) -> dict[str, tuple[int, str]]:
+    """Each UTC time of day to the minute (`HH:MM`) with `offset` minutes added: which
+    local day (0 the day before, 1 the same, 2 the day after) and the local `HH:MM`."""
+    out = {}
+    for minute in range(1440):
+        shift, rest = divmod(minute + offset, 1440)
+        out[f"{minute // 60:02d}:{minute % 60:02d}"] = (shift + 1,
+                                                       f"{rest // 60:02d}:{rest % 60:02d}")
     return out
 
 
