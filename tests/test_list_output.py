@@ -8,6 +8,7 @@ is known to be right)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -187,3 +188,46 @@ def test_the_light_table_lines_up_cjk_columns(run, lists):
         if "pipe" not in name:
             width = int(name.split(".")[-2])
             assert all(cell_len(line) <= width for line in lines), name
+
+
+def test_report_daily_on_a_terminal_draws_its_long_dispatch_list_light(run, lists,
+                                                                      monkeypatch):
+    """On a terminal, a dispatch list longer than LONG_BLOCK is drawn by the light table
+    (no box, moments whole, the name left out at 80 columns and said so, controls
+    escaped); on a pipe the page is as rich draws it."""
+    from rich.console import Console
+
+    from tongwei_cli.commands import get_db
+    from tongwei_cli.domain.reference import refs
+    from tongwei_cli.render import report
+    from tongwei_cli.reports.figures import daily_report
+
+    monkeypatch.setattr(report, "LONG_BLOCK", 2)  # (the fixture's list has 5 rows)
+    db = get_db()
+    try:
+        from datetime import date
+
+        data = report.masked(daily_report(db, date(2026, 11, 25))["dispatch"], False)
+        page = report.visible_page(report.layout(
+            {**daily_report(db, date(2026, 11, 25)), "dispatch": data}, refs(db), db.tz,
+            "zh"))
+    finally:
+        from tongwei_cli import commands
+
+        commands.close_db()
+
+    def drawn(width):
+        console = Console(width=80, file=io.StringIO(), color_system=None, highlight=False,
+                          markup=False, emoji=False)
+        for part in report.to_rich(page, width):
+            console.print(part)
+        return console.file.getvalue()
+
+    light, piped = drawn(80), drawn(None)
+    block = "\n".join(light[light.index("待调度预警（"):].splitlines()[:12])
+    assert "YJ20261120001" in block and "┃" not in block
+    assert "11月20日 10:00" in block  # a moment whole, never cut with …
+    assert "未显示：姓名" in block  # what 80 columns could not show, named
+    for ch in RAW:
+        assert ch not in light
+    assert "┏━" in piped[piped.index("待调度预警（"):][:200]  # the pipe: rich's table

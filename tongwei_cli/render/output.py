@@ -225,7 +225,7 @@ class Display:
             return _local_texts(values, self.tz)
         if kind.startswith(("ref:", "word")) or kind == "bool":
             try:  # one look-up a code (a code, a word: a few in a list of thousands)
-                shown = {(type(v), v): self(column, v) for v in set(values)}
+                shown = {key: self(column, key[1]) for key in {(type(v), v) for v in values}}
                 return [shown[type(v), v] for v in values]
             except TypeError:  # (a value that is no code: a cell at a time)
                 pass
