@@ -9,6 +9,9 @@
     .venv/bin/python benchmarks/run.py --backlog-only --backlog-warnings 50000 --runs 5
                                                    # a smoke run of the backlog scale alone
     .venv/bin/python benchmarks/run.py --merge-only  # only `tongwei merge` and its floor
+    .venv/bin/python benchmarks/run.py --lists-only --runs 9
+                                                   # only the dispatch list and report daily
+                                                   # of a file with 3,000 overdue warnings
 
 Every figure is measured in this run, on this machine; each "ours vs floor" pair runs as
 whole processes, interleaved (ours, floor, ours, floor…) so that drift hits both sides, and
@@ -557,6 +560,90 @@ def measure_lists(folder: Path, big: Path, runs: int) -> dict[str, tuple[float, 
     }, runs)
 
 
+# The stand-in for the national file's dispatch list (`--lists-only`): its 3,054 overdue
+# warnings, not its size, set what the list costs (the SQL walks the index of open warnings,
+# a range the size of the list), so a small file with as many overdue warnings stands in.
+LISTS_FILE = (2_000, 20_000, 3_000)  # cases, warnings, of those never fed back
+
+
+def lists_file(folder: Path, reuse: bool) -> Path:
+    """A file of 20k warnings, the oldest 3,000 never fed back (overdue), and 2k cases,
+    loaded through `tongwei import` of generated CSV, as the scales are."""
+    n_cases, n_warnings, unfed = LISTS_FILE
+    db = folder / "lists.db"
+    if reuse and db.exists():
+        return db
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    data = folder / "lists-data"
+    data.mkdir(exist_ok=True)
+    files = write_scale(data, n_cases, n_warnings, unfed=unfed)
+    tw(db, "init")
+    for kind in ("warnings", "followups", "cases", "events", "outreach", "cards"):
+        tw(db, "import", kind, str(files[kind]))
+    today = datetime.now(TZ).date()
+    tw(db, "campaign", "add", "bench campaign", "--from", (today - timedelta(days=60))
+       .isoformat(), "--to", (today + timedelta(days=30)).isoformat())
+    sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    shutil.rmtree(data, ignore_errors=True)
+    return db
+
+
+def measure_list_formats(folder: Path, big: Path, runs: int) -> dict[str, tuple[float, float]]:
+    """The dispatch list of `big` against a fresh file on a terminal, as CSV and as JSON;
+    `report daily` (its dispatch list of the 200 most urgent) on a terminal and as text."""
+    fresh = folder / "lists-fresh.db"
+    fresh_copy(folder / "template.db", fresh)
+    args = ("warning", "list", "--status", "overdue")
+    report = ("report", "daily")
+
+    def pair(*argv: str, tty: bool = False) -> tuple:
+        if tty:
+            return (lambda: run_tty([*tongwei(), *argv], env_for(big)),
+                    lambda: run_tty([*tongwei(), *argv], env_for(fresh)))
+        return lambda: tw(big, *argv)[0], lambda: tw(fresh, *argv)[0]
+
+    return interleaved({
+        "terminal": pair(*args, tty=True),
+        "csv": pair(*args, "--format", "csv"),
+        "json": pair(*args, "--format", "json"),
+        "report terminal": pair(*report, tty=True),
+        "report text": pair(*report, "--format", "text"),
+    }, runs)
+
+
+def lists_only(folder: Path, options: argparse.Namespace, runs: int, started: float) -> int:
+    """`--lists-only`: the dispatch list and `report daily` of the stand-in file (as many
+    overdue warnings as the national file) against a fresh file."""
+    print("lists: building the stand-in file…", file=sys.stderr, flush=True)
+    db = lists_file(folder, options.reuse)
+    n = overdue_count(db)
+    print(f"lists: {n:,} overdue; measuring…", file=sys.stderr, flush=True)
+    pairs = measure_list_formats(folder, db, runs)
+    what = f"stand-in file ({n:,} overdue)"
+    rows: list[Row] = []
+    for key, name, target in (
+            ("terminal", f"`warning list --status overdue` on a terminal (80 columns), {what}",
+             1.5),
+            ("csv", "… `--format csv`", 1.2), ("json", "… `--format json`", 1.2),
+            ("report terminal", "`report daily` on a terminal (80 columns), same file", 1.3),
+            ("report text", "`report daily --format text`, same file", 1.3)):
+        ours, base = pairs[key]
+        rows.append((name, ms(ours), f"{ms(base)} (fresh file)", f"{ours / base:.2f} ×",
+                     f"≤ {target} ×", ours / base <= target))
+    lines = ["| what | tongwei | floor | ratio | target |  |", "|---|---|---|---|---|---|"]
+    for name, ours, floor, value, target, ok in rows:
+        lines.append(f"| {name} | {ours} | {floor} | {value} | {target} | "
+                     f"{'met' if ok else '**missed**'} |")
+    text = ("\n".join(lines) + f"\n\nMachine: {machine()}. Medians of {runs} interleaved "
+            f"runs; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f}"
+            f" s in all; load average {os.getloadavg()[0]:.1f} at the end.\n")
+    print()
+    print(text)
+    (folder / "lists.md").write_text(text, encoding="utf-8")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
 def overdue_count(db: Path) -> int:
     conn = sqlite3.connect(db)
     try:
@@ -843,6 +930,10 @@ def main() -> int:
                         help="reuse the scale files a previous run left in --out")
     parser.add_argument("--merge-only", action="store_true",
                         help="only `tongwei merge` of a station file against its floor")
+    parser.add_argument("--lists-only", action="store_true",
+                        help="only the dispatch list (terminal, CSV, JSON) and report daily "
+                             "of a stand-in file with as many overdue warnings as the "
+                             "national file's, against a fresh file")
     parser.add_argument("--repeat", type=int, default=1,
                         help="consecutive runs of every measurement on the same files; the "
                              "last run's table and each ratio's spread are printed")
@@ -862,6 +953,8 @@ def main() -> int:
         return backlog_only(folder, options, runs, started)
     if options.merge_only:
         return merge_only(folder, max(3, runs // 2), started)
+    if options.lists_only:
+        return lists_only(folder, options, runs, started)
     scales = ["county"] if options.quick else ["county", "province"]
     if options.national:
         scales.append("national")

@@ -292,7 +292,10 @@ def list_(
     hidden = {"open": ("feedback_at",), "overdue": ("feedback_at", "status_label"),
               "closed": ("overdue_minutes", "status_label")}.get(status or "", ())
     columns = [c for c in LIST_COLUMNS if c.key not in hidden]
-    emit_list([_for_table(r) for r in rows], columns, fmt=fmt, output=output,
+    labels = {s: _as_label(s) for s in ("open", "overdue", "closed")}
+    # (the list's columns show how late by its minutes: no `overdue` text a row)
+    emit_list([{**r, "status_label": labels.get(r["status"]) or _as_label(r["status"])}
+               for r in rows], columns, fmt=fmt, output=output,
               reveal=reveal, refs=refs(db), tz=db.tz, notes=notes,
               footer=None if cut else {"no": say("total.rows", n=len(rows))},
               encoding=encoding, sheet="warning", drop=NARROW)

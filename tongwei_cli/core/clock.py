@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -55,6 +56,36 @@ def text_of(value: str | int | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
     return _time.strftime(UTC_FORMAT, _time.gmtime(value))
+
+
+def texts_of(values: Sequence[str | int | None]) -> list[str | None]:
+    """`[text_of(v) for v in values]`, for a column of thousands (a list): each day's date
+    and each time of day written once, not once a moment."""
+    if set(map(type, values)) == {int} and 0 <= min(values) and max(values) < _YEAR_10000:
+        days = {d: text_of(d * 86400)[:11] for d in {v // 86400 for v in values}}
+        clock_times = {r: f"{r // 3600:02d}:{r % 3600 // 60:02d}:{r % 60:02d}Z"
+                       for r in {v % 86400 for v in values}}
+        return [days[v // 86400] + clock_times[v % 86400] for v in values]
+    days = {}
+    clock_times = {}
+    out: list[str | None] = []
+    for value in values:
+        if type(value) is not int or not 0 <= value < _YEAR_10000:
+            out.append(text_of(value))
+            continue
+        day, rest = divmod(value, 86400)
+        date_text = days.get(day)
+        if date_text is None:
+            date_text = days[day] = text_of(day * 86400)[:11]
+        time_text = clock_times.get(rest)
+        if time_text is None:
+            time_text = clock_times[rest] = \
+                f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}Z"
+        out.append(date_text + time_text)
+    return out
+
+
+_YEAR_10000 = 253402300800  # 10000-01-01T00:00:00Z: `text_of` writes years of four digits
 
 
 def texts(record: dict, keys: tuple[str, ...]) -> dict:

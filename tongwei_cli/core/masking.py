@@ -101,13 +101,18 @@ def _masked(text: str, plain: str, start: int, end: int, kind: str) -> str:
     return "".join("*" if i in hidden else text[i] for i in range(start, end))
 
 
+def _plain(text: str) -> str:
+    """`text` with its full-width digits, letters, signs and blanks as ASCII (same places)."""
+    return text if text.isascii() or not re.search(_WIDE, text) else text.translate(_HALF)
+
+
 def mask_free_text(text: str | None) -> str | None:
     """`text` with every mainland mobile number and resident ID number in it masked as
     `mask_phone` and `mask_id` mask them (`请回电138 1234 5678` -> `请回电138 **** 5678`);
     every other character, case and warning numbers, amounts and dates included, as it was."""
     if not text or len(text) < 11:
         return text
-    plain = text if text.isascii() or not re.search(_WIDE, text) else text.translate(_HALF)
+    plain = _plain(text)
     if not _MAYBE_NUMBER.search(plain):
         return text
     pieces: list[str] = []
@@ -131,6 +136,54 @@ def mask_shown(record: dict) -> dict:
         if key not in PERSONAL_FIELDS or not isinstance(value, str):
             out[key] = _free(value)
     return out
+
+
+# -- a column at a time --------------------------------------------------------------
+#
+# A list of thousands of records (the dispatch list) is masked a column at a time: the
+# same masks as `mask_shown` gives each record, but the look for numbers in free text is
+# made once over the whole column (its texts joined by NUL, which no number contains or
+# touches: a number found in the joined text is one of a single text, and every number of
+# every text is found there), so a column of keys, codes, moments and masked values -- one
+# without eleven characters that could be a number -- costs one search, not a call a cell.
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def mask_column(key: str, values: list[Any]) -> list[Any] | None:
+    """`[mask_shown({key: v})[key] for v in values]` for a column of texts, numbers and
+    empty cells -- `values` itself when nothing in it is masked; None for a column of
+    anything else (nested records, lists: masked a value at a time). Never called for the
+    ciphertext or blind index beside a personal column (never shown)."""
+    kinds = set(map(type, values))
+    if not kinds <= _SCALARS:
+        return None
+    if str not in kinds:
+        return values
+    kind = PERSONAL_FIELDS.get(key)
+    if kind is not None:  # (`mask_record`; every other value as it is)
+        mask = MASKS[kind]
+        return [mask(v) if type(v) is str else v for v in values]
+    texts = values if len(kinds) == 1 else [v for v in values if type(v) is str]
+    if not _may_hold_number(_plain("\0".join(texts))):
+        return values
+    return [mask_free_text(v) if type(v) is str else v for v in values]
+
+
+_RUN = b"1" * 11
+_runs: list[bytes] = []  # (the byte table: made on first use)
+
+
+def _may_hold_number(plain: str) -> bool:
+    """`_MAYBE_NUMBER.search(plain)`, for a long text: first a byte scan for the eleven
+    characters in a row (digits, blanks, `+`, `-`) that every such number is made of, which
+    a column of keys, codes, moments and masked values never has (`2026-11-28T09`, a
+    masked `138****5678`)."""
+    if not _runs:
+        _runs.append(bytes(0x31 if chr(i) in "0123456789 +-" else 0x30 for i in range(256)))
+    if _RUN not in plain.encode("utf-8", "surrogatepass").translate(_runs[0]):
+        return False
+    return _MAYBE_NUMBER.search(plain) is not None
 
 
 def _free(value: Any) -> Any:

@@ -295,10 +295,19 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
     if station:
         where.append("w.station = :station")
         params["station"] = station
+    # The status as of the moment (`status_at`), how late (`_overdue_minutes`) and the
+    # feedback and visit not yet made then (NULL) come from SQLite with the rows: no
+    # Python work a row but the moments' text (`clock.texts_of`).
+    closed = "w.feedback_at <= :moment"
     columns = ("w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
-               " w.deadline_at, w.feedback_at, w.visited_at,"
+               f" w.deadline_at, CASE WHEN {closed} THEN w.feedback_at END AS feedback_at,"
+               " CASE WHEN w.visited_at <= :moment THEN w.visited_at END AS visited_at,"
                " (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
-               "  AND f.at <= :moment) AS followups")
+               "  AND f.at <= :moment) AS followups,"
+               f" CASE WHEN {closed} THEN 'closed' WHEN w.deadline_at < :moment"
+               "  THEN 'overdue' ELSE 'open' END AS status,"
+               f" CASE WHEN {closed} OR w.deadline_at >= :moment THEN NULL"
+               "  ELSE (:moment - w.deadline_at) / 60 END AS overdue_minutes")
     common = " AND ".join(where)
     if status in ("open", "overdue"):
         # Without feedback by the moment (overdue ones included, as on the dispatch list):
@@ -321,17 +330,16 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
     if limit:
         sql += " LIMIT :limit"
         params["limit"] = limit
-    rows = []
-    for r in db.query(sql, params):
-        record = dict(r)
-        if record["feedback_at"] is not None and record["feedback_at"] > moment:
-            record["feedback_at"] = None  # not yet fed back as of that moment
-        if record["visited_at"] is not None and record["visited_at"] > moment:
-            record["visited_at"] = None
-        record["status"] = status_at(record, moment)
-        record["overdue_minutes"] = _overdue_minutes(record, moment)
-        rows.append(clock.texts(record, MOMENTS))
-    return rows
+    cursor = db.conn.cursor()
+    cursor.row_factory = None  # (plain tuples: the columns are taken apart below)
+    cursor.execute(sql, params)
+    keys = [d[0] for d in cursor.description]
+    found = cursor.fetchall()
+    if not found:
+        return []
+    values = [clock.texts_of(column) if key in MOMENTS else column
+              for key, column in zip(keys, zip(*found, strict=True), strict=True)]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 # -- follow-ups ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ to the screen or to `-o FILE`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -103,8 +104,72 @@ def masked(value: Any, reveal: bool) -> Any:
         shown = mask_record(value, reveal=True) if reveal else mask_shown(value)
         return {k: masked(v, reveal) for k, v in shown.items()}
     if isinstance(value, list):
+        table = masked_rows(value, reveal)
+        if table is not None:
+            return table.records()
         return [masked(v, reveal) for v in value]
     return value
+
+
+class Rows:
+    """A list of records that all have the same keys in the same order, held a column at a
+    time: what a long list is masked, written and drawn from, a column at a time (a value
+    of each kind is looked at once a column, not once a cell)."""
+
+    __slots__ = ("columns", "keys", "size")
+
+    def __init__(self, keys: Sequence[Any], columns: Sequence[Sequence[Any]], size: int):
+        self.keys, self.columns, self.size = list(keys), list(columns), size
+
+    @classmethod
+    def of(cls, records: Any) -> Rows | None:
+        """`records` by column, or None when they are not a non-empty list of dicts of the
+        same keys (then handled a record at a time)."""
+        if not isinstance(records, list) or not records:
+            return None
+        keys = tuple(records[0]) if type(records[0]) is dict else None
+        if not keys or not all(type(r) is dict and tuple(r) == keys for r in records):
+            return None
+        return cls(keys, list(zip(*(r.values() for r in records), strict=True)),
+                   len(records))
+
+    def column(self, key: str) -> Sequence[Any]:
+        """The values under `key` (None where there is no such key)."""
+        for k, values in zip(self.keys, self.columns, strict=True):
+            if k == key:
+                return values
+        return [None] * self.size
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.keys, values, strict=True))
+                for values in zip(*self.columns, strict=True)] if self.keys else \
+            [{} for _ in range(self.size)]
+
+
+def masked_rows(records: Any, reveal: bool) -> Rows | None:
+    """`masked(records, reveal)` a column at a time (`masking.mask_column`), for a list of
+    records of the same keys; None for anything else."""
+    table = Rows.of(records)
+    if table is None:
+        return None
+    from tongwei_cli.core.fields import is_sealed
+    from tongwei_cli.core.masking import mask_column
+
+    keys, columns = [], []
+    for key, values in zip(table.keys, table.columns, strict=True):
+        if isinstance(key, str) and is_sealed(key):
+            continue  # the ciphertext or blind index beside a personal field: never shown
+        out = values if reveal else mask_column(key, values)
+        if out is None or (reveal and not set(map(type, values)) <= _SCALARS):
+            # nested records or lists: a value at a time, as `masked` takes them
+            out = [masked(v, True) for v in values] if reveal else \
+                [masked(mask_shown({key: v})[key], False) for v in values]
+        keys.append(key)
+        columns.append(out)
+    return Rows(keys, columns, table.size)
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def lookup(record: dict[str, Any], key: str) -> Any:
@@ -147,6 +212,25 @@ class Display:
             return duration(value, self.lang)
         return str(value)
 
+    def column(self, column: Column, values: Sequence[Any]) -> list[str]:
+        """`[self(column, v) for v in values]`, a column at a time: a text column as it
+        is, a code's word or name looked up once for each code, moments made local once a
+        UTC day (`_local_texts`)."""
+        kind = column.kind
+        kinds = set(map(type, values))
+        if kinds <= {str, type(None)} and (kind in ("text", "int") or (
+                kind.startswith("ref:") and self.refs is None)):
+            return [v if type(v) is str else "" for v in values]
+        if kind == "stamp" and self.tz is not None and kinds <= {str, type(None)}:
+            return _local_texts(values, self.tz)
+        if kind.startswith(("ref:", "word")) or kind == "bool":
+            try:  # one look-up a code (a code, a word: a few in a list of thousands)
+                shown = {key: self(column, key[1]) for key in {(type(v), v) for v in values}}
+                return [shown[type(v), v] for v in values]
+            except TypeError:  # (a value that is no code: a cell at a time)
+                pass
+        return [self(column, v) for v in values]
+
 
 def duration(minutes: int, lang: str) -> str:
     """How late, as every view writes it (the warning list and show, the daily report's
@@ -184,6 +268,11 @@ def visible(text: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_column(texts: list[str]) -> list[str]:
+    """`[visible(t) for t in texts]`: the column itself when all of it is printable."""
+    return texts if "".join(texts).isprintable() else [visible(t) for t in texts]
 
 
 def visible_lines(text: str) -> str:
@@ -224,6 +313,42 @@ def warn(text: str) -> None:
 
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _null(_value: Any) -> str:
+    return "null"
+
+
+def _float_json(value: float) -> str | None:
+    return repr(value) if value == value and value not in (float("inf"), float("-inf")) \
+        else None
+
+
+def rows_json(table: Rows) -> str:
+    """`to_json(table.records())`, the same text, written a column at a time: each value's
+    JSON made by the encoders `json` itself uses, the lines joined once. (json's C encoder
+    does not indent; its indenting encoder is Python, a call a value.)"""
+    from json.encoder import encode_basestring
+
+    encoders: dict[type, Any] = {str: encode_basestring, int: int.__repr__,
+                                 bool: lambda v: "true" if v else "false",
+                                 type(None): _null}
+    if not table.keys or not all(type(k) is str for k in table.keys):
+        return to_json(table.records())
+    lines = []
+    for key, values in zip(table.keys, table.columns, strict=True):
+        kinds = set(map(type, values))
+        if float in kinds:
+            floats = {v: _float_json(v) for v in values if type(v) is float}
+            if None in floats.values():  # NaN, infinities: as json writes them
+                return to_json(table.records())
+            encoders[float] = floats.__getitem__
+        if not kinds <= encoders.keys():
+            return to_json(table.records())
+        head = f"    {encode_basestring(key)}: "
+        lines.append([head + encoders[type(v)](v) for v in values])
+    items = map(",\n".join, zip(*lines, strict=True))
+    return "[\n  {\n" + "\n  },\n  {\n".join(items) + "\n  }\n]\n"
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -289,6 +414,171 @@ def to_csv(records: list[dict[str, Any]], keys: Sequence[str] | None = None,
             row.append("" if value is None else safe_cell(value))
         writer.writerow(row)
     return buffer.getvalue()
+
+
+def rows_csv(table: Rows, tz: Any = None) -> str:
+    """`to_csv(table.records(), tz=tz)`, the same text, written a column at a time: the
+    moments of a moment's column made local, the texts of a column that starts a formula
+    neutralised, its empty cells made empty strings -- each looked for once a column."""
+    zone = _zone(tz)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.keys)
+    columns = [_csv_column(key, values, zone)
+               for key, values in zip(table.keys, table.columns, strict=True)]
+    lines = _csv_lines(columns)
+    if lines is not None:
+        buffer.write(lines)
+    else:
+        writer.writerows(zip(*columns, strict=True) if columns else [[]] * table.size)
+    return buffer.getvalue()
+
+
+_QUOTED = (",", '"', "\r", "\n")  # what makes `csv` quote a field (the excel dialect)
+
+
+def _csv_lines(columns: list[Sequence[Any]]) -> str | None:
+    """What `csv.writer(…, lineterminator="\r\n").writerows(zip(*columns))` writes, a
+    column at a time: a column's texts quoted only when one of them holds a comma, a quote
+    or a line break (and then as `csv` quotes: in quotes, quotes doubled). None for what
+    this does not reckon with (a single column, a NUL, a value of another kind)."""
+    if len(columns) < 2:
+        return None
+    texts: list[Sequence[str]] = []
+    for values in columns:
+        kinds = set(map(type, values))
+        if not kinds <= {str, int, float}:
+            return None
+        column = values if kinds == {str} else [v if type(v) is str else repr(v)
+                                                if type(v) is float else str(v)
+                                                for v in values]
+        joined = "".join(column)
+        if "\0" in joined:
+            return None
+        if any(mark in joined for mark in _QUOTED):
+            column = ['"' + t.replace('"', '""') + '"' if any(m in t for m in _QUOTED) else t
+                      for t in column]
+        texts.append(column)
+    return "\r\n".join(map(",".join, zip(*texts, strict=True))) + "\r\n"
+
+
+def _csv_column(key: Any, values: Sequence[Any], zone: Any) -> Sequence[Any]:
+    kinds = set(map(type, values))
+    if not kinds <= {str, int, float, type(None)}:  # (bool, nested, other: a cell at a time)
+        return [_csv_cell(key, v, zone) for v in values]
+    out = values
+    if str in kinds:
+        if is_moment_key(key):
+            out = _local_moments(out, zone)
+        texts = "\0" + "\0".join(out if len(kinds) == 1 else
+                                  [v for v in out if type(v) is str])
+        if any("\0" + start in texts for start in FORMULA_START):  # (a text that starts one)
+            out = [safe_cell(v) for v in out]
+    if type(None) in kinds:
+        out = ["" if v is None else v for v in out]
+    return out
+
+
+def _local_moments(values: Sequence[Any], zone: Any) -> list[Any]:
+    """`csv_moment` of each value of a moment's column: a stored UTC moment as local time
+    with its offset. The zone is asked once a UTC day, not once a moment: where its offset
+    is the same at the day's first and last second (every day but those a summer time
+    starts or ends), a moment of that day is its time of day plus the offset, written as
+    `isoformat` writes it -- reckoned once for each time of day in the column. (A day whose
+    offset changes, a value of another shape: `csv_moment` itself.)"""
+    from datetime import timedelta
+
+    stamp = _STAMP.fullmatch
+    if set(map(type, values)) == {str} and all(map(stamp, values)) \
+            and "".join(values).isascii():  # (the usual: every value a moment)
+        days = {d: _utc_day(d, zone, timedelta) for d in {v[:10] for v in values}}
+        offsets = {day[0] if day else None for day in days.values()}
+        if len(offsets) == 1 and None not in offsets:
+            offset, sign = next((day[0], day[2]) for day in days.values() if day)
+            names = {d: day[1] for d, day in days.items() if day}
+            table = _minutes(offset // 60) if offset % 60 == 0 else {}
+            if {v[11:16] for v in values} <= table.keys() \
+                    and {v[17:19] for v in values} <= _SECONDS.keys():
+                return [names[v[:10]][table[v[11:16]][0]] + table[v[11:16]][1] + v[16:19]
+                        + sign for v in values]
+    days = {}
+    times: dict[tuple[int, str], Any] = {}
+    out = []
+    for v in values:
+        if type(v) is str and stamp(v) and v.isascii():
+            day = days.get(v[:10], False)
+            if day is False:
+                day = days[v[:10]] = _utc_day(v[:10], zone, timedelta)
+            if day is not None:
+                key = (day[0], v[11:19])
+                clock_time = times.get(key, False)
+                if clock_time is False:
+                    clock_time = times[key] = _time_of_day(v[11:19], day[0], day[2])
+                if clock_time is not None:
+                    out.append(day[1][clock_time[0]] + clock_time[1])
+                    continue
+        out.append(csv_moment("at", v, zone))
+    return out
+
+
+_SECONDS = {f"{n:02d}": n for n in range(60)}
+
+
+@functools.cache
+def _minutes(offset: int) -> dict[str, tuple[int, str]]:
+    """Each UTC time of day to the minute (`HH:MM`) with `offset` minutes added: which
+    local day (0 the day before, 1 the same, 2 the day after) and the local `HH:MM`."""
+    out = {}
+    for minute in range(1440):
+        shift, rest = divmod(minute + offset, 1440)
+        out[f"{minute // 60:02d}:{minute % 60:02d}"] = (shift + 1,
+                                                       f"{rest // 60:02d}:{rest % 60:02d}")
+    return out
+
+
+def _time_of_day(text: str, offset: int, sign: str) -> tuple[int, str] | None:
+    """`HH:MM:SS` (UTC) plus `offset` seconds: which local day (0 the day before, 1 the
+    same, 2 the day after) and the local time with the offset written after it."""
+    h, m, sec = int(text[:2]), int(text[3:5]), int(text[6:])
+    if h > 23 or m > 59 or sec > 59:
+        return None
+    shift, rest = divmod(h * 3600 + m * 60 + sec + offset, 86400)
+    return shift + 1, f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}{sign}"
+
+
+def _utc_day(text: str, zone: Any, timedelta: Any) -> tuple[int, tuple[str, ...], str] | None:
+    """For the UTC day `text` (YYYY-MM-DD): the zone's offset through the whole day in
+    seconds, the local dates of the day before, the day and the day after (each with the
+    blank after it), and the offset as `isoformat` writes it; None where the offset changes
+    that day (or the text is no day this can reckon with)."""
+    from datetime import UTC
+
+    try:
+        start = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        if not text.isascii() or not 1000 < start.year < 9999:
+            return None
+        first = start.astimezone(zone)
+        last = (start + timedelta(seconds=86399)).astimezone(zone)
+    except (ValueError, OverflowError):
+        return None
+    if first.utcoffset() != last.utcoffset() or first.utcoffset() is None:
+        return None
+    offset = first.utcoffset().total_seconds()
+    if offset != int(offset):
+        return None
+    names = tuple((start + timedelta(days=k)).date().isoformat() + " " for k in (-1, 0, 1))
+    return int(offset), names, first.isoformat(sep=" ")[19:]
+
+
+def _csv_cell(key: Any, value: Any, zone: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    else:
+        value = csv_moment(key, value, zone)
+    return "" if value is None else safe_cell(value)
 
 
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030"}
@@ -587,6 +877,63 @@ def _cells(text: str) -> int:
     return cell_len(text)
 
 
+def _cells_of(texts: list[str]) -> list[int]:
+    """`[_cells(t) for t in texts]`."""
+    if "".join(texts).isascii():
+        return list(map(len, texts))
+    from rich.cells import cell_len
+
+    return list(map(cell_len, texts))
+
+
+def _local_texts(values: Sequence[str | None], tz: Any) -> list[str]:
+    """`[clock.local_text(v, tz) for v in values]` for stored moments (or None): the zone
+    asked once a UTC day, where its offset is the same from the day before to the day after
+    (so that no time of the day is one a zone shows twice, which `local_text` marks with
+    its offset); any other day, and any other value, by `local_text` itself."""
+    from datetime import UTC, timedelta
+
+    from tongwei_cli.core.clock import local_text
+
+    stamp = _STAMP.fullmatch
+    days: dict[str, Any] = {}
+    out = []
+    for v in values:
+        if type(v) is str and stamp(v) and v.isascii():
+            day = days.get(v[:10], False)
+            if day is False:
+                day = days[v[:10]] = _calm_day(v[:10], tz, timedelta, UTC)
+            h, m = int(v[11:13]), int(v[14:16])
+            if day is not None and h < 24 and m < 60 and int(v[17:19]) < 60:
+                shift, rest = divmod(h * 60 + m + day[0], 1440)
+                out.append(f"{day[1][shift + 1]} {rest // 60:02d}:{rest % 60:02d}")
+                continue
+        out.append(local_text(v, tz))
+    return out
+
+
+def _calm_day(text: str, tz: Any, timedelta: Any, utc: Any
+              ) -> tuple[int, tuple[str, ...]] | None:
+    """For the UTC day `text`: the zone's offset in whole minutes, the same from the day
+    before to the day after, and the local dates of the day before, the day and the day
+    after; None otherwise."""
+    try:
+        start = datetime.fromisoformat(text).replace(tzinfo=utc)
+        if not text.isascii() or not 1000 < start.year < 9999:
+            return None
+        offsets = {(start + timedelta(seconds=s)).astimezone(tz).utcoffset()
+                   for s in (-86400, 0, 86399, 2 * 86400 - 1)}
+    except (ValueError, OverflowError):
+        return None
+    if len(offsets) != 1 or None in offsets:
+        return None
+    seconds = offsets.pop().total_seconds()
+    if seconds % 60:
+        return None
+    return int(seconds // 60), tuple((start + timedelta(days=k)).date().isoformat()
+                                     for k in (-1, 0, 1))
+
+
 def _fit(text: str, width: int, right: bool = False) -> str:
     """`text` in exactly `width` cells: padded, or cut with `…`."""
     size = _cells(text)
@@ -639,12 +986,13 @@ def _short_station(name: str) -> str:
 
 
 class _Col:
-    __slots__ = ("column", "fixed", "foot", "heading", "label", "natural", "right", "texts",
-                 "width")
+    __slots__ = ("column", "fixed", "foot", "heading", "label", "natural", "right", "sizes",
+                 "texts", "width")
 
     def __init__(self, column: Column, label: str, texts: list[str], foot: str, fixed: bool,
-                 right: bool, natural: int, heading: int):
+                 right: bool, natural: int, heading: int, sizes: list[int]):
         self.column, self.label, self.texts, self.foot = column, label, texts, foot
+        self.sizes = sizes  # each text's width in cells
         self.fixed, self.right = fixed, right
         self.natural = natural  # the widest value (or the heading's longest word)
         self.heading = heading  # the fewest cells the heading takes (folded)
@@ -692,28 +1040,40 @@ def _table_width(output: Path | None) -> int | None:
     return max(shutil.get_terminal_size().columns, 20)
 
 
-def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Display, *,
-                width: int | None, footer: dict[str, Any] | None = None,
+def _column_values(rows: list[dict[str, Any]] | Rows, key: str) -> Sequence[Any]:
+    if isinstance(rows, Rows):
+        return rows.column(key)
+    return [lookup(row, key) for row in rows]
+
+
+def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, show: Display,
+                *, width: int | None, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
                 bold: bool = False) -> tuple[list[str], list[str]]:
     """A table as lines of text, and the labels of the columns left out for want of width.
     `drop`: the keys of the columns that may be left out, the least needed first (default:
     every column but the first, from the right); `wrap`: free text goes on over lines
-    instead of being cut (a record's timeline, where `show` owes the whole text)."""
+    instead of being cut (a record's timeline, where `show` owes the whole text). Drawn a
+    column at a time: each column's texts made, measured and padded in one go, the rows
+    joined at the end."""
+    size = rows.size if isinstance(rows, Rows) else len(rows)
     cols = []
     for column in columns:
-        texts = [visible(show(column, lookup(row, column.key))) for row in rows]
+        texts = visible_column(show.column(column, _column_values(rows, column.key)))
+        sizes = _cells_of(texts)
         foot = visible(show(column, footer.get(column.key))) if footer else ""
-        fixed = column.kind in _FIXED_KINDS or all(_is_token(t) for t in texts)
+        fixed = column.kind in _FIXED_KINDS or (
+            max(sizes, default=0) <= _TOKEN_MOST and "".join(texts).isascii()
+            and not any(" " in t for t in texts))
         label = visible(column.label(show.lang))
-        widest = max([_cells(t) for t in texts] + [_cells(foot)], default=0)
+        widest = max([*sizes, _cells(foot)])
         heading = max((_cells(w) for w in label.split(" ")), default=0)
         if not label.isascii():  # a Chinese heading of four characters or more: two lines
             half = -(-_cells(label) // 2)
             heading = _cells(label) if len(label) <= 3 else \
                 min(_cells(label), max(widest, half + half % 2))
         cols.append(_Col(column, label, texts, foot, fixed, column.kind in _RIGHT_KINDS,
-                         max(widest, heading, 1), heading))
+                         max(widest, heading, 1), heading, sizes))
     left_out: list[str] = []
     if width is not None:
         order = list(drop) if drop is not None else [c.key for c in columns[1:]][::-1]
@@ -733,7 +1093,8 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Dis
         cut = [c for c in cols if c.column.kind == "ref:stations" and c.width < c.natural]
         for c in cut:  # 平襄派出所 under the heading 派出所 reads as 平襄
             c.texts = [_short_station(t) for t in c.texts]
-            c.natural = max([_cells(t) for t in c.texts] + [_cells(c.foot), c.heading, 1])
+            c.sizes = _cells_of(c.texts)
+            c.natural = max([*c.sizes, _cells(c.foot), c.heading, 1])
         if cut:
             _share(cols, width)
         spare = width - sum(c.width for c in cols) - len(_GAP) * (len(cols) - 1)
@@ -767,12 +1128,26 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]], show: Dis
         out = [f"\x1b[1m{text}\x1b[0m" for text in out]
     rule = "─" * sum(c.width for c in cols) + "─" * (len(_GAP) * (len(cols) - 1))
     out.append(rule)
-    for i in range(len(rows)):
-        out.extend(lines_of([c.texts[i] for c in cols], wrap))
+    if wrap:
+        for i in range(size):
+            out.extend(lines_of([c.texts[i] for c in cols], wrap))
+    else:  # one line a row: each column padded (or cut) to its width, then joined
+        padded = [_fitted(c) for c in cols]
+        out.extend(_GAP.join(parts).rstrip() for parts in zip(*padded, strict=True))
     if footer:
         out.append(rule)
         out.extend(lines_of([c.foot for c in cols], wrap))
     return out, left_out
+
+
+def _fitted(c: _Col) -> list[str]:
+    """`[_fit(t, c.width, c.right) for t in c.texts]`, from the widths already known."""
+    width = c.width
+    if c.right:
+        return [" " * (width - n) + t if n <= width else _fit(t, width, True)
+                for t, n in zip(c.texts, c.sizes, strict=True)]
+    return [t + " " * (width - n) if n <= width else _fit(t, width)
+            for t, n in zip(c.texts, c.sizes, strict=True)]
 
 
 def _styled() -> bool:
@@ -784,7 +1159,8 @@ def _styled() -> bool:
         return False
 
 
-def _table_text(title: str | None, columns: Sequence[Column], rows: list[dict[str, Any]],
+def _table_text(title: str | None, columns: Sequence[Column],
+                rows: list[dict[str, Any]] | Rows,
                 show: Display, width: int | None, *, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
                 bold: bool = False, notes: Sequence[str] = ()) -> str:
@@ -827,7 +1203,13 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
     out, the least needed first (`light_table`)."""
     chosen = choose_format(fmt, output, LIST_FORMATS)
     charset = csv_encoding(encoding, chosen)
-    data = masked(records, reveal)
+    table = masked_rows(records, reveal)
+    if table is not None and chosen in ("json", "csv"):  # (a long list: a column at a time)
+        text = rows_json(table) if chosen == "json" else csv_bytes(rows_csv(table, tz),
+                                                                   charset)
+        _write(text, output, revealed=reveal)
+        return
+    data: Any = masked(records, reveal) if table is None else table
     if chosen == "json":
         _write(to_json(data), output, revealed=reveal)
         return
@@ -839,6 +1221,8 @@ def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: 
         refuse_binary_on_terminal(chosen, output)
         from tongwei_cli.core import clock
 
+        if isinstance(data, Rows):
+            data = data.records()
         sheets = list_sheets(data, columns, show, title, footer, notes, sheet)
         bureau = i18n.BUREAU[0 if show.lang == "zh" else 1]
         printed = clock.now_utc().astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M")

@@ -573,7 +573,43 @@ def to_markdown(page: Page) -> str:
 
 # -- rich (the terminal) ------------------------------------------------------------------------
 
-def to_rich(page: Page) -> list[Any]:
+# A block of more rows than this (the dispatch list: up to 200) is drawn on a terminal by
+# the lists' light table, not rich's Table (about a millisecond a row).
+LONG_BLOCK = 40
+# What a narrow terminal leaves out of the dispatch list first (as `warning list` does):
+# the name, the phone, the received time, the level.
+DISPATCH_NARROW = (7, 6, 3, 2)
+
+
+def _light_block(block: Block, lang: str, width: int | None) -> Any:
+    """A long block as the lists draw it (`output.light_table`): its title, a heading
+    and a rule, one line a row, keys, numbers and moments never split; on a narrow
+    terminal the least needed columns left out (and named)."""
+    from rich.text import Text
+
+    from tongwei_cli.render.output import Column, Display, Rows, _styled, _table_text
+
+    def kind(i: int) -> str:  # numbers right-aligned, moments and numbers never cut
+        if any(numeric(r[i]) for r in block.rows):
+            return "int"
+        return "stamp" if any(r[i].kind == "moment" for r in block.rows) else "text"
+
+    columns = [Column(f"c{i}", kind(i), zh=label, en=label)
+               for i, label in enumerate(block.columns)]
+    texts = [[show(cell, lang) for cell in row] for row in block.rows]
+    rows = Rows([c.key for c in columns], [list(col) for col in zip(*texts, strict=True)],
+                len(texts))
+    drop = [f"c{i}" for i in DISPATCH_NARROW if i < len(columns)] \
+        if block.key == "dispatch" else None
+    bold = _styled()
+    text = _table_text(block.title, columns, rows, Display(lang), width, drop=drop,
+                       bold=bold, notes=[block.note] if block.note else ()).rstrip("\n")
+    return Text.from_ansi(text) if bold else Text(text)
+
+
+def to_rich(page: Page, light_width: int | None = None) -> list[Any]:
+    """The page for rich to print; `light_width`: on a terminal this wide, a long block is
+    drawn by the light table (`_light_block`)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -586,6 +622,9 @@ def to_rich(page: Page) -> list[Any]:
             parts.append(Text(page.paragraph_title, style="bold"))
         parts.append(Text(page.paragraph))
     for block in page.blocks:
+        if light_width is not None and len(block.rows) > LONG_BLOCK:
+            parts.append(_light_block(block, page.lang, light_width))
+            continue
         table = Table(title=block.title, title_justify="left", caption=block.note,
                       caption_justify="left")
         right = [any(numeric(r[i]) for r in block.rows) for i in range(len(block.columns))]
@@ -988,6 +1027,11 @@ def emit_report(report: dict[str, Any], *, fmt: str | None, output: Path | None,
         refuse_binary_on_terminal(chosen, output)
         _write(to_xlsx(page), output)
     else:
-        from tongwei_cli.render.output import _print_rich
+        import sys
 
-        _print_rich(to_rich(page), output)
+        from tongwei_cli.render.output import _print_rich, _table_width
+
+        # On a terminal, a long block is drawn by the light table; on a pipe or in a file
+        # the page stays as rich draws it.
+        on_terminal = output is None and sys.stdout.isatty()
+        _print_rich(to_rich(page, _table_width(None) if on_terminal else None), output)
