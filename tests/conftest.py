@@ -10,6 +10,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -218,6 +220,21 @@ def unchecked_write(path: Path, *statements: str) -> None:
             handle.audit("test", "planted")
     finally:
         handle.close()
+
+
+@contextmanager
+def using_key_file(key: Path) -> Iterator[None]:
+    """`TONGWEI_KEY_FILE` set to `key` while a module-wide fixture makes its file
+    (monkeypatch is a test's own), then as it was."""
+    saved = os.environ.get("TONGWEI_KEY_FILE")
+    os.environ["TONGWEI_KEY_FILE"] = str(key)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TONGWEI_KEY_FILE", None)
+        else:
+            os.environ["TONGWEI_KEY_FILE"] = saved
 
 
 def days_ago(n: int) -> str:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import Runner, days_ago
+from conftest import Runner, days_ago, using_key_file
 
 ESC_NAME = "\x1b[31m张\u202e三"  # turns a terminal red, then reverses what follows
 RAW = ("\x1b", "\u202e")
@@ -275,29 +275,24 @@ def hostile_file(tmp_path_factory):
     each test gets its own copy)."""
     path = tmp_path_factory.mktemp("hostile") / "hostile.db"
     key = path.with_suffix(".key")  # its own key file: each test's config folder differs
-    saved = os.environ.get("TONGWEI_KEY_FILE")
-    os.environ["TONGWEI_KEY_FILE"] = str(key)
-    run = Runner()
-    today = days_ago(0)
+    with using_key_file(key):
+        run = Runner()
+        today = days_ago(0)
 
-    def call(*args: str) -> None:
-        run("--db", path, "--officer", "测试警官", "--lang", "en", *args)
+        def call(*args: str) -> None:
+            run("--db", path, "--officer", "测试警官", "--lang", "en", *args)
 
-    call("init")
-    call("warning", "add", "--no", "YJ1", "--received", f"{today} 00:01", "--level", "high",
-         "--station", "平襄", "--phone", "13800000001", "--name", ESC_NAME)
-    call("cards", "action", "--date", "today", "--institution", f"银行{ESC_NAME}[/x]",
-         "--kind", "inspection", "--institution-kind", "bank")
-    call("outreach", "add", "--date", "today", "--station", "平襄", "--audience", "students",
-         "--form", "lecture", "--venue", f"[red]一中[/red]{ESC_NAME}\t:warning:",
-         "--attendees", "1", "--materials", "1")
-    call("campaign", "add", f"冬季{ESC_NAME}", "--from", days_ago(3), "--to", today)
-    call("case", "add", "--no", "H1", "--reported", days_ago(1), "--type", "loan",
-         "--station", "平襄", "--loss", "1", "--summary", ESC_NAME)
-    if saved is None:
-        os.environ.pop("TONGWEI_KEY_FILE", None)
-    else:
-        os.environ["TONGWEI_KEY_FILE"] = saved
+        call("init")
+        call("warning", "add", "--no", "YJ1", "--received", f"{today} 00:01", "--level", "high",
+             "--station", "平襄", "--phone", "13800000001", "--name", ESC_NAME)
+        call("cards", "action", "--date", "today", "--institution", f"银行{ESC_NAME}[/x]",
+             "--kind", "inspection", "--institution-kind", "bank")
+        call("outreach", "add", "--date", "today", "--station", "平襄", "--audience", "students",
+             "--form", "lecture", "--venue", f"[red]一中[/red]{ESC_NAME}\t:warning:",
+             "--attendees", "1", "--materials", "1")
+        call("campaign", "add", f"冬季{ESC_NAME}", "--from", days_ago(3), "--to", today)
+        call("case", "add", "--no", "H1", "--reported", days_ago(1), "--type", "loan",
+             "--station", "平襄", "--loss", "1", "--summary", ESC_NAME)
     return path
 
 

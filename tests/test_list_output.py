@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Runner
+from conftest import Runner, using_key_file
 from stdnum.cn import ric
 
 HERE = Path(__file__).resolve().parent / "list_output"
@@ -50,34 +50,29 @@ def list_file(tmp_path_factory):
     back one -- and cases whose summary holds a phone number (made once a module)."""
     path = tmp_path_factory.mktemp("lists") / "lists.db"
     key = path.with_suffix(".key")
-    saved = os.environ.get("TONGWEI_KEY_FILE")
-    os.environ["TONGWEI_KEY_FILE"] = str(key)
-    run = Runner()
+    with using_key_file(key):
+        run = Runner()
 
-    def call(*args: str) -> None:
-        run("--db", path, "--officer", "测试警官", "--lang", "en", *args)
+        def call(*args: str) -> None:
+            run("--db", path, "--officer", "测试警官", "--lang", "en", *args)
 
-    call("init")
-    for no, received, level, station, phone, name, id_no, kind, type_ in WARNINGS:
-        args = ["warning", "add", "--no", no, "--received", received, "--level", level,
-                "--station", station, "--phone", phone]
-        for option, value in (("--name", name), ("--id", id_no), ("--kind", kind),
-                              ("--type", type_)):
-            if value:
-                args += [option, value]
-        call(*args)
-    call("warning", "followup", "YJ20261124006", "--at", "2026-11-24 09:00", "--method",
-         "phone", "--outcome", "dissuaded")
-    call("case", "add", "--no", "TW20261120-001", "--reported", "2026-11-20", "--type",
-         "loan", "--station", "平襄", "--loss", "12000.50", "--victim-name", "王小明",
-         "--victim-phone", "13800004321", "--summary", "请回电138 0000 5678，身份证" + ID_NO)
-    call("case", "add", "--no", "TW20261121-002", "--reported", "2026-11-21", "--type",
-         "investment", "--station", "华家岭", "--loss", "300", "--victim-name", ESC_NAME,
-         "--summary", "=1+1 转账\t两次")
-    if saved is None:
-        os.environ.pop("TONGWEI_KEY_FILE", None)
-    else:
-        os.environ["TONGWEI_KEY_FILE"] = saved
+        call("init")
+        for no, received, level, station, phone, name, id_no, kind, type_ in WARNINGS:
+            args = ["warning", "add", "--no", no, "--received", received, "--level", level,
+                    "--station", station, "--phone", phone]
+            for option, value in (("--name", name), ("--id", id_no), ("--kind", kind),
+                                  ("--type", type_)):
+                if value:
+                    args += [option, value]
+            call(*args)
+        call("warning", "followup", "YJ20261124006", "--at", "2026-11-24 09:00", "--method",
+             "phone", "--outcome", "dissuaded")
+        call("case", "add", "--no", "TW20261120-001", "--reported", "2026-11-20", "--type",
+             "loan", "--station", "平襄", "--loss", "12000.50", "--victim-name", "王小明",
+             "--victim-phone", "13800004321", "--summary", "请回电138 0000 5678，身份证" + ID_NO)
+        call("case", "add", "--no", "TW20261121-002", "--reported", "2026-11-21", "--type",
+             "investment", "--station", "华家岭", "--loss", "300", "--victim-name", ESC_NAME,
+             "--summary", "=1+1 转账\t两次")
     return path
 
 

@@ -402,17 +402,7 @@ def to_csv(records: list[dict[str, Any]], keys: Sequence[str] | None = None,
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(keys)
     for record in records:
-        row = []
-        for key in keys:
-            value = record.get(key)
-            if isinstance(value, (dict, list)):
-                value = json.dumps(value, ensure_ascii=False)
-            elif isinstance(value, bool):
-                value = "true" if value else "false"
-            else:
-                value = csv_moment(key, value, zone)
-            row.append("" if value is None else safe_cell(value))
-        writer.writerow(row)
+        writer.writerow([_csv_cell(key, record.get(key), zone) for key in keys])
     return buffer.getvalue()
 
 
