@@ -288,9 +288,7 @@ def batches(db: Database, kind: str, first: date | None = None, last: date | Non
                             pseudonym_of(keys.current(db).subkey("pseudonym")),
                             deterministic=True)
     county = county or db.settings.county
-    cursor = db.conn.cursor()
-    cursor.row_factory = None  # plain tuples: the columns are taken apart by position
-    cursor.execute(dataset.sql, _params(db, first, last))
+    cursor = db.conn.execute(dataset.sql, _params(db, first, last))
     names = [d[0] for d in cursor.description]
     while chunk := cursor.fetchmany(rows):
         read = dict(zip(names, zip(*chunk, strict=True), strict=True))
