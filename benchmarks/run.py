@@ -946,14 +946,14 @@ def spread(results: list[list[Row]]) -> str:
 # made into a pyarrow RecordBatch of the dataset's schema and written into one ParquetWriter
 # per partition, `kind=…/year=…/part-0.parquet`: the least any export must do.
 EXPORT_FLOOR_SCRIPT = r"""
-import hmac, json, os, sqlite3, sys
+import hashlib, hmac, json, os, sqlite3, sys
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 db, out, spec, county, tz = sys.argv[1:6]
 key = os.urandom(32)
 def pseudonym(index):
     if index is None:
         return None
-    return hmac.digest(key, index.to_bytes(8, "big", signed=True), "sha256")[:8].hex()
+    return hmac.new(key, index.to_bytes(8, "big", signed=True), hashlib.sha256).hexdigest()[:16]
 conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 conn.create_function("tw_pseudonym", 1, pseudonym, deterministic=True)
 TYPES = {"string": pa.string(), "bool": pa.bool_(), "int32": pa.int32(), "int64": pa.int64(),

@@ -39,7 +39,7 @@ def parquet(
     from tongwei_cli.core.errors import InvalidValue
     from tongwei_cli.render.output import status
     from tongwei_cli.render.parquet import write_datasets
-    from tongwei_cli.reports.warehouse import DATASETS, arrow_schema, batches
+    from tongwei_cli.reports.warehouse import DATASETS, frames
     from tongwei_cli.storage import keys
 
     db = get_db()
@@ -51,8 +51,8 @@ def parquet(
     started = time.perf_counter()
     with db.read():
         counts = write_datasets(folder, (
-            (kind, arrow_schema(kind), batches(db, kind, first, last))
-            for kind in DATASETS))
+            (kind, [(c.name, c.type) for c in dataset.columns],
+             frames(db, kind, first, last)) for kind, dataset in DATASETS.items()))
     seconds = time.perf_counter() - started
     parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     status(f"exported to {folder} in {seconds:.1f} s: {parts}")

@@ -23,6 +23,7 @@ integer fen. Nothing here prints or writes a file (render/parquet.py writes).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from tongwei_cli.core import clock
 from tongwei_cli.storage.db import Database
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import pandas as pd
 
 CHUNK_ROWS = 50_000  # rows read, converted and written at a time: memory stays flat
 
@@ -242,12 +243,11 @@ LOCAL_DAYS = {"received_date": "received_at", "deadline_date": "deadline_at",
 
 def pseudonym_of(key: bytes):  # -> Callable[[int | None], str | None]
     """The pseudonym of a blind index: HMAC-SHA256(key, index as 8 bytes), 16 hex digits."""
-    digest = hmac.digest
-
     def pseudonym(index: int | None) -> str | None:
         if index is None:
             return None
-        return digest(key, index.to_bytes(8, "big", signed=True), "sha256")[:8].hex()
+        return hmac.new(key, index.to_bytes(8, "big", signed=True),
+                        hashlib.sha256).hexdigest()[:16]
     return pseudonym
 
 
@@ -261,65 +261,46 @@ def _params(db: Database, first: date | None, last: date | None) -> dict[str, An
             "last": last.isoformat() if last else None, "start": start, "end": end}
 
 
-def arrow_schema(kind: str) -> pa.Schema:
-    """The dataset's columns as a pyarrow schema (the Parquet files' schema)."""
-    import pyarrow as pa
-
-    types = {"string": pa.string(), "bool": pa.bool_(), "int32": pa.int32(),
-             "int64": pa.int64(), "date": pa.date32(), "timestamp": pa.timestamp("ms", "UTC")}
-    return pa.schema([(c.name, types[c.type]) for c in DATASETS[kind].columns])
-
-
-def batches(db: Database, kind: str, first: date | None = None, last: date | None = None,
-            county: str | None = None, rows: int = CHUNK_ROWS
-            ) -> Iterator[tuple[pa.RecordBatch, pa.Array]]:
-    """The records of one dataset, `rows` at a time read with a cursor, as pyarrow record
-    batches of `arrow_schema(kind)` (instants as UTC timestamps, local days as dates), each
-    with the year of each of its records (to partition by). Read inside the caller's
-    `db.read()`."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def frames(db: Database, kind: str, first: date | None = None, last: date | None = None,
+           county: str | None = None, rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """The records of one dataset, `rows` at a time, as pandas frames with the dataset's
+    columns (instants as UTC datetimes, local dates as naive midnights, in the declared
+    order) and a `year` column to partition by. Read inside the caller's `db.read()`."""
+    import pandas as pd
 
     from tongwei_cli.storage import keys
 
     dataset = DATASETS[kind]
-    schema = arrow_schema(kind)
     db.conn.create_function("tw_pseudonym", 1,
                             pseudonym_of(keys.current(db).subkey("pseudonym")),
                             deterministic=True)
+    names = [c.name for c in dataset.columns]
     county = county or db.settings.county
-    cursor = db.conn.execute(dataset.sql, _params(db, first, last))
-    names = [d[0] for d in cursor.description]
-    while chunk := cursor.fetchmany(rows):
-        read = dict(zip(names, zip(*chunk, strict=True), strict=True))
-        arrays: dict[str, pa.Array] = {}
-        for column, field in zip(dataset.columns, schema, strict=True):
+    for frame in pd.read_sql_query(dataset.sql, db.conn, params=_params(db, first, last),
+                                   chunksize=rows, dtype_backend="pyarrow"):
+        out = {}
+        for column in dataset.columns:
             name = column.name
             if name == "county":
-                array = pa.array([county] * len(chunk), pa.string())
+                out[name] = pd.Series(county, index=frame.index, dtype="string[pyarrow]")
             elif name in INSTANTS:
-                array = pc.multiply(pa.array(read[name], pa.int64()), 1000).cast(field.type)
+                out[name] = pd.to_datetime(frame[name].astype("int64[pyarrow]"), unit="s",
+                                           utc=True)
             elif name in LOCAL_DAYS:
-                array = _local_days(arrays[LOCAL_DAYS[name]], db.tz)
+                out[name] = _local_day(out[LOCAL_DAYS[name]], db.tz)
             elif column.type == "date":
-                array = pa.array(read[name], pa.string()).cast(pa.date32())
-            elif column.type == "bool":
-                array = pa.array(read[name], pa.int8()).cast(pa.bool_())
+                out[name] = pd.to_datetime(frame[name].astype("string[pyarrow]"),
+                                           format="%Y-%m-%d")
             else:
-                array = pa.array(read[name], field.type)
-            arrays[name] = array
-        batch = pa.RecordBatch.from_arrays(list(arrays.values()), schema=schema)
-        yield batch, pc.year(batch.column(dataset.by))
+                out[name] = frame[name]
+        result = pd.DataFrame(out, columns=names)
+        result["year"] = result[dataset.by].dt.year.astype("int32")
+        yield result
 
 
-def _local_days(moments: pa.Array, tz: Any) -> pa.Array:
-    """UTC timestamps as the local day they fall on in `tz` (the county's ZoneInfo, as every
-    report counts days; pandas converts with it)."""
-    import pandas as pd
-    import pyarrow as pa
-
-    local = pd.Series(moments.to_pandas()).dt.tz_convert(tz).dt.tz_localize(None)
-    return pa.array(local.dt.normalize(), pa.timestamp("ms")).cast(pa.date32())
+def _local_day(moments: pd.Series, tz: Any) -> pd.Series:
+    """UTC datetimes as the local day they fall on (a naive midnight)."""
+    return moments.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
 
 
 # -- the same figures from another engine ---------------------------------------------------
