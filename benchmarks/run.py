@@ -12,6 +12,8 @@
     .venv/bin/python benchmarks/run.py --lists-only --runs 9
                                                    # only the dispatch list and report daily
                                                    # of a file with 3,000 overdue warnings
+    .venv/bin/python benchmarks/run.py --export-only --reuse
+                                                   # only `tongwei export parquet` and DuckDB
 
 Every figure is measured in this run, on this machine; each "ours vs floor" pair runs as
 whole processes, interleaved (ours, floor, ours, floor…) so that drift hits both sides, and
@@ -46,6 +48,12 @@ noisy machine):
   peak memory of merging station files of 25k and 100k warnings: must not grow;
 * peak memory (the child's ru_maxrss) of importing 100k and 1M warnings: must not grow with
   the file;
+* `tongwei export parquet` of the province (and national) file against `sqlite3` reading
+  the same tables (the same columns: masked forms, pseudonyms) and pyarrow writing the same
+  partitions: ≤ 1.5×; its peak memory on the county → province (province → national)
+  file: flat; DuckDB computing `report range`'s figures of the last 365 days with the
+  shipped `figures.sql` over that export, a whole process, against `tongwei report range
+  --format json` on the file: ≤ 1× (and their figures equal);
 * file size per million cases and per million warnings (from SQLite's `dbstat`: each
   table with its indexes): PRODUCT.md's 0.25 and 0.2 GiB plus what sealing adds (`SEALED`
   bytes a record), within a tenth.
@@ -905,6 +913,11 @@ def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dic
                      value <= 1.1 * target * 2**30))
     rows.append(("… with their follow-ups", f"{per_warning_f / 2**30:.3f} GiB", "", "", "",
                  None))
+    rows += export_rows(measure_export(folder, folder / f"{big}.db", max(3, runs // 2),
+                                       folder / "county.db" if big != "county" else None))
+    if options.national:
+        rows += export_rows(measure_export(folder, folder / "national.db", max(3, runs // 2),
+                                           folder / f"{big}.db"))
 
     return rows
 
@@ -934,6 +947,10 @@ def main() -> int:
                         help="only the dispatch list (terminal, CSV, JSON) and report daily "
                              "of a stand-in file with as many overdue warnings as the "
                              "national file's, against a fresh file")
+    parser.add_argument("--export-only", action="store_true",
+                        help="only `tongwei export parquet` of the province file (county with "
+                             "--quick, national with --national) against its floor, its "
+                             "memory, and DuckDB's figures over it against `report range`")
     parser.add_argument("--repeat", type=int, default=1,
                         help="consecutive runs of every measurement on the same files; the "
                              "last run's table and each ratio's spread are printed")
@@ -955,6 +972,8 @@ def main() -> int:
         return merge_only(folder, max(3, runs // 2), started)
     if options.lists_only:
         return lists_only(folder, options, runs, started)
+    if options.export_only:
+        return export_only(folder, options, max(3, runs // 2), started)
     scales = ["county"] if options.quick else ["county", "province"]
     if options.national:
         scales.append("national")
@@ -1010,6 +1029,216 @@ def spread(results: list[list[Row]]) -> str:
         lines.append(f"| {name} | {min(values):.2f} × | {max(values):.2f} × | {target} | "
                      f"{'met' if every else '**missed**'} |")
     return "\n".join(lines)
+
+
+# -- the warehouse export (issue 16) ------------------------------------------------
+
+# The floor of `tongwei export parquet`: the same queries (the same columns: masked forms as
+# stored, pseudonyms -- HMAC-SHA256 of the blind index, as the export computes them, under a
+# key of its own -- no decrypting) read with plain `sqlite3` a chunk at a time, each chunk
+# made into a pyarrow RecordBatch of the dataset's schema and written into one ParquetWriter
+# per partition, `kind=…/year=…/part-0.parquet`: the least any export must do.
+EXPORT_FLOOR_SCRIPT = r"""
+import hashlib, hmac, json, os, sqlite3, sys
+import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
+db, out, spec, county, tz = sys.argv[1:6]
+key = os.urandom(32)
+def pseudonym(index):
+    if index is None:
+        return None
+    return hmac.new(key, index.to_bytes(8, "big", signed=True), hashlib.sha256).hexdigest()[:16]
+conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+conn.create_function("tw_pseudonym", 1, pseudonym, deterministic=True)
+TYPES = {"string": pa.string(), "bool": pa.bool_(), "int32": pa.int32(), "int64": pa.int64(),
+         "date": pa.date32(), "timestamp": pa.timestamp("ms", "UTC")}
+spec = json.loads(spec)
+bounds = {"first": None, "last": None, "start": None, "end": None}
+for kind, sql, by, columns in spec["datasets"]:
+    schema = pa.schema([(name, TYPES[type_]) for name, type_ in columns])
+    cursor = conn.execute(sql, bounds)
+    names = [d[0] for d in cursor.description]
+    writers = {}
+    while rows := cursor.fetchmany(50_000):
+        read = dict(zip(names, zip(*rows)))
+        arrays = {}
+        for name, type_ in columns:
+            if name == "county":
+                array = pa.array([county] * len(rows), pa.string())
+            elif name in spec["instants"]:
+                array = pc.multiply(pa.array(read[name], pa.int64()), 1000).cast(TYPES[type_])
+            elif name in spec["local_days"]:
+                array = pc.local_timestamp(arrays[spec["local_days"][name]].cast(
+                    pa.timestamp("ms", tz))).cast(pa.date32())
+            elif type_ == "date":
+                array = pa.array(read[name], pa.string()).cast(pa.date32())
+            elif type_ == "bool":
+                array = pa.array(read[name], pa.int8()).cast(pa.bool_())
+            else:
+                array = pa.array(read[name], TYPES[type_])
+            arrays[name] = array
+        batch = pa.RecordBatch.from_arrays([arrays[n] for n, _ in columns], schema=schema)
+        years = pc.year(batch.column(by))
+        for year in pc.unique(years).to_pylist():
+            if year not in writers:
+                partition = os.path.join(out, f"kind={kind}", f"year={year}")
+                os.makedirs(partition)
+                writers[year] = pq.ParquetWriter(os.path.join(partition, "part-0.parquet"),
+                                                 schema)
+            writers[year].write_batch(batch.filter(pc.equal(years, year)))
+    for writer in writers.values():
+        writer.close()
+"""
+
+# DuckDB computing the figures: the shipped SQL (figures_sql) over the exported folder, in a
+# whole process, printing the rows as JSON (as `report range --format json` prints its own).
+DUCKDB_SCRIPT = r"""
+import json, sys
+import duckdb
+cursor = duckdb.connect().execute(sys.argv[1])
+names = [d[0] for d in cursor.description]
+print(json.dumps([dict(zip(names, row)) for row in cursor.fetchall()], default=str))
+"""
+
+
+def export_spec() -> str:
+    """The export's datasets as the floor reads them: SQL, partition column, columns."""
+    import json
+
+    from tongwei_cli.reports.warehouse import DATASETS, INSTANTS, LOCAL_DAYS
+
+    return json.dumps({
+        "datasets": [(kind, d.sql, d.by, [(c.name, c.type) for c in d.columns])
+                     for kind, d in DATASETS.items()],
+        "instants": sorted(INSTANTS), "local_days": LOCAL_DAYS})
+
+
+def figures_period() -> tuple[date, date]:
+    """The period DuckDB and `report range` compute: the last 365 days, today included."""
+    today = datetime.now(TZ).date()
+    return today - timedelta(days=364), today
+
+
+def measure_export(folder: Path, db: Path, runs: int, small: Path | None = None) -> dict:
+    """`tongwei export parquet` of `db` (everything in it) against the floor (the same
+    tables read with `sqlite3`, written with pyarrow, the same partitions); its peak memory
+    on `small` and on `db`; and DuckDB computing `report range`'s figures with the shipped
+    SQL over the export against `tongwei report range --format json` on the file, for
+    `figures_period()` -- with whether their figures are equal."""
+    import json
+
+    from tongwei_cli.reports.figures import SECTIONS
+    from tongwei_cli.reports.warehouse import figures_sql
+
+    scale = db.stem
+    ours_dir, floor_dir = folder / f"export-{scale}", folder / f"export-{scale}-floor"
+    spec = export_spec()
+
+    def ours() -> float:
+        shutil.rmtree(ours_dir, ignore_errors=True)
+        return tw(db, "export", "parquet", str(ours_dir))[0]
+
+    def floor() -> float:
+        shutil.rmtree(floor_dir, ignore_errors=True)
+        return run([sys.executable, "-c", EXPORT_FLOOR_SCRIPT, str(db), str(floor_dir), spec,
+                    "通渭县", str(TZ)])[0]
+
+    print(f"measuring export parquet on the {scale} file…", file=sys.stderr, flush=True)
+    result: dict = {"scale": scale, **interleaved({"export": (ours, floor)}, runs)}
+    result["parquet bytes"] = sum(p.stat().st_size for p in ours_dir.rglob("*.parquet"))
+    result["floor bytes"] = sum(p.stat().st_size for p in floor_dir.rglob("*.parquet"))
+    shutil.rmtree(floor_dir, ignore_errors=True)
+
+    peaks = {}
+    for path in ([small] if small is not None else []) + [db]:
+        target = folder / f"export-{path.stem}-peak"
+        shutil.rmtree(target, ignore_errors=True)
+        peaks[path.stem] = tw(path, "export", "parquet", str(target), peak=True)[1]
+        shutil.rmtree(target, ignore_errors=True)
+    result["peaks"] = peaks
+
+    first, last = figures_period()
+    sql = figures_sql("duckdb", str(ours_dir), first, last)
+    report_argv = [*tongwei(), "report", "range", "--from", first.isoformat(), "--to",
+                   last.isoformat(), "--format", "json"]
+    duck_argv = [sys.executable, "-c", DUCKDB_SCRIPT, sql]
+
+    def duck() -> float:
+        return run(duck_argv)[0]
+
+    def report() -> float:
+        return run(report_argv, env_for(db))[0]
+
+    print(f"measuring DuckDB's figures over the {scale} export…", file=sys.stderr, flush=True)
+    result["figures"] = interleaved({"figures": (duck, report)}, runs * 2)["figures"]
+    duck_rows = json.loads(subprocess.run(duck_argv, env=base_env(), check=True,
+                                          capture_output=True).stdout)
+    report_json = json.loads(subprocess.run(report_argv, env=env_for(db), check=True,
+                                            capture_output=True).stdout)
+    expected = {f"{section}_{key}": report_json[section][key]
+                for section, keys_ in SECTIONS.items() for key in keys_}
+    got = {k: v for k, v in duck_rows[0].items() if k != "county"}
+    result["equal"] = got == expected
+    if not result["equal"]:
+        print(f"DuckDB's figures differ from report range's: "
+              f"{ {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v} }",
+              file=sys.stderr)
+    result["period"] = (first, last)
+    return result
+
+
+def export_rows(export: dict) -> list[Row]:
+    """The table's rows of `measure_export`."""
+    scale = export["scale"]
+    counts = SCALES.get(scale)
+    what = f"{scale} file ({counts[0] // 1000:,}k cases, {counts[1] // 1000:,}k warnings)" \
+        if counts else f"{scale} file"
+    rows: list[Row] = []
+    ours, base = export["export"]
+    rows.append((f"`export parquet`, {what}", ms(ours),
+                 f"{ms(base)} (sqlite3 + pyarrow, the same columns and partitions)",
+                 f"{ours / base:.2f} ×", "≤ 1.5 ×", ours / base <= 1.5))
+    peaks = export["peaks"]
+    if len(peaks) > 1:
+        (small_name, small), (large_name, large) = peaks.items()
+        rows.append((f"peak memory, `export parquet` of the {small_name} → {large_name} file",
+                     f"{small / 2**20:.0f} → {large / 2**20:.0f} MiB", "",
+                     f"{large / small:.2f} ×", "flat (≤ 1.2 ×)", large / small <= 1.2))
+    else:
+        rows.append((f"peak memory, `export parquet` of the {scale} file",
+                     f"{next(iter(peaks.values())) / 2**20:.0f} MiB", "", "", "flat", None))
+    duck, report = export["figures"]
+    first, last = export["period"]
+    equal = "equal" if export["equal"] else "**not equal**"
+    rows.append((f"DuckDB's figures (figures.sql) over that export, {first} … {last} "
+                 f"({equal} to report range's)", ms(duck),
+                 f"{ms(report)} (`report range --format json` on the file)",
+                 f"{duck / report:.2f} ×", "≤ 1 ×", duck / report <= 1 and export["equal"]))
+    return rows
+
+
+def export_only(folder: Path, options: argparse.Namespace, runs: int, started: float) -> int:
+    """`--export-only`: the export's rows alone, on the province file (the county file with
+    --quick) and, for the memory, the county file below it; --national: the national file
+    and the province file below it."""
+    scales = ["county"] if options.quick else ["county", "province"]
+    if options.national:
+        scales = ["province", "national"]
+    for scale in scales:
+        build(folder, scale, options.reuse)
+    small = folder / f"{scales[0]}.db" if len(scales) > 1 else None
+    rows = export_rows(measure_export(folder, folder / f"{scales[-1]}.db", runs, small))
+    lines = ["| what | tongwei | floor | ratio | target |  |", "|---|---|---|---|---|---|"]
+    for name, ours, floor, value, target, ok in rows:
+        mark = "" if ok is None else ("met" if ok else "**missed**")
+        lines.append(f"| {name} | {ours} | {floor} | {value} | {target} | {mark} |")
+    text = ("\n".join(lines) + f"\n\nMachine: {machine()}. Medians of {runs} interleaved runs "
+            f"({runs * 2} for the figures); {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+            f"{time.perf_counter() - started:.0f} s in all; load average "
+            f"{os.getloadavg()[0]:.1f} at the end.\n")
+    print()
+    print(text)
+    (folder / "export.md").write_text(text, encoding="utf-8")
+    return 0 if all(ok is not False for *_, ok in rows) else 1
 
 
 if __name__ == "__main__":

@@ -39,14 +39,17 @@ event_figures AS (
     GROUP BY e.county
 ),
 -- Each warning's latest feedback (a follow-up not in progress) by the end of the period:
--- by time, then by order of entry.
+-- by time, then by order of entry. Only the follow-ups of the period's days are ranked: a
+-- follow-up is never before its warning was received (tongwei refuses it when added,
+-- imported or corrected), so those of the period's warnings are all there.
 latest_feedback AS (
     SELECT county, warning_no, outcome
     FROM (SELECT f.county, f.warning_no, f.outcome,
                  row_number() OVER (PARTITION BY f.county, f.warning_no
                                     ORDER BY f.at DESC, f.entry DESC) AS n
           FROM followups f
-          WHERE f.outcome <> 'in-progress' AND f.at_date <= DATE '${to}'
+          WHERE f.outcome <> 'in-progress' AND f.at_date >= DATE '${from}'
+            AND f.at_date <= DATE '${to}'
             AND f.at < current_timestamp) ranked
     WHERE n = 1
 ),
