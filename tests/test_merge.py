@@ -449,6 +449,35 @@ def test_what_a_station_adds_to_a_case_the_county_voided_is_set_aside_by_name(
     _clean(run, county)
 
 
+def test_a_follow_up_the_station_corrected_to_name_a_case_the_county_voided_comes_in_unlinked(
+        run, files, sh):
+    """After a first merge the county voided a case, and the station corrected a follow-up
+    to name it: the merge goes through, the follow-up corrected without the link to the
+    void case and named on stderr and in the JSON; the next merge finds nothing to do."""
+    county, made = files
+    path, case_no, warning = made["平襄"]
+    run("--db", county, "merge", path)
+    run("--db", county, "case", "void", case_no, "--reason", "重复报案")
+    run("--db", path, "warning", "followup", warning, "--at", f"{DAY} 10:00", "--method",
+        "visit", "--outcome", "defrauded", "--case", case_no, "--update")
+    merged = sh("--db", county, "merge", path, "--format", "json")
+    assert merged.returncode == 0, merged.stderr
+    result = json.loads(merged.stdout)
+    assert (result["written"], result["new"], result["corrected"]) == (True, 0, 1)
+    assert [(v["case"], v["how"]) for v in result["void_in_county"]] == [(case_no, "unlinked")]
+    assert (f"warning: merged without its case, case {case_no} is void in the county: the "
+            f"visit follow-up of {warning} at ") in merged.stderr
+    followup = json.loads(run("--db", county, "warning", "show", warning, "--format",
+                              "json").stdout)["followups"][0]
+    assert (followup["outcome"], followup.get("case_no")) == ("defrauded", None)
+    shown = json.loads(run("--db", county, "case", "show", case_no, "--format", "json").stdout)
+    assert shown["status"] == "void"
+    again = sh("--db", county, "merge", path, "--format", "json")
+    assert again.returncode == 0 and json.loads(again.stdout)["written"] is False
+    assert "void in the county" not in again.stderr
+    _clean(run, county)
+
+
 # -- large files: batches ----------------------------------------------------------------
 
 def _station_of(run, folder: Path, n: int) -> Path:

@@ -562,6 +562,12 @@ class Followups(Kind):
             totals.recount_said(m.db, m.import_id, m.before["warning"])
 
     def correct(self, m, current, row):
+        # (corrected at the station to name a case the county voided: corrected here
+        # without that link, named -- as a new follow-up naming it comes in)
+        if row["case_no"] and m.db.one("SELECT 1 FROM cases WHERE no = ? AND voided = 1",
+                                       (row["case_no"],)):
+            m.set_aside(self, row, row["case_no"], "unlinked")
+            row = {**row, "case_no": None}
         alerts.correct_followup(m.db, current, self._prepared(m, row))
 
 
