@@ -214,7 +214,7 @@ class Kind:
     # first merge of many of them is then checked by two forked children
     # (`Merger._add_apart`).
     apart = False
-    looks_up = False  # whether `looked_up` reads anything (it then waits for the writer)
+    looks_up: tuple[str, ...] = ()  # the columns `looked_up` reads of the station's records
 
     def looked_up(self, m: Merger, rows: list[Row]) -> Any:
         """What the checks of these new records read of this file (given to `ready`)."""
@@ -540,7 +540,8 @@ class Followups(Kind):
             "outcome": row["outcome"], "case": row["case_no"], "note": row["note"]},
             warning, warning_field="warning", cases=cases)
 
-    apart = looks_up = True
+    apart = True
+    looks_up = ("warning_no", "case_no")
 
     def looked_up(self, m, rows):
         # (each warning and case looked up once a batch, not once a follow-up)
@@ -981,10 +982,11 @@ class Merger:
         def parts() -> Iterator[tuple[list[tuple], Any]]:
             """Each batch as read, with what its checks read of this file (`looked_up`,
             made here: the children have no connection)."""
+            columns = [(name, names.index(name)) for name in kind.looks_up]
             while part := cursor.fetchmany(BATCH):
-                yield part, (kind.looked_up(self, [dict(zip(names, r, strict=True))
+                yield part, (kind.looked_up(self, [{name: r[i] for name, i in columns}
                                                    for r in part])
-                             if kind.looks_up else None)
+                             if columns else None)
 
         def work(item: tuple[list[tuple], Any]) -> tuple[list[Row], list[tuple[str, str]],
                                                           list, list]:
