@@ -449,6 +449,35 @@ def test_what_a_station_adds_to_a_case_the_county_voided_is_set_aside_by_name(
     _clean(run, county)
 
 
+def test_a_follow_up_the_station_corrected_to_name_a_case_the_county_voided_comes_in_unlinked(
+        run, files, sh):
+    """After a first merge the county voided a case, and the station corrected a follow-up
+    to name it: the merge goes through, the follow-up corrected without the link to the
+    void case and named on stderr and in the JSON; the next merge finds nothing to do."""
+    county, made = files
+    path, case_no, warning = made["平襄"]
+    run("--db", county, "merge", path)
+    run("--db", county, "case", "void", case_no, "--reason", "重复报案")
+    run("--db", path, "warning", "followup", warning, "--at", f"{DAY} 10:00", "--method",
+        "visit", "--outcome", "defrauded", "--case", case_no, "--update")
+    merged = sh("--db", county, "merge", path, "--format", "json")
+    assert merged.returncode == 0, merged.stderr
+    result = json.loads(merged.stdout)
+    assert (result["written"], result["new"], result["corrected"]) == (True, 0, 1)
+    assert [(v["case"], v["how"]) for v in result["void_in_county"]] == [(case_no, "unlinked")]
+    assert (f"warning: merged without its case, case {case_no} is void in the county: the "
+            f"visit follow-up of {warning} at ") in merged.stderr
+    followup = json.loads(run("--db", county, "warning", "show", warning, "--format",
+                              "json").stdout)["followups"][0]
+    assert (followup["outcome"], followup.get("case_no")) == ("defrauded", None)
+    shown = json.loads(run("--db", county, "case", "show", case_no, "--format", "json").stdout)
+    assert shown["status"] == "void"
+    again = sh("--db", county, "merge", path, "--format", "json")
+    assert again.returncode == 0 and json.loads(again.stdout)["written"] is False
+    assert "void in the county" not in again.stderr
+    _clean(run, county)
+
+
 # -- large files: batches ----------------------------------------------------------------
 
 def _station_of(run, folder: Path, n: int) -> Path:
@@ -551,6 +580,47 @@ def test_the_base_of_a_record_is_written_as_before(row):
                 "method": "visit"}
     assert merge_module.Followups().key(followup) == json.dumps(
         [followup["warning_no"], followup["at"], followup["method"]])
+
+
+def test_follow_ups_checked_apart_naming_a_case_the_county_voided_come_in_unlinked(
+        run, tmp_path, monkeypatch):
+    """The first follow-ups a county takes from a station, checked by the forked children:
+    one naming a case the county voided since it merged it comes in without that link and
+    is named (the children's notes come back with their batch); the others keep theirs."""
+    monkeypatch.setattr(merge_module, "BATCH", 2)
+    monkeypatch.setattr(merge_module, "APART", 1)
+    station, county = tmp_path / "平襄.db", tmp_path / "county.db"
+    run("--db", station, "init", "--station", "平襄")
+    run("--db", county, "init")
+    for n in (1, 2):
+        run("--db", station, "case", "add", "--reported", DAY, "--type", "loan", "--station",
+            "pingxiang", "--loss", "1000", "--victim-phone", f"1390000567{n}")
+    void_no, kept_no = sorted(c["no"] for c in json.loads(
+        run("--db", station, "case", "list", "--format", "json").stdout))
+    run("--db", county, "merge", station)
+    run("--db", county, "case", "void", void_no, "--reason", "重复报案")
+    for n, case_no in enumerate((void_no, kept_no, void_no, kept_no, None)):
+        run("--db", station, "warning", "add", "--no", f"YJPX{n}", "--received",
+            f"{DAY} 09:00", "--level", "high", "--station", "pingxiang", "--phone",
+            f"1380000567{n}")
+        run("--db", station, "warning", "followup", f"YJPX{n}", "--at", f"{DAY} 10:00",
+            "--method", "visit", "--outcome", "defrauded",
+            *(("--case", case_no) if case_no else ()))
+    db = open_db(settings.current(), county)
+    try:
+        result = merge_file(db, station)
+    finally:
+        db.close()
+    assert (result.written, result.new) == (True, 10)
+    assert sorted((what.split(" at ")[0], case, how) for what, case, how in result.set_aside) == [
+        ("the visit follow-up of YJPX0", void_no, "unlinked"),
+        ("the visit follow-up of YJPX2", void_no, "unlinked")]
+    linked = {n: json.loads(run("--db", county, "warning", "show", f"YJPX{n}", "--format",
+                                "json").stdout)["followups"][0].get("case_no")
+              for n in range(5)}
+    assert linked == {0: None, 1: kept_no, 2: None, 3: kept_no, 4: None}
+    assert run("--db", county, "merge", station).stdout.startswith("nothing changed")
+    _clean(run, county)
 
 
 def test_a_first_merge_checked_apart_brings_every_record_and_refuses_a_bad_one(

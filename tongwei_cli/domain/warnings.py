@@ -204,8 +204,13 @@ def _numbered(db: Database, select: str, no: Any, field: str) -> sqlite3.Row:
         raise InvalidValue("is required", field)
     row = db.one(f"{select} WHERE w.no = ?", (clean,))
     if row is None:
-        raise NotFound(f"no warning numbered {clean!r}", field)
+        raise no_warning(clean, field)
     return row
+
+
+def no_warning(no: str, field: str) -> NotFound:
+    """The error of a warning number that names no warning."""
+    return NotFound(f"no warning numbered {no!r}", field)
 
 
 def _warning_row(db: Database, no: Any, field: str = "W_NO") -> dict[str, Any]:
@@ -345,9 +350,11 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
 # -- follow-ups ---------------------------------------------------------------------
 
 def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str, Any] | None
-                     = None, *, warning_field: str = "W_NO") -> dict[str, Any]:
+                     = None, *, warning_field: str = "W_NO",
+                     cases: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Validate one follow-up (the raw values of `core.fields.FOLLOWUP`) against its warning
-    as stored."""
+    as stored. `cases`: the cases a batch of follow-ups names, looked up by the caller
+    (number -> id, no, voided; a number not in it names no case)."""
     if warning is None:
         warning = _warning_key(db, raw.get("warning"), warning_field)
     at_stamp = validate.moment(raw.get("at"), "at", db.tz)
@@ -360,7 +367,8 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
     case_id = case_no = None
     if _given(raw, "case"):
         case_no = validate.text(raw["case"])
-        case = db.one("SELECT id, no, voided FROM cases WHERE no = ?", (case_no,))
+        case = (db.one("SELECT id, no, voided FROM cases WHERE no = ?", (case_no,))
+                if cases is None else cases.get(case_no))
         if case is None:
             raise NotFound(f"no case numbered {case_no!r}", "case")
         if case["voided"]:

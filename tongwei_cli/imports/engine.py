@@ -360,46 +360,27 @@ class _NoConnection:
 
 def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
                    relay: _Relay) -> Iterator[list[Checked]]:
-    """`_checked_here`, run in two forked children, each sending its batches down a pipe.
+    """`_checked_here`, run in two forked children (`_fork`), each sending its batches down
+    a pipe.
 
     The first child reads the file: it checks the even batches itself and hands the odd
-    ones, as read, to the second child, which checks them; this process takes the batches
-    from the two pipes in turn, so they come in the file's order. What `prepare` reads from
-    the database -- the reference tables, the key values are sealed with -- is loaded
-    before the fork (`prime`), so no child touches the connection. A child ends with
-    `os._exit`: nothing of the parent's (the connection, open files, buffered output) is
-    closed or flushed by it. Its error -- a bad file, an unexpected fault -- comes through
-    its pipe and is raised here; a child that dies is an error here too. Leaving early (a
-    fault here, Ctrl-C) stops both."""
+    ones, as read, to the second child, which checks them (`_serve`); this process takes
+    the batches from the two pipes in turn, so they come in the file's order. What
+    `prepare` reads from the database -- the reference tables, the key values are sealed
+    with -- is loaded before the fork (`prime`). A child's error -- a bad file, an
+    unexpected fault -- comes through its pipe and is raised here; a child that dies is an
+    error here too. Leaving early (a fault here, Ctrl-C) stops both."""
     import pickle
-    import signal
 
     reader_out, reader_in = os.pipe()  # the reader's checked batches
     helper_out, helper_in = os.pipe()  # the second child's checked batches
     handed_out, handed_in = os.pipe()  # the rows the reader hands to the second child
     ends = (reader_out, reader_in, helper_out, helper_in, handed_out, handed_in)
 
-    def child(keep: tuple[int, ...], work: Callable[..., None]) -> int:
-        pid = os.fork()
-        if pid:
-            return pid
-        code = 0
-        try:
-            for fd in ends:
-                if fd not in keep:
-                    os.close(fd)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            db.conn = _NoConnection()  # type: ignore[assignment]
-            relay.apart = True
-            work(*keep)
-        except BaseException:  # noqa: BLE001  (a pipe itself failed: the parent sees EOF)
-            code = 1
-        finally:
-            os._exit(code)
-
-    def read(out_fd: int, hand_fd: int) -> None:
-        with os.fdopen(out_fd, "wb", buffering=1 << 16) as out, \
-                os.fdopen(hand_fd, "wb", buffering=1 << 16) as hand:
+    def read() -> None:
+        relay.apart = True
+        with os.fdopen(reader_in, "wb", buffering=1 << 16) as out, \
+                os.fdopen(handed_in, "wb", buffering=1 << 16) as hand:
             try:
                 for number, part in enumerate(_raw_batches(stream, 2000)):
                     # (each batch flushed as soon as it is written: a batch left in one
@@ -417,19 +398,12 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
                 _send_error(out, exc)
                 pickle.dump(None, hand, pickle.HIGHEST_PROTOCOL)
 
-    def check(in_fd: int, out_fd: int) -> None:
-        with os.fdopen(in_fd, "rb", buffering=1 << 16) as given, \
-                os.fdopen(out_fd, "wb", buffering=1 << 16) as out:
-            try:
-                while (part := pickle.load(given)) is not None:
-                    checked = _checked_part(db, kind, part)
-                    pickle.dump((checked, None), out, pickle.HIGHEST_PROTOCOL)
-                    out.flush()
-                pickle.dump((None, None), out, pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001
-                _send_error(out, exc)
+    def others(*keep: int) -> list[int]:
+        return [fd for fd in ends if fd not in keep]
 
-    pids = [child((reader_in, handed_in), read), child((handed_out, helper_in), check)]
+    pids = [_fork(db, others(reader_in, handed_in), read),
+            _fork(db, others(handed_out, helper_in), lambda: _serve(
+                handed_out, helper_in, lambda part: _checked_part(db, kind, part), end=True))]
     for fd in (reader_in, helper_in, handed_out, handed_in):
         os.close(fd)
     done = False
@@ -449,75 +423,42 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
                 yield part
                 number += 1
     finally:
-        for pid in pids:
-            if not done:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
+        _reap(pids, stop=not done)
 
 
 def in_two(db: Database, work: Callable[[Any], Any], parts: Iterator[Any]) -> Iterator[Any]:
     """`work(part)` of each of `parts`, in their order, worked out by two forked children
-    in turn (each given a part, then the next but one, down a pipe) while this process
-    reads the next part and writes what came back (a merge's new records: opened, checked,
-    sealed again). `work` must not use the connection (the child's `db.conn` refuses):
-    what it reads of the file is loaded before (`prime`). A child's error is raised here;
-    leaving early stops both."""
+    (`_fork`, `_serve`) in turn -- each given a part, then the next but one, down a pipe --
+    while this process reads the next part and writes what came back (a merge's new
+    records: opened, checked, sealed again). What `work` reads of the file is loaded
+    before (`prime`). A child's error is raised here; leaving early stops both."""
     import pickle
-    import signal
 
-    pipes: list[tuple[Any, Any]] = []
+    pipes: list[tuple[Any, Any]] = []  # (to the child, from the child), as files
     pids: list[int] = []
-
-    def serve(given: Any, out: Any) -> None:
-        try:
-            while (part := pickle.load(given)) is not None:
-                pickle.dump((work(part), None), out, pickle.HIGHEST_PROTOCOL)
-                out.flush()
-        except BaseException as exc:  # noqa: BLE001  (everything goes to the parent)
-            _send_error(out, exc)
-
     opened: list[int] = []
     try:
         for _ in range(2):
             to_child, from_parent = os.pipe()
             from_child, to_parent = os.pipe()
-            opened += [to_child, from_parent, from_child, to_parent]
-            pid = os.fork()
-            if pid == 0:
-                code = 0
-                try:
-                    for fd in opened:
-                        if fd not in (to_child, to_parent):
-                            os.close(fd)
-                    for fd in (f for pair in pipes for f in (pair[0].fileno(),
-                                                              pair[1].fileno())):
-                        os.close(fd)
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)
-                    db.conn = _NoConnection()  # type: ignore[assignment]
-                    with os.fdopen(to_child, "rb", buffering=1 << 16) as given, \
-                            os.fdopen(to_parent, "wb", buffering=1 << 16) as out:
-                        serve(given, out)
-                except BaseException:  # noqa: BLE001  (a pipe failed: the parent sees EOF)
-                    code = 1
-                finally:
-                    os._exit(code)
-            pids.append(pid)
+            opened = [to_child, from_parent, from_child, to_parent]
+            mine = [f.fileno() for pair in pipes for f in pair]  # (the first child's)
+            pids.append(_fork(db, [from_parent, from_child, *mine], lambda i=to_child,
+                              o=to_parent: _serve(i, o, work, end=False)))
             os.close(to_child)
             os.close(to_parent)
+            opened = [from_parent, from_child]
             pipes.append((os.fdopen(from_parent, "wb", buffering=1 << 16),
                           os.fdopen(from_child, "rb", buffering=1 << 16)))
             opened = []
         out_of: list[int] = []  # the child each part sent went to, oldest first
-        number = 0
-        for part in parts:
+        for number, part in enumerate(parts):
             child = number % 2
             if len(out_of) == 2:  # (each child holds one part at most: no pipe fills up)
                 yield _received(pipes[out_of.pop(0)][1])[0]
             pickle.dump(part, pipes[child][0], pickle.HIGHEST_PROTOCOL)
             pipes[child][0].flush()
             out_of.append(child)
-            number += 1
         while out_of:
             yield _received(pipes[out_of.pop(0)][1])[0]
     finally:
@@ -527,14 +468,64 @@ def in_two(db: Database, work: Callable[[Any], Any], parts: Iterator[Any]) -> It
                 to.flush()
             with contextlib.suppress(OSError):
                 to.close()
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
+        _reap(pids, stop=True)
         for _, back in pipes:
             back.close()
         for fd in opened:
             os.close(fd)
+
+
+def _fork(db: Database, close: Sequence[int], work: Callable[[], None]) -> int:
+    """A child process running `work()`; its pid. The child closes the descriptors `close`
+    (the other ends of its pipes, another child's) and leaves Ctrl-C to its parent; its
+    `db.conn` refuses every use (`_NoConnection`: SQLite's connection is the parent's
+    alone -- a connection must not cross a fork). It ends with `os._exit`: nothing of the
+    parent's (the connection, open files, buffered output) is closed or flushed by it."""
+    import signal
+
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        for fd in close:
+            os.close(fd)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        db.conn = _NoConnection()  # type: ignore[assignment]
+        work()
+    except BaseException:  # noqa: BLE001  (a pipe itself failed: the parent sees EOF)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _serve(given_fd: int, out_fd: int, work: Callable[[Any], Any], *, end: bool) -> None:
+    """In a child: `work(part)` of each part that comes down `given_fd` until None, each
+    sent down `out_fd` as `(result, None)` (then `(None, None)`, when `end`); an error is
+    sent instead (`_received` raises it)."""
+    import pickle
+
+    with os.fdopen(given_fd, "rb", buffering=1 << 16) as given, \
+            os.fdopen(out_fd, "wb", buffering=1 << 16) as out:
+        try:
+            while (part := pickle.load(given)) is not None:
+                pickle.dump((work(part), None), out, pickle.HIGHEST_PROTOCOL)
+                out.flush()
+            if end:
+                pickle.dump((None, None), out, pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001  (everything goes to the parent)
+            _send_error(out, exc)
+
+
+def _reap(pids: list[int], *, stop: bool) -> None:
+    """Wait for the children `pids` to end; `stop`: end them first."""
+    import signal
+
+    for pid in pids:
+        if stop:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
 
 
 def _raw_batches(stream: Iterator[tuple[int, Row]], size: int

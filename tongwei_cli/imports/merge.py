@@ -209,12 +209,18 @@ class Kind:
     voids = False  # whether the record can be voided (content has voided, void_reason)
     removable = False  # whether the station can remove one (its removal is carried over)
     lookup = "no"  # the column of `select` that `lookups` are values of
-    # Whether the checks of its new records read nothing of this file (`ready` checks them,
-    # `insert` writes what passed): a first merge of many of them is then checked by two
-    # forked children (`Merger._add_apart`).
+    # Whether the checks of its new records read of this file only what `looked_up` finds
+    # for a batch beforehand (`ready` checks them with it, `insert` writes what passed): a
+    # first merge of many of them is then checked by two forked children
+    # (`Merger._add_apart`).
     apart = False
+    looks_up: tuple[str, ...] = ()  # the columns `looked_up` reads of the station's records
 
-    def ready(self, m: Merger, rows: list[Row]) -> list[Row]:
+    def looked_up(self, m: Merger, rows: list[Row]) -> Any:
+        """What the checks of these new records read of this file (given to `ready`)."""
+        return None
+
+    def ready(self, m: Merger, rows: list[Row], found: Any = None) -> list[Row]:
         raise NotImplementedError
 
     def insert(self, m: Merger, ready: list[Row]) -> None:
@@ -406,7 +412,7 @@ class Warnings(Kind):
 
     apart = True
 
-    def ready(self, m, rows):
+    def ready(self, m, rows, found=None):
         # (`prepare_warning` reads nothing of the file: the writer goes on meanwhile)
         return [p for row in rows if (p := m.attempt(self, row, lambda r=row:
                                                      self._new(m, r))) is not None]
@@ -528,33 +534,55 @@ class Followups(Kind):
 
         return f"the {method} follow-up of {warning_no} at {clock.local_text(at, current().tz)}"
 
-    def _prepared(self, m, row, warning=None):
+    def _prepared(self, m, row, warning=None, cases=None):
         return alerts.prepare_followup(m.db, {
             "warning": row["warning_no"], "at": _moment(row["at"]), "method": row["method"],
             "outcome": row["outcome"], "case": row["case_no"], "note": row["note"]},
-            warning, warning_field="warning")
+            warning, warning_field="warning", cases=cases)
 
-    def add(self, m, rows):
+    apart = True
+    looks_up = ("warning_no", "case_no")
+
+    def looked_up(self, m, rows):
+        # (each warning and case looked up once a batch, not once a follow-up)
         m.wait()
-        # (each warning looked up once a batch, not once a follow-up; one not found is
-        # looked for again by `prepare_followup`, which names it)
         known = _found(m.db, "SELECT no, id, received_at FROM warnings WHERE no IN ({marks})",
                        [r["warning_no"] for r in rows])
-        # (a follow-up naming a case the county voided comes in without that link, named)
-        void = _found(m.db, "SELECT no FROM cases WHERE voided = 1 AND no IN ({marks})",
-                      [r["case_no"] for r in rows if r["case_no"]])
+        cases_ = _found(m.db, "SELECT no, id, voided FROM cases WHERE no IN ({marks})",
+                        [r["case_no"] for r in rows if r["case_no"]])
+        return ({no: dict(r) for no, r in known.items()},
+                {no: dict(r) for no, r in cases_.items()})
+
+    def ready(self, m, rows, found=None):
+        known, cases_ = found
+        out = []
         for row in rows:
-            if row["case_no"] in void:
+            case = cases_.get(row["case_no"]) if row["case_no"] else None
+            if case is not None and case["voided"]:
+                # (a follow-up naming a case the county voided comes in without that link)
                 m.set_aside(self, row, row["case_no"], "unlinked")
-        ready = [p for row in rows if (p := m.attempt(
-            self, row, lambda r=row: self._prepared(
-                m, r if r["case_no"] not in void else {**r, "case_no": None},
-                known.get(r["warning_no"])))) is not None]
+                row = {**row, "case_no": None}
+
+            def one(r=row):
+                warning = known.get(r["warning_no"])
+                if warning is None:
+                    raise alerts.no_warning(r["warning_no"], "warning")
+                return self._prepared(m, r, warning, cases_)
+            prepared = m.attempt(self, row, one)
+            if prepared is not None:
+                out.append(prepared)
+        return out
+
+    def insert(self, m, ready):
+        # (a warning this merge brought in already says what its follow-ups say)
+        new_after = m.before["warning"]
+        alerts.insert_followups(m.db, ready, m.import_id, refresh={
+            f["warning_id"] for f in ready if f["warning_id"] <= new_after})
+
+    def add(self, m, rows):
+        ready = self.ready(m, rows, self.looked_up(m, rows))
         if ready:
-            # (a warning this merge brought in already says what its follow-ups say)
-            new_after = m.before["warning"]
-            m.write(lambda: alerts.insert_followups(m.db, ready, m.import_id, refresh={
-                f["warning_id"] for f in ready if f["warning_id"] <= new_after}))
+            m.write(lambda: self.insert(m, ready))
 
     def finish(self, m):
         m.wait()
@@ -562,6 +590,12 @@ class Followups(Kind):
             totals.recount_said(m.db, m.import_id, m.before["warning"])
 
     def correct(self, m, current, row):
+        # (corrected at the station to name a case the county voided: corrected here
+        # without that link, named -- as a new follow-up naming it comes in)
+        if row["case_no"] and m.db.one("SELECT 1 FROM cases WHERE no = ? AND voided = 1",
+                                       (row["case_no"],)):
+            m.set_aside(self, row, row["case_no"], "unlinked")
+            row = {**row, "case_no": None}
         alerts.correct_followup(m.db, current, self._prepared(m, row))
 
 
@@ -945,26 +979,41 @@ class Merger:
         self.wait()
         self._ensure_import()
 
-        def work(part: list[tuple]) -> tuple[list[Row], list[tuple[str, str]], list]:
+        def parts() -> Iterator[tuple[list[tuple], Any]]:
+            """Each batch as read, with what its checks read of this file (`looked_up`,
+            made here: the children have no connection)."""
+            columns = [(name, names.index(name)) for name in kind.looks_up]
+            while part := cursor.fetchmany(BATCH):
+                yield part, (kind.looked_up(self, [{name: r[i] for name, i in columns}
+                                                   for r in part])
+                             if columns else None)
+
+        def work(item: tuple[list[tuple], Any]) -> tuple[list[Row], list[tuple[str, str]],
+                                                          list, list]:
+            part, found = item
             rows = [dict(zip(names, r, strict=True)) for r in part]
             if opened is not None:
                 for row in rows:
                     opened(row)
             theirs = kind.keyed(rows)
             keep = [(key, digest(canonical(row))) for key, row in theirs.items()]
-            self.problems = []  # (the child's own: sent back with the batch)
-            return kind.ready(self, list(theirs.values())), keep, self.problems
+            # (the child's own, sent back with the batch)
+            self.problems, result.set_aside = [], []
+            return (kind.ready(self, list(theirs.values()), found), keep, self.problems,
+                    result.set_aside)
 
         refused: list[tuple[str, str | None, str]] = []
-        for ready, keep, problems in in_two(self.db, work,
-                                            iter(lambda: cursor.fetchmany(BATCH), [])):
-            result.new += len(keep)
+        aside: list[tuple[str, str, str]] = []
+        for ready, keep, problems, set_aside in in_two(self.db, work, parts()):
+            result.new += len(keep) - sum(how == "skipped" for *_, how in set_aside)
             refused += problems
+            aside += set_aside
             if ready:
                 self.write(lambda r=ready: kind.insert(self, r))
             self.write(lambda k=keep: self._keep_bases(kind, k))
             self.write(lambda: digests.seal(self.db))
         self.problems += refused
+        result.set_aside += aside
 
     def _removed_at_station(self, kind: Kind) -> None:
         """The county's records of `kind` merged from this file before and removed there
