@@ -639,17 +639,7 @@ def lists_only(folder: Path, options: argparse.Namespace, runs: int, started: fl
         ours, base = pairs[key]
         rows.append((name, ms(ours), f"{ms(base)} (fresh file)", f"{ours / base:.2f} ×",
                      f"≤ {target} ×", ours / base <= target))
-    lines = ["| what | tongwei | floor | ratio | target |  |", "|---|---|---|---|---|---|"]
-    for name, ours, floor, value, target, ok in rows:
-        lines.append(f"| {name} | {ours} | {floor} | {value} | {target} | "
-                     f"{'met' if ok else '**missed**'} |")
-    text = ("\n".join(lines) + f"\n\nMachine: {machine()}. Medians of {runs} interleaved "
-            f"runs; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f}"
-            f" s in all; load average {os.getloadavg()[0]:.1f} at the end.\n")
-    print()
-    print(text)
-    (folder / "lists.md").write_text(text, encoding="utf-8")
-    return 0 if all(ok for *_, ok in rows) else 1
+    return only_table(folder / "lists.md", rows, f"{runs} interleaved runs", started)
 
 
 def overdue_count(db: Path) -> int:
@@ -817,16 +807,22 @@ def merge_rows(merge: dict) -> list[tuple[str, str, str, str, str, bool | None]]
 def merge_only(folder: Path, runs: int, started: float) -> int:
     """`--merge-only`: the merge's rows alone."""
     rows = merge_rows(measure_merge(folder, runs))
+    return only_table(folder / "merge.md", rows, f"{runs} interleaved runs", started)
+
+
+def only_table(path: Path, rows: list, medians: str, started: float) -> int:
+    """An `--…-only` run's rows as a table, printed and written to `path`; 0 when every
+    target is met (a row with no target, None, is only shown)."""
     lines = ["| what | tongwei | floor | ratio | target |  |", "|---|---|---|---|---|---|"]
     for name, ours, floor, value, target, ok in rows:
         mark = "" if ok is None else ("met" if ok else "**missed**")
         lines.append(f"| {name} | {ours} | {floor} | {value} | {target} | {mark} |")
-    text = ("\n".join(lines) + f"\n\nMachine: {machine()}. Medians of {runs} interleaved runs; "
+    text = ("\n".join(lines) + f"\n\nMachine: {machine()}. Medians of {medians}; "
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f} s in "
             f"all; load average {os.getloadavg()[0]:.1f} at the end.\n")
     print()
     print(text)
-    (folder / "merge.md").write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return 0 if all(ok is not False for *_, ok in rows) else 1
 
 
@@ -1227,18 +1223,8 @@ def export_only(folder: Path, options: argparse.Namespace, runs: int, started: f
         build(folder, scale, options.reuse)
     small = folder / f"{scales[0]}.db" if len(scales) > 1 else None
     rows = export_rows(measure_export(folder, folder / f"{scales[-1]}.db", runs, small))
-    lines = ["| what | tongwei | floor | ratio | target |  |", "|---|---|---|---|---|---|"]
-    for name, ours, floor, value, target, ok in rows:
-        mark = "" if ok is None else ("met" if ok else "**missed**")
-        lines.append(f"| {name} | {ours} | {floor} | {value} | {target} | {mark} |")
-    text = ("\n".join(lines) + f"\n\nMachine: {machine()}. Medians of {runs} interleaved runs "
-            f"({runs * 2} for the figures); {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-            f"{time.perf_counter() - started:.0f} s in all; load average "
-            f"{os.getloadavg()[0]:.1f} at the end.\n")
-    print()
-    print(text)
-    (folder / "export.md").write_text(text, encoding="utf-8")
-    return 0 if all(ok is not False for *_, ok in rows) else 1
+    return only_table(folder / "export.md", rows,
+                      f"{runs} interleaved runs ({runs * 2} for the figures)", started)
 
 
 if __name__ == "__main__":
