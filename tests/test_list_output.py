@@ -223,6 +223,9 @@ def test_report_daily_on_a_terminal_draws_its_long_dispatch_list_light(run, list
     assert "YJ20261120001" in block and "┃" not in block
     assert "11月20日 10:00" in block  # a moment whole, never cut with …
     assert "未显示：姓名" in block  # what 80 columns could not show, named
+    # and how to see it from a report: its CSV or spreadsheet (`show` shows a record)
+    note = light[light.index("未显示"):][:120]
+    assert "--format csv" in note and "show" not in note
     for ch in RAW:
         assert ch not in light
     assert "┏━" in piped[piped.index("待调度预警（"):][:200]  # the pipe: rich's table

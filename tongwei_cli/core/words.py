@@ -376,6 +376,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "left_out": ("（终端宽 {width} 列，未显示：{columns}；加宽窗口，或用 show、--format csv 查看）",
                  "(not shown in {width} columns: {columns}; widen the window, or see them "
                  "with show or --format csv)"),
+    "left_out.report": ("（终端宽 {width} 列，未显示：{columns}；加宽窗口，或用 --format csv、"
+                        "-o 报表.xlsx 查看）",
+                        "(not shown in {width} columns: {columns}; widen the window, or see "
+                        "them with --format csv or -o report.xlsx)"),
     "total.rows": ("合计 {n}", "{n} total"),
     "total.open_rectifications": ("{n} 项", "{n} open"),
     "total.overdue": ("逾期 {n}", "{n} overdue"),

@@ -1153,12 +1153,14 @@ def _table_text(title: str | None, columns: Sequence[Column],
                 rows: list[dict[str, Any]] | Rows,
                 show: Display, width: int | None, *, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
-                bold: bool = False, notes: Sequence[str] = ()) -> str:
-    """The table with its title above and its notes below, the notes folded to `width`."""
+                bold: bool = False, notes: Sequence[str] = (),
+                left_out_word: str = "left_out") -> str:
+    """The table with its title above and its notes below, the notes folded to `width`;
+    `left_out_word`: the note naming the columns a narrow terminal left out."""
     lines, left_out = light_table(columns, rows, show, width=width, footer=footer,
                                   drop=drop, wrap=wrap, bold=bold)
     head = [visible(title)] if title else []
-    prose = [i18n.say("left_out", show.lang, width=width,
+    prose = [i18n.say(left_out_word, show.lang, width=width,
                       columns=i18n.say("list_sep", show.lang).join(left_out))
              ] if left_out else []
     for note in [*prose, *notes]:

@@ -603,7 +603,8 @@ def _light_block(block: Block, lang: str, width: int | None) -> Any:
         if block.key == "dispatch" else None
     bold = _styled()
     text = _table_text(block.title, columns, rows, Display(lang), width, drop=drop,
-                       bold=bold, notes=[block.note] if block.note else ()).rstrip("\n")
+                       bold=bold, notes=[block.note] if block.note else (),
+                       left_out_word="left_out.report").rstrip("\n")
     return Text.from_ansi(text) if bold else Text(text)
 
 
