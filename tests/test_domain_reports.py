@@ -162,3 +162,27 @@ def test_an_empty_file_reports_zeros_and_no_rates(db):
     r = reports.range_report(db, FIRST, LAST)
     assert r["cases"]["reported"] == 0 and r["warnings"]["received"] == 0
     assert r["warnings"]["feedback_rate"] is None and r["outreach"]["sessions"] == 0
+
+
+def test_overdue_counts_the_same_by_either_index(week):
+    """The period's warnings still open and overdue are counted from the index of the
+    warnings open now when fewer are open than the period received (a campaign on a large
+    file), else from the period's received range: the same figure either way."""
+    def overdue_and_index() -> tuple[int, str]:
+        statements: list[str] = []
+        week.conn.set_trace_callback(statements.append)
+        try:
+            w = reports.range_report(week, FIRST, LAST)["warnings"]
+        finally:
+            week.conn.set_trace_callback(None)
+        start = "1740931200"  # 2025-03-03 00:00 in Shanghai: the period's, not a comparison's
+        used = {name for s in statements if "w.deadline_at < " in s and "count(*)" in s
+                and f">= {start}" in s
+                for name in ("warnings_open", "warnings_received") if f"BY {name}" in s}
+        return w["overdue"], "/".join(sorted(used))
+
+    assert overdue_and_index() == (1, "warnings_open")  # few open now: W6 (and W2)
+    for n in range(4):  # open now, received after the period: more open than it received
+        alerts.add_warning(week, blank(WARNING, no=f"LATER{n}", received="2025-03-20 09:00",
+                                       level="low", station="马营", phone="13900007777"))
+    assert overdue_and_index() == (1, "warnings_received")

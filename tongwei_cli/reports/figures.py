@@ -173,6 +173,9 @@ QUERIES: dict[str, str] = {
         SELECT NULL, NULL, count(*)""" + _OVERDUE,
     # What is outstanding at the end of the period (010_outstanding.sql): the open warnings
     # now, and the day totals after the period's last day (:d), taken off them.
+    "open_now": """
+        SELECT total(open) FROM warning_open WHERE (:station IS NULL OR station = :station)
+    """,
     "backlog_open": """
         SELECT station, level, open FROM warning_open
         WHERE open <> 0 AND (:station IS NULL OR station = :station)
@@ -473,8 +476,15 @@ def _warning_days(db: Database, params: dict[str, Any], grouped: bool
     if (latest is not None and latest >= params["as_of"]) or \
             (linked is not None and linked > params["last"]):
         return None
+    late_sql = QUERIES["overdue" if grouped else "overdue_total"]
+    # The same count by another way: the index of the warnings open now (the dispatch
+    # list's), read whole, when fewer are open now than the period received -- a long
+    # period (a campaign) on a large file, where the received range is millions of rows.
+    received = sum(r["received"] or 0 for r in rows)
+    if received and db.scalar(QUERIES["open_now"], params) < received:
+        late_sql = late_sql.replace("INDEXED BY warnings_received", "INDEXED BY warnings_open")
     late = {(r["station"], r["level"]) if grouped else (params["station"], None): r[2]
-            for r in db.query(QUERIES["overdue" if grouped else "overdue_total"], days)}
+            for r in db.query(late_sql, days)}
     for row in rows:
         row["open"] = (row["received"] or 0) - (row["fed_back"] or 0)
         row["overdue"] = late.get((row["station"], row["level"]), 0)
