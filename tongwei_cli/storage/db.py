@@ -209,45 +209,41 @@ class Database:
         waiting line (`_Gate`), so that a long write that gives way sees it and does;
         SQLite's busy handler waits in silence, so on a terminal the wait is cut in two: a
         short one, then a line on stderr saying what it waits for, then the rest."""
-        self.conn.execute("PRAGMA busy_timeout = 0")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
+        if self._began(0) is None:
             return
-        except sqlite3.OperationalError as exc:
-            if not _busy(exc):
-                raise
-        finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         gate = _Gate.open(self.path)
         if gate is not None:
             gate.stand()
         try:
             if _terminal():
-                self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
-                try:
-                    self.conn.execute("BEGIN IMMEDIATE")
+                if self._began(WAIT_NOTICE_MS) is None:
                     return
-                except sqlite3.OperationalError as exc:
-                    if not _busy(exc):
-                        raise
-                    print(_waiting_for(self.path), file=sys.stderr, flush=True)
-                finally:
-                    self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                print(_waiting_for(self.path), file=sys.stderr, flush=True)
             # A long write that said what it is (an import's final copy, which no longer
             # gives way) is waited for while it runs, `HOLDER_WAIT_S` at most; any other
             # holder, `BUSY_TIMEOUT_MS`.
             deadline = time.monotonic() + HOLDER_WAIT_S
-            while True:
-                try:
-                    self.conn.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as exc:
-                    if not (_busy(exc) and time.monotonic() < deadline
-                            and _holder(self.path) is not None):
-                        raise
+            while (busy := self._began(BUSY_TIMEOUT_MS)) is not None:
+                if not (time.monotonic() < deadline and _holder(self.path) is not None):
+                    raise busy
         finally:
             if gate is not None:
                 gate.close()  # the lock is ours (or the wait is over): out of the line
+
+    def _began(self, wait_ms: int) -> sqlite3.OperationalError | None:
+        """`BEGIN IMMEDIATE`, SQLite waiting `wait_ms` at most for another writer: None
+        when it began, else the "busy" error (any other error is raised). The busy timeout
+        is `BUSY_TIMEOUT_MS` again afterwards."""
+        self.conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return None
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            return exc
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _sign_with(self, key: keys.Key | None) -> None:
         """This write signs its audit rows with `key` and keeps the record digests (None: a
