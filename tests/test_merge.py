@@ -480,6 +480,16 @@ def test_a_follow_up_the_station_corrected_to_name_a_case_the_county_voided_come
 
 # -- large files: batches ----------------------------------------------------------------
 
+def _merged(county: Path, station: Path):
+    """`merge_file` of `station` into `county`, in-process (for what the summary line does
+    not show: the result's lists)."""
+    db = open_db(settings.current(), county)
+    try:
+        return merge_file(db, station)
+    finally:
+        db.close()
+
+
 def _station_of(run, folder: Path, n: int) -> Path:
     """A station file with `n` warnings and a follow-up of each, imported."""
     folder.mkdir()
@@ -606,11 +616,7 @@ def test_follow_ups_checked_apart_naming_a_case_the_county_voided_come_in_unlink
         run("--db", station, "warning", "followup", f"YJPX{n}", "--at", f"{DAY} 10:00",
             "--method", "visit", "--outcome", "defrauded",
             *(("--case", case_no) if case_no else ()))
-    db = open_db(settings.current(), county)
-    try:
-        result = merge_file(db, station)
-    finally:
-        db.close()
+    result = _merged(county, station)
     assert (result.written, result.new) == (True, 10)
     assert sorted((what.split(" at ")[0], case, how) for what, case, how in result.set_aside) == [
         ("the visit follow-up of YJPX0", void_no, "unlinked"),
@@ -635,11 +641,7 @@ def test_a_first_merge_checked_apart_brings_every_record_and_refuses_a_bad_one(
     assert merge_module.Warnings().apart
     county = tmp_path / "county.db"
     run("--db", county, "init")
-    db = open_db(settings.current(), county)
-    try:
-        result = merge_file(db, station)
-    finally:
-        db.close()
+    result = _merged(county, station)
     assert (result.written, result.new) == (True, 180)
     shown = json.loads(run("--db", county, "warning", "show", "YJM00047", "--reveal",
                            "--format", "json").stdout)
@@ -656,12 +658,8 @@ def test_a_first_merge_checked_apart_brings_every_record_and_refuses_a_bad_one(
         sdb.close()
     other = tmp_path / "other.db"
     run("--db", other, "init")
-    db = open_db(settings.current(), other)
-    try:
-        with pytest.raises(merge_module.MergeRefused) as refused:
-            merge_file(db, station)
-    finally:
-        db.close()
+    with pytest.raises(merge_module.MergeRefused) as refused:
+        _merged(other, station)
     assert refused.value.lines()[0] == (
         "平襄.db: warning YJ M47: no: must not contain spaces or control characters")
     assert "follow-up of YJ M47" in refused.value.lines()[1]  # (its warning not merged)
