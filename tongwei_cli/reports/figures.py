@@ -62,13 +62,13 @@ _WARNING_FIGURES = """
           AND (:station IS NULL OR w.station = :station)
 """
 
-_EVENT_FIGURES = """
-               count(*) FILTER (WHERE e.kind = 'solved') AS solved,
-               total(e.count) FILTER (WHERE e.kind = 'arrest') AS arrested,
-               total(e.count) FILTER (WHERE e.kind = 'prosecute') AS prosecuted,
-               total(e.amount_fen) FILTER (WHERE e.kind = 'recover') AS recovered_fen,
-               total(e.amount_fen) FILTER (WHERE e.kind = 'freeze') AS frozen_fen,
-               total(e.amount_fen) FILTER (WHERE e.kind = 'stop-payment') AS stopped_fen
+_CASE_SUMS = """
+               sum(reported) AS reported, sum(loss_fen) AS loss_fen, sum(events) AS events,
+               sum(solved) AS solved, sum(arrested) AS arrested, sum(prosecuted) AS prosecuted,
+               sum(recovered_fen) AS recovered_fen, sum(frozen_fen) AS frozen_fen,
+               sum(stopped_fen) AS stopped_fen
+        FROM case_days
+        WHERE day >= :first AND day <= :last AND (:station IS NULL OR station = :station)
 """
 
 # The per-day totals of whole zone days d0 <= day < d1 (006_warning_days.sql), and the
@@ -88,49 +88,19 @@ _OVERDUE = """
 """
 
 QUERIES: dict[str, str] = {
-    # cases.reported, cases.loss_fen -- the covering index cases_reported, named (with
-    # statistics the planner would pick cases_station for the GROUP BY and read every row).
+    # The case figures -- cases reported in the period (count, loss) and events dated in it
+    # (solved, arrested, prosecuted, recovered, frozen, stopped), of cases not voided, each
+    # event under its case's station and type -- from the per-day totals of
+    # 015_day_totals.sql (exact for any whole days: nothing in them depends on the moment).
+    # A station and type are listed when a case or an event of the six kinds is counted.
     "cases": """
-        SELECT station, type, count(*) AS reported, total(loss_fen) AS loss_fen
-        FROM cases INDEXED BY cases_reported
-        WHERE reported >= :first AND reported <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
+        SELECT station, type,""" + _CASE_SUMS + """
         GROUP BY station, type
+        HAVING sum(reported) <> 0 OR sum(events) <> 0
     """,
-    # solved, arrested, prosecuted, recovered_fen, frozen_fen, stopped_fen -- events dated in
-    # the period, of cases not voided (index case_events_date, then the case by its key).
-    "case_events": """
-        SELECT c.station AS station, c.type AS type,""" + _EVENT_FIGURES + """
-        FROM case_events e JOIN cases c ON c.id = e.case_id
-        WHERE e.date >= :first AND e.date <= :last
-          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
-          AND c.voided = 0 AND (:station IS NULL OR c.station = :station)
-        GROUP BY c.station, c.type
-    """,
-    # Totals only (a comparison period, a campaign's running totals): no GROUP BY; for the
-    # whole county the events need not visit their cases -- the few voided ones are left out
-    # through the partial index cases_voided.
+    # Totals only (a comparison period, a campaign's running totals).
     "cases_total": """
-        SELECT :station AS station, NULL AS type, count(*) AS reported,
-               total(loss_fen) AS loss_fen
-        FROM cases INDEXED BY cases_reported
-        WHERE reported >= :first AND reported <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
-    """,
-    "case_events_total": """
-        SELECT NULL AS station, NULL AS type,""" + _EVENT_FIGURES + """
-        FROM case_events e
-        WHERE e.date >= :first AND e.date <= :last
-          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
-          AND e.case_id NOT IN (SELECT id FROM cases INDEXED BY cases_voided WHERE voided = 1)
-    """,
-    "case_events_station_total": """
-        SELECT c.station AS station, NULL AS type,""" + _EVENT_FIGURES + """
-        FROM case_events e JOIN cases c ON c.id = e.case_id
-        WHERE e.date >= :first AND e.date <= :last
-          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
-          AND c.voided = 0 AND c.station = :station
-    """,
+        SELECT :station AS station, NULL AS type,""" + _CASE_SUMS,
     # The warnings received in the period and their state as of :as_of, from the covering
     # index warnings_received (named: the planner must not read the table for the GROUP BY).
     "warnings": """
@@ -141,23 +111,24 @@ QUERIES: dict[str, str] = {
     # GROUP BY's sort, a third faster on a long period.
     "warnings_total": """
         SELECT :station AS station, NULL AS level,""" + _WARNING_FIGURES,
-    # Outreach sessions dated in the period (index outreach_date covers it).
+    # Outreach sessions dated in the period, not voided (015_day_totals.sql).
     "outreach": """
-        SELECT station, audience, form, count(*) AS sessions,
-               total(attendees) AS attendees, total(materials) AS materials
-        FROM outreach
-        WHERE date >= :first AND date <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
+        SELECT station, audience, form, sum(sessions) AS sessions,
+               sum(attendees) AS attendees, sum(materials) AS materials
+        FROM outreach_days
+        WHERE day >= :first AND day <= :last AND (:station IS NULL OR station = :station)
         GROUP BY station, audience, form
+        HAVING sum(sessions) <> 0
     """,
-    # Two-card supervision actions dated in the period (index card_actions_date covers it).
+    # Two-card supervision actions dated in the period, not voided (015_day_totals.sql;
+    # station '' for an action of no station).
     "cards": """
-        SELECT station, kind, count(*) AS actions,
-               total(CASE WHEN kind = 'fine' THEN amount_fen END) AS fines_fen
-        FROM card_actions
-        WHERE date >= :first AND date <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
+        SELECT nullif(station, '') AS station, kind, sum(actions) AS actions,
+               sum(fines_fen) AS fines_fen
+        FROM card_days
+        WHERE day >= :first AND day <= :last AND (:station IS NULL OR station = :station)
         GROUP BY station, kind
+        HAVING sum(actions) <> 0
     """,
     "warning_days": """
         SELECT station, level,""" + _DAY_SUMS + """
@@ -255,9 +226,8 @@ QUERIES: dict[str, str] = {
                 WHERE w.received_at >= d.start AND w.received_at < d.stop
                   AND w.feedback_at < :as_of
                   AND (:station IS NULL OR w.station = :station)) AS fed_back,
-               (SELECT count(*) FROM cases c
-                WHERE c.reported = d.day AND c.voided = 0
-                  AND (:station IS NULL OR c.station = :station)) AS cases
+               (SELECT coalesce(sum(c.reported), 0) FROM case_days c
+                WHERE c.day = d.day AND (:station IS NULL OR c.station = :station)) AS cases
         FROM days d ORDER BY d.day
     """,
 }
@@ -346,11 +316,6 @@ def _ints(row: Any, keys: Iterable[str]) -> dict[str, int]:
     return {k: int(row[k] or 0) for k in keys}
 
 
-def _add(into: dict[str, int], row: dict[str, int]) -> None:
-    for key, value in row.items():
-        into[key] = into.get(key, 0) + value
-
-
 def _sum(rows: Iterable[dict[str, Any]], keys: Iterable[str]) -> dict[str, int]:
     keys = tuple(keys)
     total = dict.fromkeys(keys, 0)
@@ -425,34 +390,20 @@ def figures(db: Database, period: Period, station: str | None = None, *,
             grouped: bool = True, params: dict[str, Any] | None = None) -> Figures:
     """Run the section queries for one period (`grouped=False`: for totals only)."""
     params = params or _params(db, period, station)
-    if grouped:
-        names = ("cases", "case_events", "warnings")
-    else:
-        names = ("cases_total", "case_events_station_total" if station else "case_events_total",
-                 "warnings_total")
-    cases: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in db.query(QUERIES[names[0]], params):
-        cases[(row["station"], row["type"])] = {
-            "station": row["station"], "type": row["type"],
-            **_ints(row, ("reported", "loss_fen"))}
-    for row in db.query(QUERIES[names[1]], params):
-        slot = cases.setdefault((row["station"], row["type"]), {
-            "station": row["station"], "type": row["type"], "reported": 0, "loss_fen": 0})
-        _add(slot, _ints(row, CASE_KEYS[2:]))
-    for slot in cases.values():
-        for key in CASE_KEYS:
-            slot.setdefault(key, 0)
+    names = ("cases", "warnings") if grouped else ("cases_total", "warnings_total")
+    cases = [{"station": row["station"], "type": row["type"], **_ints(row, CASE_KEYS)}
+             for row in db.query(QUERIES[names[0]], params)]
     outreach = [{"station": r["station"], "audience": r["audience"], "form": r["form"],
                  **_ints(r, OUTREACH_KEYS)} for r in db.query(QUERIES["outreach"], params)]
     cards = [{"station": r["station"], "kind": r["kind"], **_ints(r, ("actions", "fines_fen"))}
              for r in db.query(QUERIES["cards"], params)]
     rows = _warning_days(db, params, grouped)
     if rows is None:
-        rows = db.query(QUERIES[names[2]], params)
+        rows = db.query(QUERIES[names[1]], params)
     warnings = {(r["station"], r["level"]): {"station": r["station"], "level": r["level"],
                                              **_ints(r, WARNING_COUNTS)}
                 for r in rows if r["received"]}
-    return Figures(period, station, clock.text_of(params["as_of"]), list(cases.values()),
+    return Figures(period, station, clock.text_of(params["as_of"]), cases,
                    list(warnings.values()), outreach, cards)
 
 
