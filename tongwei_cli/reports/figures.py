@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -363,22 +363,37 @@ class Figures:
     warnings: list[dict[str, Any]]
     outreach: list[dict[str, Any]]
     cards: list[dict[str, Any]]
+    # (rows name, key) -> {value: the rows with it}: the breakdown by station and the ranking
+    # each ask for every station's sections, so the rows are grouped once, not scanned each
+    # time
+    _index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def pick(self, rows: str, where: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The group rows of `rows` ("cases", "warnings"…) matching `where`."""
+        every = getattr(self, rows)
+        if not where:
+            return every
+        if len(where) > 1:
+            return [r for r in every if all(r.get(k) == v for k, v in where.items())]
+        ((key, value),) = where.items()
+        index = self._index.get((rows, key))
+        if index is None:
+            index = self._index[(rows, key)] = {}
+            for row in every:
+                index.setdefault(row.get(key), []).append(row)
+        return index.get(value, [])
 
     def sections(self, where: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
         """The four sections, over the group rows matching `where` (e.g. a station)."""
-        def pick(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            if not where:
-                return rows
-            return [r for r in rows if all(r.get(k) == v for k, v in where.items())]
-
-        cards = pick(self.cards)
+        cards = self.pick("cards", where)
         by_kind: dict[str, int] = {}
         for row in cards:
             by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + row["actions"]
         return {
-            "cases": case_section(_sum(pick(self.cases), CASE_KEYS)),
-            "warnings": warning_section(_sum(pick(self.warnings), WARNING_COUNTS)),
-            "outreach": outreach_section(_sum(pick(self.outreach), OUTREACH_KEYS)),
+            "cases": case_section(_sum(self.pick("cases", where), CASE_KEYS)),
+            "warnings": warning_section(_sum(self.pick("warnings", where), WARNING_COUNTS)),
+            "outreach": outreach_section(_sum(self.pick("outreach", where), OUTREACH_KEYS)),
             "cards": card_section(by_kind, sum(r["fines_fen"] for r in cards)),
         }
 
@@ -454,7 +469,7 @@ def breakdowns(db: Database, fig: Figures) -> dict[str, list[dict[str, Any]]]:
     every warning level is listed."""
     by_type = []
     for code in _sorted_codes(db, "types", fig.keys("cases", "type")):
-        rows = [r for r in fig.cases if r["type"] == code]
+        rows = fig.pick("cases", {"type": code})
         by_type.append({"type": code, **case_section(_sum(rows, CASE_KEYS))})
     by_station = []
     stations = set().union(*(fig.keys(n, "station")
@@ -465,15 +480,15 @@ def breakdowns(db: Database, fig: Figures) -> dict[str, list[dict[str, Any]]]:
     levels = [r["code"] for r in refs(db).rows["levels"]]
     levels += sorted(fig.keys("warnings", "level") - set(levels))
     for code in levels:
-        rows = [r for r in fig.warnings if r["level"] == code]
+        rows = fig.pick("warnings", {"level": code})
         by_level.append({"level": code, **warning_section(_sum(rows, WARNING_COUNTS))})
     by_audience = []
     for code in _sorted_codes(db, "audiences", fig.keys("outreach", "audience")):
-        rows = [r for r in fig.outreach if r["audience"] == code]
+        rows = fig.pick("outreach", {"audience": code})
         by_audience.append({"audience": code, **outreach_section(_sum(rows, OUTREACH_KEYS))})
     by_form = []
     for code in _sorted_codes(db, "forms", fig.keys("outreach", "form")):
-        rows = [r for r in fig.outreach if r["form"] == code]
+        rows = fig.pick("outreach", {"form": code})
         by_form.append({"form": code, **outreach_section(_sum(rows, OUTREACH_KEYS))})
     return {"by_type": by_type, "by_station": by_station, "by_level": by_level,
             "by_audience": by_audience, "by_form": by_form}
