@@ -317,3 +317,44 @@ def test_a_file_made_before_015_gets_its_totals_when_opened(tmp_path, monkeypatc
         assert run_checks(handle) == []
     finally:
         handle.close()
+
+
+def test_imports_and_their_corrections_keep_the_totals(run, db, tmp_path):
+    """Cases, events and outreach imported (one statement a batch), then the cases imported
+    again with `--update` (two moved to another station and type, one to another day, one
+    loss corrected), then scrubbed: every figure is the scan's and `check` is clean."""
+    first = date.fromisoformat(days_ago(20))
+    rows = [(f"I{i}", (first + timedelta(days=i % 5)).isoformat(), ("loan", "romance")[i % 2],
+             STATIONS[i % 3], str(1000 + i)) for i in range(12)]
+
+    def write(name, header, lines):
+        path = tmp_path / name
+        path.write_text("\n".join([header, *(",".join(r) for r in lines)]) + "\n", "utf-8")
+        return path
+
+    run("import", "cases", write("cases.csv", "no,reported,type,station,loss", rows))
+    events = [(f"I{i}", kind, (first + timedelta(days=i % 5 + 6)).isoformat(), count, amount)
+              for i in range(12) for kind, count, amount in (
+                  ("arrest", "2", ""), ("recover", "", "300"), ("close", "", ""))]
+    run("import", "events", write("events.csv", "case,kind,date,count,amount", events))
+    run("import", "outreach", write("outreach.csv", "date,station,audience,form,venue,"
+                                    "attendees,materials",
+                                    [(days_ago(12), "马营", "students", "lecture",
+                                      f"{n}中", "40", "50") for n in "一二三"]))
+    moved = list(rows)
+    moved[0] = ("I0", rows[0][1], "task-scam", "鸡川", rows[0][4])
+    moved[1] = ("I1", rows[1][1], "task-scam", "鸡川", rows[1][4])
+    moved[2] = ("I2", (first - timedelta(days=3)).isoformat(), *rows[2][2:])
+    moved[3] = (*rows[3][:4], "9999")
+    result = run("import", "cases", write("moved.csv", "no,reported,type,station,loss", moved),
+                 "--update")
+    assert "updated 4" in result.stdout
+    with db.read():
+        assert db.scalar("SELECT sum(events) FROM case_days WHERE station = 'jichuan'"
+                         " AND type = 'task-scam'") == 4
+    run("db", "scrub", "--before", days_ago(1))
+    periods_here = [reports.Period(first - timedelta(days=5), first + timedelta(days=15)),
+                    reports.Period(first, first), reports.Period(first + timedelta(days=6),
+                                                                 first + timedelta(days=8))]
+    assert_totals_answer_as_the_scan(db, periods_here, (None, "jichuan", "maying"))
+    assert run("check").exit_code == 0
