@@ -76,6 +76,12 @@ TABLES = {
     "warning_backlog": ["day", "station", "level", "opened", "closed", "due_open", "due_late",
                         "fed_back", "fed_late"],
     "warning_open": ["station", "level", "open"],
+    # per-day totals of the case, event, outreach and two-card figures (015)
+    "case_days": ["day", "station", "type", "reported", "loss_fen", "events", "solved",
+                  "arrested", "prosecuted", "recovered_fen", "frozen_fen", "stopped_fen"],
+    "outreach_days": ["day", "station", "audience", "form", "sessions", "attendees",
+                      "materials"],
+    "card_days": ["day", "station", "kind", "actions", "fines_fen"],
     "warning_levels": ["code", "name_zh", "name_en", "deadline_hours", "sort"],
     "warnings": ["id", "no", "received_at", "level", "deadline_hours", "deadline_at",
                  "station", "phone", "kind", "name", "id_no", "type", "source", "note",
@@ -143,6 +149,10 @@ TRIGGERS = {
     "warning_backlog_update": "warnings",
     "file_station_no_update": "file_station",
     "file_station_no_delete": "file_station",
+    **{f"case_days_case_{w}": "cases" for w in ("insert", "update", "delete")},
+    **{f"case_days_event_{w}": "case_events" for w in ("insert", "update", "delete")},
+    **{f"outreach_days_{w}": "outreach" for w in ("insert", "update", "delete")},
+    **{f"card_days_{w}": "card_actions" for w in ("insert", "update", "delete")},
 }
 
 # The unique keys a record is found by (each one a constraint, not only an index).
@@ -212,6 +222,8 @@ def test_the_triggers_and_the_view(schema):
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == TRIGGERS
     assert names(schema, "view") == {"warning_day_parts", "warning_backlog_parts",
+                                     "case_day_parts", "outreach_day_parts",
+                                     "card_day_parts",
                                      # for people browsing the file (012)
                                      "browse_cases", "browse_warnings", "browse_followups",
                                      "browse_outreach", "browse_card_actions",

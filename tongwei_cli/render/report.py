@@ -10,6 +10,7 @@ json and csv write the report itself. Personal data is always masked: reports ha
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import unicodedata
@@ -375,6 +376,13 @@ def cells(text: str) -> int:
     """Terminal cells `text` takes: wide (CJK) characters two, combining marks none."""
     if text.isascii():
         return len(text)
+    return _wide_cells(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wide_cells(text: str) -> int:
+    """`cells` of a text with wide characters, remembered: a report's tables repeat the
+    same station, level and heading in many rows."""
     width = 0
     for ch in text:
         if unicodedata.combining(ch):
@@ -464,9 +472,10 @@ def _text_table(block: Block, lang: str, width: int = TEXT_WIDTH) -> list[str]:
     """A block as aligned plain text; columns past `width` continue in a second table that
     repeats the first column."""
     texts = [[show(c, lang) for c in row] for row in block.rows]
+    sizes = [[cells(c) for c in row] for row in texts]  # (each cell measured once)
     right = [any(numeric(row[i]) for row in block.rows) if block.rows else i > 0
              for i in range(len(block.columns))]
-    widths = [max([cells(block.columns[i])] + [cells(r[i]) for r in texts])
+    widths = [max([cells(block.columns[i])] + [r[i] for r in sizes])
               for i in range(len(block.columns))]
     widths[0] = min(widths[0], 28)
     gap = 2
@@ -490,11 +499,20 @@ def _text_table(block: Block, lang: str, width: int = TEXT_WIDTH) -> list[str]:
                                 for i in group)
         out.append(head.rstrip())
         out.append("-" * min(width, sum(widths[i] for i in group) + gap * (len(group) - 1)))
-        for row in texts:
-            line = (" " * gap).join(pad(clip(row[i], widths[i]), widths[i], right[i])
+        for row, size in zip(texts, sizes, strict=True):
+            line = (" " * gap).join(_fit(row[i], size[i], widths[i], right[i])
                                     for i in group)
             out.append(line.rstrip())
     return out
+
+
+def _fit(text: str, size: int, width: int, right: bool) -> str:
+    """`pad(clip(text, width), width, right)` of a text `size` cells wide."""
+    if size > width:
+        text = clip(text, width)
+        size = cells(text)
+    gap = " " * max(0, width - size)
+    return gap + text if right else text + gap
 
 
 def empty_word(lang: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -62,13 +62,13 @@ _WARNING_FIGURES = """
           AND (:station IS NULL OR w.station = :station)
 """
 
-_EVENT_FIGURES = """
-               count(*) FILTER (WHERE e.kind = 'solved') AS solved,
-               total(e.count) FILTER (WHERE e.kind = 'arrest') AS arrested,
-               total(e.count) FILTER (WHERE e.kind = 'prosecute') AS prosecuted,
-               total(e.amount_fen) FILTER (WHERE e.kind = 'recover') AS recovered_fen,
-               total(e.amount_fen) FILTER (WHERE e.kind = 'freeze') AS frozen_fen,
-               total(e.amount_fen) FILTER (WHERE e.kind = 'stop-payment') AS stopped_fen
+_CASE_SUMS = """
+               sum(reported) AS reported, sum(loss_fen) AS loss_fen, sum(events) AS events,
+               sum(solved) AS solved, sum(arrested) AS arrested, sum(prosecuted) AS prosecuted,
+               sum(recovered_fen) AS recovered_fen, sum(frozen_fen) AS frozen_fen,
+               sum(stopped_fen) AS stopped_fen
+        FROM case_days
+        WHERE day >= :first AND day <= :last AND (:station IS NULL OR station = :station)
 """
 
 # The per-day totals of whole zone days d0 <= day < d1 (006_warning_days.sql), and the
@@ -88,49 +88,19 @@ _OVERDUE = """
 """
 
 QUERIES: dict[str, str] = {
-    # cases.reported, cases.loss_fen -- the covering index cases_reported, named (with
-    # statistics the planner would pick cases_station for the GROUP BY and read every row).
+    # The case figures -- cases reported in the period (count, loss) and events dated in it
+    # (solved, arrested, prosecuted, recovered, frozen, stopped), of cases not voided, each
+    # event under its case's station and type -- from the per-day totals of
+    # 015_day_totals.sql (exact for any whole days: nothing in them depends on the moment).
+    # A station and type are listed when a case or an event of the six kinds is counted.
     "cases": """
-        SELECT station, type, count(*) AS reported, total(loss_fen) AS loss_fen
-        FROM cases INDEXED BY cases_reported
-        WHERE reported >= :first AND reported <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
+        SELECT station, type,""" + _CASE_SUMS + """
         GROUP BY station, type
+        HAVING sum(reported) <> 0 OR sum(events) <> 0
     """,
-    # solved, arrested, prosecuted, recovered_fen, frozen_fen, stopped_fen -- events dated in
-    # the period, of cases not voided (index case_events_date, then the case by its key).
-    "case_events": """
-        SELECT c.station AS station, c.type AS type,""" + _EVENT_FIGURES + """
-        FROM case_events e JOIN cases c ON c.id = e.case_id
-        WHERE e.date >= :first AND e.date <= :last
-          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
-          AND c.voided = 0 AND (:station IS NULL OR c.station = :station)
-        GROUP BY c.station, c.type
-    """,
-    # Totals only (a comparison period, a campaign's running totals): no GROUP BY; for the
-    # whole county the events need not visit their cases -- the few voided ones are left out
-    # through the partial index cases_voided.
+    # Totals only (a comparison period, a campaign's running totals).
     "cases_total": """
-        SELECT :station AS station, NULL AS type, count(*) AS reported,
-               total(loss_fen) AS loss_fen
-        FROM cases INDEXED BY cases_reported
-        WHERE reported >= :first AND reported <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
-    """,
-    "case_events_total": """
-        SELECT NULL AS station, NULL AS type,""" + _EVENT_FIGURES + """
-        FROM case_events e
-        WHERE e.date >= :first AND e.date <= :last
-          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
-          AND e.case_id NOT IN (SELECT id FROM cases INDEXED BY cases_voided WHERE voided = 1)
-    """,
-    "case_events_station_total": """
-        SELECT c.station AS station, NULL AS type,""" + _EVENT_FIGURES + """
-        FROM case_events e JOIN cases c ON c.id = e.case_id
-        WHERE e.date >= :first AND e.date <= :last
-          AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
-          AND c.voided = 0 AND c.station = :station
-    """,
+        SELECT :station AS station, NULL AS type,""" + _CASE_SUMS,
     # The warnings received in the period and their state as of :as_of, from the covering
     # index warnings_received (named: the planner must not read the table for the GROUP BY).
     "warnings": """
@@ -141,23 +111,24 @@ QUERIES: dict[str, str] = {
     # GROUP BY's sort, a third faster on a long period.
     "warnings_total": """
         SELECT :station AS station, NULL AS level,""" + _WARNING_FIGURES,
-    # Outreach sessions dated in the period (index outreach_date covers it).
+    # Outreach sessions dated in the period, not voided (015_day_totals.sql).
     "outreach": """
-        SELECT station, audience, form, count(*) AS sessions,
-               total(attendees) AS attendees, total(materials) AS materials
-        FROM outreach
-        WHERE date >= :first AND date <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
+        SELECT station, audience, form, sum(sessions) AS sessions,
+               sum(attendees) AS attendees, sum(materials) AS materials
+        FROM outreach_days
+        WHERE day >= :first AND day <= :last AND (:station IS NULL OR station = :station)
         GROUP BY station, audience, form
+        HAVING sum(sessions) <> 0
     """,
-    # Two-card supervision actions dated in the period (index card_actions_date covers it).
+    # Two-card supervision actions dated in the period, not voided (015_day_totals.sql;
+    # station '' for an action of no station).
     "cards": """
-        SELECT station, kind, count(*) AS actions,
-               total(CASE WHEN kind = 'fine' THEN amount_fen END) AS fines_fen
-        FROM card_actions
-        WHERE date >= :first AND date <= :last AND voided = 0
-          AND (:station IS NULL OR station = :station)
+        SELECT nullif(station, '') AS station, kind, sum(actions) AS actions,
+               sum(fines_fen) AS fines_fen
+        FROM card_days
+        WHERE day >= :first AND day <= :last AND (:station IS NULL OR station = :station)
         GROUP BY station, kind
+        HAVING sum(actions) <> 0
     """,
     "warning_days": """
         SELECT station, level,""" + _DAY_SUMS + """
@@ -255,9 +226,8 @@ QUERIES: dict[str, str] = {
                 WHERE w.received_at >= d.start AND w.received_at < d.stop
                   AND w.feedback_at < :as_of
                   AND (:station IS NULL OR w.station = :station)) AS fed_back,
-               (SELECT count(*) FROM cases c
-                WHERE c.reported = d.day AND c.voided = 0
-                  AND (:station IS NULL OR c.station = :station)) AS cases
+               (SELECT coalesce(sum(c.reported), 0) FROM case_days c
+                WHERE c.day = d.day AND (:station IS NULL OR c.station = :station)) AS cases
         FROM days d ORDER BY d.day
     """,
 }
@@ -346,11 +316,6 @@ def _ints(row: Any, keys: Iterable[str]) -> dict[str, int]:
     return {k: int(row[k] or 0) for k in keys}
 
 
-def _add(into: dict[str, int], row: dict[str, int]) -> None:
-    for key, value in row.items():
-        into[key] = into.get(key, 0) + value
-
-
 def _sum(rows: Iterable[dict[str, Any]], keys: Iterable[str]) -> dict[str, int]:
     keys = tuple(keys)
     total = dict.fromkeys(keys, 0)
@@ -398,22 +363,37 @@ class Figures:
     warnings: list[dict[str, Any]]
     outreach: list[dict[str, Any]]
     cards: list[dict[str, Any]]
+    # (rows name, key) -> {value: the rows with it}: the breakdown by station and the ranking
+    # each ask for every station's sections, so the rows are grouped once, not scanned each
+    # time
+    _index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def pick(self, rows: str, where: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The group rows of `rows` ("cases", "warnings"…) matching `where`."""
+        every = getattr(self, rows)
+        if not where:
+            return every
+        if len(where) > 1:
+            return [r for r in every if all(r.get(k) == v for k, v in where.items())]
+        ((key, value),) = where.items()
+        index = self._index.get((rows, key))
+        if index is None:
+            index = self._index[(rows, key)] = {}
+            for row in every:
+                index.setdefault(row.get(key), []).append(row)
+        return index.get(value, [])
 
     def sections(self, where: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
         """The four sections, over the group rows matching `where` (e.g. a station)."""
-        def pick(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            if not where:
-                return rows
-            return [r for r in rows if all(r.get(k) == v for k, v in where.items())]
-
-        cards = pick(self.cards)
+        cards = self.pick("cards", where)
         by_kind: dict[str, int] = {}
         for row in cards:
             by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + row["actions"]
         return {
-            "cases": case_section(_sum(pick(self.cases), CASE_KEYS)),
-            "warnings": warning_section(_sum(pick(self.warnings), WARNING_COUNTS)),
-            "outreach": outreach_section(_sum(pick(self.outreach), OUTREACH_KEYS)),
+            "cases": case_section(_sum(self.pick("cases", where), CASE_KEYS)),
+            "warnings": warning_section(_sum(self.pick("warnings", where), WARNING_COUNTS)),
+            "outreach": outreach_section(_sum(self.pick("outreach", where), OUTREACH_KEYS)),
             "cards": card_section(by_kind, sum(r["fines_fen"] for r in cards)),
         }
 
@@ -425,34 +405,20 @@ def figures(db: Database, period: Period, station: str | None = None, *,
             grouped: bool = True, params: dict[str, Any] | None = None) -> Figures:
     """Run the section queries for one period (`grouped=False`: for totals only)."""
     params = params or _params(db, period, station)
-    if grouped:
-        names = ("cases", "case_events", "warnings")
-    else:
-        names = ("cases_total", "case_events_station_total" if station else "case_events_total",
-                 "warnings_total")
-    cases: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in db.query(QUERIES[names[0]], params):
-        cases[(row["station"], row["type"])] = {
-            "station": row["station"], "type": row["type"],
-            **_ints(row, ("reported", "loss_fen"))}
-    for row in db.query(QUERIES[names[1]], params):
-        slot = cases.setdefault((row["station"], row["type"]), {
-            "station": row["station"], "type": row["type"], "reported": 0, "loss_fen": 0})
-        _add(slot, _ints(row, CASE_KEYS[2:]))
-    for slot in cases.values():
-        for key in CASE_KEYS:
-            slot.setdefault(key, 0)
+    names = ("cases", "warnings") if grouped else ("cases_total", "warnings_total")
+    cases = [{"station": row["station"], "type": row["type"], **_ints(row, CASE_KEYS)}
+             for row in db.query(QUERIES[names[0]], params)]
     outreach = [{"station": r["station"], "audience": r["audience"], "form": r["form"],
                  **_ints(r, OUTREACH_KEYS)} for r in db.query(QUERIES["outreach"], params)]
     cards = [{"station": r["station"], "kind": r["kind"], **_ints(r, ("actions", "fines_fen"))}
              for r in db.query(QUERIES["cards"], params)]
     rows = _warning_days(db, params, grouped)
     if rows is None:
-        rows = db.query(QUERIES[names[2]], params)
+        rows = db.query(QUERIES[names[1]], params)
     warnings = {(r["station"], r["level"]): {"station": r["station"], "level": r["level"],
                                              **_ints(r, WARNING_COUNTS)}
                 for r in rows if r["received"]}
-    return Figures(period, station, clock.text_of(params["as_of"]), list(cases.values()),
+    return Figures(period, station, clock.text_of(params["as_of"]), cases,
                    list(warnings.values()), outreach, cards)
 
 
@@ -503,7 +469,7 @@ def breakdowns(db: Database, fig: Figures) -> dict[str, list[dict[str, Any]]]:
     every warning level is listed."""
     by_type = []
     for code in _sorted_codes(db, "types", fig.keys("cases", "type")):
-        rows = [r for r in fig.cases if r["type"] == code]
+        rows = fig.pick("cases", {"type": code})
         by_type.append({"type": code, **case_section(_sum(rows, CASE_KEYS))})
     by_station = []
     stations = set().union(*(fig.keys(n, "station")
@@ -514,15 +480,15 @@ def breakdowns(db: Database, fig: Figures) -> dict[str, list[dict[str, Any]]]:
     levels = [r["code"] for r in refs(db).rows["levels"]]
     levels += sorted(fig.keys("warnings", "level") - set(levels))
     for code in levels:
-        rows = [r for r in fig.warnings if r["level"] == code]
+        rows = fig.pick("warnings", {"level": code})
         by_level.append({"level": code, **warning_section(_sum(rows, WARNING_COUNTS))})
     by_audience = []
     for code in _sorted_codes(db, "audiences", fig.keys("outreach", "audience")):
-        rows = [r for r in fig.outreach if r["audience"] == code]
+        rows = fig.pick("outreach", {"audience": code})
         by_audience.append({"audience": code, **outreach_section(_sum(rows, OUTREACH_KEYS))})
     by_form = []
     for code in _sorted_codes(db, "forms", fig.keys("outreach", "form")):
-        rows = [r for r in fig.outreach if r["form"] == code]
+        rows = fig.pick("outreach", {"form": code})
         by_form.append({"form": code, **outreach_section(_sum(rows, OUTREACH_KEYS))})
     return {"by_type": by_type, "by_station": by_station, "by_level": by_level,
             "by_audience": by_audience, "by_form": by_form}

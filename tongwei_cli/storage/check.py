@@ -17,6 +17,25 @@ from tongwei_cli.storage import audit, digests, keys, personal
 from tongwei_cli.storage.db import SQL_DIR, Database, connect_readonly
 from tongwei_cli.storage.totals import FOLLOWUPS_SAY
 
+
+def _recount(table: str, keys: tuple[str, ...], counts: tuple[str, ...], detail: str) -> str:
+    """A rule comparing the per-day totals `table` with a recount of its view
+    `<table minus s>_parts` (015_day_totals.sql): one row per key that differs (rows that
+    count nothing are left out on both sides)."""
+    view = table.removesuffix("s") + "_parts"
+    key, nonzero = ", ".join(keys), " OR ".join(f"{c} <> 0" for c in counts)
+    sums = ", ".join(f"sum({c}) AS {c}" for c in counts)
+    return f"""
+        WITH recount AS (
+            SELECT * FROM (SELECT {key}, {sums} FROM {view} GROUP BY {key})
+            WHERE {nonzero}),
+        stored AS (SELECT {key}, {", ".join(counts)} FROM {table} WHERE {nonzero})
+        SELECT {" || ' ' || ".join(keys)}, '{detail}'
+        FROM (SELECT * FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount)
+              UNION ALL SELECT * FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored))
+        GROUP BY {key}"""
+
+
 # name -> (tables it needs, SQL returning (key, detail) rows)
 RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "recoveries within the loss": (("cases", "case_events"), """
@@ -104,6 +123,19 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
         FROM (SELECT * FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount)
               UNION ALL SELECT * FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored))
         GROUP BY station, level"""),
+    # The per-day totals of cases, events, outreach and two-card actions (015_day_totals.sql).
+    "per-day case totals match a recount": (("cases", "case_events", "case_days"), _recount(
+        "case_days", ("day", "station", "type"),
+        ("reported", "loss_fen", "events", "solved", "arrested", "prosecuted",
+         "recovered_fen", "frozen_fen", "stopped_fen"),
+        "the stored totals differ from a recount of the cases and their events")),
+    "per-day outreach totals match a recount": (("outreach", "outreach_days"), _recount(
+        "outreach_days", ("day", "station", "audience", "form"),
+        ("sessions", "attendees", "materials"),
+        "the stored totals differ from a recount of the sessions")),
+    "per-day two-card totals match a recount": (("card_actions", "card_days"), _recount(
+        "card_days", ("day", "station", "kind"), ("actions", "fines_fen"),
+        "the stored totals differ from a recount of the actions")),
     "warnings know the cases that name them": (("warnings", "cases"), """
         SELECT w.no, 'linked_on ' || coalesce(w.linked_on, 'none') || ' but the cases say '
                || coalesce(x.first, 'none')
