@@ -721,6 +721,10 @@ class Station:
     database_id: str
     station: str | None = None
     anchor: dict[str, Any] = field(default_factory=dict)
+    # Tables whose records are checked against their digests as they are merged, not by
+    # `verify_station`: the many records of a kind that may be checked apart, their tags
+    # checked by the forked children with them (`Merger._add_apart`).
+    unchecked: set[str] = field(default_factory=set)
 
 
 def open_station(db: Database, path: Path, key_file: Path | None = None) -> Station:
@@ -757,7 +761,10 @@ def open_station(db: Database, path: Path, key_file: Path | None = None) -> Stat
 def verify_station(station: Station) -> None:
     """Inside the station file's read transaction: its audit chain and every record's
     digest verified (a broken file is refused: nothing of it is merged), its station and
-    the anchor of its chain read."""
+    the anchor of its chain read. The records of a kind that may be checked apart
+    (`Kind.apart`, APART of them or more) are checked against their digests as they are
+    merged, in the same snapshot (`station.unchecked`, `Merger._add_apart`): a file broken
+    there is refused as it is found, nothing written."""
     db, name = station.db, station.path.name
     key = keys.current(db)
     checked, bad = audit.verify(db)
@@ -765,11 +772,28 @@ def verify_station(station: Station) -> None:
         raise StorageError(f"{name}: its audit log is broken at row {bad['id']}: "
                            f"{bad['problem']}; nothing was merged", "FILE")
     db.use_key(key)
-    problems = digests.verify_records(db, limit=3)
-    if problems:
-        raise StorageError(f"{name}: {problems[0]}; nothing was merged", "FILE")
+    if hasattr(os, "fork"):
+        station.unchecked = {kind.table for kind in KINDS if kind.apart and db.scalar(
+            f"SELECT count(*) FROM {kind.table}") >= APART}
+    _verify_records(station, rows_elsewhere=station.unchecked)
     station.station = station_of(db)
     station.anchor = audit.anchor(db)
+
+
+def _verify_records(station: Station, **which: Any) -> None:
+    """`digests.verify_records` of the station file (`which`: of which tables), its first
+    problem refusing it."""
+    problems = digests.verify_records(station.db, limit=3, **which)
+    if problems:
+        raise StorageError(f"{station.path.name}: {problems[0]}; nothing was merged", "FILE")
+
+
+def verify_table(station: Station, table: str) -> None:
+    """The records of one table of `station.unchecked` checked against their digests now
+    (they are not merged apart after all, or a child found one that does not fit)."""
+    if table in station.unchecked:
+        _verify_records(station, only=(table,))
+        station.unchecked.discard(table)
 
 
 # -- merging -------------------------------------------------------------------------------
@@ -898,6 +922,7 @@ class Merger:
             self.wait()
             kind.finish(self)
             return
+        verify_table(self.station, kind.table)  # (if it was left to the children)
         for rows in kind.read(self.station.db):
             theirs = kind.keyed(rows)
             if not empty or based:
@@ -983,8 +1008,14 @@ class Merger:
         st, result = self.station.db, self.result
         cursor = st.conn.cursor()
         cursor.row_factory = None
-        cursor.execute(f"{kind.station_select or kind.select} {kind.order}")
-        names = [d[0] for d in cursor.description]
+        select = f"{kind.station_select or kind.select} {kind.order}"
+        # Each record with what its digest covers and its digest, checked by the children
+        # (`verify_station` left them): the same snapshot, the same check.
+        checking = kind.table in self.station.unchecked
+        cursor.execute(digests.tag_check_select(st, kind.table, select) if checking
+                       else select)
+        names = [d[0] for d in cursor.description][:-2 if checking else None]
+        tag = st.sealer.tag
         opened = personal.opener(st, kind.table) if personal.SEALED.get(kind.table) else None
         canonical, digest = kind.canonical, self.digest
         digest("")  # (the HMAC of the bases made before the fork: a child has no connection)
@@ -1000,9 +1031,13 @@ class Merger:
                                                    for r in part])
                              if columns else None)
 
-        def work(item: tuple[list[tuple], Any]) -> tuple[list[Row], list[tuple[str, str]],
-                                                          list, list]:
+        def work(item: tuple[list[tuple], Any]) -> tuple[list[tuple], list[tuple[str, str]],
+                                                          list, list, bool]:
             part, found = item
+            if checking:  # (a record that does not fit its digest refuses the file)
+                if any(r[-1] is None or tag(r[-2]) != r[-1] for r in part):
+                    return [], [], [], [], False
+                part = [r[:-2] for r in part]
             rows = [dict(zip(names, r, strict=True)) for r in part]
             if opened is not None:
                 for row in rows:
@@ -1012,7 +1047,7 @@ class Merger:
             # (the child's own, sent back with the batch)
             self.problems, result.set_aside = [], []
             return (kind.pack(kind.ready(self, list(theirs.values()), found)), keep,
-                    self.problems, result.set_aside)
+                    self.problems, result.set_aside, True)
 
         refused: list[tuple[str, str | None, str]] = []
         aside: list[tuple[str, str, str]] = []
@@ -1024,13 +1059,17 @@ class Merger:
             self._keep_bases(kind, keep)
             digests.seal(self.db)
 
-        for ready, keep, problems, set_aside in in_two(self.db, work, parts()):
+        for ready, keep, problems, set_aside, fits in in_two(self.db, work, parts()):
+            if not fits:
+                verify_table(self.station, kind.table)  # (raises, naming the record)
+                raise RuntimeError(f"a record of {kind.table} does not fit its digest")
             result.new += len(keep) - sum(how == "skipped" for *_, how in set_aside)
             refused += problems
             aside += set_aside
             self.write(lambda r=ready, k=keep: written(r, k))
         self.problems += refused
         result.set_aside += aside
+        self.station.unchecked.discard(kind.table)
 
     def _removed_at_station(self, kind: Kind) -> None:
         """The county's records of `kind` merged from this file before and removed there
