@@ -1034,9 +1034,9 @@ class Merger:
         def work(item: tuple[list[tuple], Any]) -> tuple[list[tuple], list[tuple[str, str]],
                                                           list, list, bool]:
             part, found = item
+            fits = True
             if checking:  # (a record that does not fit its digest refuses the file)
-                if any(r[-1] is None or tag(r[-2]) != r[-1] for r in part):
-                    return [], [], [], [], False
+                fits = all(r[-1] is not None and tag(r[-2]) == r[-1] for r in part)
                 part = [r[:-2] for r in part]
             rows = [dict(zip(names, r, strict=True)) for r in part]
             if opened is not None:
@@ -1047,7 +1047,7 @@ class Merger:
             # (the child's own, sent back with the batch)
             self.problems, result.set_aside = [], []
             return (kind.pack(kind.ready(self, list(theirs.values()), found)), keep,
-                    self.problems, result.set_aside, True)
+                    self.problems, result.set_aside, fits)
 
         refused: list[tuple[str, str | None, str]] = []
         aside: list[tuple[str, str, str]] = []

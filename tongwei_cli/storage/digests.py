@@ -429,8 +429,8 @@ def tag_check_select(db: Database, table: str, select: str) -> str:
     """`select` (rows of `table` in a subquery: its `id` column is the row's), each row
     with two more columns: what its tag covers (`expression`, as a BLOB) and its stored tag
     (NULL: none). `Sealer.tag` of the one must be the other (`verify_records`, row by row,
-    done by whoever reads the rows: a merge's forked children)."""
-    code = DIGESTED[table]
-    return (f"SELECT q.*, (SELECT {expression(db, table)} FROM {table} t WHERE t.id = q.id),"
-            f" (SELECT d.tag FROM record_digests d WHERE d.tbl = {code} AND d.row_id = q.id)"
-            f" FROM ({select}) q ORDER BY q.id")
+    done by whoever reads the rows: a merge's forked children), in `select`'s snapshot."""
+    return (f"SELECT q.*, {expression(db, table)}, d.tag FROM ({select}) q"
+            f" JOIN {table} t ON t.id = q.id"
+            f" LEFT JOIN record_digests d ON d.tbl = {DIGESTED[table]} AND d.row_id = q.id"
+            " ORDER BY q.id")
