@@ -38,7 +38,7 @@ from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
 from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database
-from tongwei_cli.storage.totals import count_days, refresh_warnings
+from tongwei_cli.storage.totals import Counts, add_counts, count_days, refresh_warnings
 
 STATUSES = ("open", "overdue", "closed")
 KINDS = ("money", "contact")
@@ -138,15 +138,19 @@ SAID = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
 # A prepared warning with what its follow-ups say as `insert_warnings(…, said=True)` writes
 # it (a merge makes these tuples where it checks the warnings, in its forked children).
 said_values = operator.itemgetter(*_WARNING_INSERTED, *SAID)
+# What the per-day totals count of such a warning (`storage.totals.day_counts`).
+counted_values = operator.itemgetter("received_at", "deadline_at", "station", "level", *SAID)
 
 
 def insert_warnings(db: Database, rows: Iterable[Any], import_id: int | None = None,
-                    *, link: bool = True, said: bool = False, packed: bool = False) -> None:
+                    *, link: bool = True, said: bool = False, packed: bool = False,
+                    counts: Counts | None = None) -> None:
     """Insert prepared warnings, inside `db.write()` (`db.insert_many`: a large batch is one
     statement). Imported ones take who and when from their `imports` row. `link=False`:
     the caller knows no case names a warning not yet stored (`link_cases`). `said`: the
     rows carry what their follow-ups say (`SAID`: a merge), counted in the per-day totals
-    as they are stored; `packed`: they are `said_values` of the prepared rows already."""
+    as they are stored; `packed`: they are `said_values` of the prepared rows already;
+    `counts`: what they add to the per-day totals, worked out already (`day_counts`)."""
     rows = list(rows)
     before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
     if said:
@@ -155,7 +159,10 @@ def insert_warnings(db: Database, rows: Iterable[Any], import_id: int | None = N
     else:
         db.insert_records("warnings", _WARNING_INSERTED,
                           [_warning_values(row) for row in rows], import_id)
-    count_days(db, before)
+    if counts is None:
+        count_days(db, before)
+    else:
+        add_counts(db, counts)
     if link:
         link_cases(db, [row[0] for row in rows] if packed else [row["no"] for row in rows])
 

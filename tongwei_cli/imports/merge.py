@@ -223,7 +223,7 @@ class Kind:
     def ready(self, m: Merger, rows: list[Row], found: Any = None) -> list[Row]:
         raise NotImplementedError
 
-    def pack(self, ready: list[Row]) -> list[tuple]:
+    def pack(self, m: Merger, ready: list[Row]) -> Any:
         """The rows `ready` made, as `insert(…, packed=True)` writes them: tuples, made by
         the child that checked them (fewer bytes back down the pipe, no pass here)."""
         raise NotImplementedError
@@ -422,11 +422,18 @@ class Warnings(Kind):
         return [p for row in rows if (p := m.attempt(self, row, lambda r=row:
                                                      self._new(m, r))) is not None]
 
-    def pack(self, ready):
-        return [alerts.said_values(row) for row in ready]
+    def pack(self, m, ready):
+        # (with what they add to the per-day totals, worked out by the child too)
+        return ([alerts.said_values(row) for row in ready],
+                totals.day_counts(m.day_offset, map(alerts.counted_values, ready)))
 
     def insert(self, m, ready, packed=False):
-        alerts.insert_warnings(m.db, ready, m.import_id, said=True, packed=packed)
+        if packed:
+            values, counts = ready
+            alerts.insert_warnings(m.db, values, m.import_id, said=True, packed=True,
+                                   counts=counts)
+        else:
+            alerts.insert_warnings(m.db, ready, m.import_id, said=True)
 
     def add(self, m, rows):
         ready = self.ready(m, rows)
@@ -581,7 +588,7 @@ class Followups(Kind):
                 out.append(prepared)
         return out
 
-    def pack(self, ready):
+    def pack(self, m, ready):
         return [alerts.followup_values(f) for f in ready]
 
     def insert(self, m, ready, packed=False):
@@ -812,6 +819,7 @@ class Merger:
         self.source_id: int | None = found[0] if found else None
         self.bases_changed = False  # a base added, changed or forgotten
         self.before: dict[str, int] = {}  # kind -> the highest id of its table before it
+        self.day_offset = 0  # that of the per-day totals (`totals.day_counts`), read before a fork
         self.writer = Writer("tongwei-merge")
         # Records voided at the station, voided here once every kind is merged (a void case
         # takes no event: its events come in first): (kind, station's row, county's number).
@@ -1019,6 +1027,7 @@ class Merger:
         opened = personal.opener(st, kind.table) if personal.SEALED.get(kind.table) else None
         canonical, digest = kind.canonical, self.digest
         digest("")  # (the HMAC of the bases made before the fork: a child has no connection)
+        self.day_offset = self.db.scalar("SELECT offset_seconds FROM warning_days_zone")
         self.wait()
         self._ensure_import()
 
@@ -1046,7 +1055,7 @@ class Merger:
             keep = [(key, digest(canonical(row))) for key, row in theirs.items()]
             # (the child's own, sent back with the batch)
             self.problems, result.set_aside = [], []
-            return (kind.pack(kind.ready(self, list(theirs.values()), found)), keep,
+            return (kind.pack(self, kind.ready(self, list(theirs.values()), found)), keep,
                     self.problems, result.set_aside, fits)
 
         refused: list[tuple[str, str | None, str]] = []
