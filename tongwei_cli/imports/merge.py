@@ -560,13 +560,19 @@ class Followups(Kind):
 
     def looked_up(self, m, rows):
         # (each warning and case looked up once a batch, not once a follow-up)
+        # (a warning as `(id, received_at)`, made a mapping where it is used: it runs for
+        # every follow-up, here while the writer waits)
         m.wait()
-        known = _found(m.db, "SELECT no, id, received_at FROM warnings WHERE no IN ({marks})",
-                       [r["warning_no"] for r in rows])
+        known: dict[str, tuple[int, int]] = {}
+        cursor = m.db.conn.cursor()
+        cursor.row_factory = None
+        for part in chunks(sorted({r["warning_no"] for r in rows}), LOOKUP):
+            cursor.execute("SELECT no, id, received_at FROM warnings WHERE no IN"
+                           f" ({', '.join('?' * len(part))})", part)
+            known.update((no, (i, received)) for no, i, received in cursor)
         cases_ = _found(m.db, "SELECT no, id, voided FROM cases WHERE no IN ({marks})",
                         [r["case_no"] for r in rows if r["case_no"]])
-        return ({no: dict(r) for no, r in known.items()},
-                {no: dict(r) for no, r in cases_.items()})
+        return known, {no: dict(r) for no, r in cases_.items()}
 
     def ready(self, m, rows, found=None):
         known, cases_ = found
@@ -579,10 +585,12 @@ class Followups(Kind):
                 row = {**row, "case_no": None}
 
             def one(r=row):
-                warning = known.get(r["warning_no"])
+                no = r["warning_no"]
+                warning = known.get(no)
                 if warning is None:
-                    raise alerts.no_warning(r["warning_no"], "warning")
-                return self._prepared(m, r, warning, cases_)
+                    raise alerts.no_warning(no, "warning")
+                return self._prepared(m, r, {"id": warning[0], "no": no,
+                                             "received_at": warning[1]}, cases_)
             prepared = m.attempt(self, row, one)
             if prepared is not None:
                 out.append(prepared)
