@@ -664,3 +664,37 @@ def test_a_first_merge_checked_apart_brings_every_record_and_refuses_a_bad_one(
         "平襄.db: warning YJ M47: no: must not contain spaces or control characters")
     assert "follow-up of YJ M47" in refused.value.lines()[1]  # (its warning not merged)
     assert json.loads(run("--db", other, "warning", "list", "--format", "json").stdout) == []
+
+
+def test_a_record_changed_behind_tongweis_back_is_found_when_many_are_merged(
+        run, tmp_path, monkeypatch):
+    """The warnings and follow-ups of a large station file are checked against their
+    digests as they are merged (by the forked children, in the same snapshot): one changed
+    with the `sqlite3` shell refuses the merge, naming it, with nothing written -- in a
+    first merge (checked apart) as in a later one (checked here)."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    assert _merged(county, station).written  # (a first merge, before the change)
+    run("--db", station, "warning", "add", "--no", "YJNEW1", "--received",
+        f"{days_ago(3)} 09:00", "--level", "low", "--station", "平襄", "--phone",
+        "13900001234")
+    with sqlite3.connect(station) as conn:
+        conn.create_function("tw_dirty", 3, lambda *_: None)  # (another program's own)
+        conn.execute("UPDATE warnings SET note = '改过' WHERE no = 'YJM00047'")
+        row_id = conn.execute("SELECT id FROM warnings WHERE no = 'YJM00047'").fetchone()[0]
+    expected = (f"平襄.db: warnings row {row_id} (YJM00047): changed without an audit row"
+                " (it no longer matches its digest); nothing was merged")
+    for target in (county, tmp_path / "other.db"):  # (a later merge, then a first one)
+        if not target.exists():
+            run("--db", target, "init")
+        before = json.loads(run("--db", target, "audit", "list", "--format", "json").stdout)
+        result = run("--db", target, "merge", station, ok=False)
+        assert result.exit_code == 1
+        assert expected in result.stderr.replace("\n", " ")
+        assert json.loads(run("--db", target, "audit", "list", "--format",
+                              "json").stdout) == before
+        assert "YJNEW1" not in run("--db", target, "warning", "list", "--format",
+                                   "json").stdout

@@ -171,3 +171,57 @@ def test_totals_follow_imports_corrections_and_removals(run, tmp_path):
         assert ranked(report) == listed(report) == expected, ago
         assert report["dispatch_total"] == len(report["dispatch"])
         assert report["outstanding"]["overdue"] == sum(r["overdue"] for r in report["dispatch"])
+
+
+def test_totals_worked_out_beforehand_are_those_counted_in_sql(db):
+    """A merge's checking children work out what a batch of new warnings adds to the
+    per-day totals and the outstanding ones (`totals.day_counts`); written with
+    `add_counts`, the totals are those `count_days` makes of the same warnings stored:
+    fed back on time, on the deadline itself, late, on another day or not at all, visited,
+    defrauded, dissuaded, received just before local midnight."""
+    from tongwei_cli.domain import warnings as alerts
+    from tongwei_cli.storage import totals
+
+    def at(day: int, hour: int, minute: int = 0) -> int:
+        return int(datetime.strptime(f"{days_ago(day)} {hour:02d}:{minute:02d}",
+                                     "%Y-%m-%d %H:%M").replace(tzinfo=TZ).timestamp())
+
+    rows = []
+    for n, (received, level, station, feedback, visited, defrauded, outcome) in enumerate([
+            (at(5, 23, 59), "high", "平襄", None, None, None, None),
+            (at(5, 8), "high", "平襄", at(5, 9), at(5, 9), None, "dissuaded"),
+            (at(5, 8), "high", "平襄", at(5, 10), None, None, "dissuaded"),  # (deadline)
+            (at(4, 8), "low", "马营", at(1, 10), None, at(1, 10), "defrauded"),
+            (at(4, 0, 1), "medium", "马营", None, at(3, 9), None, None),
+            (at(3, 12), "high", "榜罗", at(3, 12, 30), None, None, "not-fraud")]):
+        row = alerts.prepare_warning(db, {
+            "no": f"YJT{n}", "received": datetime.fromtimestamp(received, TZ),
+            "level": level, "station": station, "phone": "13800000001"}).row
+        row.update(feedback_at=feedback, visited_at=visited, defrauded_at=defrauded,
+                   outcome=outcome, outcome_at=None)
+        rows.append(row)
+    assert rows[2]["deadline_at"] == at(5, 10)  # (fed back at its deadline: on time)
+    offset = db.scalar("SELECT offset_seconds FROM warning_days_zone")
+    tables = ("warning_days", "warning_backlog", "warning_open")
+
+    def kept() -> list[list[tuple]]:
+        return [[tuple(r) for r in db.query(f"SELECT * FROM {t} ORDER BY 1, 2, 3")]
+                for t in tables]
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with db.write():
+            alerts.insert_warnings(
+                db, [alerts.said_values(r) for r in rows], said=True, packed=True,
+                counts=totals.day_counts(offset, map(alerts.counted_values, rows)))
+            beforehand = kept()
+            for table in tables:
+                db.conn.execute(f"DELETE FROM {table}")
+            totals.count_days(db, 0)
+            assert beforehand == kept()
+            assert beforehand[0] and beforehand[1] and beforehand[2]
+            raise Undo
+    except Undo:
+        pass

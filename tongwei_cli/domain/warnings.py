@@ -38,7 +38,7 @@ from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
 from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database
-from tongwei_cli.storage.totals import count_days, refresh_warnings
+from tongwei_cli.storage.totals import Counts, add_counts, count_days, refresh_warnings
 
 STATUSES = ("open", "overdue", "closed")
 KINDS = ("money", "contact")
@@ -135,27 +135,36 @@ _warning_values = operator.itemgetter(*_WARNING_INSERTED)
 # file, and its follow-ups after it (`insert_followups(…, refresh=…)` then leaves it, and
 # `totals.recount_said` checks it against them).
 SAID = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
-_said_values = operator.itemgetter(*_WARNING_INSERTED, *SAID)
+# A prepared warning with what its follow-ups say as `insert_warnings(…, said=True)` writes
+# it (a merge makes these tuples where it checks the warnings, in its forked children).
+said_values = operator.itemgetter(*_WARNING_INSERTED, *SAID)
+# What the per-day totals count of such a warning (`storage.totals.day_counts`).
+counted_values = operator.itemgetter("received_at", "deadline_at", "station", "level", *SAID)
 
 
-def insert_warnings(db: Database, rows: Iterable[dict[str, Any]], import_id: int | None = None,
-                    *, link: bool = True, said: bool = False) -> None:
+def insert_warnings(db: Database, rows: Iterable[Any], import_id: int | None = None,
+                    *, link: bool = True, said: bool = False, packed: bool = False,
+                    counts: Counts | None = None) -> None:
     """Insert prepared warnings, inside `db.write()` (`db.insert_many`: a large batch is one
     statement). Imported ones take who and when from their `imports` row. `link=False`:
     the caller knows no case names a warning not yet stored (`link_cases`). `said`: the
     rows carry what their follow-ups say (`SAID`: a merge), counted in the per-day totals
-    as they are stored."""
+    as they are stored; `packed`: they are `said_values` of the prepared rows already;
+    `counts`: what they add to the per-day totals, worked out already (`day_counts`)."""
     rows = list(rows)
     before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
     if said:
         db.insert_records("warnings", (*_WARNING_INSERTED, *SAID),
-                          [_said_values(row) for row in rows], import_id)
+                          rows if packed else [said_values(row) for row in rows], import_id)
     else:
         db.insert_records("warnings", _WARNING_INSERTED,
                           [_warning_values(row) for row in rows], import_id)
-    count_days(db, before)
+    if counts is None:
+        count_days(db, before)
+    else:
+        add_counts(db, counts)
     if link:
-        link_cases(db, [row["no"] for row in rows])
+        link_cases(db, [row[0] for row in rows] if packed else [row["no"] for row in rows])
 
 
 def link_cases(db: Database, numbers: list[str]) -> None:
@@ -382,21 +391,25 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
 
 _FOLLOWUP_INSERTED = ("warning_id", "at", "method", "outcome", "case_id", "note",
                       "note_enc")
-_followup_values = operator.itemgetter(*_FOLLOWUP_INSERTED)
+# A checked follow-up as `insert_followups` writes it (its warning's id first).
+followup_values = operator.itemgetter(*_FOLLOWUP_INSERTED)
 
 
-def insert_followups(db: Database, followups: list[dict[str, Any]],
+def insert_followups(db: Database, followups: list[Any],
                      import_id: int | None = None, *,
-                     refresh: Iterable[int] | None = None) -> None:
+                     refresh: Iterable[int] | None = None, packed: bool = False) -> None:
     """Insert checked follow-ups and refresh their warnings' feedback, visit and defrauded
     times (and latest outcome), inside `db.write()`. The only writer of those columns.
     Imported ones take who and when from their `imports` row. `refresh`: the warnings to
     refresh, when not all of theirs (a merge: not those stored with what their follow-ups
-    say, `insert_warnings(…, said=True)`)."""
+    say, `insert_warnings(…, said=True)`). `packed`: the follow-ups are `followup_values`
+    of the checked ones already."""
     db.insert_records("followups", _FOLLOWUP_INSERTED,
-                      [_followup_values(f) for f in followups], import_id)
-    refresh_warnings(db, {f["warning_id"] for f in followups} if refresh is None
-                     else refresh)
+                      followups if packed else [followup_values(f) for f in followups],
+                      import_id)
+    if refresh is None:
+        refresh = {f[0] for f in followups} if packed else {f["warning_id"] for f in followups}
+    refresh_warnings(db, refresh)
 
 
 FOLLOWUP_STORED = (

@@ -223,7 +223,12 @@ class Kind:
     def ready(self, m: Merger, rows: list[Row], found: Any = None) -> list[Row]:
         raise NotImplementedError
 
-    def insert(self, m: Merger, ready: list[Row]) -> None:
+    def pack(self, m: Merger, ready: list[Row]) -> Any:
+        """The rows `ready` made, as `insert(…, packed=True)` writes them: tuples, made by
+        the child that checked them (fewer bytes back down the pipe, no pass here)."""
+        raise NotImplementedError
+
+    def insert(self, m: Merger, ready: list[Any], packed: bool = False) -> None:
         raise NotImplementedError
 
     def key(self, row: Row) -> str:
@@ -417,8 +422,18 @@ class Warnings(Kind):
         return [p for row in rows if (p := m.attempt(self, row, lambda r=row:
                                                      self._new(m, r))) is not None]
 
-    def insert(self, m, ready):
-        alerts.insert_warnings(m.db, ready, m.import_id, said=True)
+    def pack(self, m, ready):
+        # (with what they add to the per-day totals, worked out by the child too)
+        return ([alerts.said_values(row) for row in ready],
+                totals.day_counts(m.day_offset, map(alerts.counted_values, ready)))
+
+    def insert(self, m, ready, packed=False):
+        if packed:
+            values, counts = ready
+            alerts.insert_warnings(m.db, values, m.import_id, said=True, packed=True,
+                                   counts=counts)
+        else:
+            alerts.insert_warnings(m.db, ready, m.import_id, said=True)
 
     def add(self, m, rows):
         ready = self.ready(m, rows)
@@ -545,13 +560,19 @@ class Followups(Kind):
 
     def looked_up(self, m, rows):
         # (each warning and case looked up once a batch, not once a follow-up)
+        # (a warning as `(id, received_at)`, made a mapping where it is used: it runs for
+        # every follow-up, here while the writer waits)
         m.wait()
-        known = _found(m.db, "SELECT no, id, received_at FROM warnings WHERE no IN ({marks})",
-                       [r["warning_no"] for r in rows])
+        known: dict[str, tuple[int, int]] = {}
+        cursor = m.db.conn.cursor()
+        cursor.row_factory = None
+        for part in chunks(sorted({r["warning_no"] for r in rows}), LOOKUP):
+            cursor.execute("SELECT no, id, received_at FROM warnings WHERE no IN"
+                           f" ({', '.join('?' * len(part))})", part)
+            known.update((no, (i, received)) for no, i, received in cursor)
         cases_ = _found(m.db, "SELECT no, id, voided FROM cases WHERE no IN ({marks})",
                         [r["case_no"] for r in rows if r["case_no"]])
-        return ({no: dict(r) for no, r in known.items()},
-                {no: dict(r) for no, r in cases_.items()})
+        return known, {no: dict(r) for no, r in cases_.items()}
 
     def ready(self, m, rows, found=None):
         known, cases_ = found
@@ -564,20 +585,26 @@ class Followups(Kind):
                 row = {**row, "case_no": None}
 
             def one(r=row):
-                warning = known.get(r["warning_no"])
+                no = r["warning_no"]
+                warning = known.get(no)
                 if warning is None:
-                    raise alerts.no_warning(r["warning_no"], "warning")
-                return self._prepared(m, r, warning, cases_)
+                    raise alerts.no_warning(no, "warning")
+                return self._prepared(m, r, {"id": warning[0], "no": no,
+                                             "received_at": warning[1]}, cases_)
             prepared = m.attempt(self, row, one)
             if prepared is not None:
                 out.append(prepared)
         return out
 
-    def insert(self, m, ready):
+    def pack(self, m, ready):
+        return [alerts.followup_values(f) for f in ready]
+
+    def insert(self, m, ready, packed=False):
         # (a warning this merge brought in already says what its follow-ups say)
         new_after = m.before["warning"]
-        alerts.insert_followups(m.db, ready, m.import_id, refresh={
-            f["warning_id"] for f in ready if f["warning_id"] <= new_after})
+        ids = (f[0] for f in ready) if packed else (f["warning_id"] for f in ready)
+        alerts.insert_followups(m.db, ready, m.import_id, packed=packed,
+                                refresh={i for i in ids if i <= new_after})
 
     def add(self, m, rows):
         ready = self.ready(m, rows, self.looked_up(m, rows))
@@ -709,6 +736,10 @@ class Station:
     database_id: str
     station: str | None = None
     anchor: dict[str, Any] = field(default_factory=dict)
+    # Tables whose records are checked against their digests as they are merged, not by
+    # `verify_station`: the many records of a kind that may be checked apart, their tags
+    # checked by the forked children with them (`Merger._add_apart`).
+    unchecked: set[str] = field(default_factory=set)
 
 
 def open_station(db: Database, path: Path, key_file: Path | None = None) -> Station:
@@ -745,7 +776,10 @@ def open_station(db: Database, path: Path, key_file: Path | None = None) -> Stat
 def verify_station(station: Station) -> None:
     """Inside the station file's read transaction: its audit chain and every record's
     digest verified (a broken file is refused: nothing of it is merged), its station and
-    the anchor of its chain read."""
+    the anchor of its chain read. The records of a kind that may be checked apart
+    (`Kind.apart`, APART of them or more) are checked against their digests as they are
+    merged, in the same snapshot (`station.unchecked`, `Merger._add_apart`): a file broken
+    there is refused as it is found, nothing written."""
     db, name = station.db, station.path.name
     key = keys.current(db)
     checked, bad = audit.verify(db)
@@ -753,11 +787,28 @@ def verify_station(station: Station) -> None:
         raise StorageError(f"{name}: its audit log is broken at row {bad['id']}: "
                            f"{bad['problem']}; nothing was merged", "FILE")
     db.use_key(key)
-    problems = digests.verify_records(db, limit=3)
-    if problems:
-        raise StorageError(f"{name}: {problems[0]}; nothing was merged", "FILE")
+    if hasattr(os, "fork"):
+        station.unchecked = {kind.table for kind in KINDS if kind.apart and db.scalar(
+            f"SELECT count(*) FROM {kind.table}") >= APART}
+    _verify_records(station, rows_elsewhere=station.unchecked)
     station.station = station_of(db)
     station.anchor = audit.anchor(db)
+
+
+def _verify_records(station: Station, **which: Any) -> None:
+    """`digests.verify_records` of the station file (`which`: of which tables), its first
+    problem refusing it."""
+    problems = digests.verify_records(station.db, limit=3, **which)
+    if problems:
+        raise StorageError(f"{station.path.name}: {problems[0]}; nothing was merged", "FILE")
+
+
+def verify_table(station: Station, table: str) -> None:
+    """The records of one table of `station.unchecked` checked against their digests now
+    (they are not merged apart after all, or a child found one that does not fit)."""
+    if table in station.unchecked:
+        _verify_records(station, only=(table,))
+        station.unchecked.discard(table)
 
 
 # -- merging -------------------------------------------------------------------------------
@@ -776,6 +827,7 @@ class Merger:
         self.source_id: int | None = found[0] if found else None
         self.bases_changed = False  # a base added, changed or forgotten
         self.before: dict[str, int] = {}  # kind -> the highest id of its table before it
+        self.day_offset = 0  # that of the per-day totals (`totals.day_counts`), read before a fork
         self.writer = Writer("tongwei-merge")
         # Records voided at the station, voided here once every kind is merged (a void case
         # takes no event: its events come in first): (kind, station's row, county's number).
@@ -886,6 +938,7 @@ class Merger:
             self.wait()
             kind.finish(self)
             return
+        verify_table(self.station, kind.table)  # (if it was left to the children)
         for rows in kind.read(self.station.db):
             theirs = kind.keyed(rows)
             if not empty or based:
@@ -971,11 +1024,18 @@ class Merger:
         st, result = self.station.db, self.result
         cursor = st.conn.cursor()
         cursor.row_factory = None
-        cursor.execute(f"{kind.station_select or kind.select} {kind.order}")
-        names = [d[0] for d in cursor.description]
+        select = f"{kind.station_select or kind.select} {kind.order}"
+        # Each record with what its digest covers and its digest, checked by the children
+        # (`verify_station` left them): the same snapshot, the same check.
+        checking = kind.table in self.station.unchecked
+        cursor.execute(digests.tag_check_select(st, kind.table, select) if checking
+                       else select)
+        names = [d[0] for d in cursor.description][:-2 if checking else None]
+        tag = st.sealer.tag
         opened = personal.opener(st, kind.table) if personal.SEALED.get(kind.table) else None
         canonical, digest = kind.canonical, self.digest
         digest("")  # (the HMAC of the bases made before the fork: a child has no connection)
+        self.day_offset = self.db.scalar("SELECT offset_seconds FROM warning_days_zone")
         self.wait()
         self._ensure_import()
 
@@ -988,9 +1048,13 @@ class Merger:
                                                    for r in part])
                              if columns else None)
 
-        def work(item: tuple[list[tuple], Any]) -> tuple[list[Row], list[tuple[str, str]],
-                                                          list, list]:
+        def work(item: tuple[list[tuple], Any]) -> tuple[list[tuple], list[tuple[str, str]],
+                                                          list, list, bool]:
             part, found = item
+            fits = True
+            if checking:  # (a record that does not fit its digest refuses the file)
+                fits = all(r[-1] is not None and tag(r[-2]) == r[-1] for r in part)
+                part = [r[:-2] for r in part]
             rows = [dict(zip(names, r, strict=True)) for r in part]
             if opened is not None:
                 for row in rows:
@@ -999,21 +1063,30 @@ class Merger:
             keep = [(key, digest(canonical(row))) for key, row in theirs.items()]
             # (the child's own, sent back with the batch)
             self.problems, result.set_aside = [], []
-            return (kind.ready(self, list(theirs.values()), found), keep, self.problems,
-                    result.set_aside)
+            return (kind.pack(self, kind.ready(self, list(theirs.values()), found)), keep,
+                    self.problems, result.set_aside, fits)
 
         refused: list[tuple[str, str | None, str]] = []
         aside: list[tuple[str, str, str]] = []
-        for ready, keep, problems, set_aside in in_two(self.db, work, parts()):
+        def written(ready: list[tuple], keep: list[tuple[str, str]]) -> None:
+            # (one job a batch: the writer takes a batch whole while this thread hands the
+            # children their next parts -- a job waits for the one before it)
+            if ready:
+                kind.insert(self, ready, packed=True)
+            self._keep_bases(kind, keep)
+            digests.seal(self.db)
+
+        for ready, keep, problems, set_aside, fits in in_two(self.db, work, parts()):
+            if not fits:
+                verify_table(self.station, kind.table)  # (raises, naming the record)
+                raise RuntimeError(f"a record of {kind.table} does not fit its digest")
             result.new += len(keep) - sum(how == "skipped" for *_, how in set_aside)
             refused += problems
             aside += set_aside
-            if ready:
-                self.write(lambda r=ready: kind.insert(self, r))
-            self.write(lambda k=keep: self._keep_bases(kind, k))
-            self.write(lambda: digests.seal(self.db))
+            self.write(lambda r=ready, k=keep: written(r, k))
         self.problems += refused
         result.set_aside += aside
+        self.station.unchecked.discard(kind.table)
 
     def _removed_at_station(self, kind: Kind) -> None:
         """The county's records of `kind` merged from this file before and removed there

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -390,13 +391,20 @@ def retag(db: Database, table: str) -> None:
 
 # -- verified -------------------------------------------------------------------------------
 
-def verify_records(db: Database, limit: int | None = None) -> list[str]:
+def verify_records(db: Database, limit: int | None = None, *,
+                   only: Collection[str] | None = None,
+                   rows_elsewhere: Collection[str] = ()) -> list[str]:
     """Every record whose tag is missing or does not fit it, and every tag whose record is
-    gone, one line each (at most `limit`). Needs the key (`db.use_key`)."""
+    gone, one line each (at most `limit`). Needs the key (`db.use_key`). `only`: these
+    tables alone; `rows_elsewhere`: tables whose records the caller checks against their
+    tags as it reads them (`tag_check_select`) -- only their tags whose record is gone are
+    looked for here."""
     problems: list[str] = []
     for table, code in present(db).items():
+        if only is not None and table not in only:
+            continue
         label = LABELS[table]
-        rows = db.query(
+        rows = [] if table in rows_elsewhere else db.query(
             f"SELECT t.id, {label}, d.tag IS NULL FROM {table} t"
             f" LEFT JOIN record_digests d ON d.tbl = ? AND d.row_id = t.id"
             f" WHERE d.tag IS NULL OR d.tag <> tw_tag({expression(db, table)})"
@@ -415,3 +423,14 @@ def verify_records(db: Database, limit: int | None = None) -> list[str]:
         if limit and len(problems) >= limit:
             return problems[:limit]
     return problems
+
+
+def tag_check_select(db: Database, table: str, select: str) -> str:
+    """`select` (rows of `table` in a subquery: its `id` column is the row's), each row
+    with two more columns: what its tag covers (`expression`, as a BLOB) and its stored tag
+    (NULL: none). `Sealer.tag` of the one must be the other (`verify_records`, row by row,
+    done by whoever reads the rows: a merge's forked children), in `select`'s snapshot."""
+    return (f"SELECT q.*, {expression(db, table)}, d.tag FROM ({select}) q"
+            f" JOIN {table} t ON t.id = q.id"
+            f" LEFT JOIN record_digests d ON d.tbl = {DIGESTED[table]} AND d.row_id = q.id"
+            " ORDER BY q.id")

@@ -67,6 +67,73 @@ def count_days(db: Database, after: int) -> None:
     db.conn.execute(COUNT_OPEN, {"after": after})
 
 
+def _day(moment: int, offset: int) -> int:
+    """`(moment + offset) / 86400` as SQLite divides integers (towards zero)."""
+    value = moment + offset
+    return value // 86400 if value >= 0 else -(-value // 86400)
+
+
+Counts = tuple[list[tuple], list[tuple], list[tuple]]
+
+
+def day_counts(offset: int, warnings: Iterable[tuple]) -> Counts:
+    """What `count_days` would add for warnings not stored yet, worked out here from their
+    values -- `(received_at, deadline_at, station, level, feedback_at, visited_at,
+    defrauded_at, outcome, outcome_at)`, none linked to a case yet (`linked_on` is set
+    once a warning is stored) -- and `offset`, that of `warning_days_zone`: the rows
+    `add_counts` adds to `warning_days`, `warning_backlog` and `warning_open`, group by
+    group as the views `warning_day_parts` and `warning_backlog_parts` make them. (A
+    merge's forked children work them out with the warnings they check.)"""
+    days: dict[tuple, list] = {}
+    backlog: dict[tuple, list[int]] = {}
+    still_open: dict[tuple, int] = {}
+    for received, deadline, station, level, feedback, visited, defrauded, outcome, \
+            outcome_at in warnings:
+        fed = feedback is not None
+        day = (_day(received, offset), station, level)
+        row = days.get(day)
+        if row is None:
+            row = days[day] = [0, 0, 0, 0, 0, 0, received]
+        row[0] += 1
+        row[1] += fed
+        row[2] += fed and feedback <= deadline
+        row[3] += visited is not None
+        row[4] += outcome == "dissuaded"
+        row[5] += defrauded is not None
+        row[6] = max(row[6], received, feedback or 0, visited or 0, defrauded or 0,
+                     outcome_at or 0)
+        part = backlog.setdefault(day, [0] * 6)
+        part[0] += not fed
+        part[1] += fed
+        part = backlog.setdefault((_day(deadline, offset), station, level), [0] * 6)
+        part[2] += not fed
+        part[3] += fed and feedback > deadline
+        if fed:
+            part = backlog.setdefault((_day(feedback, offset), station, level), [0] * 6)
+            part[4] += 1
+            part[5] += feedback > deadline
+        else:
+            still_open[station, level] = still_open.get((station, level), 0) + 1
+    return ([(*key, *row, None) for key, row in days.items()],
+            [(*key, *row) for key, row in backlog.items()],
+            [(*key, n) for key, n in still_open.items()])
+
+
+def _upsert(statement: str, columns: int) -> str:
+    """A `COUNT_…` statement with one row of values (`columns` of them) for its SELECT."""
+    head, conflict = statement[:statement.index("SELECT")], statement.index("ON CONFLICT")
+    return f"{head}VALUES ({', '.join('?' * columns)}) {statement[conflict:]}"
+
+
+_ADD = (_upsert(COUNT_DAYS, 11), _upsert(COUNT_BACKLOG, 9), _upsert(COUNT_OPEN, 3))
+
+
+def add_counts(db: Database, counts: Counts) -> None:
+    """Add `day_counts` of warnings just stored to the totals (in place of `count_days`)."""
+    for statement, rows in zip(_ADD, counts, strict=True):
+        db.conn.executemany(statement, rows)
+
+
 # What a warning's follow-ups say of it, per warning (`{where}`: which follow-ups): the
 # columns of `warnings` derived from them (005_compact_times.sql). Also `tongwei check`'s
 # recount of those columns.
