@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -284,7 +284,23 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
                   limit: int | None = None) -> list[dict[str, Any]]:
     """Warnings received in `[first_stamp, end_stamp)` (UTC seconds) and by `as_of` (default
     now), with their status as of then. Open and overdue ones come by deadline (the most
-    overdue first); otherwise newest first."""
+    overdue first); otherwise newest first. (`warning_columns`, a record a row, the
+    moments as text.)"""
+    keys, columns = warning_columns(
+        db, status=status, level=level, station=station, first_stamp=first_stamp,
+        end_stamp=end_stamp, as_of=as_of, limit=limit)
+    values = [clock.texts_of(column) if key in MOMENTS else column
+              for key, column in zip(keys, columns, strict=True)]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def warning_columns(db: Database, *, status: str | None = None, level: str | None = None,
+                    station: str | None = None, first_stamp: int | None = None,
+                    end_stamp: int | None = None, as_of: datetime | None = None,
+                    limit: int | None = None) -> tuple[list[str], list[Sequence[Any]]]:
+    """`list_warnings` a column at a time: the keys, and the values under each, the
+    moments (`MOMENTS`) as stored -- whole UTC seconds, or None -- for the writer to show
+    as it shows them (a list of thousands: no record a row)."""
     moment = clock.seconds(as_of)
     where = ["w.received_at <= :moment"]
     params: dict[str, Any] = {"moment": moment}
@@ -302,7 +318,7 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
         params["station"] = station
     # The status as of the moment (`status_at`), how late (`_overdue_minutes`) and the
     # feedback and visit not yet made then (NULL) come from SQLite with the rows: no
-    # Python work a row but the moments' text (`clock.texts_of`).
+    # Python work a row.
     closed = "w.feedback_at <= :moment"
     columns = ("w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
                f" w.deadline_at, CASE WHEN {closed} THEN w.feedback_at END AS feedback_at,"
@@ -339,12 +355,7 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
     cursor.row_factory = None  # (plain tuples: the columns are taken apart below)
     cursor.execute(sql, params)
     keys = [d[0] for d in cursor.description]
-    found = cursor.fetchall()
-    if not found:
-        return []
-    values = [clock.texts_of(column) if key in MOMENTS else column
-              for key, column in zip(keys, zip(*found, strict=True), strict=True)]
-    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+    return keys, list(zip(*cursor.fetchall(), strict=True)) or [() for _ in keys]
 
 
 # -- follow-ups ---------------------------------------------------------------------
