@@ -282,7 +282,7 @@ def list_(
         level=refs(db).resolve("levels", level, "level") if level else None,
         station=refs(db).resolve("stations", station, "station") if station else None,
         first_stamp=first_stamp, end_stamp=end_stamp, as_of=_as_of(db, as_of),
-        limit=reading)
+        limit=reading, followups=not _wants_table(fmt, output))
     # A column at a time, the moments as stored (a dispatch list of thousands: no record a
     # row); with --reveal a record a row, as the other lists.
     rows: Rows | list[dict[str, Any]]

@@ -297,10 +297,13 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
 def warning_columns(db: Database, *, status: str | None = None, level: str | None = None,
                     station: str | None = None, first_stamp: int | None = None,
                     end_stamp: int | None = None, as_of: datetime | None = None,
-                    limit: int | None = None) -> tuple[list[str], list[Sequence[Any]]]:
+                    limit: int | None = None, followups: bool = True
+                    ) -> tuple[list[str], list[Sequence[Any]]]:
     """`list_warnings` a column at a time: the keys, and the values under each, the
     moments (`MOMENTS`) as stored -- whole UTC seconds, or None -- for the writer to show
-    as it shows them (a list of thousands: no record a row)."""
+    as it shows them (a list of thousands: no record a row). `followups=False`: without
+    the count of each one's follow-ups (a table does not show it: a look-up a warning in
+    the follow-ups' index, a sixth of the query on the national file's dispatch list)."""
     moment = clock.seconds(as_of)
     where = ["w.received_at <= :moment"]
     params: dict[str, Any] = {"moment": moment}
@@ -323,9 +326,9 @@ def warning_columns(db: Database, *, status: str | None = None, level: str | Non
     columns = ("w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
                f" w.deadline_at, CASE WHEN {closed} THEN w.feedback_at END AS feedback_at,"
                " CASE WHEN w.visited_at <= :moment THEN w.visited_at END AS visited_at,"
-               " (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
-               "  AND f.at <= :moment) AS followups,"
-               f" CASE WHEN {closed} THEN 'closed' WHEN w.deadline_at < :moment"
+               + (" (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
+                  "  AND f.at <= :moment) AS followups," if followups else "")
+               + f" CASE WHEN {closed} THEN 'closed' WHEN w.deadline_at < :moment"
                "  THEN 'overdue' ELSE 'open' END AS status,"
                f" CASE WHEN {closed} OR w.deadline_at >= :moment THEN NULL"
                "  ELSE (:moment - w.deadline_at) / 60 END AS overdue_minutes")
