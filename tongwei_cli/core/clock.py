@@ -61,7 +61,13 @@ def text_of(value: str | int | None) -> str | None:
 def texts_of(values: Sequence[str | int | None]) -> list[str | None]:
     """`[text_of(v) for v in values]`, for a column of thousands (a list): each day's date
     and each time of day written once, not once a moment."""
-    if set(map(type, values)) == {int} and 0 <= min(values) and max(values) < _YEAR_10000:
+    kinds = set(map(type, values))
+    if kinds == {type(None)}:  # (a moment not yet come: a feedback, a visit)
+        return list(values)
+    if kinds == {int, type(None)}:  # (those of some rows only: each of the others None)
+        texts = iter(texts_of([v for v in values if v is not None]))
+        return [None if v is None else next(texts) for v in values]
+    if kinds == {int} and 0 <= min(values) and max(values) < _YEAR_10000:
         from itertools import repeat
         from operator import floordiv, mod
 

