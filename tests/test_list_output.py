@@ -229,3 +229,43 @@ def test_report_daily_on_a_terminal_draws_its_long_dispatch_list_light(run, list
     for ch in RAW:
         assert ch not in light
     assert "┏━" in piped[piped.index("待调度预警（"):][:200]  # the pipe: rich's table
+
+
+# (zone, received times): around the end and the start of summer time in St John's (half an
+# hour off UTC; 01:00-02:00 on 2026-11-01 shown twice), and in Kathmandu (a quarter hour).
+ZONED = {
+    "America/St_Johns": ("2026-10-31 22:40", "2026-11-01 00:59", "2026-11-01 01:30-02:30",
+                         "2026-11-01 01:30-03:30", "2026-11-01 03:10", "2026-03-07 23:59",
+                         "2026-03-08 01:30", "2026-03-08 03:30"),
+    "Asia/Kathmandu": ("2026-11-01 00:10", "2026-11-01 05:44", "2026-11-01 05:46",
+                       "2026-10-31 23:59"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZONED))
+def test_the_dispatch_list_in_a_zone_with_summer_time_or_a_quarter_hour(run, monkeypatch,
+                                                                        tmp_path, name):
+    """The dispatch list's CSV is its records (its JSON) written by `to_csv` byte for byte,
+    and its table shows each moment as `local_text` does -- the offset said in the hour the
+    clocks showed twice -- in a zone with summer time and one a quarter hour off."""
+    from zoneinfo import ZoneInfo
+
+    from tongwei_cli.core.clock import local_text
+    from tongwei_cli.render.output import to_csv
+
+    monkeypatch.setenv("TONGWEI_TZ", name)
+    for n, received in enumerate(ZONED[name]):
+        run("warning", "add", "--no", f"YJ{n:03d}", "--received", received, "--level",
+            ("low", "medium", "high")[n % 3], "--station", "平襄", "--phone", "13800000001")
+    listed = ("warning", "list", "--status", "overdue", "--as-of", "2026-12-01 12:00")
+    records = json.loads(run(*listed, "--format", "json").stdout)
+    assert len(records) == len(ZONED[name])
+    tz = ZoneInfo(name)
+    run(*listed, "-o", tmp_path / "overdue.csv")
+    assert (tmp_path / "overdue.csv").read_bytes() == to_csv(records, tz=tz).encode("utf-8")
+    lines = run(*listed, env={"COLUMNS": None}).stdout.splitlines()
+    for record in records:
+        line = next(line for line in lines if line.startswith(record["no"]))
+        for key in ("received_at", "deadline_at"):
+            assert local_text(record[key], tz) in line, (line, key)
+    assert any("-02:30" in line for line in lines) == (name == "America/St_Johns")

@@ -29,7 +29,15 @@ from tongwei_cli.core.fields import FOLLOWUP, WARNING
 from tongwei_cli.domain import warnings as domain
 from tongwei_cli.domain.records import record_reveal
 from tongwei_cli.domain.reference import refs
-from tongwei_cli.render.output import TRAIL, Column, emit_key, emit_list, emit_record, warn
+from tongwei_cli.render.output import (
+    TRAIL,
+    Column,
+    Rows,
+    emit_key,
+    emit_list,
+    emit_record,
+    warn,
+)
 
 app = sub_app("""Early warnings (预警) and their follow-ups (劝阻、反馈).
 
@@ -269,21 +277,36 @@ def list_(
     # The dispatch list (open, overdue) is always whole: every item is someone's to do.
     reading, on_screen = ((limit, False) if status in ("open", "overdue")
                           else screen_limit(limit, fmt, output))
-    rows, cut = screen_cut(domain.list_warnings(
+    keys, values = domain.warning_columns(
         db, status=status,
         level=refs(db).resolve("levels", level, "level") if level else None,
         station=refs(db).resolve("stations", station, "station") if station else None,
         first_stamp=first_stamp, end_stamp=end_stamp, as_of=_as_of(db, as_of),
-        limit=reading), on_screen)
+        limit=reading, followups=not _wants_table(fmt, output))
+    # A column at a time, the moments as stored (a dispatch list of thousands: no record a
+    # row); with --reveal a record a row, as the other lists.
+    rows: Rows | list[dict[str, Any]]
+    rows, cut = screen_cut(Rows(keys, values, len(values[0]), domain.MOMENTS), on_screen)
     if reveal:
-        rows = record_reveal(db, "warning", WARNING, rows)
+        rows = record_reveal(db, "warning", WARNING, rows.records())
     if not _wants_table(fmt, output):
         emit_list(rows, LIST_COLUMNS, fmt=fmt, output=output, reveal=reveal,
                   encoding=encoding, sheet="warning")
         return
-    per_station: dict[str, int] = {}
-    for row in rows:
-        per_station[row["station"]] = per_station.get(row["station"], 0) + 1
+    from collections import Counter
+
+    labels = {s: _as_label(s) for s in ("open", "overdue", "closed")}
+    if isinstance(rows, Rows):
+        per_station = Counter(rows.column("station"))
+        statuses = rows.column("status")
+        shown = {s: labels.get(s) or _as_label(s) for s in set(statuses)}
+        rows = Rows([*rows.keys, "status_label"],
+                    [*rows.columns, list(map(shown.__getitem__, statuses))], rows.size,
+                    rows.seconds)
+    else:
+        per_station = Counter(row["station"] for row in rows)
+        rows = [{**r, "status_label": labels.get(r["status"]) or _as_label(r["status"])}
+                for r in rows]
     lang = current_lang()
     counts = [f"{refs(db).name('stations', code, lang)} {n}"
               for code, n in sorted(per_station.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -292,10 +315,8 @@ def list_(
     hidden = {"open": ("feedback_at",), "overdue": ("feedback_at", "status_label"),
               "closed": ("overdue_minutes", "status_label")}.get(status or "", ())
     columns = [c for c in LIST_COLUMNS if c.key not in hidden]
-    labels = {s: _as_label(s) for s in ("open", "overdue", "closed")}
     # (the list's columns show how late by its minutes: no `overdue` text a row)
-    emit_list([{**r, "status_label": labels.get(r["status"]) or _as_label(r["status"])}
-               for r in rows], columns, fmt=fmt, output=output,
+    emit_list(rows, columns, fmt=fmt, output=output,
               reveal=reveal, refs=refs(db), tz=db.tz, notes=notes,
               footer=None if cut else {"no": say("total.rows", n=len(rows))},
               encoding=encoding, sheet="warning", drop=NARROW)

@@ -61,11 +61,25 @@ def text_of(value: str | int | None) -> str | None:
 def texts_of(values: Sequence[str | int | None]) -> list[str | None]:
     """`[text_of(v) for v in values]`, for a column of thousands (a list): each day's date
     and each time of day written once, not once a moment."""
-    if set(map(type, values)) == {int} and 0 <= min(values) and max(values) < _YEAR_10000:
-        days = {d: text_of(d * 86400)[:11] for d in {v // 86400 for v in values}}
-        clock_times = {r: f"{r // 3600:02d}:{r % 3600 // 60:02d}:{r % 60:02d}Z"
-                       for r in {v % 86400 for v in values}}
-        return [days[v // 86400] + clock_times[v % 86400] for v in values]
+    kinds = set(map(type, values))
+    if kinds == {type(None)}:  # (a moment not yet come: a feedback, a visit)
+        return list(values)
+    if kinds == {int, type(None)}:  # (those of some rows only: each of the others None)
+        texts = iter(texts_of([v for v in values if v is not None]))
+        return [None if v is None else next(texts) for v in values]
+    if kinds == {int} and 0 <= min(values) and max(values) < _YEAR_10000:
+        from itertools import repeat
+        from operator import floordiv, mod
+
+        day_list = list(map(floordiv, values, repeat(86400)))
+        rest_list = list(map(mod, values, repeat(86400)))
+        for d in set(day_list).difference(_DATES):
+            _DATES[d] = text_of(d * 86400)[:11]
+        for r in set(rest_list).difference(_TIMES):
+            _TIMES[r] = f"{r // 3600:02d}:{r % 3600 // 60:02d}:{r % 60:02d}Z"
+        # (a C-level map a step: no Python work a moment)
+        return list(map(str.__add__, map(_DATES.__getitem__, day_list),
+                        map(_TIMES.__getitem__, rest_list)))
     days = {}
     clock_times = {}
     out: list[str | None] = []
@@ -86,6 +100,10 @@ def texts_of(values: Sequence[str | int | None]) -> list[str | None]:
 
 
 _YEAR_10000 = 253402300800  # 10000-01-01T00:00:00Z: `text_of` writes years of four digits
+# What `texts_of` has written (a list's columns share most of their days and times):
+# a day since 1970 -> `2026-11-29T`, a second of the day -> `02:30:00Z`.
+_DATES: dict[int, str] = {}
+_TIMES: dict[int, str] = {}
 
 
 def texts(record: dict, keys: tuple[str, ...]) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -293,7 +293,26 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
                   limit: int | None = None) -> list[dict[str, Any]]:
     """Warnings received in `[first_stamp, end_stamp)` (UTC seconds) and by `as_of` (default
     now), with their status as of then. Open and overdue ones come by deadline (the most
-    overdue first); otherwise newest first."""
+    overdue first); otherwise newest first. (`warning_columns`, a record a row, the
+    moments as text.)"""
+    keys, columns = warning_columns(
+        db, status=status, level=level, station=station, first_stamp=first_stamp,
+        end_stamp=end_stamp, as_of=as_of, limit=limit)
+    values = [clock.texts_of(column) if key in MOMENTS else column
+              for key, column in zip(keys, columns, strict=True)]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def warning_columns(db: Database, *, status: str | None = None, level: str | None = None,
+                    station: str | None = None, first_stamp: int | None = None,
+                    end_stamp: int | None = None, as_of: datetime | None = None,
+                    limit: int | None = None, followups: bool = True
+                    ) -> tuple[list[str], list[Sequence[Any]]]:
+    """`list_warnings` a column at a time: the keys, and the values under each, the
+    moments (`MOMENTS`) as stored -- whole UTC seconds, or None -- for the writer to show
+    as it shows them (a list of thousands: no record a row). `followups=False`: without
+    the count of each one's follow-ups (a table does not show it: a look-up a warning in
+    the follow-ups' index, a sixth of the query on the national file's dispatch list)."""
     moment = clock.seconds(as_of)
     where = ["w.received_at <= :moment"]
     params: dict[str, Any] = {"moment": moment}
@@ -311,14 +330,14 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
         params["station"] = station
     # The status as of the moment (`status_at`), how late (`_overdue_minutes`) and the
     # feedback and visit not yet made then (NULL) come from SQLite with the rows: no
-    # Python work a row but the moments' text (`clock.texts_of`).
+    # Python work a row.
     closed = "w.feedback_at <= :moment"
     columns = ("w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
                f" w.deadline_at, CASE WHEN {closed} THEN w.feedback_at END AS feedback_at,"
                " CASE WHEN w.visited_at <= :moment THEN w.visited_at END AS visited_at,"
-               " (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
-               "  AND f.at <= :moment) AS followups,"
-               f" CASE WHEN {closed} THEN 'closed' WHEN w.deadline_at < :moment"
+               + (" (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
+                  "  AND f.at <= :moment) AS followups," if followups else "")
+               + f" CASE WHEN {closed} THEN 'closed' WHEN w.deadline_at < :moment"
                "  THEN 'overdue' ELSE 'open' END AS status,"
                f" CASE WHEN {closed} OR w.deadline_at >= :moment THEN NULL"
                "  ELSE (:moment - w.deadline_at) / 60 END AS overdue_minutes")
@@ -327,13 +346,18 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
         # Without feedback by the moment (overdue ones included, as on the dispatch list):
         # those never fed back, from the partial index of open warnings, and those fed back
         # only after the moment -- not a walk through every warning ever received.
+        # Their ids first, from the indexes alone; then the rows by id, in the order of the
+        # ids (SQLite's list of them is sorted): the table's pages and those of the
+        # follow-ups' index each read once, in order -- a third fewer pages read than
+        # row by row in the index's order (5,507 to 3,539 on the national file).
         if status == "overdue":
             common += " AND w.deadline_at < :moment"
-        sql = (f"SELECT {columns} FROM warnings w INDEXED BY warnings_open"
+        sql = (f"SELECT {columns} FROM warnings w WHERE w.id IN ("
+               "SELECT w.id FROM warnings w INDEXED BY warnings_open"
                f" WHERE w.feedback_at IS NULL AND {common}"
-               f" UNION ALL SELECT {columns} FROM warnings w INDEXED BY warnings_feedback"
-               f" WHERE w.feedback_at > :moment AND {common}"
-               " ORDER BY deadline_at, no")
+               " UNION ALL SELECT w.id FROM warnings w INDEXED BY warnings_feedback"
+               f" WHERE w.feedback_at > :moment AND {common})"
+               " ORDER BY w.deadline_at, w.no")
     else:
         if status == "closed":
             common += " AND w.feedback_at IS NOT NULL AND w.feedback_at <= :moment"
@@ -348,12 +372,7 @@ def list_warnings(db: Database, *, status: str | None = None, level: str | None 
     cursor.row_factory = None  # (plain tuples: the columns are taken apart below)
     cursor.execute(sql, params)
     keys = [d[0] for d in cursor.description]
-    found = cursor.fetchall()
-    if not found:
-        return []
-    values = [clock.texts_of(column) if key in MOMENTS else column
-              for key, column in zip(keys, zip(*found, strict=True), strict=True)]
-    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+    return keys, list(zip(*cursor.fetchall(), strict=True)) or [() for _ in keys]
 
 
 # -- follow-ups ---------------------------------------------------------------------

@@ -114,12 +114,25 @@ def masked(value: Any, reveal: bool) -> Any:
 class Rows:
     """A list of records that all have the same keys in the same order, held a column at a
     time: what a long list is masked, written and drawn from, a column at a time (a value
-    of each kind is looked at once a column, not once a cell)."""
+    of each kind is looked at once a column, not once a cell). `seconds`: the keys whose
+    values are moments as stored -- whole UTC seconds, or None -- which each format writes
+    as it writes a moment (JSON the UTC text, CSV and tables local time) straight from the
+    numbers; as records they are the UTC text (`clock.texts_of`), as ever."""
 
-    __slots__ = ("columns", "keys", "size")
+    __slots__ = ("columns", "keys", "seconds", "size")
 
-    def __init__(self, keys: Sequence[Any], columns: Sequence[Sequence[Any]], size: int):
+    def __init__(self, keys: Sequence[Any], columns: Sequence[Sequence[Any]], size: int,
+                 seconds: Sequence[str] = ()):
         self.keys, self.columns, self.size = list(keys), list(columns), size
+        self.seconds = frozenset(k for k in seconds if k in self.keys)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, part: slice) -> Rows:
+        """The rows `part` (a slice): `screen_cut` keeps the first screenful."""
+        return Rows(self.keys, [list(values[part]) for values in self.columns],
+                    len(range(self.size)[part]), self.seconds)
 
     @classmethod
     def of(cls, records: Any) -> Rows | None:
@@ -134,22 +147,32 @@ class Rows:
                    len(records))
 
     def column(self, key: str) -> Sequence[Any]:
-        """The values under `key` (None where there is no such key)."""
+        """The values under `key` (None where there is no such key), as held: a moment of
+        a `seconds` column as its number."""
         for k, values in zip(self.keys, self.columns, strict=True):
             if k == key:
                 return values
         return [None] * self.size
 
+    def texts(self) -> list[Sequence[Any]]:
+        """The columns, those of `seconds` as the UTC text records hold."""
+        if not self.seconds:
+            return self.columns
+        from tongwei_cli.core.clock import texts_of
+
+        return [texts_of(values) if key in self.seconds else values
+                for key, values in zip(self.keys, self.columns, strict=True)]
+
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.keys, values, strict=True))
-                for values in zip(*self.columns, strict=True)] if self.keys else \
+                for values in zip(*self.texts(), strict=True)] if self.keys else \
             [{} for _ in range(self.size)]
 
 
 def masked_rows(records: Any, reveal: bool) -> Rows | None:
     """`masked(records, reveal)` a column at a time (`masking.mask_column`), for a list of
-    records of the same keys; None for anything else."""
-    table = Rows.of(records)
+    records of the same keys (or their `Rows`); None for anything else."""
+    table = records if isinstance(records, Rows) else Rows.of(records)
     if table is None:
         return None
     from tongwei_cli.core.fields import is_sealed
@@ -166,7 +189,7 @@ def masked_rows(records: Any, reveal: bool) -> Rows | None:
                 [masked(mask_shown({key: v})[key], False) for v in values]
         keys.append(key)
         columns.append(out)
-    return Rows(keys, columns, table.size)
+    return Rows(keys, columns, table.size, table.seconds)
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
@@ -220,16 +243,41 @@ class Display:
         kinds = set(map(type, values))
         if kinds <= {str, type(None)} and (kind in ("text", "int") or (
                 kind.startswith("ref:") and self.refs is None)):
-            return [v if type(v) is str else "" for v in values]
+            return list(values) if kinds == {str} else \
+                [v if type(v) is str else "" for v in values]
         if kind == "stamp" and self.tz is not None and kinds <= {str, type(None)}:
             return _local_texts(values, self.tz)
+        if kind == "stamp" and self.tz is not None and kinds <= {int, type(None)}:
+            return _seconds_texts(values, self.tz, csv=False)  # (as stored: UTC seconds)
+        if kind == "minutes" and kinds == {int}:
+            return _durations(values, self.lang)
         if kind.startswith(("ref:", "word")) or kind == "bool":
             try:  # one look-up a code (a code, a word: a few in a list of thousands)
+                if len(kinds) == 1:  # (values of one type: each its own key)
+                    one = {v: self(column, v) for v in set(values)}
+                    return list(map(one.__getitem__, values))
                 shown = {key: self(column, key[1]) for key in {(type(v), v) for v in values}}
                 return [shown[type(v), v] for v in values]
             except TypeError:  # (a value that is no code: a cell at a time)
                 pass
         return [self(column, v) for v in values]
+
+
+def _durations(values: Sequence[int], lang: str) -> list[str]:
+    """`[duration(v, lang) for v in values]` for whole minutes: the days' part and the rest
+    of the day's written once each (after days the hours are always said: `1天0小时05分`)."""
+    from itertools import repeat
+    from operator import floordiv, mod
+
+    minutes = list(map(max, values, repeat(0)))
+    days = list(map(floordiv, minutes, repeat(1440)))
+    rests = list(map(mod, minutes, repeat(1440)))
+    day_unit, hour_unit, minute_unit = ("天", "小时", "分") if lang == "zh" else \
+        ("d ", "h ", "m")
+    day_texts = {d: f"{d}{day_unit}" if d else "" for d in set(days)}
+    said = {r: f"{r // 60}{hour_unit}{r % 60:02d}{minute_unit}" for r in set(rests)}
+    alone = {r: said[r] if r >= 60 else f"{r}{minute_unit}" for r in said}
+    return [day_texts[d] + (said[r] if d else alone[r]) for d, r in zip(days, rests, strict=True)]
 
 
 def duration(minutes: int, lang: str) -> str:
@@ -326,8 +374,10 @@ def _float_json(value: float) -> str | None:
 
 def rows_json(table: Rows) -> str:
     """`to_json(table.records())`, the same text, written a column at a time: each value's
-    JSON made by the encoders `json` itself uses, the lines joined once. (json's C encoder
-    does not indent; its indenting encoder is Python, a call a value.)"""
+    JSON made by the encoders `json` itself uses (a whole column through one, where it is
+    of one kind), then each record from one template of its keys (`%`), the records joined
+    once. (json's C encoder does not indent; its indenting encoder is Python, a call a
+    value.)"""
     from json.encoder import encode_basestring
 
     encoders: dict[type, Any] = {str: encode_basestring, int: int.__repr__,
@@ -335,8 +385,8 @@ def rows_json(table: Rows) -> str:
                                  type(None): _null}
     if not table.keys or not all(type(k) is str for k in table.keys):
         return to_json(table.records())
-    lines = []
-    for key, values in zip(table.keys, table.columns, strict=True):
+    heads, parts = [], []
+    for key, values in zip(table.keys, table.texts(), strict=True):
         kinds = set(map(type, values))
         if float in kinds:
             floats = {v: _float_json(v) for v in values if type(v) is float}
@@ -345,9 +395,15 @@ def rows_json(table: Rows) -> str:
             encoders[float] = floats.__getitem__
         if not kinds <= encoders.keys():
             return to_json(table.records())
-        head = f"    {encode_basestring(key)}: "
-        lines.append([head + encoders[type(v)](v) for v in values])
-    items = map(",\n".join, zip(*lines, strict=True))
+        head = f"    {encode_basestring(key)}: ".replace("%", "%%")
+        if kinds == {type(None)}:  # (a column of nothing: in the template itself)
+            heads.append(head + "null")
+            continue
+        heads.append(head + "%s")
+        parts.append(list(map(encoders[kinds.pop()], values)) if len(kinds) == 1 else
+                     [encoders[type(v)](v) for v in values])
+    record = ",\n".join(heads)
+    items = map(record.__mod__, zip(*parts, strict=True)) if parts else [record] * table.size
     return "[\n  {\n" + "\n  },\n  {\n".join(items) + "\n  }\n]\n"
 
 
@@ -415,7 +471,7 @@ def rows_csv(table: Rows, tz: Any = None) -> str:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.keys)
-    columns = [_csv_column(key, values, zone)
+    columns = [_csv_column(key, values, zone, key in table.seconds)
                for key, values in zip(table.keys, table.columns, strict=True)]
     lines = _csv_lines(columns)
     if lines is not None:
@@ -453,13 +509,23 @@ def _csv_lines(columns: list[Sequence[Any]]) -> str | None:
     return "\r\n".join(map(",".join, zip(*texts, strict=True))) + "\r\n"
 
 
-def _csv_column(key: Any, values: Sequence[Any], zone: Any) -> Sequence[Any]:
+def _csv_column(key: Any, values: Sequence[Any], zone: Any, seconds: bool = False
+                ) -> Sequence[Any]:
+    """`[_csv_cell(key, v, zone) for v in values]`; `seconds`: the values are moments as
+    stored, whole UTC seconds (`Rows.seconds`), written as their UTC text is."""
+    if seconds:
+        if is_moment_key(key):
+            values = _seconds_texts(values, zone, csv=True)
+        else:
+            from tongwei_cli.core.clock import texts_of
+
+            values = texts_of(values)
     kinds = set(map(type, values))
     if not kinds <= {str, int, float, type(None)}:  # (bool, nested, other: a cell at a time)
         return [_csv_cell(key, v, zone) for v in values]
     out = values
     if str in kinds:
-        if is_moment_key(key):
+        if is_moment_key(key) and not seconds:
             out = _local_moments(out, zone)
         texts = "\0" + "\0".join(out if len(kinds) == 1 else
                                   [v for v in out if type(v) is str])
@@ -513,6 +579,111 @@ def _local_moments(values: Sequence[Any], zone: Any) -> list[Any]:
 
 
 _SECONDS = {f"{n:02d}": n for n in range(60)}
+
+# The UTC days (since 1970) whose moments `_utc_day` and `_calm_day` reckon with: years 1001
+# to 9998 (`date(1001, 1, 1).toordinal() - date(1970, 1, 1).toordinal()`, and of 9999).
+_FIRST_DAY, _END_DAY, _EPOCH_ORDINAL = -353920, 2932532, 719163
+
+
+def _seconds_texts(values: Sequence[Any], zone: Any, *, csv: bool) -> list[Any]:
+    """Stored moments as whole UTC seconds (or None) in local time: as CSV writes them
+    (`csv=True`: `csv_moment` of their UTC text, `2026-11-28 17:15:00+08:00`; None stays
+    None), or as a table shows them (`clock.local_text`, `2026-11-28 17:15`; None is "").
+    The zone is asked once at the start of each UTC day the moments fall on (and of the
+    day after; for a table of the days on either side too, as `_calm_day`); where that is
+    one offset for every day (a zone without summer time, or a list within one season) the
+    column is made by C-level maps: each moment plus the offset, its local date and time of
+    day each written once. A day whose offset changes, a value of another kind or out of
+    range: a value at a time, by the function that defines the text."""
+    from itertools import repeat
+    from operator import add, floordiv, mod
+
+    from tongwei_cli.core.clock import local_text, text_of
+
+    kinds = set(map(type, values))
+    if type(None) in kinds and kinds <= {int, type(None)}:  # (a feedback not yet given)
+        empty = None if csv else ""
+        if kinds == {type(None)}:
+            return [empty] * len(values)
+        texts = iter(_seconds_texts([v for v in values if v is not None], zone, csv=csv))
+        return [empty if v is None else next(texts) for v in values]
+    around = (0, 1) if csv else (-1, 0, 1, 2)
+    if kinds == {int} and _FIRST_DAY <= min(values) // 86400 \
+            and max(values) // 86400 < _END_DAY:
+        days = {d + k for d in set(map(floordiv, values, repeat(86400))) for k in around}
+        starts = _day_starts(days, zone)
+        offsets = {starts[d] for d in days}
+        if len(offsets) == 1 and None not in offsets:
+            offset, sign = offsets.pop()
+            local = list(map(add, values, repeat(offset)))
+            local_days = list(map(floordiv, local, repeat(86400)))
+            for d in set(local_days).difference(_LOCAL_DATES):
+                _LOCAL_DATES[d] = _date_text(d)
+            rests = list(map(mod, local, repeat(86400)))
+            clock_times = _CLOCK_TIMES.setdefault((csv, sign), {})
+            for r in set(rests).difference(clock_times):
+                clock_times[r] = f"{r // 3600:02d}:{r % 3600 // 60:02d}" + (
+                    f":{r % 60:02d}{sign}" if csv else "")
+            return list(map(str.__add__, map(_LOCAL_DATES.__getitem__, local_days),
+                            map(clock_times.__getitem__, rests)))
+    starts = _STARTS.setdefault(zone, {})
+    asked: set[int] = set()
+    out: list[Any] = []
+    for v in values:
+        if v is None:
+            out.append(None if csv else "")
+            continue
+        if type(v) is int and _FIRST_DAY <= v // 86400 < _END_DAY:
+            day = v // 86400
+            if day not in asked:
+                _day_starts((day - 1, day, day + 1, day + 2), zone)
+                asked.add(day)
+            if starts[day] is not None and all(starts[day + k] == starts[day] for k in around):
+                local = v + starts[day][0]
+                sign = starts[day][1]
+                rest = local % 86400
+                out.append(_date_text(local // 86400) + (
+                    f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}{sign}" if csv
+                    else f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"))
+                continue
+        out.append(csv_moment("at", text_of(v), zone) if csv else local_text(v, zone))
+    return out
+
+
+# What `_seconds_texts` has written (a list's columns share most of their days and times):
+# a local day since 1970 -> `2026-11-29 `; (CSV?, offset) -> a second of the local day ->
+# `10:30:00+08:00` (CSV) or `10:30` (a table).
+_LOCAL_DATES: dict[int, str] = {}
+_CLOCK_TIMES: dict[tuple[bool, str], dict[int, str]] = {}
+
+
+def _day_starts(days: Any, zone: Any) -> dict[int, tuple[int, str] | None]:
+    """The zone's offset at the first second of each UTC day of `days`: in seconds, and as
+    `isoformat` writes it after a time (`+08:00`, `+05:45`, `-00:25:21`); None for a zone
+    that gives none. (Kept for the process: a list's columns share most of their days.)"""
+    known = _STARTS.setdefault(zone, {})
+    for day in set(days).difference(known):
+        offset = datetime.fromtimestamp(day * 86400, zone).utcoffset()
+        known[day] = None if offset is None or offset.microseconds else _offset_of(offset)
+    return known
+
+
+@functools.cache
+def _offset_of(offset: Any) -> tuple[int, str]:
+    """A UTC offset (a timedelta) in seconds and as `isoformat` writes it after a time."""
+    seconds = int(offset.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return seconds, f"{sign}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+_STARTS: dict[Any, dict[int, tuple[int, str] | None]] = {}
+
+
+def _date_text(day: int) -> str:
+    """The date of a day since 1970, as `isoformat` writes it, and the blank after it."""
+    return date.fromordinal(_EPOCH_ORDINAL + day).isoformat() + " "
 
 
 @functools.cache
@@ -868,11 +1039,22 @@ def _cells(text: str) -> int:
 
 
 def _cells_of(texts: list[str]) -> list[int]:
-    """`[_cells(t) for t in texts]`."""
-    if "".join(texts).isascii():
+    """`[_cells(t) for t in texts]`. A column whose every character is printable ASCII (a
+    cell, a byte in UTF-8) or takes two cells and three bytes (Chinese: names, stations,
+    how late) is measured by C-level maps, the cells of each text half its characters and
+    bytes together; any other by `rich` (a character at a time, for those not seen)."""
+    joined = "".join(texts)
+    if joined.isascii():
         return list(map(len, texts))
-    from rich.cells import cell_len
+    from rich.cells import cell_len, get_character_cell_size
 
+    if all(" " <= ch <= "~" or ("\u0800" <= ch <= "\uffff" and not "\ud800" <= ch <= "\udfff"
+                                and get_character_cell_size(ch) == 2) for ch in set(joined)):
+        from itertools import repeat
+        from operator import add, floordiv
+
+        return list(map(floordiv, map(add, map(len, texts), map(len, map(str.encode, texts))),
+                        repeat(2)))
     return list(map(cell_len, texts))
 
 
@@ -1030,10 +1212,18 @@ def _table_width(output: Path | None) -> int | None:
     return max(shutil.get_terminal_size().columns, 20)
 
 
-def _column_values(rows: list[dict[str, Any]] | Rows, key: str) -> Sequence[Any]:
+def _column_values(rows: list[dict[str, Any]] | Rows, column: Column, show: Display
+                   ) -> Sequence[Any]:
+    """The values a table's column shows: a moment held as UTC seconds (`Rows.seconds`) as
+    its number where `show` makes it local time, else as its UTC text."""
     if isinstance(rows, Rows):
-        return rows.column(key)
-    return [lookup(row, key) for row in rows]
+        values = rows.column(column.key)
+        if column.key in rows.seconds and (column.kind != "stamp" or show.tz is None):
+            from tongwei_cli.core.clock import texts_of
+
+            return texts_of(values)
+        return values
+    return [lookup(row, column.key) for row in rows]
 
 
 def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, show: Display,
@@ -1049,12 +1239,12 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, sh
     size = rows.size if isinstance(rows, Rows) else len(rows)
     cols = []
     for column in columns:
-        texts = visible_column(show.column(column, _column_values(rows, column.key)))
+        texts = visible_column(show.column(column, _column_values(rows, column, show)))
         sizes = _cells_of(texts)
         foot = visible(show(column, footer.get(column.key))) if footer else ""
         fixed = column.kind in _FIXED_KINDS or (
             max(sizes, default=0) <= _TOKEN_MOST and "".join(texts).isascii()
-            and not any(" " in t for t in texts))
+            and " " not in "".join(texts))
         label = visible(column.label(show.lang))
         widest = max([*sizes, _cells(foot)])
         heading = max((_cells(w) for w in label.split(" ")), default=0)
@@ -1123,7 +1313,7 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, sh
             out.extend(lines_of([c.texts[i] for c in cols], wrap))
     else:  # one line a row: each column padded (or cut) to its width, then joined
         padded = [_fitted(c) for c in cols]
-        out.extend(_GAP.join(parts).rstrip() for parts in zip(*padded, strict=True))
+        out.extend(map(str.rstrip, map(_GAP.join, zip(*padded, strict=True))))
     if footer:
         out.append(rule)
         out.extend(lines_of([c.foot for c in cols], wrap))
@@ -1133,6 +1323,13 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, sh
 def _fitted(c: _Col) -> list[str]:
     """`[_fit(t, c.width, c.right) for t in c.texts]`, from the widths already known."""
     width = c.width
+    if max(c.sizes, default=0) <= width:  # (every text fits: each padded, by C-level maps)
+        from itertools import repeat
+        from operator import mul, sub
+
+        pads = map(mul, repeat(" "), map(sub, repeat(width), c.sizes))
+        return list(map(str.__add__, pads, c.texts) if c.right else
+                    map(str.__add__, c.texts, pads))
     if c.right:
         return [" " * (width - n) + t if n <= width else _fit(t, width, True)
                 for t, n in zip(c.texts, c.sizes, strict=True)]
@@ -1183,18 +1380,22 @@ def _print_rich(renderables: list[Any], output: Path | None, *, revealed: bool =
     _write(buffer.getvalue(), output, revealed=revealed)
 
 
-def emit_list(records: list[dict[str, Any]], columns: Sequence[Column], *, fmt: str | None,
-              output: Path | None, title: str | None = None, reveal: bool = False,
-              refs: Any = None, tz: Any = None, footer: dict[str, Any] | None = None,
+def emit_list(records: list[dict[str, Any]] | Rows, columns: Sequence[Column], *,
+              fmt: str | None, output: Path | None, title: str | None = None,
+              reveal: bool = False, refs: Any = None, tz: Any = None,
+              footer: dict[str, Any] | None = None,
               notes: Sequence[str] = (), lang: str | None = None,
               encoding: str | None = None, sheet: str | None = None,
               drop: Sequence[str] | None = None) -> None:
     """A list: table (localised), or JSON array / CSV of the records with English keys, or
     a spreadsheet of the table's columns (localised, typed; `sheet`: what the list is, for
     its title -- `case` gives 案件列表). `drop`: the columns a narrow terminal may leave
-    out, the least needed first (`light_table`)."""
+    out, the least needed first (`light_table`). `records` may come a column at a time
+    (`Rows`: a long list, its moments as stored)."""
     chosen = choose_format(fmt, output, LIST_FORMATS)
     charset = csv_encoding(encoding, chosen)
+    if isinstance(records, Rows) and not records.size:
+        records = []  # (an empty list is written as ever: no keys)
     table = masked_rows(records, reveal)
     if table is not None and chosen in ("json", "csv"):  # (a long list: a column at a time)
         text = rows_json(table) if chosen == "json" else csv_bytes(rows_csv(table, tz),
