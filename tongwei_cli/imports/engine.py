@@ -8,8 +8,9 @@
    unchanged, with other content an error (a correction with `--update`); the kind's
    `checker` sees the new rows in file order. The new rows and the corrections go to
    temporary tables of the connection (`_Stage`: SQLite's temporary file, not the
-   database), so memory stays flat however long the file. Officers' commands write
-   meanwhile.
+   database) -- or, for a large file checked by two child processes, to each child's
+   own scratch file in a private temporary folder -- so memory stays flat however long
+   the file. Officers' commands write meanwhile.
 2. Write, in one short `BEGIN IMMEDIATE` transaction: what other commands changed since
    the check is checked again (`recheck`, only when the file did change), then the staged
    rows are copied in (`copy`, SQL; or handed to `insert` a batch at a time), the
