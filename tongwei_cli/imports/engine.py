@@ -780,7 +780,7 @@ class _Stage:
             path = os.path.join(self.folder, f"{name}.db")
             if not os.path.exists(path):
                 continue
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+            conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, timeout=60)
             try:
                 if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stage'"
                                     ).fetchone():
