@@ -377,7 +377,8 @@ def build(folder: Path, scale: str, reuse: bool, backlog: int = BACKLOG[0]) -> d
     print(f"{scale}: written in {time.perf_counter() - t0:.0f} s; importing…", file=sys.stderr,
           flush=True)
     tw(db, "init")
-    info: dict = {"scale": scale, "cases": n_cases, "warnings": n_warnings, "unfed": unfed}
+    info: dict = {"scale": scale, "cases": n_cases, "warnings": n_warnings, "unfed": unfed,
+                  "built": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"}
     for kind in ("warnings", "followups", "cases", "events", "outreach", "cards"):
         seconds, rss = tw(db, "import", kind, str(files[kind]), peak=True)
         info[f"import {kind} s"], info[f"import {kind} rss"] = seconds, rss
@@ -1006,11 +1007,35 @@ def main() -> int:
         notes.append("Province file: " + ", ".join(
             f"{k} {large[f'import {k} s']:.1f} s" for k in ("warnings", "followups", "cases",
                                                             "events")) + ".")
+    notes.append("Files built: " + "; ".join(
+        f"{scale} {info.get('built', 'before this run (reused)')}"
+        for scale, info in built.items()) + ".")
     text = table + "\n\n" + "\n".join(notes) + "\n"
     print()
     print(text)
     (folder / "latest.md").write_text(text, encoding="utf-8")
+    if options.national and not options.quick and options.out.resolve() == HERE / "out":
+        readme(text, sys.argv[1:])
     return 0 if all(ok is not False for run_rows in results for *_, ok in run_rows) else 1
+
+
+README = HERE.parent / "README.md"
+LATEST = ("<!-- benchmarks/run.py --national writes the latest run below this line -->",
+          "<!-- benchmarks/run.py: end of the latest run -->")
+
+
+def readme(text: str, argv: list[str]) -> None:
+    """The README's "Latest run": the table of a national run (the one command's), put
+    between its two marker lines, with the command that made it."""
+    page = README.read_text(encoding="utf-8")
+    start, end = (page.find(mark) for mark in LATEST)
+    if start < 0 or end < start:
+        print("README.md: no markers for the latest run; table not copied", file=sys.stderr)
+        return
+    command = " ".join(["benchmarks/run.py", *argv])
+    block = f"{LATEST[0]}\n\n`{command}`:\n\n{text}\n"
+    README.write_text(page[:start] + block + page[end:], encoding="utf-8")
+    print("README.md: the latest run copied in", file=sys.stderr)
 
 
 def spread(results: list[list[Row]]) -> str:

@@ -477,3 +477,55 @@ def test_a_file_that_goes_bad_midway_is_refused_when_checked_in_a_second_process
     assert count(db_path, "SELECT count(*) FROM warnings") == 0
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child was reaped
+
+
+def test_a_reimport_checked_apart_matches_and_corrects_as_in_one_process(
+        run, db_path, tmp_path, monkeypatch):
+    """Checked apart, the children stage the rows and send only their keys: a second import
+    of the same file (every row unchanged), one with corrections (`--update`, the rows
+    fetched whole from the children's files) and one with a number repeated give what one
+    process gives -- the same output, the same stored rows -- and the
+    children's stage files are gone afterwards, whatever the outcome."""
+    first, second, repeated = tmp_path / "w.csv", tmp_path / "w2.csv", tmp_path / "w3.csv"
+    _mixed_warnings(first, bad=False)
+    lines = first.read_text(encoding="utf-8").splitlines()
+    # (lines 101 and 7001 of the second file name other people: two corrections)
+    changed = [line.replace("张三", "李四") if n in (100, 7000) else line
+               for n, line in enumerate(lines)]
+    assert changed != lines
+    second.write_text("\n".join(changed) + "\n", encoding="utf-8")
+    repeated.write_text("\n".join(lines + [lines[4000]]) + "\n", encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)  # (TMPDIR read afresh)
+    outcomes = []
+    for worker_bytes in (10**12, 0):  # in one process, then apart
+        monkeypatch.setattr(engine, "WORKER_BYTES", worker_bytes)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{db_path}{suffix}"):
+                os.unlink(f"{db_path}{suffix}")
+        run("init")
+        results = [run("import", "warnings", first), run("import", "warnings", first),
+                   run("import", "warnings", second, ok=False),
+                   run("import", "warnings", second, "--update"),
+                   run("import", "warnings", repeated, ok=False)]
+        conn = sqlite3.connect(db_path)
+        # (each in the order of its batches -- a thousand rows, or two thousand apart --
+        # sorted by time received: the ids differ, not what is stored)
+        stored = conn.execute("SELECT no, received_at, name, name_enc IS NOT NULL"
+                              " FROM warnings ORDER BY no").fetchall()
+        conn.close()
+        outcomes.append(([(r.exit_code, r.stdout, r.stderr) for r in results], stored))
+        assert list(scratch.iterdir()) == []  # no stage file left behind
+    assert outcomes[0] == outcomes[1]
+    codes = [code for code, _, _ in outcomes[1][0]]
+    assert codes == [0, 0, 1, 0, 1]
+    assert "unchanged 9000" in outcomes[1][0][1][1]
+    assert "line 101" in outcomes[1][0][2][2] and "line 7001" in outcomes[1][0][2][2]
+    assert "updated 2" in outcomes[1][0][3][1]
+    assert "line 9002" in outcomes[1][0][4][2] and "line 4001" in outcomes[1][0][4][2]
+    assert sum(1 for row in outcomes[1][1] if row[2] == "李*") == 2
+    assert len(outcomes[1][1]) == 9000
+    assert run("check").exit_code == 0

@@ -8,8 +8,9 @@
    unchanged, with other content an error (a correction with `--update`); the kind's
    `checker` sees the new rows in file order. The new rows and the corrections go to
    temporary tables of the connection (`_Stage`: SQLite's temporary file, not the
-   database), so memory stays flat however long the file. Officers' commands write
-   meanwhile.
+   database) -- or, for a large file checked by two child processes, to each child's
+   own scratch file in a private temporary folder -- so memory stays flat however long
+   the file. Officers' commands write meanwhile.
 2. Write, in one short `BEGIN IMMEDIATE` transaction: what other commands changed since
    the check is checked again (`recheck`, only when the file did change), then the staged
    rows are copied in (`copy`, SQL; or handed to `insert` a batch at a time), the
@@ -46,6 +47,7 @@ Progress = Callable[[int, int | None], None]
 Problem = tuple[int, str | None, str]  # (line, column, reason)
 
 STAGE = "temp.import_stage"  # the checked new rows: `seq` (file order), `line`, the row's keys
+SKIP = "temp.import_skip"  # checked apart: the lines the children staged that are not new
 CHANGES = "temp.import_changes"  # the checked corrections: `line`, the stored and the new row
 
 
@@ -251,8 +253,9 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     try:
         with db.read():  # one state of the file for every check; only temp tables written
             version = _version(db)
-            checked = (_checked_apart(db, kind, stream, relay)
-                       if kind.overlap and size >= WORKER_BYTES and hasattr(os, "fork")
+            checked = (_checked_apart(db, kind, stream, relay, stage.apart())
+                       if kind.overlap and kind.checker is None and size >= WORKER_BYTES
+                       and hasattr(os, "fork")
                        and prime(db) else _checked_here(db, kind, stream))
             try:
                 _check(checked, _Batch(db, kind, result, problems, what, update, stage))
@@ -263,6 +266,7 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
         if problems:
             raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
         if (result.imported or result.updated) and not dry_run:
+            stage.gather()
             _write(db, kind, result, stage, version, what, notice,
                    patience=max(GIVE_WAY_MIN_S, GIVE_WAY_FOR * (time.monotonic() - started)))
     finally:
@@ -359,13 +363,16 @@ class _NoConnection:
 
 
 def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
-                   relay: _Relay) -> Iterator[list[Checked]]:
+                   relay: _Relay, folder: str) -> Iterator[list[Checked]]:
     """`_checked_here`, run in two forked children (`_fork`), each sending its batches down
     a pipe.
 
-    The first child reads the file: it checks the even batches itself and hands the odd
-    ones, as read, to the second child, which checks them (`_serve`); this process takes
-    the batches from the two pipes in turn, so they come in the file's order. What
+    The first child reads the file: it checks two batches in five itself and hands the
+    others, as read, to the second child, which checks them (`_serve`); this process takes
+    the batches from the two pipes in that order, so they come in the file's order. Each
+    child stages the good rows it checked in its own file in `folder` (`_StageFile`) and
+    sends this process only each row's key (`brief`): it matches the keys, and the rows
+    are copied from the children's files (`_Stage.gather`). What
     `prepare` reads from the database -- the reference tables, the key values are sealed
     with -- is loaded before the fork (`prime`). A child's error -- a bad file, an
     unexpected fault -- comes through its pipe and is raised here; a child that dies is an
@@ -379,17 +386,18 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
 
     def read() -> None:
         relay.apart = True
+        staged = _StageFile(os.path.join(folder, "a.db"), kind)
         with os.fdopen(reader_in, "wb", buffering=1 << 16) as out, \
                 os.fdopen(handed_in, "wb", buffering=1 << 16) as hand:
             try:
-                for number, part in enumerate(_raw_batches(stream, 2000)):
+                for number, part in enumerate(_raw_batches(stream, APART_ROWS)):
                     # (each batch flushed as soon as it is written: a batch left in one
                     # buffer while the other pipe is full would hold all three up)
-                    if number % 2:
-                        pickle.dump(part, hand, pickle.HIGHEST_PROTOCOL)
+                    if SPLIT[number % len(SPLIT)]:
+                        pickle.dump((number, part), hand, pickle.HIGHEST_PROTOCOL)
                         hand.flush()
                         continue
-                    checked = _checked_part(db, kind, part)
+                    checked = staged.brief(number, _checked_part(db, kind, part))
                     pickle.dump((checked, relay.last), out, pickle.HIGHEST_PROTOCOL)
                     out.flush()
                 pickle.dump(None, hand, pickle.HIGHEST_PROTOCOL)
@@ -401,9 +409,13 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
     def others(*keep: int) -> list[int]:
         return [fd for fd in ends if fd not in keep]
 
+    def helper() -> None:
+        staged = _StageFile(os.path.join(folder, "b.db"), kind)
+        _serve(handed_out, helper_in, lambda item: staged.brief(
+            item[0], _checked_part(db, kind, item[1])), end=True)
+
     pids = [_fork(db, others(reader_in, handed_in), read),
-            _fork(db, others(handed_out, helper_in), lambda: _serve(
-                handed_out, helper_in, lambda part: _checked_part(db, kind, part), end=True))]
+            _fork(db, others(handed_out, helper_in), helper)]
     for fd in (reader_in, helper_in, handed_out, handed_in):
         os.close(fd)
     done = False
@@ -413,17 +425,75 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
             pipes = (first, second)
             number = 0
             while True:
-                part, extra = _received(pipes[number % 2])
+                child = SPLIT[number % len(SPLIT)]
+                part, extra = _received(pipes[child])
                 if extra is not None and relay.progress is not None:
                     relay.progress(*extra)
                 if part is None:  # the end of one: the other has its end, or the error
-                    _received(pipes[(number + 1) % 2])
+                    _received(pipes[1 - child])
                     done = True
                     return
                 yield part
                 number += 1
     finally:
         _reap(pids, stop=not done)
+
+
+APART_ROWS = 2000  # rows a child checks (and stages) at a time; `seq` gives each 1 << 16
+# Which child checks batch n: SPLIT[n % 5] (0 the reader, 1 the other). The reader, which
+# also reads the file, checks two batches in five.
+SPLIT = (0, 1, 1, 0, 1)
+
+
+class _StageFile:
+    """In a checking child: the good rows of the batches it checks, staged in a SQLite file
+    of its own (a fresh connection of the child's: the parent's never crosses the fork),
+    as `_Stage.add` would stage them -- each batch in the kind's `order`, its `seq` the
+    batch's number times 65,536 plus the row's place, so that the two children's rows
+    together come in the order the parent would have staged them. The parent is sent, for
+    a good row, only its key and `seq` (`brief`): it asks the file for the whole row in the
+    rare case it needs it (`_Stage.rows`: a key already stored, a repeat)."""
+
+    def __init__(self, path: str, kind: ImportKind):
+        self.path, self.kind = path, kind
+        self.conn: Any = None
+        self.sql = ""
+        self.values: Callable[[Row], tuple] = tuple
+
+    def brief(self, number: int, checked: list[Checked]) -> list[Checked]:
+        rows = [(line, row) for line, row, _ in checked if row is not None]
+        seqs: dict[int, int] = {}
+        if rows:
+            if self.kind.order is not None:
+                order = self.kind.order
+                rows.sort(key=lambda item: order(item[1]))
+            if self.conn is None:
+                self._open(tuple(rows[0][1]))
+            base, values = number << 16, self.values
+            staged = [(base + place, line, *values(row))
+                      for place, (line, row) in enumerate(rows)]
+            with self.conn:  # one transaction a batch, whole before the parent hears of it
+                self.conn.executemany(self.sql, staged)
+            seqs = {line: seq for seq, line, *_ in staged}
+        key = self.kind.key
+        return [(line, None, extra) if row is None else (line, (key(row), seqs[line]), extra)
+                for line, row, extra in checked]
+
+    def _open(self, columns: tuple[str, ...]) -> None:
+        import sqlite3
+
+        for name in columns:
+            if not name.isidentifier():  # our own code's names; never a file's header
+                raise ValueError(f"import stage: {name!r} is not a column name")
+        self.conn = sqlite3.connect(self.path)
+        self.conn.execute("PRAGMA journal_mode = OFF")  # (a scratch file, removed after)
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute(f"CREATE TABLE stage (seq INTEGER PRIMARY KEY,"
+                          f" line INTEGER NOT NULL, {_names(columns)})")
+        self.conn.commit()
+        get = operator.itemgetter(*columns)
+        self.values = get if len(columns) > 1 else lambda row: (get(row),)
+        self.sql = (f"INSERT INTO stage VALUES ({', '.join('?' * (len(columns) + 2))})")
 
 
 def in_two(db: Database, work: Callable[[Any], Any], parts: Iterator[Any]) -> Iterator[Any]:
@@ -668,20 +738,103 @@ def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _St
 class _Stage:
     """The checked new rows of one import (`STAGE`) and its corrections (`CHANGES`), in
     temporary tables of the connection: they live in SQLite's temporary file, not in the
-    database, so staging them takes no lock on it."""
+    database, so staging them takes no lock on it.
+
+    Checked apart (`_checked_apart`), the rows are staged by the two checking children,
+    each in its own file in a private folder (`apart`); this process only notes the lines
+    of the rows that are not new (`skip`: unchanged, corrections, repeats), and after the
+    check `STAGE` becomes a view of the children's new rows in order (`gather`)."""
 
     def __init__(self, db: Database, kind: ImportKind):
         self.db, self.kind = db, kind
         self.columns: tuple[str, ...] = ()
         self.values: Callable[[Row], tuple] = tuple
         self.count = 0  # rows staged: the last `seq`
+        self.folder: str | None = None  # the children's stage files
         self.drop()
         db.conn.execute(f"CREATE TABLE {CHANGES} (seq INTEGER PRIMARY KEY,"
                         " line INTEGER NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL)")
 
+    def apart(self) -> str:
+        """A private folder (0700) for the checking children's stage files."""
+        import tempfile
+
+        self.folder = tempfile.mkdtemp(prefix="tongwei-import-")
+        self.db.conn.execute(f"CREATE TABLE {SKIP} (line INTEGER PRIMARY KEY)")
+        return self.folder
+
+    def skip(self, lines: list[int]) -> None:
+        """Lines the children staged that are not new rows (checked apart)."""
+        self.db.conn.executemany(f"INSERT INTO {SKIP} (line) VALUES (?)",
+                                 [(line,) for line in lines])
+
+    def rows(self, seqs: list[int]) -> dict[int, Row]:
+        """Rows the children staged (checked apart), by `seq`: for the rare row this
+        process needs whole -- a key already stored, a repeat. (A connection of its own,
+        not in the read transaction: it sees every batch a child has told of.)"""
+        import sqlite3
+
+        found: dict[int, Row] = {}
+        assert self.folder is not None
+        for name in ("a", "b"):
+            path = os.path.join(self.folder, f"{name}.db")
+            if not os.path.exists(path):
+                continue
+            conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, timeout=60)
+            try:
+                if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stage'"
+                                    ).fetchone():
+                    continue
+                for part in chunks(seqs):
+                    cursor = conn.execute("SELECT * FROM stage WHERE seq IN"
+                                          f" ({', '.join('?' * len(part))})", list(part))
+                    names = [d[0] for d in cursor.description]
+                    for values in cursor:
+                        found[values[0]] = dict(zip(names[2:], values[2:], strict=True))
+            finally:
+                conn.close()
+        return found
+
+    def gather(self) -> None:
+        """After a check apart: the children's files attached (outside any transaction),
+        and `STAGE` a view of their rows but the skipped ones, in `seq` order (SQLite
+        merges the two files' rows, each read in its `seq` order). Then the kind's
+        `tally`, once over them all."""
+        if self.folder is None:
+            return
+        conn, parts = self.db.conn, []
+        for name in ("a", "b"):
+            path = os.path.join(self.folder, f"{name}.db")
+            if not os.path.exists(path):
+                continue
+            conn.execute(f"ATTACH DATABASE ? AS import_{name}", (path,))
+            if conn.execute(f"SELECT 1 FROM import_{name}.sqlite_master"
+                            " WHERE name = 'stage'").fetchone():
+                parts.append(f"import_{name}")
+        if not parts:
+            return
+        columns = [r[1] for r in conn.execute(f"PRAGMA {parts[0]}.table_info(stage)")]
+        for other in parts[1:]:
+            if {r[1] for r in conn.execute(f"PRAGMA {other}.table_info(stage)")} \
+                    != set(columns):
+                raise RuntimeError("import stage: the two checking processes staged"
+                                   " different columns")
+        names = _names(columns)
+        skipped = conn.execute(f"SELECT 1 FROM {SKIP} LIMIT 1").fetchone()
+        union = " UNION ALL ".join(
+            f"SELECT {names} FROM {part}.stage"
+            + (f" WHERE line NOT IN (SELECT line FROM {SKIP})" if skipped else "")
+            for part in parts)
+        self.columns = tuple(columns[2:])
+        if self.kind.tally is not None:  # (in no order: what it adds up needs none)
+            conn.execute(f"CREATE VIEW {STAGE} AS {union}")
+            self.kind.tally(self.db, 0, 1 << 62)
+            conn.execute(f"DROP VIEW {STAGE}")
+        conn.execute(f"CREATE VIEW {STAGE} AS {union} ORDER BY seq")
+
     def open(self, row: Row) -> None:
         """Make `STAGE`, with the keys of the first checked row as its columns."""
-        if self.columns:
+        if self.columns or self.folder is not None:
             return
         for name in row:
             if not name.isidentifier():  # our own code's names; never a file's header
@@ -776,13 +929,23 @@ class _Stage:
             raise RowErrors(sorted(problems, key=lambda p: p[0]), what)
 
     def drop(self) -> None:
-        """Drop the stage and every other temporary `import_…` table."""
+        """Drop the stage and every other temporary `import_…` table and view, and the
+        children's stage files."""
         conn = self.db.conn
         if conn.in_transaction:  # never: the stage is dropped after the read and the write
             return
-        for (name,) in conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'table'"
-                                    " AND name LIKE 'import^_%' ESCAPE '^'").fetchall():
-            conn.execute(f"DROP TABLE temp.{name}")
+        for kind, name in conn.execute(
+                "SELECT type, name FROM temp.sqlite_master WHERE type IN ('table', 'view')"
+                " AND name LIKE 'import^_%' ESCAPE '^'").fetchall():
+            conn.execute(f"DROP {kind.upper()} temp.{name}")
+        for (name,) in conn.execute("SELECT name FROM pragma_database_list"
+                                    " WHERE name LIKE 'import^_%' ESCAPE '^'").fetchall():
+            conn.execute(f"DETACH DATABASE {name}")
+        if self.folder is not None:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def _dumps(row: Row) -> str:
@@ -900,9 +1063,17 @@ class _Batch:
         if not rows:
             return
         self.wait()  # the previous batch is staged: the connection is free
-        self.stage.open(rows[0][1])
-        keys = [kind.key(row) for _, row in rows]
+        apart = self.stage.folder is not None  # (then each row is its key and `seq`)
+        if apart:
+            keys = [brief[0] for _, brief in rows]
+        else:
+            self.stage.open(rows[0][1])
+            keys = [kind.key(row) for _, row in rows]
         repeats = self.seen.repeats([(k, line) for k, (line, _) in zip(keys, rows, strict=True)])
+        if apart and repeats:
+            whole = self.stage.rows([rows[i][1][1] for i in repeats])
+            rows = [(line, whole[row[1]]) if i in repeats else (line, row)
+                    for i, (line, row) in enumerate(rows)]
         fresh: list[tuple[int, Row, Any]] = []
         for index, (line, row) in enumerate(rows):
             if index in repeats:
@@ -911,6 +1082,9 @@ class _Batch:
             else:
                 fresh.append((line, row, keys[index]))
         stored = kind.find(self.db, [k for _, _, k in fresh])
+        if apart and stored:
+            whole = self.stage.rows([row[1] for _, row, k in fresh if k in stored])
+            fresh = [(line, whole[row[1]] if k in stored else row, k) for line, row, k in fresh]
         new: list[tuple[int, Row]] = []
         changed: list[tuple[int, Row, Row]] = []
         for line, row, row_key in fresh:
@@ -929,7 +1103,7 @@ class _Batch:
                                      f"{kind.describe(row)} is already stored with a "
                                      f"different {fields}{hint}"))
                 continue
-            if self.check is not None:
+            if self.check is not None:  # (never checked apart: a kind that `overlap`s)
                 try:
                     self.check(row)
                 except TongweiError as exc:
@@ -940,7 +1114,11 @@ class _Batch:
         result.updated += len(changed)
         if problems:
             return  # nothing will be written: stage nothing more, keep checking
-        if new:
+        if apart:  # (staged by the children: only what is not new is noted)
+            if len(new) < len(rows):
+                fresh_lines = {line for line, _ in new}
+                self.stage.skip([line for line, _ in rows if line not in fresh_lines])
+        elif new:
             self._stage(new)
             staged = getattr(self.check, "staged", None)
             if staged is not None:
