@@ -222,7 +222,7 @@ def test_the_triggers_and_the_view(schema):
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == TRIGGERS
     assert names(schema, "view") == {"warning_day_parts", "warning_backlog_parts",
-                                     "case_day_parts", "outreach_day_parts",
+                                     "case_day_parts", "case_event_parts", "outreach_day_parts",
                                      "card_day_parts",
                                      # for people browsing the file (012)
                                      "browse_cases", "browse_warnings", "browse_followups",

@@ -64,21 +64,28 @@ CREATE TABLE card_days (
 
 -- What each record counts (the triggers say the same of OLD and NEW): filled from these
 -- now, recounted from them by `tongwei check`.
+-- What one event of the six kinds counts, on its day (its case's station and type aside).
+CREATE VIEW case_event_parts AS
+SELECT e.case_id, e.date AS day, 1 AS events, e.kind = 'solved' AS solved,
+       CASE WHEN e.kind = 'arrest' THEN coalesce(e.count, 0) ELSE 0 END AS arrested,
+       CASE WHEN e.kind = 'prosecute' THEN coalesce(e.count, 0) ELSE 0 END AS prosecuted,
+       CASE WHEN e.kind = 'recover' THEN coalesce(e.amount_fen, 0) ELSE 0 END AS recovered_fen,
+       CASE WHEN e.kind = 'freeze' THEN coalesce(e.amount_fen, 0) ELSE 0 END AS frozen_fen,
+       CASE WHEN e.kind = 'stop-payment' THEN coalesce(e.amount_fen, 0) ELSE 0 END
+           AS stopped_fen
+FROM case_events e
+WHERE e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment');
+
 CREATE VIEW case_day_parts AS
 SELECT c.reported AS day, c.station, c.type, 1 AS reported, c.loss_fen, 0 AS events,
        0 AS solved, 0 AS arrested, 0 AS prosecuted, 0 AS recovered_fen, 0 AS frozen_fen,
        0 AS stopped_fen
 FROM cases c WHERE c.voided = 0
 UNION ALL
-SELECT e.date, c.station, c.type, 0, 0, 1, e.kind = 'solved',
-       CASE WHEN e.kind = 'arrest' THEN coalesce(e.count, 0) ELSE 0 END,
-       CASE WHEN e.kind = 'prosecute' THEN coalesce(e.count, 0) ELSE 0 END,
-       CASE WHEN e.kind = 'recover' THEN coalesce(e.amount_fen, 0) ELSE 0 END,
-       CASE WHEN e.kind = 'freeze' THEN coalesce(e.amount_fen, 0) ELSE 0 END,
-       CASE WHEN e.kind = 'stop-payment' THEN coalesce(e.amount_fen, 0) ELSE 0 END
-FROM case_events e JOIN cases c ON c.id = e.case_id
-WHERE c.voided = 0
-  AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment');
+SELECT p.day, c.station, c.type, 0, 0, p.events, p.solved, p.arrested, p.prosecuted,
+       p.recovered_fen, p.frozen_fen, p.stopped_fen
+FROM case_event_parts p JOIN cases c ON c.id = p.case_id
+WHERE c.voided = 0;
 
 CREATE VIEW outreach_day_parts AS
 SELECT date AS day, station, audience, form, 1 AS sessions, attendees, materials
@@ -133,22 +140,11 @@ BEGIN
         arrested = arrested - x_arrested, prosecuted = prosecuted - x_prosecuted,
         recovered_fen = recovered_fen - x_recovered, frozen_fen = frozen_fen - x_frozen,
         stopped_fen = stopped_fen - x_stopped
-    FROM (SELECT e.date AS x_day, count(*) AS x_events, sum(e.kind = 'solved') AS x_solved,
-                 sum(CASE WHEN e.kind = 'arrest' THEN coalesce(e.count, 0) ELSE 0 END)
-                     AS x_arrested,
-                 sum(CASE WHEN e.kind = 'prosecute' THEN coalesce(e.count, 0) ELSE 0 END)
-                     AS x_prosecuted,
-                 sum(CASE WHEN e.kind = 'recover' THEN coalesce(e.amount_fen, 0) ELSE 0 END)
-                     AS x_recovered,
-                 sum(CASE WHEN e.kind = 'freeze' THEN coalesce(e.amount_fen, 0) ELSE 0 END)
-                     AS x_frozen,
-                 sum(CASE WHEN e.kind = 'stop-payment' THEN coalesce(e.amount_fen, 0)
-                          ELSE 0 END) AS x_stopped
-          FROM case_events e
-          WHERE e.case_id = OLD.id
-            AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze',
-                           'stop-payment')
-          GROUP BY e.date) AS x
+    FROM (SELECT day AS x_day, sum(events) AS x_events, sum(solved) AS x_solved,
+                 sum(arrested) AS x_arrested, sum(prosecuted) AS x_prosecuted,
+                 sum(recovered_fen) AS x_recovered, sum(frozen_fen) AS x_frozen,
+                 sum(stopped_fen) AS x_stopped
+          FROM case_event_parts WHERE case_id = OLD.id GROUP BY day) AS x
     WHERE OLD.voided = 0
       AND (OLD.station IS NOT NEW.station OR OLD.type IS NOT NEW.type
            OR OLD.voided IS NOT NEW.voided)
@@ -156,18 +152,13 @@ BEGIN
       AND case_days.type = OLD.type;
     INSERT INTO case_days (day, station, type, events, solved, arrested, prosecuted,
                            recovered_fen, frozen_fen, stopped_fen)
-    SELECT e.date, NEW.station, NEW.type, count(*), sum(e.kind = 'solved'),
-           sum(CASE WHEN e.kind = 'arrest' THEN coalesce(e.count, 0) ELSE 0 END),
-           sum(CASE WHEN e.kind = 'prosecute' THEN coalesce(e.count, 0) ELSE 0 END),
-           sum(CASE WHEN e.kind = 'recover' THEN coalesce(e.amount_fen, 0) ELSE 0 END),
-           sum(CASE WHEN e.kind = 'freeze' THEN coalesce(e.amount_fen, 0) ELSE 0 END),
-           sum(CASE WHEN e.kind = 'stop-payment' THEN coalesce(e.amount_fen, 0) ELSE 0 END)
-    FROM case_events e
-    WHERE e.case_id = NEW.id AND NEW.voided = 0
+    SELECT day, NEW.station, NEW.type, sum(events), sum(solved), sum(arrested),
+           sum(prosecuted), sum(recovered_fen), sum(frozen_fen), sum(stopped_fen)
+    FROM case_event_parts
+    WHERE case_id = NEW.id AND NEW.voided = 0
       AND (OLD.station IS NOT NEW.station OR OLD.type IS NOT NEW.type
            OR OLD.voided IS NOT NEW.voided)
-      AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
-    GROUP BY e.date
+    GROUP BY day
     ON CONFLICT (day, station, type) DO UPDATE SET
         events = events + excluded.events, solved = solved + excluded.solved,
         arrested = arrested + excluded.arrested, prosecuted = prosecuted + excluded.prosecuted,
@@ -186,22 +177,11 @@ BEGIN
         arrested = arrested - x_arrested, prosecuted = prosecuted - x_prosecuted,
         recovered_fen = recovered_fen - x_recovered, frozen_fen = frozen_fen - x_frozen,
         stopped_fen = stopped_fen - x_stopped
-    FROM (SELECT e.date AS x_day, count(*) AS x_events, sum(e.kind = 'solved') AS x_solved,
-                 sum(CASE WHEN e.kind = 'arrest' THEN coalesce(e.count, 0) ELSE 0 END)
-                     AS x_arrested,
-                 sum(CASE WHEN e.kind = 'prosecute' THEN coalesce(e.count, 0) ELSE 0 END)
-                     AS x_prosecuted,
-                 sum(CASE WHEN e.kind = 'recover' THEN coalesce(e.amount_fen, 0) ELSE 0 END)
-                     AS x_recovered,
-                 sum(CASE WHEN e.kind = 'freeze' THEN coalesce(e.amount_fen, 0) ELSE 0 END)
-                     AS x_frozen,
-                 sum(CASE WHEN e.kind = 'stop-payment' THEN coalesce(e.amount_fen, 0)
-                          ELSE 0 END) AS x_stopped
-          FROM case_events e
-          WHERE e.case_id = OLD.id
-            AND e.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze',
-                           'stop-payment')
-          GROUP BY e.date) AS x
+    FROM (SELECT day AS x_day, sum(events) AS x_events, sum(solved) AS x_solved,
+                 sum(arrested) AS x_arrested, sum(prosecuted) AS x_prosecuted,
+                 sum(recovered_fen) AS x_recovered, sum(frozen_fen) AS x_frozen,
+                 sum(stopped_fen) AS x_stopped
+          FROM case_event_parts WHERE case_id = OLD.id GROUP BY day) AS x
     WHERE case_days.day = x_day AND case_days.station = OLD.station
       AND case_days.type = OLD.type;
 END;
