@@ -495,6 +495,11 @@ def test_a_reimport_checked_apart_matches_and_corrects_as_in_one_process(
     assert changed != lines
     second.write_text("\n".join(changed) + "\n", encoding="utf-8")
     repeated.write_text("\n".join(lines + [lines[4000]]) + "\n", encoding="utf-8")
+    # (the stored rows again and 50 new ones: the new rows' totals added up from the stage,
+    # the children's own sums set aside since not every row they staged is new)
+    more = tmp_path / "w4.csv"
+    more.write_text("\n".join(changed + [line.replace("P0", "Q0", 1) for line in lines[1:51]])
+                    + "\n", encoding="utf-8")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
@@ -510,7 +515,8 @@ def test_a_reimport_checked_apart_matches_and_corrects_as_in_one_process(
         results = [run("import", "warnings", first), run("import", "warnings", first),
                    run("import", "warnings", second, ok=False),
                    run("import", "warnings", second, "--update"),
-                   run("import", "warnings", repeated, ok=False)]
+                   run("import", "warnings", repeated, ok=False),
+                   run("import", "warnings", more)]
         conn = sqlite3.connect(db_path)
         # (each in the order of its batches -- a thousand rows, or two thousand apart --
         # sorted by time received: the ids differ, not what is stored)
@@ -521,11 +527,12 @@ def test_a_reimport_checked_apart_matches_and_corrects_as_in_one_process(
         assert list(scratch.iterdir()) == []  # no stage file left behind
     assert outcomes[0] == outcomes[1]
     codes = [code for code, _, _ in outcomes[1][0]]
-    assert codes == [0, 0, 1, 0, 1]
+    assert codes == [0, 0, 1, 0, 1, 0]
+    assert outcomes[1][0][5][1] == "imported 50, unchanged 9000\n"
     assert "unchanged 9000" in outcomes[1][0][1][1]
     assert "line 101" in outcomes[1][0][2][2] and "line 7001" in outcomes[1][0][2][2]
     assert "updated 2" in outcomes[1][0][3][1]
     assert "line 9002" in outcomes[1][0][4][2] and "line 4001" in outcomes[1][0][4][2]
     assert sum(1 for row in outcomes[1][1] if row[2] == "李*") == 2
-    assert len(outcomes[1][1]) == 9000
+    assert len(outcomes[1][1]) == 9050
     assert run("check").exit_code == 0

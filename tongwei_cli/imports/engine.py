@@ -97,6 +97,12 @@ class ImportKind:
     # `copy` can then add up cheaply, in temporary tables named `import_…` (dropped with
     # the stage).
     tally: Callable[[Database, int, int], None] | None = None
+    # The same, checked apart (`_checked_apart`): `tally_part(db)`, called before the fork,
+    # gives what a child works out of each batch it stages (JSON-able; None: cannot), and
+    # `tally_add(db, parts)` adds them up into the tally's tables in place of `tally` --
+    # unless some row the children staged is not new (then `tally` over the stage).
+    tally_part: Callable[[Database], Callable[[list[Row]], Any]] | None = None
+    tally_add: Callable[[Database, list[Any]], None] | None = None
 
 
 KINDS: dict[str, ImportKind] = {}
@@ -379,6 +385,7 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
     error here too. Leaving early (a fault here, Ctrl-C) stops both."""
     import pickle
 
+    tally = kind.tally_part(db) if kind.tally_part is not None else None
     reader_out, reader_in = os.pipe()  # the reader's checked batches
     helper_out, helper_in = os.pipe()  # the second child's checked batches
     handed_out, handed_in = os.pipe()  # the rows the reader hands to the second child
@@ -386,7 +393,7 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
 
     def read() -> None:
         relay.apart = True
-        staged = _StageFile(os.path.join(folder, "a.db"), kind)
+        staged = _StageFile(os.path.join(folder, "a.db"), kind, tally)
         with os.fdopen(reader_in, "wb", buffering=1 << 16) as out, \
                 os.fdopen(handed_in, "wb", buffering=1 << 16) as hand:
             try:
@@ -410,7 +417,7 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
         return [fd for fd in ends if fd not in keep]
 
     def helper() -> None:
-        staged = _StageFile(os.path.join(folder, "b.db"), kind)
+        staged = _StageFile(os.path.join(folder, "b.db"), kind, tally)
         _serve(handed_out, helper_in, lambda item: staged.brief(
             item[0], _checked_part(db, kind, item[1])), end=True)
 
@@ -454,8 +461,8 @@ class _StageFile:
     a good row, only its key and `seq` (`brief`): it asks the file for the whole row in the
     rare case it needs it (`_Stage.rows`: a key already stored, a repeat)."""
 
-    def __init__(self, path: str, kind: ImportKind):
-        self.path, self.kind = path, kind
+    def __init__(self, path: str, kind: ImportKind, tally: Callable[[list[Row]], Any] | None):
+        self.path, self.kind, self.tally = path, kind, tally
         self.conn: Any = None
         self.sql = ""
         self.values: Callable[[Row], tuple] = tuple
@@ -472,8 +479,11 @@ class _StageFile:
             base, values = number << 16, self.values
             staged = [(base + place, line, *values(row))
                       for place, (line, row) in enumerate(rows)]
+            part = None if self.tally is None else self.tally([row for _, row in rows])
             with self.conn:  # one transaction a batch, whole before the parent hears of it
                 self.conn.executemany(self.sql, staged)
+                self.conn.execute("INSERT INTO tally (batch, part) VALUES (?, ?)",
+                                  (number, json.dumps(part)))
             seqs = {line: seq for seq, line, *_ in staged}
         key = self.kind.key
         return [(line, None, extra) if row is None else (line, (key(row), seqs[line]), extra)
@@ -490,6 +500,7 @@ class _StageFile:
         self.conn.execute("PRAGMA synchronous = OFF")
         self.conn.execute(f"CREATE TABLE stage (seq INTEGER PRIMARY KEY,"
                           f" line INTEGER NOT NULL, {_names(columns)})")
+        self.conn.execute("CREATE TABLE tally (batch INTEGER PRIMARY KEY, part TEXT)")
         self.conn.commit()
         get = operator.itemgetter(*columns)
         self.values = get if len(columns) > 1 else lambda row: (get(row),)
@@ -798,8 +809,9 @@ class _Stage:
     def gather(self) -> None:
         """After a check apart: the children's files attached (outside any transaction),
         and `STAGE` a view of their rows but the skipped ones, in `seq` order (SQLite
-        merges the two files' rows, each read in its `seq` order). Then the kind's
-        `tally`, once over them all."""
+        merges the two files' rows, each read in its `seq` order). Then what the kind
+        tallies: the children's sums of their batches (`tally_add`) when every row they
+        staged is new, else its `tally` once over them all."""
         if self.folder is None:
             return
         conn, parts = self.db.conn, []
@@ -826,7 +838,12 @@ class _Stage:
             + (f" WHERE line NOT IN (SELECT line FROM {SKIP})" if skipped else "")
             for part in parts)
         self.columns = tuple(columns[2:])
-        if self.kind.tally is not None:  # (in no order: what it adds up needs none)
+        sums = None if skipped or self.kind.tally_add is None else [
+            json.loads(text) for part in parts
+            for (text,) in conn.execute(f"SELECT part FROM {part}.tally ORDER BY batch")]
+        if sums is not None and None not in sums:  # (the children's own sums)
+            self.kind.tally_add(self.db, sums)
+        elif self.kind.tally is not None:  # (in no order: what it adds up needs none)
             conn.execute(f"CREATE VIEW {STAGE} AS {union}")
             self.kind.tally(self.db, 0, 1 << 62)
             conn.execute(f"DROP VIEW {STAGE}")

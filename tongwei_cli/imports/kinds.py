@@ -253,14 +253,63 @@ _ADD_BACKLOG = (
      " ON CONFLICT (station, level) DO UPDATE SET open = open + excluded.open"))
 
 
-def _tally_warnings(db: Database, first: int, last: int) -> None:
+def _tally_tables(db: Database) -> None:
     db.conn.execute("CREATE TABLE IF NOT EXISTS temp.import_days (day INTEGER, station TEXT,"
                     " level TEXT, received INTEGER, latest INTEGER,"
                     " PRIMARY KEY (day, station, level)) WITHOUT ROWID")
     db.conn.execute("CREATE TABLE IF NOT EXISTS temp.import_due (day INTEGER, station TEXT,"
                     " level TEXT, due INTEGER, PRIMARY KEY (day, station, level)) WITHOUT ROWID")
+
+
+def _tally_warnings(db: Database, first: int, last: int) -> None:
+    _tally_tables(db)
     db.conn.execute(_TALLY_DAYS, (first, last))
     db.conn.execute(_TALLY_DUE, (first, last))
+
+
+def _tally_part(db: Database) -> Callable[[list[Row]], Any]:
+    """`_tally_warnings` of one batch, worked out by the child that checks it (an import
+    checked apart): `{"days": [[day, station, level, received, latest]…], "due": [[day,
+    station, level, due]…]}` for `_tally_add`, or None where the zone's days are unknown.
+    (Read here, before the fork: the zone's offset.)"""
+    offset = db.scalar("SELECT offset_seconds FROM warning_days_zone")
+
+    def part(rows: list[Row]) -> dict[str, list] | None:
+        if offset is None:
+            return None
+        days: dict[tuple, list[int]] = {}
+        due: dict[tuple, int] = {}
+        for row in rows:
+            received, station, level = row["received_at"], row["station"], row["level"]
+            if received + offset < 0:
+                return None  # (SQL's division truncates where Python's floors)
+            key = ((received + offset) // 86400, station, level)
+            slot = days.get(key)
+            if slot is None:
+                days[key] = [1, received]
+            else:
+                slot[0] += 1
+                slot[1] = max(slot[1], received)
+            key = ((row["deadline_at"] + offset) // 86400, station, level)
+            due[key] = due.get(key, 0) + 1
+        return {"days": [[*key, *slot] for key, slot in days.items()],
+                "due": [[*key, n] for key, n in due.items()]}
+
+    return part
+
+
+def _tally_add(db: Database, parts: list[dict[str, list]]) -> None:
+    """The children's `_tally_part`s, added up as `_tally_warnings` adds its batches."""
+    _tally_tables(db)
+    for part in parts:
+        db.conn.executemany(_PUT_DAYS, part["days"])
+        db.conn.executemany(_PUT_DUE, part["due"])
+
+
+_PUT_DAYS = ("INSERT INTO temp.import_days (day, station, level, received, latest)"
+             " VALUES (?, ?, ?, ?, ?)" + _TALLY_DAYS[_TALLY_DAYS.index(" ON CONFLICT"):])
+_PUT_DUE = ("INSERT INTO temp.import_due (day, station, level, due) VALUES (?, ?, ?, ?)"
+            + _TALLY_DUE[_TALLY_DUE.index(" ON CONFLICT"):])
 
 
 def _copy_warnings(db: Database, import_id: int) -> None:
@@ -385,7 +434,8 @@ register(ImportKind(
     name="warnings", entity="warning", **_columns(WARNING),
     prepare=alerts.prepare_warning, key=lambda row: row["no"], find=_find_warnings,
     copy=_copy_warnings, recheck=_recheck_warnings,
-    tally=_tally_warnings, update=_correct_warning,
+    tally=_tally_warnings, tally_part=_tally_part, tally_add=_tally_add,
+    update=_correct_warning,
     order=lambda row: (row["received_at"], row["no"]),
     describe=lambda row: f"warning {row['no']}", overlap=True))
 register(ImportKind(
