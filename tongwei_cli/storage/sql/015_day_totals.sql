@@ -66,7 +66,7 @@ CREATE TABLE card_days (
 -- now, recounted from them by `tongwei check`.
 -- What one event of the six kinds counts, on its day (its case's station and type aside).
 CREATE VIEW case_event_parts AS
-SELECT e.case_id, e.date AS day, 1 AS events, e.kind = 'solved' AS solved,
+SELECT e.id, e.case_id, e.date AS day, 1 AS events, e.kind = 'solved' AS solved,
        CASE WHEN e.kind = 'arrest' THEN coalesce(e.count, 0) ELSE 0 END AS arrested,
        CASE WHEN e.kind = 'prosecute' THEN coalesce(e.count, 0) ELSE 0 END AS prosecuted,
        CASE WHEN e.kind = 'recover' THEN coalesce(e.amount_fen, 0) ELSE 0 END AS recovered_fen,
@@ -193,13 +193,10 @@ CREATE TRIGGER case_days_event_insert AFTER INSERT ON case_events
 BEGIN
     INSERT INTO case_days (day, station, type, events, solved, arrested, prosecuted,
                            recovered_fen, frozen_fen, stopped_fen)
-    SELECT NEW.date, c.station, c.type, 1, NEW.kind = 'solved',
-           CASE WHEN NEW.kind = 'arrest' THEN coalesce(NEW.count, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'prosecute' THEN coalesce(NEW.count, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'recover' THEN coalesce(NEW.amount_fen, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'freeze' THEN coalesce(NEW.amount_fen, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'stop-payment' THEN coalesce(NEW.amount_fen, 0) ELSE 0 END
-    FROM cases c WHERE c.id = NEW.case_id AND c.voided = 0
+    SELECT p.day, c.station, c.type, p.events, p.solved, p.arrested, p.prosecuted,
+           p.recovered_fen, p.frozen_fen, p.stopped_fen
+    FROM case_event_parts p JOIN cases c ON c.id = p.case_id
+    WHERE p.id = NEW.id AND c.voided = 0
     ON CONFLICT (day, station, type) DO UPDATE SET
         events = events + 1, solved = solved + excluded.solved,
         arrested = arrested + excluded.arrested, prosecuted = prosecuted + excluded.prosecuted,
@@ -232,15 +229,10 @@ BEGIN
                              WHERE id = OLD.case_id AND voided = 0);
     INSERT INTO case_days (day, station, type, events, solved, arrested, prosecuted,
                            recovered_fen, frozen_fen, stopped_fen)
-    SELECT NEW.date, c.station, c.type, 1, NEW.kind = 'solved',
-           CASE WHEN NEW.kind = 'arrest' THEN coalesce(NEW.count, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'prosecute' THEN coalesce(NEW.count, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'recover' THEN coalesce(NEW.amount_fen, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'freeze' THEN coalesce(NEW.amount_fen, 0) ELSE 0 END,
-           CASE WHEN NEW.kind = 'stop-payment' THEN coalesce(NEW.amount_fen, 0) ELSE 0 END
-    FROM cases c
-    WHERE c.id = NEW.case_id AND c.voided = 0
-      AND NEW.kind IN ('solved', 'arrest', 'prosecute', 'recover', 'freeze', 'stop-payment')
+    SELECT p.day, c.station, c.type, p.events, p.solved, p.arrested, p.prosecuted,
+           p.recovered_fen, p.frozen_fen, p.stopped_fen
+    FROM case_event_parts p JOIN cases c ON c.id = p.case_id
+    WHERE p.id = NEW.id AND c.voided = 0
     ON CONFLICT (day, station, type) DO UPDATE SET
         events = events + 1, solved = solved + excluded.solved,
         arrested = arrested + excluded.arrested, prosecuted = prosecuted + excluded.prosecuted,
