@@ -38,7 +38,7 @@ from tongwei_cli.imports.engine import (
     register,
 )
 from tongwei_cli.storage.db import Database
-from tongwei_cli.storage.totals import refresh_warnings
+from tongwei_cli.storage.totals import day_counts, refresh_warnings
 
 # -- the built-in kinds -------------------------------------------------------------
 
@@ -269,31 +269,22 @@ def _tally_warnings(db: Database, first: int, last: int) -> None:
 
 def _tally_part(db: Database) -> Callable[[list[Row]], Any]:
     """`_tally_warnings` of one batch, worked out by the child that checks it (an import
-    checked apart): `{"days": [[day, station, level, received, latest]…], "due": [[day,
-    station, level, due]…]}` for `_tally_add`, or None where the zone's days are unknown.
-    (Read here, before the fork: the zone's offset.)"""
+    checked apart) with `totals.day_counts` (as a merge's children do): `{"days": [[day,
+    station, level, received, latest]…], "due": [[day, station, level, due]…]}` for
+    `_tally_add`, or None where the zone's days are unknown. (Read here, before the fork:
+    the zone's offset.)"""
     offset = db.scalar("SELECT offset_seconds FROM warning_days_zone")
 
     def part(rows: list[Row]) -> dict[str, list] | None:
         if offset is None:
             return None
-        days: dict[tuple, list[int]] = {}
-        due: dict[tuple, int] = {}
-        for row in rows:
-            received, station, level = row["received_at"], row["station"], row["level"]
-            if received + offset < 0:
-                return None  # (SQL's division truncates where Python's floors)
-            key = ((received + offset) // 86400, station, level)
-            slot = days.get(key)
-            if slot is None:
-                days[key] = [1, received]
-            else:
-                slot[0] += 1
-                slot[1] = max(slot[1], received)
-            key = ((row["deadline_at"] + offset) // 86400, station, level)
-            due[key] = due.get(key, 0) + 1
-        return {"days": [[*key, *slot] for key, slot in days.items()],
-                "due": [[*key, n] for key, n in due.items()]}
+        # (a new warning: no follow-up says anything of it yet)
+        days, backlog, _ = day_counts(offset, ((r["received_at"], r["deadline_at"],
+                                                r["station"], r["level"], None, None, None,
+                                                None, None) for r in rows))
+        # (a day row: key, received … latest; a backlog row: key, opened, closed, due_open…)
+        return {"days": [[*d[:4], d[9]] for d in days],
+                "due": [[*b[:3], b[5]] for b in backlog if b[5]]}
 
     return part
 
