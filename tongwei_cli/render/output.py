@@ -389,10 +389,11 @@ def rows_json(table: Rows) -> str:
     for key, values in zip(table.keys, table.texts(), strict=True):
         kinds = set(map(type, values))
         if float in kinds:
-            floats = {v: _float_json(v) for v in values if type(v) is float}
+            # (each float written once; not a zero: -0.0 and 0.0 are one key of a dict)
+            floats = {v: _float_json(v) for v in values if type(v) is float and v}
             if None in floats.values():  # NaN, infinities: as json writes them
                 return to_json(table.records())
-            encoders[float] = floats.__getitem__
+            encoders[float] = lambda v, known=floats: known[v] if v else _float_json(v)
         if not kinds <= encoders.keys():
             return to_json(table.records())
         head = f"    {encode_basestring(key)}: ".replace("%", "%%")
