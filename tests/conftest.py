@@ -242,3 +242,15 @@ def days_ago(n: int) -> str:
     from zoneinfo import ZoneInfo
 
     return (clock.today(ZoneInfo("Asia/Shanghai")) - timedelta(days=n)).isoformat()
+
+
+def before_migration(patch: pytest.MonkeyPatch, number: str) -> None:
+    """Make this process know only the migrations before `number` ("015"): the files it
+    makes and opens then are as an older tongwei made them (`patch`: a monkeypatch, or
+    one of its contexts)."""
+    from tongwei_cli.storage import db as db_module
+    from tongwei_cli.storage import migrations
+
+    older = [n for n in db_module.migration_names() if n < number]
+    patch.setattr(db_module, "migration_names", lambda: older)
+    patch.setattr(migrations, "migration_names", lambda: older)

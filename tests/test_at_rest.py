@@ -16,10 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import days_ago, unchecked_write
+from tests.conftest import before_migration, days_ago, unchecked_write
 from tongwei_cli.core import settings
-from tongwei_cli.storage import db as db_module
-from tongwei_cli.storage import migrations
 from tongwei_cli.storage.db import open_db
 from tongwei_cli.storage.totals import COUNT_DAYS
 
@@ -49,10 +47,8 @@ def leaks(path: Path) -> list[str]:
 def old_file(path: Path, monkeypatch) -> None:
     """A file as tongwei made it before migration 009: personal values in the clear, written
     through tongwei's own connection (keyed chain, digests), left with its WAL."""
-    older = [n for n in db_module.migration_names() if n < "009"]
     with monkeypatch.context() as patch:
-        patch.setattr(db_module, "migration_names", lambda: older)
-        patch.setattr(migrations, "migration_names", lambda: older)
+        before_migration(patch, "009")
         handle = open_db(settings.current(), path, create=True)
         handle.conn.execute("PRAGMA secure_delete = OFF")
         try:

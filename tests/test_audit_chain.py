@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import days_ago
+from tests.conftest import before_migration, days_ago
 from tongwei_cli.core import settings
-from tongwei_cli.storage import db as db_module
-from tongwei_cli.storage import migrations
 from tongwei_cli.storage.db import audit_hash, keyed_hash, open_db
 from tongwei_cli.storage.keys import read_file
 
@@ -330,9 +328,7 @@ def test_an_old_chain_is_kept_and_the_keyed_chain_follows_its_head(tmp_path, mon
     first signed row and follows their head, its records get digests, and the old part can
     no longer be rewritten either (the signed row pins its head)."""
     path = tmp_path / "old.db"
-    older = [n for n in db_module.migration_names() if n < "008"]
-    monkeypatch.setattr(db_module, "migration_names", lambda: older)
-    monkeypatch.setattr(migrations, "migration_names", lambda: older)
+    before_migration(monkeypatch, "008")
     run("--db", path, "init")
     # (Campaigns: an old file's cases and warnings keep their personal values in the clear
     # until migration 009 seals them, which tests/test_at_rest.py follows.)

@@ -11,14 +11,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import days_ago
+from tests.conftest import before_migration, days_ago
 from tongwei_cli.core import settings
 from tongwei_cli.core.errors import TongweiError
 from tongwei_cli.core.fields import CARD_ACTION, CASE, EVENT, OUTREACH
 from tongwei_cli.domain import cards, cases, outreach
 from tongwei_cli.reports import figures as reports
-from tongwei_cli.storage import db as db_module
-from tongwei_cli.storage import migrations
 from tongwei_cli.storage.check import run_checks
 from tongwei_cli.storage.db import open_db
 
@@ -294,11 +292,9 @@ def test_check_names_a_stale_total(run, db_path):
 def test_a_file_made_before_015_gets_its_totals_when_opened(tmp_path, monkeypatch):
     """A file at 014 with a history in it (written without the totals' triggers): opening
     it migrates it, and every figure is the scan's."""
-    older = [n for n in db_module.migration_names() if n < "015"]
     path = tmp_path / "old.db"
     with monkeypatch.context() as patch:
-        patch.setattr(db_module, "migration_names", lambda: older)
-        patch.setattr(migrations, "migration_names", lambda: older)
+        before_migration(patch, "015")
         handle = open_db(settings.current(), path, create=True)
         try:
             assert handle.scalar("SELECT count(*) FROM sqlite_master"

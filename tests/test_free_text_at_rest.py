@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import days_ago, tongwei_exe
+from tests.conftest import before_migration, days_ago, tongwei_exe
 from tongwei_cli.core import settings
 from tongwei_cli.core.errors import TongweiError
 from tongwei_cli.domain import cases
-from tongwei_cli.storage import db as db_module
-from tongwei_cli.storage import migrations, personal
+from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import open_db
 from tongwei_cli.storage.totals import count_days
 
@@ -348,11 +347,9 @@ def old_file(path: Path, monkeypatch) -> None:
     through tongwei's own connection (keyed chain, digests), with freed pages that still
     hold numbers (`secure_delete` off, as a build of SQLite without it leaves them) and
     its WAL."""
-    older = [n for n in db_module.migration_names() if n < "014"]
     day = days_ago(5)
     with monkeypatch.context() as patch:
-        patch.setattr(db_module, "migration_names", lambda: older)
-        patch.setattr(migrations, "migration_names", lambda: older)
+        before_migration(patch, "014")
         handle = open_db(settings.current(), path, create=True)
         handle.conn.execute("PRAGMA secure_delete = OFF")
         try:

@@ -22,13 +22,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.conftest import OFFICER, Runner, days_ago, tongwei_exe
+from tests.conftest import OFFICER, Runner, before_migration, days_ago, tongwei_exe
 from tongwei_cli import commands
 from tongwei_cli.core import settings
 from tongwei_cli.imports import merge as merge_module
 from tongwei_cli.imports.merge import merge_file
-from tongwei_cli.storage import db as db_module
-from tongwei_cli.storage import migrations
 from tongwei_cli.storage.db import open_db
 
 DAY = days_ago(10)
@@ -346,11 +344,9 @@ def test_the_import_row_of_a_merge_holds_the_file_digest_and_the_chain_anchor(ru
 def test_a_county_file_merged_before_013_keeps_what_it_merged(run, tmp_path, monkeypatch):
     """Migration 013: the bases point to their station file by its row, the anchor moves
     from `sha256` to `anchor`, and both tables come under the record digests."""
-    older = [n for n in db_module.migration_names() if n < "013"]
     path = tmp_path / "old.db"
     with monkeypatch.context() as patch:
-        patch.setattr(db_module, "migration_names", lambda: older)
-        patch.setattr(migrations, "migration_names", lambda: older)
+        before_migration(patch, "013")
         old = open_db(settings.current(), path, create=True)
         with old.write():
             old.conn.execute(

@@ -10,10 +10,8 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import days_ago, unchecked_write
+from tests.conftest import before_migration, days_ago, unchecked_write
 from tongwei_cli.core import settings
-from tongwei_cli.storage import db as db_module
-from tongwei_cli.storage import migrations
 from tongwei_cli.storage.db import open_db
 
 
@@ -26,9 +24,7 @@ def test_a_file_from_before_005_keeps_every_record_and_figure(tmp_path, monkeypa
     """A file written with text timestamps is rebuilt in place: the same records, the same
     figures, `tongwei check` clean, and smaller."""
     path = tmp_path / "old.db"
-    older = [n for n in db_module.migration_names() if n < "005"]
-    monkeypatch.setattr(db_module, "migration_names", lambda: older)
-    monkeypatch.setattr(migrations, "migration_names", lambda: older)
+    before_migration(monkeypatch, "005")
     old = open_db(settings.current(), path, create=True)
     c = old.conn
     c.execute("INSERT INTO imports (id, kind, file_name, file_size, sha256, at, officer)"
@@ -149,9 +145,7 @@ def test_imported_records_name_their_import_for_who_and_when(run, tmp_path, db_p
 def test_a_large_old_file_is_compacted_once_migrated(tmp_path, monkeypatch, run):
     """The rebuild leaves the old tables' pages free; the file is compacted after it."""
     path = tmp_path / "old.db"
-    older = [n for n in db_module.migration_names() if n < "005"]
-    monkeypatch.setattr(db_module, "migration_names", lambda: older)
-    monkeypatch.setattr(migrations, "migration_names", lambda: older)
+    before_migration(monkeypatch, "005")
     old = open_db(settings.current(), path, create=True)
     with old.write():
         old.conn.executemany(
