@@ -213,6 +213,26 @@ def test_the_dispatch_list_comes_by_deadline(db):
     assert [r["no"] for r in newest] == ["D-DONE", "B-HIGH"]
 
 
+def test_the_dispatch_list_reads_no_page_of_the_warnings_table(db):
+    """The open and overdue lists come from the index of open warnings alone (016): on a
+    file of millions, a thousand overdue rows are a few dozen pages of it, not a page of
+    the table each. Only the warnings fed back after `--as-of` come from the table."""
+    alerts.add_warning(db, warning("OPEN1", f"{days_ago(3)} 09:00", "high", "平襄",
+                                   "13800000011"))
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        rows = alerts.list_warnings(db, status="overdue")
+    finally:
+        db.conn.set_trace_callback(None)
+    assert [r["no"] for r in rows] == ["OPEN1"] and rows[0]["followups"] == 0
+    listed = next(s for s in statements if "warnings_open" in s)
+    plan = [row[3] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {listed}")]
+    reads = [step for step in plan if step.split()[1:2] == ["w"]]
+    assert reads[0] == "SCAN w USING COVERING INDEX warnings_open", plan
+    assert all("warnings_feedback" in step for step in reads[1:]), plan
+
+
 def test_warnings_and_followups_across_local_midnight(db):
     day = days_ago(1)
     previous = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
