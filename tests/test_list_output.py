@@ -185,11 +185,10 @@ def test_the_light_table_lines_up_cjk_columns(run, lists):
             assert all(cell_len(line) <= width for line in lines), name
 
 
-def test_report_daily_on_a_terminal_draws_its_long_dispatch_list_light(run, lists,
-                                                                      monkeypatch):
-    """On a terminal, a dispatch list longer than LONG_BLOCK is drawn by the light table
-    (no box, moments whole, the name left out at 80 columns and said so, controls
-    escaped); on a pipe the page is as rich draws it."""
+def test_report_daily_on_a_terminal_draws_every_block_light(run, lists):
+    """On a terminal, every block of the report is drawn by the light table (no box,
+    moments whole, the name left out at 80 columns and said so, controls escaped); on a
+    pipe the page is as rich draws it."""
     from rich.console import Console
 
     from tongwei_cli.commands import get_db
@@ -197,7 +196,6 @@ def test_report_daily_on_a_terminal_draws_its_long_dispatch_list_light(run, list
     from tongwei_cli.render import report
     from tongwei_cli.reports.figures import daily_report
 
-    monkeypatch.setattr(report, "LONG_BLOCK", 2)  # (the fixture's list has 5 rows)
     db = get_db()
     try:
         from datetime import date
@@ -219,8 +217,9 @@ def test_report_daily_on_a_terminal_draws_its_long_dispatch_list_light(run, list
         return console.file.getvalue()
 
     light, piped = drawn(80), drawn(None)
+    assert not set("┃│┏━") & set(light)  # no block in a box
     block = "\n".join(light[light.index("待调度预警（"):].splitlines()[:12])
-    assert "YJ20261120001" in block and "┃" not in block
+    assert "YJ20261120001" in block
     assert "11月20日 10:00" in block  # a moment whole, never cut with …
     assert "未显示：姓名" in block  # what 80 columns could not show, named
     # and how to see it from a report: its CSV or spreadsheet (`show` shows a record)
@@ -229,6 +228,34 @@ def test_report_daily_on_a_terminal_draws_its_long_dispatch_list_light(run, list
     for ch in RAW:
         assert ch not in light
     assert "┏━" in piped[piped.index("待调度预警（"):][:200]  # the pipe: rich's table
+
+
+def test_a_report_block_on_a_terminal_keeps_each_sum_whole_and_each_change_in_colour(
+        monkeypatch):
+    """At 80 columns rich's boxes split a sum of money over two lines (340,120,26 / 9.00);
+    the light table keeps every number whole, leaves out the last column instead and says
+    so, and shows a change in its colour (green good, red bad) where the terminal takes
+    colour."""
+    from rich.cells import cell_len
+
+    from tongwei_cli.render import output, report
+    from tongwei_cli.render.report import Block, Cell
+
+    money = [Cell(34012026900, "money"), Cell(-504371300, "delta-money", "bad"),
+             Cell(-504371300, "delta-money", "good"), Cell(34516398200, "money"),
+             Cell(34516398200, "money")]
+    block = Block("cases", "打 · 案件", ["项目", "当日", "环比", "同比", "前一日", "去年同日"],
+                  [[Cell("损失金额(元)"), *money]])
+    monkeypatch.setattr(output, "_styled", lambda: True)
+    text = report._light_block(block, "zh", 80)
+    lines = text.plain.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines), lines
+    row = next(line for line in lines if line.startswith("损失金额"))
+    assert "340,120,269.00" in row and "345,163,982.00" in row and "-5,043,713.00" in row
+    assert "未显示：去年同日" in text.plain  # the column left out, named
+    colours = {span.style for span in text.spans if "-5,043,713.00" in text.plain[
+        span.start:span.end]}
+    assert {c.color.number for c in colours} == {1, 2}, colours  # red, green
 
 
 # (zone, received times): around the end and the start of summer time in St John's (half an

@@ -1230,13 +1230,15 @@ def _column_values(rows: list[dict[str, Any]] | Rows, column: Column, show: Disp
 def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, show: Display,
                 *, width: int | None, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
-                bold: bool = False) -> tuple[list[str], list[str]]:
+                bold: bool = False, colours: dict[str, list[str | None]] | None = None
+                ) -> tuple[list[str], list[str]]:
     """A table as lines of text, and the labels of the columns left out for want of width.
     `drop`: the keys of the columns that may be left out, the least needed first (default:
     every column but the first, from the right); `wrap`: free text goes on over lines
-    instead of being cut (a record's timeline, where `show` owes the whole text). Drawn a
-    column at a time: each column's texts made, measured and padded in one go, the rows
-    joined at the end."""
+    instead of being cut (a record's timeline, where `show` owes the whole text); `bold`:
+    the heading in bold -- and `colours`, by column key, each row's cell in its SGR colour
+    (None: none). Drawn a column at a time: each column's texts made, measured and padded
+    in one go, the rows joined at the end."""
     size = rows.size if isinstance(rows, Rows) else len(rows)
     cols = []
     for column in columns:
@@ -1314,6 +1316,11 @@ def light_table(columns: Sequence[Column], rows: list[dict[str, Any]] | Rows, sh
             out.extend(lines_of([c.texts[i] for c in cols], wrap))
     else:  # one line a row: each column padded (or cut) to its width, then joined
         padded = [_fitted(c) for c in cols]
+        if bold and colours:
+            padded = [[f"\x1b[{code}m{text}\x1b[0m" if code else text
+                       for text, code in zip(texts, colours[c.column.key], strict=True)]
+                      if c.column.key in colours else texts
+                      for c, texts in zip(cols, padded, strict=True)]
         out.extend(map(str.rstrip, map(_GAP.join, zip(*padded, strict=True))))
     if footer:
         out.append(rule)
@@ -1352,11 +1359,12 @@ def _table_text(title: str | None, columns: Sequence[Column],
                 show: Display, width: int | None, *, footer: dict[str, Any] | None = None,
                 drop: Sequence[str] | None = None, wrap: bool = False,
                 bold: bool = False, notes: Sequence[str] = (),
-                left_out_word: str = "left_out") -> str:
+                left_out_word: str = "left_out",
+                colours: dict[str, list[str | None]] | None = None) -> str:
     """The table with its title above and its notes below, the notes folded to `width`;
     `left_out_word`: the note naming the columns a narrow terminal left out."""
     lines, left_out = light_table(columns, rows, show, width=width, footer=footer,
-                                  drop=drop, wrap=wrap, bold=bold)
+                                  drop=drop, wrap=wrap, bold=bold, colours=colours)
     head = [visible(title)] if title else []
     prose = [i18n.say(left_out_word, show.lang, width=width,
                       columns=i18n.say("list_sep", show.lang).join(left_out))

@@ -591,18 +591,18 @@ def to_markdown(page: Page) -> str:
 
 # -- rich (the terminal) ------------------------------------------------------------------------
 
-# A block of more rows than this (the dispatch list: up to 200) is drawn on a terminal by
-# the lists' light table, not rich's Table (about a millisecond a row).
-LONG_BLOCK = 40
 # What a narrow terminal leaves out of the dispatch list first (as `warning list` does):
 # the name, the phone, the received time, the level.
 DISPATCH_NARROW = (7, 6, 3, 2)
+# A change's colour on a terminal, by what it means (as rich draws the page elsewhere).
+TONE_COLOURS = {"good": "32", "bad": "31"}  # (SGR: green, red)
 
 
 def _light_block(block: Block, lang: str, width: int | None) -> Any:
-    """A long block as the lists draw it (`output.light_table`): its title, a heading
-    and a rule, one line a row, keys, numbers and moments never split; on a narrow
-    terminal the least needed columns left out (and named)."""
+    """A block as the lists draw it (`output.light_table`): its title, a heading and a
+    rule, one line a row -- "无" for none -- keys, numbers and moments never split, a
+    change in its colour; on a narrow terminal the least needed columns left out (and
+    named)."""
     from rich.text import Text
 
     from tongwei_cli.render.output import Column, Display, Rows, _styled, _table_text
@@ -614,21 +614,25 @@ def _light_block(block: Block, lang: str, width: int | None) -> Any:
 
     columns = [Column(f"c{i}", kind(i), zh=label, en=label)
                for i, label in enumerate(block.columns)]
-    texts = [[show(cell, lang) for cell in row] for row in block.rows]
+    texts = [[show(cell, lang) for cell in row] for row in block.rows] or [
+        [empty_word(lang), *[""] * (len(columns) - 1)]]
     rows = Rows([c.key for c in columns], [list(col) for col in zip(*texts, strict=True)],
                 len(texts))
+    tones = {f"c{i}": [TONE_COLOURS.get(row[i].tone or "") for row in block.rows]
+             for i in range(len(columns)) if any(row[i].tone for row in block.rows)}
     drop = [f"c{i}" for i in DISPATCH_NARROW if i < len(columns)] \
         if block.key == "dispatch" else None
     bold = _styled()
     text = _table_text(block.title, columns, rows, Display(lang), width, drop=drop,
                        bold=bold, notes=[block.note] if block.note else (),
-                       left_out_word="left_out.report").rstrip("\n")
+                       left_out_word="left_out.report", colours=tones).rstrip("\n")
     return Text.from_ansi(text) if bold else Text(text)
 
 
 def to_rich(page: Page, light_width: int | None = None) -> list[Any]:
-    """The page for rich to print; `light_width`: on a terminal this wide, a long block is
-    drawn by the light table (`_light_block`)."""
+    """The page for rich to print; `light_width`: on a terminal this wide, every block is
+    drawn by the light table (`_light_block`): at 80 columns rich's boxes would split a
+    sum of money over two lines, and draw a long list at a millisecond a row."""
     from rich.table import Table
     from rich.text import Text
 
@@ -641,7 +645,7 @@ def to_rich(page: Page, light_width: int | None = None) -> list[Any]:
             parts.append(Text(page.paragraph_title, style="bold"))
         parts.append(Text(page.paragraph))
     for block in page.blocks:
-        if light_width is not None and len(block.rows) > LONG_BLOCK:
+        if light_width is not None:
             parts.append(_light_block(block, page.lang, light_width))
             continue
         table = Table(title=block.title, title_justify="left", caption=block.note,
