@@ -56,6 +56,22 @@ def test_column_masking_equals_record_masking(rows, reveal):
     assert output.masked(rows, reveal) == per_record(rows, reveal)
 
 
+# Values as a personal column stores them (masked already), and near misses: a `*` too
+# few or too many, a digit among the stars, too short, a NUL inside.
+MASKED_FORMS = st.sampled_from(["138****5678", "张*", "欧阳**", "622424********002X", "*",
+                                "", "*******", "138***5678", "138*0**5678", "张", "张*a",
+                                "13*", "138****5678\0138****5678", "622424****002X"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["name", "phone", "id_no", "victim_name", "victim_phone"]),
+       st.lists(st.one_of(MASKED_FORMS, st.none(), TEXT), min_size=1, max_size=8))
+def test_a_column_masked_already_is_left_as_it_is_and_no_other(key, values):
+    from tongwei_cli.core.masking import mask_column
+
+    assert mask_column(key, values) == [mask_shown({key: v})[key] for v in values]
+
+
 MOMENTS = st.integers(-2208988800, 4102444800).map(clock.text_of)
 ZONES = st.sampled_from(["Asia/Shanghai", "America/New_York", "Asia/Kolkata",
                          "Australia/Lord_Howe", "Africa/Monrovia", "Europe/Dublin", "UTC",

@@ -219,18 +219,30 @@ def test_the_dispatch_list_reads_no_page_of_the_warnings_table(db):
     the table each. Only the warnings fed back after `--as-of` come from the table."""
     alerts.add_warning(db, warning("OPEN1", f"{days_ago(3)} 09:00", "high", "平襄",
                                    "13800000011"))
+    alerts.add_warning(db, warning("OPEN2", f"{days_ago(3)} 10:00", "high", "平襄",
+                                   "13800000012"))
+    alerts.add_warning(db, warning("LATER", f"{days_ago(3)} 11:00", "high", "平襄",
+                                   "13800000013"))
+    for at in ("10:30", "11:30"):  # (calls that reached nobody yet: no feedback)
+        alerts.add_followup(db, "OPEN2", followup(f"{days_ago(3)} {at}",
+                                                  outcome="in-progress"))
+    alerts.add_followup(db, "LATER", followup(f"{days_ago(3)} 11:20", outcome="in-progress"))
+    alerts.add_followup(db, "LATER", followup(f"{days_ago(2)} 09:00", "visit"))
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     try:
-        rows = alerts.list_warnings(db, status="overdue")
+        rows = alerts.list_warnings(db, status="overdue", as_of=local(f"{days_ago(2)} 08:00"))
     finally:
         db.conn.set_trace_callback(None)
-    assert [r["no"] for r in rows] == ["OPEN1"] and rows[0]["followups"] == 0
+    # LATER was fed back after that moment: open then, with its two follow-ups by then one
+    assert {r["no"]: r["followups"] for r in rows} == {"OPEN1": 0, "OPEN2": 2, "LATER": 1}
     listed = next(s for s in statements if "warnings_open" in s)
     plan = [row[3] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {listed}")]
     reads = [step for step in plan if step.split()[1:2] == ["w"]]
     assert reads[0] == "SCAN w USING COVERING INDEX warnings_open", plan
     assert all("warnings_feedback" in step for step in reads[1:]), plan
+    counts = [step for step in plan if step.split()[1:2] == ["f"]]
+    assert "followups_in_progress" in counts[0] and "followups_key" in counts[1], plan
 
 
 def test_warnings_and_followups_across_local_midnight(db):

@@ -118,6 +118,7 @@ INDEXES = {
     "cases_warning_link": ("cases", ["warning", "voided", "reported"], False, True),
     "followups_case": ("followups", ["case_id"], False, True),
     "followups_key": ("followups", ["warning_id", "at", "method"], True, False),
+    "followups_in_progress": ("followups", ["warning_id", "at"], False, True),
     "idx__sqlite_migrations_migration_set_name": ("_sqlite_migrations",
                                                   ["migration_set", "name"], True, False),
     "outreach_date": ("outreach", ["date", "voided", "station", "audience", "form",

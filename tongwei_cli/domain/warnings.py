@@ -332,15 +332,18 @@ def warning_columns(db: Database, *, status: str | None = None, level: str | Non
     # feedback and visit not yet made then (NULL) come from SQLite with the rows: no
     # Python work a row.
     closed = "w.feedback_at <= :moment"
+    # (`{open}`: of a warning never fed back, only its follow-ups in progress -- all it has
+    # -- from their own small index: 016_dispatch_index.sql)
     columns = ("w.no, w.received_at, w.level, w.station, w.kind, w.type, w.name, w.phone,"
                f" w.deadline_at, CASE WHEN {closed} THEN w.feedback_at END AS feedback_at,"
                " CASE WHEN w.visited_at <= :moment THEN w.visited_at END AS visited_at,"
-               + (" (SELECT count(*) FROM followups f WHERE f.warning_id = w.id"
+               + (" (SELECT count(*) FROM followups f {open} f.warning_id = w.id"
                   "  AND f.at <= :moment) AS followups," if followups else "")
                + f" CASE WHEN {closed} THEN 'closed' WHEN w.deadline_at < :moment"
                "  THEN 'overdue' ELSE 'open' END AS status,"
                f" CASE WHEN {closed} OR w.deadline_at >= :moment THEN NULL"
                "  ELSE (:moment - w.deadline_at) / 60 END AS overdue_minutes")
+    in_progress = "INDEXED BY followups_in_progress WHERE f.outcome = 'in-progress' AND"
     common = " AND ".join(where)
     if status in ("open", "overdue"):
         # Without feedback by the moment (overdue ones included, as on the dispatch list):
@@ -349,18 +352,18 @@ def warning_columns(db: Database, *, status: str | None = None, level: str | Non
         # the moment -- not a walk through every warning ever received.
         if status == "overdue":
             common += " AND w.deadline_at < :moment"
-        sql = (f"SELECT {columns} FROM warnings w INDEXED BY warnings_open"
-               f" WHERE w.feedback_at IS NULL AND {common}"
-               f" UNION ALL SELECT {columns} FROM warnings w INDEXED BY warnings_feedback"
-               f" WHERE w.feedback_at > :moment AND {common}"
+        sql = (f"SELECT {columns.format(open=in_progress)} FROM warnings w"
+               f" INDEXED BY warnings_open WHERE w.feedback_at IS NULL AND {common}"
+               f" UNION ALL SELECT {columns.format(open='WHERE')} FROM warnings w"
+               f" INDEXED BY warnings_feedback WHERE w.feedback_at > :moment AND {common}"
                " ORDER BY deadline_at, no")
     else:
         if status == "closed":
             common += " AND w.feedback_at IS NOT NULL AND w.feedback_at <= :moment"
         # Newest first, by the received-time index (which holds feedback_at too): a --limit
         # then reads only what it shows.
-        sql = (f"SELECT {columns} FROM warnings w INDEXED BY warnings_received"
-               f" WHERE {common} ORDER BY w.received_at DESC, w.no DESC")
+        sql = (f"SELECT {columns.format(open='WHERE')} FROM warnings w INDEXED BY"
+               f" warnings_received WHERE {common} ORDER BY w.received_at DESC, w.no DESC")
     if limit:
         sql += " LIMIT :limit"
         params["limit"] = limit
