@@ -297,6 +297,11 @@ def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1,
             age = (now - received).total_seconds()
             if i < unfed:
                 continue  # imported without its follow-ups: open, most of them overdue
+            # A call that reached nobody yet (in progress), for one warning in ten, a few
+            # minutes after it came in: most are followed by the feedback, some still open.
+            first = received + timedelta(minutes=rng.randrange(1, 5))
+            if rng.random() < 0.1 and first < now - timedelta(minutes=1):
+                followups.writerow([no, local(first), "phone", "in-progress", "", ""])
             if (age < 2 * 86400 and rng.random() < 0.3) or rng.random() < 0.0002:
                 continue  # still open (recent), or never fed back (rare: the centre's rate
                 # is about 100 %)
