@@ -694,3 +694,33 @@ def test_a_record_changed_behind_tongweis_back_is_found_when_many_are_merged(
                               "json").stdout) == before
         assert "YJNEW1" not in run("--db", target, "warning", "list", "--format",
                                    "json").stdout
+
+
+def test_follow_ups_merged_apart_find_warnings_merged_apart_by_the_station_ids(
+        run, tmp_path, monkeypatch):
+    """The warnings of a first merge checked apart are given their ids here in the
+    station's order; the follow-ups merged apart after them find their warning by its id
+    in the station file (not by asking this one): with warnings removed at the station
+    (gaps in its ids) and a late second follow-up of an early warning, every follow-up is
+    on its own warning here, with the times and outcomes the station had."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    for no in ("YJM00005", "YJM00040"):
+        run("--db", station, "warning", "remove", no, "--reason", "重复推送")
+    run("--db", station, "warning", "followup", "YJM00002", "--at", f"{days_ago(2)} 08:00",
+        "--method", "visit", "--outcome", "defrauded")
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    result = _merged(county, station)
+    assert (result.written, result.new) == (True, 58 + 59)
+
+    def said(path: Path) -> list[tuple]:
+        with sqlite3.connect(path) as conn:
+            return sorted(conn.execute(
+                "SELECT w.no, f.at, f.method, f.outcome, w.feedback_at, w.outcome"
+                " FROM followups f JOIN warnings w ON w.id = f.warning_id"))
+
+    assert said(county) == said(station)
+    assert len(said(county)) == 59
+    _clean(run, county)
