@@ -724,3 +724,27 @@ def test_follow_ups_merged_apart_find_warnings_merged_apart_by_the_station_ids(
     assert said(county) == said(station)
     assert len(said(county)) == 59
     _clean(run, county)
+
+
+def test_what_station_warnings_say_of_their_follow_ups_is_checked_when_many_are_merged(
+        run, tmp_path, monkeypatch):
+    """Every warning and follow-up of a station file merged apart into a new county file:
+    the warnings come in saying what their follow-ups say -- checked in the station's file
+    as they are read -- also when a feedback time and an outcome were changed there behind
+    tongwei's back (no digest covers them: they are worked out from the follow-ups)."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    with sqlite3.connect(station) as conn:
+        conn.execute("UPDATE warnings SET feedback_at = feedback_at + 86400"
+                     " WHERE no = 'YJM00007'")
+        conn.execute("UPDATE warnings SET outcome = 'defrauded' WHERE no = 'YJM00051'")
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    assert _merged(county, station).new == 120
+    for no in ("YJM00007", "YJM00051"):
+        shown = json.loads(run("--db", county, "warning", "show", no, "--format",
+                               "json").stdout)
+        assert shown["feedback_at"] == shown["followups"][0]["at"]
+        assert shown["latest_outcome"] == "dissuaded"
+    _clean(run, county)

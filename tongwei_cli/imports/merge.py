@@ -217,6 +217,9 @@ class Kind:
     # (`Merger._add_apart`).
     apart = False
     looks_up: tuple[str, ...] = ()  # the columns `looked_up` reads of the station's records
+    # What is read with each record merged apart, beside `station_select`: `(name, SQL
+    # over the row q)` (`Warnings`: whether it says what its follow-ups say).
+    beside: tuple[str, str] | None = None
 
     def looked_up(self, m: Merger, rows: list[Row]) -> Any:
         """What the checks of these new records read of this file (given to `ready`)."""
@@ -408,6 +411,7 @@ class Warnings(Kind):
     order = "ORDER BY w.id"
     lookup = "w.no"
     content = WARNING.columns()
+    beside = ("said_agrees", totals.said_agrees("q"))
 
     def _prepared(self, m, row):
         raw = raw_of(WARNING, row)
@@ -436,11 +440,11 @@ class Warnings(Kind):
 
     def merged(self, rows, ready):
         # (each station warning's id and its received time, in the order they are given
-        # their ids here: what their follow-ups are checked against, `Followups.looked_up`)
-        if len(ready) != len(rows):
-            return None
+        # their ids here: what their follow-ups are checked against, `Followups.looked_up`;
+        # and whether every one says what its follow-ups say at the station)
         return (array("q", [row["id"] for row in rows]),
-                array("q", [row["received_at"] for row in ready]))
+                array("q", [row["received_at"] for row in ready]),
+                all(row["said_agrees"] for row in rows))
 
     def insert(self, m, ready, packed=False):
         if packed:
@@ -638,9 +642,16 @@ class Followups(Kind):
         if ready:
             m.write(lambda: self.insert(m, ready))
 
+    def merged(self, rows, ready):
+        return True  # (every one of the batch written)
+
     def finish(self, m):
         m.wait()
-        if m.import_id is not None:
+        # (every warning and every follow-up of the station's merged apart, none of either
+        # here before, the warnings saying what their follow-ups said there: they say what
+        # the same follow-ups say here)
+        if m.import_id is not None and not (m.merged_warnings is not None and m.said_agreed
+                                            and m.merged_whole.get(self.name)):
             totals.recount_said(m.db, m.import_id, m.before["warning"])
 
     def correct(self, m, current, row):
@@ -859,6 +870,9 @@ class Merger:
         # first here, and the station's ids and received times in their order here (theirs
         # are in id order): `(first, ids, received)` (`Warnings.merged`).
         self.merged_warnings: tuple[int, array, array] | None = None
+        self.said_agreed = False  # and each of them said what its follow-ups said there
+        # kind -> whether every record of it was merged apart, none refused
+        self.merged_whole: dict[str, bool] = {}
         self.writer = Writer("tongwei-merge")
         # Records voided at the station, voided here once every kind is merged (a void case
         # takes no event: its events come in first): (kind, station's row, county's number).
@@ -1056,6 +1070,9 @@ class Merger:
         cursor = st.conn.cursor()
         cursor.row_factory = None
         select = f"{kind.station_select or kind.select} {kind.order}"
+        if kind.beside is not None:
+            select = (f"SELECT q.*, {kind.beside[1]} AS {kind.beside[0]} FROM ({select}) q"
+                      " ORDER BY q.id")
         # Each record with what its digest covers and its digest, checked by the children
         # (`verify_station` left them): the same snapshot, the same check.
         checking = kind.table in self.station.unchecked
@@ -1125,15 +1142,16 @@ class Merger:
         self.problems += refused
         result.set_aside += aside
         self.station.unchecked.discard(kind.table)
+        self.merged_whole[kind.name] = kept is not None and not refused
         if kind.name == "warning" and kept:
             self._merged_warnings(kept)
 
-    def _merged_warnings(self, kept: list[tuple[array, array]]) -> None:
+    def _merged_warnings(self, kept: list[tuple[array, array, bool]]) -> None:
         """`merged_warnings`, once the writer has written them: each warning of the
         station's was given the next id here, in their order (checked: as many as there
         are, from the one after the highest before)."""
         ids, received = array("q"), array("q")
-        for station_ids, times in kept:
+        for station_ids, times, _ in kept:
             ids += station_ids
             received += times
         first = self.before["warning"] + 1
@@ -1142,6 +1160,7 @@ class Merger:
         if (count, low, high) == (len(ids), first, first + len(ids) - 1) and all(
                 a < b for a, b in zip(ids, ids[1:], strict=False)):
             self.merged_warnings = (first, ids, received)
+            self.said_agreed = all(agrees for *_, agrees in kept)
 
     def _removed_at_station(self, kind: Kind) -> None:
         """The county's records of `kind` merged from this file before and removed there
