@@ -420,7 +420,8 @@ class Warnings(Kind):
 
     def _new(self, m, row):
         # (with what its follow-ups said at the station: they are all new here too, and
-        # `Followups.finish` checks it against them once they are in)
+        # `Followups.finish` checks it against them once they are in -- or, merged apart
+        # with all of them, it was checked at the station as it was read: `beside`)
         prepared = self._prepared(m, row)
         for column in alerts.SAID:
             prepared[column] = row[column]
