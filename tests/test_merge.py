@@ -694,3 +694,57 @@ def test_a_record_changed_behind_tongweis_back_is_found_when_many_are_merged(
                               "json").stdout) == before
         assert "YJNEW1" not in run("--db", target, "warning", "list", "--format",
                                    "json").stdout
+
+
+def test_follow_ups_merged_apart_find_warnings_merged_apart_by_the_station_ids(
+        run, tmp_path, monkeypatch):
+    """The warnings of a first merge checked apart are given their ids here in the
+    station's order; the follow-ups merged apart after them find their warning by its id
+    in the station file (not by asking this one): with warnings removed at the station
+    (gaps in its ids) and a late second follow-up of an early warning, every follow-up is
+    on its own warning here, with the times and outcomes the station had."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    for no in ("YJM00005", "YJM00040"):
+        run("--db", station, "warning", "remove", no, "--reason", "重复推送")
+    run("--db", station, "warning", "followup", "YJM00002", "--at", f"{days_ago(2)} 08:00",
+        "--method", "visit", "--outcome", "defrauded")
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    result = _merged(county, station)
+    assert (result.written, result.new) == (True, 58 + 59)
+
+    def said(path: Path) -> list[tuple]:
+        with sqlite3.connect(path) as conn:
+            return sorted(conn.execute(
+                "SELECT w.no, f.at, f.method, f.outcome, w.feedback_at, w.outcome"
+                " FROM followups f JOIN warnings w ON w.id = f.warning_id"))
+
+    assert said(county) == said(station)
+    assert len(said(county)) == 59
+    _clean(run, county)
+
+
+def test_what_station_warnings_say_of_their_follow_ups_is_checked_when_many_are_merged(
+        run, tmp_path, monkeypatch):
+    """Every warning and follow-up of a station file merged apart into a new county file:
+    the warnings come in saying what their follow-ups say -- checked in the station's file
+    as they are read -- also when a feedback time and an outcome were changed there behind
+    tongwei's back (no digest covers them: they are worked out from the follow-ups)."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    with sqlite3.connect(station) as conn:
+        conn.execute("UPDATE warnings SET feedback_at = feedback_at + 86400"
+                     " WHERE no = 'YJM00007'")
+        conn.execute("UPDATE warnings SET outcome = 'defrauded' WHERE no = 'YJM00051'")
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    assert _merged(county, station).new == 120
+    for no in ("YJM00007", "YJM00051"):
+        shown = json.loads(run("--db", county, "warning", "show", no, "--format",
+                               "json").stdout)
+        assert shown["feedback_at"] == shown["followups"][0]["at"]
+        assert shown["latest_outcome"] == "dissuaded"
+    _clean(run, county)

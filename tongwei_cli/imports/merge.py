@@ -40,6 +40,8 @@ import hashlib
 import hmac
 import json
 import os
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -215,6 +217,9 @@ class Kind:
     # (`Merger._add_apart`).
     apart = False
     looks_up: tuple[str, ...] = ()  # the columns `looked_up` reads of the station's records
+    # What is read with each record merged apart, beside `station_select`: `(name, SQL
+    # over the row q)` (`Warnings`: whether it says what its follow-ups say).
+    beside: tuple[str, str] | None = None
 
     def looked_up(self, m: Merger, rows: list[Row]) -> Any:
         """What the checks of these new records read of this file (given to `ready`)."""
@@ -230,6 +235,11 @@ class Kind:
 
     def insert(self, m: Merger, ready: list[Any], packed: bool = False) -> None:
         raise NotImplementedError
+
+    def merged(self, rows: list[Row], ready: list[Row]) -> Any:
+        """What the parent keeps of a batch merged apart, every record of it checked
+        (`ready`, from the station's `rows`): see `Warnings.merged`."""
+        return None
 
     def key(self, row: Row) -> str:
         return row["no"]
@@ -401,6 +411,7 @@ class Warnings(Kind):
     order = "ORDER BY w.id"
     lookup = "w.no"
     content = WARNING.columns()
+    beside = ("said_agrees", totals.said_agrees("q"))
 
     def _prepared(self, m, row):
         raw = raw_of(WARNING, row)
@@ -409,7 +420,8 @@ class Warnings(Kind):
 
     def _new(self, m, row):
         # (with what its follow-ups said at the station: they are all new here too, and
-        # `Followups.finish` checks it against them once they are in)
+        # `Followups.finish` checks it against them once they are in -- or, merged apart
+        # with all of them, it was checked at the station as it was read: `beside`)
         prepared = self._prepared(m, row)
         for column in alerts.SAID:
             prepared[column] = row[column]
@@ -426,6 +438,14 @@ class Warnings(Kind):
         # (with what they add to the per-day totals, worked out by the child too)
         return ([alerts.said_values(row) for row in ready],
                 totals.day_counts(m.day_offset, map(alerts.counted_values, ready)))
+
+    def merged(self, rows, ready):
+        # (each station warning's id and its received time, in the order they are given
+        # their ids here: what their follow-ups are checked against, `Followups.looked_up`;
+        # and whether every one says what its follow-ups say at the station)
+        return (array("q", [row["id"] for row in rows]),
+                array("q", [row["received_at"] for row in ready]),
+                all(row["said_agrees"] for row in rows))
 
     def insert(self, m, ready, packed=False):
         if packed:
@@ -556,22 +576,34 @@ class Followups(Kind):
             warning, warning_field="warning", cases=cases)
 
     apart = True
-    looks_up = ("warning_no", "case_no")
+    looks_up = ("warning_no", "case_no", "warning_id")
 
     def looked_up(self, m, rows):
         # (each warning and case looked up once a batch, not once a follow-up)
         # (a warning as `(id, received_at)`, made a mapping where it is used: it runs for
         # every follow-up, here while the writer waits)
-        m.wait()
         known: dict[str, tuple[int, int]] = {}
+        wanted = {r["warning_no"] for r in rows}
+        if m.merged_warnings is not None:
+            # (a warning merged apart just before: its id and received time known here,
+            # by its id in the station file -- this file is not asked, the writer goes on)
+            first, ids, received = m.merged_warnings
+            for r in rows:
+                i = bisect_left(ids, r["warning_id"])
+                if i < len(ids) and ids[i] == r["warning_id"]:
+                    known[r["warning_no"]] = (first + i, received[i])
+            wanted.difference_update(known)
+        named = [r["case_no"] for r in rows if r["case_no"]]
+        if wanted or named:
+            m.wait()
         cursor = m.db.conn.cursor()
         cursor.row_factory = None
-        for part in chunks(sorted({r["warning_no"] for r in rows}), LOOKUP):
+        for part in chunks(sorted(wanted), LOOKUP):
             cursor.execute("SELECT no, id, received_at FROM warnings WHERE no IN"
                            f" ({', '.join('?' * len(part))})", part)
             known.update((no, (i, received)) for no, i, received in cursor)
         cases_ = _found(m.db, "SELECT no, id, voided FROM cases WHERE no IN ({marks})",
-                        [r["case_no"] for r in rows if r["case_no"]])
+                        named) if named else {}
         return known, {no: dict(r) for no, r in cases_.items()}
 
     def ready(self, m, rows, found=None):
@@ -611,9 +643,16 @@ class Followups(Kind):
         if ready:
             m.write(lambda: self.insert(m, ready))
 
+    def merged(self, rows, ready):
+        return True  # (every one of the batch written)
+
     def finish(self, m):
         m.wait()
-        if m.import_id is not None:
+        # (every warning and every follow-up of the station's merged apart, none of either
+        # here before, the warnings saying what their follow-ups said there: they say what
+        # the same follow-ups say here)
+        if m.import_id is not None and not (m.merged_warnings is not None and m.said_agreed
+                                            and m.merged_whole.get(self.name)):
             totals.recount_said(m.db, m.import_id, m.before["warning"])
 
     def correct(self, m, current, row):
@@ -828,6 +867,13 @@ class Merger:
         self.bases_changed = False  # a base added, changed or forgotten
         self.before: dict[str, int] = {}  # kind -> the highest id of its table before it
         self.day_offset = 0  # that of the per-day totals (`totals.day_counts`), read before a fork
+        # The warnings merged apart in this write, every one of the station's: the id of the
+        # first here, and the station's ids and received times in their order here (theirs
+        # are in id order): `(first, ids, received)` (`Warnings.merged`).
+        self.merged_warnings: tuple[int, array, array] | None = None
+        self.said_agreed = False  # and each of them said what its follow-ups said there
+        # kind -> whether every record of it was merged apart, none refused
+        self.merged_whole: dict[str, bool] = {}
         self.writer = Writer("tongwei-merge")
         # Records voided at the station, voided here once every kind is merged (a void case
         # takes no event: its events come in first): (kind, station's row, county's number).
@@ -1025,6 +1071,9 @@ class Merger:
         cursor = st.conn.cursor()
         cursor.row_factory = None
         select = f"{kind.station_select or kind.select} {kind.order}"
+        if kind.beside is not None:
+            select = (f"SELECT q.*, {kind.beside[1]} AS {kind.beside[0]} FROM ({select}) q"
+                      " ORDER BY q.id")
         # Each record with what its digest covers and its digest, checked by the children
         # (`verify_station` left them): the same snapshot, the same check.
         checking = kind.table in self.station.unchecked
@@ -1048,8 +1097,7 @@ class Merger:
                                                    for r in part])
                              if columns else None)
 
-        def work(item: tuple[list[tuple], Any]) -> tuple[list[tuple], list[tuple[str, str]],
-                                                          list, list, bool]:
+        def work(item: tuple[list[tuple], Any]) -> tuple[Any, ...]:
             part, found = item
             fits = True
             if checking:  # (a record that does not fit its digest refuses the file)
@@ -1063,8 +1111,11 @@ class Merger:
             keep = [(key, digest(canonical(row))) for key, row in theirs.items()]
             # (the child's own, sent back with the batch)
             self.problems, result.set_aside = [], []
-            return (kind.pack(self, kind.ready(self, list(theirs.values()), found)), keep,
-                    self.problems, result.set_aside, fits)
+            ready = kind.ready(self, list(theirs.values()), found)
+            merged = (kind.merged(rows, ready) if not self.problems and len(ready) == len(rows)
+                      else None)
+            return (kind.pack(self, ready), keep, self.problems, result.set_aside, fits,
+                    merged)
 
         refused: list[tuple[str, str | None, str]] = []
         aside: list[tuple[str, str, str]] = []
@@ -1076,17 +1127,41 @@ class Merger:
             self._keep_bases(kind, keep)
             digests.seal(self.db)
 
-        for ready, keep, problems, set_aside, fits in in_two(self.db, work, parts()):
+        kept: list[Any] | None = []  # what `kind.merged` gave of each batch, in order
+        for ready, keep, problems, set_aside, fits, merged in in_two(self.db, work, parts()):
             if not fits:
                 verify_table(self.station, kind.table)  # (raises, naming the record)
                 raise RuntimeError(f"a record of {kind.table} does not fit its digest")
             result.new += len(keep) - sum(how == "skipped" for *_, how in set_aside)
             refused += problems
             aside += set_aside
+            if merged is None:
+                kept = None
+            elif kept is not None:
+                kept.append(merged)
             self.write(lambda r=ready, k=keep: written(r, k))
         self.problems += refused
         result.set_aside += aside
         self.station.unchecked.discard(kind.table)
+        self.merged_whole[kind.name] = kept is not None and not refused
+        if kind.name == "warning" and kept:
+            self._merged_warnings(kept)
+
+    def _merged_warnings(self, kept: list[tuple[array, array, bool]]) -> None:
+        """`merged_warnings`, once the writer has written them: each warning of the
+        station's was given the next id here, in their order (checked: as many as there
+        are, from the one after the highest before)."""
+        ids, received = array("q"), array("q")
+        for station_ids, times, _ in kept:
+            ids += station_ids
+            received += times
+        first = self.before["warning"] + 1
+        self.wait()
+        count, low, high = self.db.one("SELECT count(*), min(id), max(id) FROM warnings")
+        if (count, low, high) == (len(ids), first, first + len(ids) - 1) and all(
+                a < b for a, b in zip(ids, ids[1:], strict=False)):
+            self.merged_warnings = (first, ids, received)
+            self.said_agreed = all(agrees for *_, agrees in kept)
 
     def _removed_at_station(self, kind: Kind) -> None:
         """The county's records of `kind` merged from this file before and removed there
