@@ -195,18 +195,13 @@ def recount_said(db: Database, import_id: int, after: int) -> list[int]:
 
 def said_agrees(row: str) -> str:
     """The SQL of whether the warning `row` (an alias with its `id` and the columns
-    FOLLOWUPS_SAY works out) says what its follow-ups in the same file say: 1 or 0, a
-    warning at a time (two lookups by its id), as `recount_said` would find it. (A merge
-    that brings every warning and every follow-up of a station file in, none of either
-    here before, checks this in the station file as it reads the warnings, and need not
-    recount them here.)"""
-    return (
-        f"((SELECT {row}.feedback_at IS min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END)"
-        f" AND {row}.visited_at IS min(CASE WHEN f.method = 'visit' THEN f.at END)"
-        f" AND {row}.defrauded_at IS min(CASE WHEN f.outcome = 'defrauded' THEN f.at END)"
-        f" AND {row}.outcome_at IS nullif(max(CASE WHEN f.outcome <> 'in-progress'"
-        "  THEN f.at END), min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END))"
-        f" FROM followups f WHERE f.warning_id = {row}.id)"
-        f" AND {row}.outcome IS (SELECT g.outcome FROM followups g"
-        f" WHERE g.warning_id = {row}.id AND g.outcome <> 'in-progress'"
-        " ORDER BY g.at DESC, g.id DESC LIMIT 1))")
+    FOLLOWUPS_SAY works out) says what its follow-ups in the same file say -- nothing, when
+    it has none: 1 or 0, a warning at a time (two lookups by its id), as `recount_said`
+    would find it. (A merge that brings every warning and every follow-up of a station file
+    in, none of either here before, checks this in the station file as it reads the
+    warnings, and need not recount them here.)"""
+    said = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
+    same = " AND ".join(f"x.{column} IS {row}.{column}" for column in said)
+    nothing = " AND ".join(f"{row}.{column} IS NULL" for column in said)
+    says = FOLLOWUPS_SAY.format(where=f"WHERE f.warning_id = {row}.id")
+    return f"coalesce((SELECT {same} FROM ({says}) x), {nothing})"
