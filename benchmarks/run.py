@@ -95,6 +95,7 @@ SCALES = {"county": (10_000, 100_000), "province": (100_000, 1_000_000),
 BACKLOG = (1_000_000, 900_000)
 # What sealing personal values adds to a case and to a warning, in bytes (the storage targets).
 SEALED = 120
+SHORT_RUNS = 21  # interleaved pairs at least for a command of a few hundred ms
 
 STATIONS = ["平襄派出所", "马营派出所", "鸡川派出所", "榜罗派出所", "常家河派出所",
             "义岗川派出所", "陇阳派出所", "陇山派出所", "陇川派出所", "碧玉派出所",
@@ -837,22 +838,25 @@ def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dic
     """One run of every measurement on the files `built`: the table's rows."""
     print("measuring start-up…", file=sys.stderr, flush=True)
     startup = measure_startup(folder, max(runs, 15) if not options.quick else runs)
+    # (the commands of a few hundred ms -- reports, lists, find -- vary by a tenth from one
+    # run to the next on a shared machine, their margins a few tens of ms: more pairs)
+    short = max(runs, SHORT_RUNS) if not options.quick else runs
     imports = measure_import(folder, 100_000, max(3, runs // 2))
     merge = measure_merge(folder, max(3, runs // 2))
     big = "county" if options.quick else "province"
     print(f"measuring report daily on the {big} file…", file=sys.stderr, flush=True)
-    report = measure_report(folder, folder / f"{big}.db", runs)
+    report = measure_report(folder, folder / f"{big}.db", short)
     backlog = None
     if options.backlog:
         print("measuring report daily on the backlog file…", file=sys.stderr, flush=True)
-        backlog = measure_report(folder, folder / "backlog.db", runs)
-    lists = {big: measure_lists(folder, folder / f"{big}.db", runs)}
+        backlog = measure_report(folder, folder / "backlog.db", short)
+    lists = {big: measure_lists(folder, folder / f"{big}.db", short)}
     national = None
     if options.national:
         print("measuring report daily and the dispatch list on the national file…",
               file=sys.stderr, flush=True)
-        national = measure_report(folder, folder / "national.db", runs)
-        lists["national"] = measure_lists(folder, folder / "national.db", runs)
+        national = measure_report(folder, folder / "national.db", short)
+        lists["national"] = measure_lists(folder, folder / "national.db", short)
 
     rows: list[Row] = []
 
@@ -1003,7 +1007,9 @@ def main() -> int:
                                                          "events"))
     notes = [f"Machine: {machine()}.",
              f"Medians of {runs} interleaved runs ({max(3, runs // 2)} for imports, "
-             f"{max(runs, 15) if not options.quick else runs} for start-up); "
+             f"{max(runs, 15) if not options.quick else runs} for start-up, "
+             f"{max(runs, SHORT_RUNS) if not options.quick else runs} for the reports, "
+             "lists and find); "
              f"{'quick run, ' if options.quick else ''}"
              f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f} s "
              "in all.",
