@@ -1157,7 +1157,8 @@ class Merger:
             received += times
         first = self.before["warning"] + 1
         self.wait()
-        count, low, high = self.db.one("SELECT count(*), min(id), max(id) FROM warnings")
+        count, low, high = self.db.one("SELECT count(*), min(id), max(id) FROM warnings"
+                                       " WHERE id >= ?", (first,))
         if (count, low, high) == (len(ids), first, first + len(ids) - 1) and all(
                 a < b for a, b in zip(ids, ids[1:], strict=False)):
             self.merged_warnings = (first, ids, received)
