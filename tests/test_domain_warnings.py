@@ -217,12 +217,9 @@ def test_the_dispatch_list_reads_no_page_of_the_warnings_table(db):
     """The open and overdue lists come from the index of open warnings alone (016): on a
     file of millions, a thousand overdue rows are a few dozen pages of it, not a page of
     the table each. Only the warnings fed back after `--as-of` come from the table."""
-    alerts.add_warning(db, warning("OPEN1", f"{days_ago(3)} 09:00", "high", "平襄",
-                                   "13800000011"))
-    alerts.add_warning(db, warning("OPEN2", f"{days_ago(3)} 10:00", "high", "平襄",
-                                   "13800000012"))
-    alerts.add_warning(db, warning("LATER", f"{days_ago(3)} 11:00", "high", "平襄",
-                                   "13800000013"))
+    for n, no in enumerate(("OPEN1", "OPEN2", "LATER"), 1):
+        alerts.add_warning(db, warning(no, f"{days_ago(3)} {8 + n:02d}:00", "high", "平襄",
+                                       f"1380000001{n}"))
     for at in ("10:30", "11:30"):  # (calls that reached nobody yet: no feedback)
         alerts.add_followup(db, "OPEN2", followup(f"{days_ago(3)} {at}",
                                                   outcome="in-progress"))
