@@ -160,16 +160,15 @@ def mask_column(key: str, values: list[Any]) -> list[Any] | None:
         return None
     if str not in kinds:
         return values
+    texts = values if len(kinds) == 1 else [v for v in values if type(v) is str]
+    joined = "\0".join(texts)
     kind = PERSONAL_FIELDS.get(key)
     if kind is not None:  # (`mask_record`; every other value as it is)
-        texts = values if len(kinds) == 1 else [v for v in values if type(v) is str]
-        joined = "\0".join(texts)
         if joined.count("\0") == len(texts) - 1 and _MASKED[kind].fullmatch(joined):
             return values  # (as stored: masked already; no NUL in a text to mislead)
         mask = MASKS[kind]
         return [mask(v) if type(v) is str else v for v in values]
-    texts = values if len(kinds) == 1 else [v for v in values if type(v) is str]
-    if not _may_hold_number(_plain("\0".join(texts))):
+    if not _may_hold_number(_plain(joined)):
         return values
     return [mask_free_text(v) if type(v) is str else v for v in values]
 
