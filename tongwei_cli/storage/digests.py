@@ -35,6 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
+import operator
+from array import array
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -295,6 +298,162 @@ def settle(db: Database) -> None:
     seal(db)
     if db.sealer.delta:
         raise RuntimeError("records changed after the last audit row of this write")
+
+
+# -- tags made beside the rows ------------------------------------------------------------
+# A merge's forked children check a station's records and hand the writer the tuples it
+# binds. They make those rows' tags too, in parallel, from the very values bound: the JSON
+# SQLite's `json_array` would write of the stored row, and its keyed BLAKE2b. The writer
+# then stores tags instead of having SQLite read every new row back and call a Python
+# function once a row (`seal`): on two cores that serial pass was the pace of the merge.
+# A tag made here is used only when it is certainly the one `seal` would make: every value
+# of a type its column stores unchanged, the ids the rows were really given, and this
+# SQLite writing JSON as this Python does (`_json_as_sqlite`); anything else, and `seal`
+# tags the rows from the table as before.
+
+# Probe values for `_json_as_sqlite`: every character JSON escapes, and some it does not.
+_PROBE = ("\x00\x01\x08\t\n\x0b\x0c\r\x1f \"\\/", "\x7f\x80\u2028\u2029é中\U0001f600", "",
+          0, -1, 2 ** 62, None, b"\x00\xff", b"")
+# The Python types a column of each SQLite affinity stores as they are (None: NULL).
+_STORED_AS_IS = {"INTEGER": int, "TEXT": str, "BLOB": bytes}
+
+
+def _affinity(declared: str) -> str:
+    """SQLite's column affinity of a declared type (https://sqlite.org/datatype3.html 3.1);
+    REAL and NUMERIC are named so, and match no Python type here."""
+    declared = declared.upper()
+    if "INT" in declared:
+        return "INTEGER"
+    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in declared or not declared:
+        return "BLOB"
+    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _json_as_sqlite(db: Database) -> bool:
+    """Whether this SQLite's `json_array` (and `nullif(hex(…), '')`) writes the probe
+    values exactly as `RowTags` does (once a connection)."""
+    if "json_as_sqlite" not in db.memo:
+        texts, blobs = _PROBE[:-2], _PROBE[-2:]
+        marks = ", ".join(["?"] * len(texts) + ["nullif(hex(?), '')"] * len(blobs))
+        theirs = db.scalar(f"SELECT CAST(json_array({marks}) AS BLOB)", _PROBE)
+        mine = _dumps([*texts, *(_hex(b) for b in blobs)]).encode("utf-8")
+        db.memo["json_as_sqlite"] = theirs == mine
+    return db.memo["json_as_sqlite"]
+
+
+def _hex(value: bytes | None) -> str | None:
+    return value.hex().upper() if value else None
+
+
+# A list as `json.dumps(…, ensure_ascii=False, separators=(",", ":"))` writes it, through
+# the C encoder straight (the `json` module's own wrapper costs more than the encoding of a
+# row's two dozen values).
+_encoder = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, None, json.encoder.encode_basestring, None, ":", ",", False, False, True
+) if json.encoder.c_make_encoder is not None else None  # type: ignore[attr-defined]
+
+
+def _dumps(values: list[Any]) -> str:
+    if _encoder is None:
+        return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return "".join(_encoder(values, 0))
+
+
+class RowTags:
+    """The tags of rows about to be inserted into `table` (tuples in `columns` order; the
+    columns of `fixed` given one value for all, as `Database.insert_many`'s `same`), made
+    from the values bound (`of`), to be stored by `add_tags` once the rows are in. Made
+    before a fork; `of` runs in a child (it reads nothing of the file)."""
+
+    def __init__(self, db: Database, table: str, columns: tuple[str, ...],
+                 fixed: dict[str, Any] | None = None) -> None:
+        self.table, self.code = table, DIGESTED[table]
+        self.sealer = db.sealer
+        fixed = fixed or {}
+        info = {r[1]: r for r in db.query(f"PRAGMA table_info({table})")}
+        width = len(columns)
+        self.extra = tuple(fixed.values())  # (appended to each row: picked like a column)
+        where = {name: i for i, name in enumerate((*columns, *fixed))}
+        picks: list[int] = []
+        self.types: list[tuple[int, type]] = []  # (index in the row, the type it must be)
+        self.hexed: list[int] = []  # positions in the tagged values written as hex
+        tagged = tagged_columns(db, table) if enabled(db) and table in present(db) else []
+        usable = tagged[:1] == ["id"] and _json_as_sqlite(db)
+        for name in tagged[1:] if usable else ():  # (the id: the row's number, `of`)
+            column = info.get(name)
+            kind = _STORED_AS_IS.get(_affinity(column[2])) if column else None
+            if name not in where:  # (not bound: its default, which must be NULL)
+                if column is None or column[4] is not None:
+                    usable = False
+                    break
+                where[name] = width + len(self.extra)
+                self.extra += (None,)
+            i = where[name]
+            if kind is None or (i >= width and self.extra[i - width] is not None
+                                and type(self.extra[i - width]) is not kind):
+                usable = False
+                break
+            if i < width:
+                self.types.append((i, kind))
+            if name.endswith("_enc"):
+                self.hexed.append(len(picks))
+            picks.append(i)
+        # (two values at least: `itemgetter` of one gives the value, not a tuple)
+        self.usable = usable and len(picks) > 1 and db.sealer.proto is not None
+        self.pick = operator.itemgetter(*picks) if self.usable else None
+
+    def of(self, first_id: int, rows: list[tuple]) -> tuple[int, array, int] | None:
+        """`(first_id, tags, their XOR)` of `rows` given the ids from `first_id` on; None
+        when a value is of a type its column would not store as it is."""
+        if not self.usable or not rows:
+            return None
+        for i, kind in self.types:
+            found = set(map(type, map(operator.itemgetter(i), rows)))
+            found.discard(type(None))
+            if found and found != {kind}:
+                return None
+        pick, extra, hexed, tag = self.pick, self.extra, self.hexed, self.sealer.tag
+        head = f"[{self.code},"
+        tags, xor = array("q"), 0
+        try:
+            for row_id, row in enumerate(rows, first_id):
+                values = list(pick(row + extra) if extra else pick(row))
+                for j in hexed:
+                    if value := values[j]:
+                        values[j] = value.hex().upper()
+                    else:
+                        values[j] = None
+                value = tag(f"{head}{row_id},{_dumps(values)[1:]}".encode())
+                tags.append(value)
+                xor ^= value
+        except (UnicodeEncodeError, OverflowError, TypeError):
+            return None
+        return first_id, tags, xor
+
+
+def add_tags(db: Database, table: str, before: int, count: int,
+             made: tuple[int, array, int] | None) -> bool:
+    """Store the tags `RowTags.of` made of the `count` rows just inserted into `table`,
+    whose highest id was `before` (inside `write()`): only when they are the tags `seal`
+    would make -- made for the ids the rows were given, every row since the last seal
+    among them. True if stored; else nothing is, and `seal` tags the rows from the table."""
+    sealer = db.sealer
+    code = DIGESTED[table]
+    if (made is None or not sealer.armed or count != len(made[1]) or made[0] != before + 1
+            or sealer.start.get(code, 0) != before
+            or db.scalar(f"SELECT max(id) FROM {table}") != before + count):
+        return False
+    first, tags, xor = made
+    db.insert_many("record_digests", ("tbl", "row_id", "tag"),
+                   [(code, row_id, value) for row_id, value in enumerate(tags, first)],
+                   on_conflict="(tbl, row_id) DO UPDATE SET tag = excluded.tag")
+    sealer.delta ^= xor
+    sealer.start[code] = before + count
+    return True
 
 
 def state(db: Database) -> int:
