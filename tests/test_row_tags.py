@@ -51,7 +51,7 @@ def test_tags_made_beside_the_rows_are_the_tags_seal_makes(db, rows):
     with pytest.raises(_Undo), db.write():
         source = _source(db)
         before = db.scalar("SELECT coalesce(max(id), 0) FROM merged_records")
-        made = digests.RowTags(db, "merged_records", columns).of(
+        made = digests.RowTags(db, "merged_records").bind(columns).of(
             before + 1, [(source, *row) for row in rows])
         assert made is not None
         db.insert_many("merged_records", columns, [(source, *row) for row in rows])
@@ -72,14 +72,14 @@ def test_a_value_a_column_would_change_is_left_to_seal(db):
     columns = ("warning_id", "at", "method", "outcome", "case_id", "note", "note_enc")
     good = (1, 1_700_000_000, "visit", "dissuaded", None, None, None)
     with pytest.raises(_Undo), db.write():  # (the key, which tags need, is there)
-        tags = digests.RowTags(db, "followups", columns, imported(1))
+        tags = digests.RowTags(db, "followups", imported(1)).bind(columns)
         assert tags.usable and tags.of(1, [good]) is not None
         assert tags.of(1, [good, (1, 1_700_000_060.0, *good[2:])]) is None
         assert tags.of(1, [(1, "1700000060", *good[2:])]) is None
 
         source = _source(db)
         columns = ("source", "kind", "key", "key_id", "digest")
-        tags = digests.RowTags(db, "merged_records", columns)
+        tags = digests.RowTags(db, "merged_records").bind(columns)
         rows = [(source, "warning", f"YJ{i}", "k", "d") for i in range(3)]
         db.insert_many("merged_records", columns, rows)
         assert not digests.add_tags(db, "merged_records", 0, 3, None)

@@ -1109,9 +1109,9 @@ class Merger:
         # given: batch k's are the BATCH × k after the highest before (each batch is BATCH
         # records, every one written -- the writer checks, and has the rows tagged from
         # the table otherwise).
-        row_tags = digests.RowTags(self.db, kind.table, kind.packed_columns,
-                                   imported(self.import_id))
-        base_tags = digests.RowTags(self.db, "merged_records", BASE_COLUMNS)
+        row_tags = digests.RowTags(self.db, kind.table, imported(self.import_id)).bind(
+            kind.packed_columns)
+        base_tags = digests.RowTags(self.db, "merged_records").bind(BASE_COLUMNS)
         first_row = self.before[kind.name] + 1
         first_base = self.db.scalar("SELECT coalesce(max(id), 0) + 1 FROM merged_records")
 

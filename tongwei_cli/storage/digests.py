@@ -37,8 +37,9 @@ import hashlib
 import json
 import json.encoder
 import operator
+import re
 from array import array
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -333,6 +334,21 @@ def _affinity(declared: str) -> str:
     return "NUMERIC"
 
 
+_NO_DEFAULT = object()
+
+
+def _default(sql: str | None) -> Any:
+    """The value a column's DEFAULT (as `PRAGMA table_info` gives it) stores: NULL, a
+    whole number or a quoted text; `_NO_DEFAULT` for anything else (an expression)."""
+    if sql is None or sql.upper() == "NULL":
+        return None
+    if re.fullmatch(r"-?\d{1,18}", sql):
+        return int(sql)
+    if re.fullmatch(r"'(?:[^']|'')*'", sql):
+        return sql[1:-1].replace("''", "'")
+    return _NO_DEFAULT
+
+
 def _json_as_sqlite(db: Database) -> bool:
     """Whether this SQLite's `json_array` (and `nullif(hex(…), '')`) writes the probe
     values exactly as `RowTags` does (once a connection)."""
@@ -364,37 +380,49 @@ def _dumps(values: list[Any]) -> str:
 
 
 class RowTags:
-    """The tags of rows about to be inserted into `table` (tuples in `columns` order; the
-    columns of `fixed` given one value for all, as `Database.insert_many`'s `same`), made
-    from the values bound (`of`), to be stored by `add_tags` once the rows are in. Made
-    before a fork; `of` runs in a child (it reads nothing of the file)."""
+    """The tags of rows about to be inserted into `table` -- tuples of the columns `bind`
+    names; the columns of `fixed` given one value for all, as `Database.insert_many`'s
+    `same` -- made from the values bound (`of`), to be stored once the rows are in
+    (`add_tags`, `add_staged_tags`). Made before a fork (it reads the table's shape and
+    the key); `bind` and `of` read nothing of the file, and run in a child. `sealer`: whose
+    key tags, when not `db`'s own (outside a write)."""
 
-    def __init__(self, db: Database, table: str, columns: tuple[str, ...],
-                 fixed: dict[str, Any] | None = None) -> None:
+    def __init__(self, db: Database, table: str, fixed: dict[str, Any] | None = None,
+                 sealer: Sealer | None = None) -> None:
         self.table, self.code = table, DIGESTED[table]
-        self.sealer = db.sealer
-        fixed = fixed or {}
-        info = {r[1]: r for r in db.query(f"PRAGMA table_info({table})")}
-        width = len(columns)
-        self.extra = tuple(fixed.values())  # (appended to each row: picked like a column)
-        where = {name: i for i, name in enumerate((*columns, *fixed))}
-        picks: list[int] = []
+        self.sealer = sealer or db.sealer
+        self.fixed = fixed or {}
+        self.info = {r[1]: r for r in db.query(f"PRAGMA table_info({table})")}
+        self.tagged = (tagged_columns(db, table)
+                       if enabled(db) and table in present(db) else [])
+        self.usable = (self.tagged[:1] == ["id"] and self.sealer.proto is not None
+                       and _json_as_sqlite(db))
+        self.pick: Any = None
+        self.extra: tuple[Any, ...] = ()  # (appended to each row: picked like a column)
         self.types: list[tuple[int, type]] = []  # (index in the row, the type it must be)
         self.hexed: list[int] = []  # positions in the tagged values written as hex
-        tagged = tagged_columns(db, table) if enabled(db) and table in present(db) else []
-        usable = tagged[:1] == ["id"] and _json_as_sqlite(db)
-        for name in tagged[1:] if usable else ():  # (the id: the row's number, `of`)
+
+    def bind(self, columns: Sequence[str]) -> RowTags:
+        """The rows are tuples of `columns`, in that order."""
+        width, fixed, info = len(columns), self.fixed, self.info
+        extra = tuple(fixed.values())
+        self.types, self.hexed = [], []
+        where = {name: i for i, name in enumerate((*columns, *fixed))}
+        picks: list[int] = []
+        usable = self.usable
+        for name in self.tagged[1:] if usable else ():  # (the id: the row's number, `of`)
             column = info.get(name)
             kind = _STORED_AS_IS.get(_affinity(column[2])) if column else None
-            if name not in where:  # (not bound: its default, which must be NULL)
-                if column is None or column[4] is not None:
+            if name not in where:  # (not bound: its default, a plain number or text)
+                default = _default(column[4]) if column is not None else _NO_DEFAULT
+                if default is _NO_DEFAULT:
                     usable = False
                     break
-                where[name] = width + len(self.extra)
-                self.extra += (None,)
+                where[name] = width + len(extra)
+                extra += (default,)
             i = where[name]
-            if kind is None or (i >= width and self.extra[i - width] is not None
-                                and type(self.extra[i - width]) is not kind):
+            if kind is None or (i >= width and extra[i - width] is not None
+                                and type(extra[i - width]) is not kind):
                 usable = False
                 break
             if i < width:
@@ -403,8 +431,10 @@ class RowTags:
                 self.hexed.append(len(picks))
             picks.append(i)
         # (two values at least: `itemgetter` of one gives the value, not a tuple)
-        self.usable = usable and len(picks) > 1 and db.sealer.proto is not None
+        self.usable = usable and len(picks) > 1
         self.pick = operator.itemgetter(*picks) if self.usable else None
+        self.extra = extra
+        return self
 
     def of(self, first_id: int, rows: list[tuple]) -> tuple[int, array, int] | None:
         """`(first_id, tags, their XOR)` of `rows` given the ids from `first_id` on; None
@@ -435,24 +465,47 @@ class RowTags:
         return first_id, tags, xor
 
 
+def _in_step(db: Database, table: str, before: int, count: int) -> bool:
+    """Whether the `count` rows just inserted into `table`, whose highest id was `before`,
+    were given the ids after it, and every row before them is tagged (or will be by the
+    seal: none added since the last one)."""
+    return (db.sealer.armed and db.sealer.start.get(DIGESTED[table], 0) == before
+            and db.scalar(f"SELECT max(id) FROM {table}") == before + count)
+
+
 def add_tags(db: Database, table: str, before: int, count: int,
              made: tuple[int, array, int] | None) -> bool:
     """Store the tags `RowTags.of` made of the `count` rows just inserted into `table`,
     whose highest id was `before` (inside `write()`): only when they are the tags `seal`
     would make -- made for the ids the rows were given, every row since the last seal
     among them. True if stored; else nothing is, and `seal` tags the rows from the table."""
-    sealer = db.sealer
-    code = DIGESTED[table]
-    if (made is None or not sealer.armed or count != len(made[1]) or made[0] != before + 1
-            or sealer.start.get(code, 0) != before
-            or db.scalar(f"SELECT max(id) FROM {table}") != before + count):
+    if made is None or count != len(made[1]) or made[0] != before + 1 or not _in_step(
+            db, table, before, count):
         return False
     first, tags, xor = made
+    code = DIGESTED[table]
     db.insert_many("record_digests", ("tbl", "row_id", "tag"),
                    [(code, row_id, value) for row_id, value in enumerate(tags, first)],
                    on_conflict="(tbl, row_id) DO UPDATE SET tag = excluded.tag")
-    sealer.delta ^= xor
-    sealer.start[code] = before + count
+    db.sealer.delta ^= xor
+    db.sealer.start[DIGESTED[table]] = before + count
+    return True
+
+
+def add_staged_tags(db: Database, table: str, before: int, count: int, select: str) -> bool:
+    """`add_tags` of tags an import's checking children made beside the rows they staged:
+    `select` gives `(row_id, tag)`, one a row, the ids `RowTags.of` made them for. Stored
+    only when they are exactly one a row written, each for the id it was given."""
+    if not _in_step(db, table, before, count) or tuple(db.one(
+            f"SELECT count(*), count(DISTINCT row_id), min(row_id), max(row_id), count(tag)"
+            f" FROM ({select})")) != (count, count, before + 1, before + count, count):
+        return False
+    code = DIGESTED[table]
+    db.conn.execute(f"INSERT INTO record_digests (tbl, row_id, tag) SELECT {code}, row_id,"
+                    f" tag FROM ({select}) WHERE true"
+                    " ON CONFLICT (tbl, row_id) DO UPDATE SET tag = excluded.tag")
+    db.sealer.delta ^= db.scalar(f"SELECT tw_xor(tag) FROM ({select})") or 0
+    db.sealer.start[code] = before + count
     return True
 
 
