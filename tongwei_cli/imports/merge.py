@@ -3,10 +3,11 @@
 Each station file is opened with its own key (found by its database id like any file's, or
 in `--key-file`), and its audit chain and record digests are verified; it is then read in
 that same snapshot (one read transaction of its own connection, held to the end of the
-merge), kind by kind in the order of `KINDS` and `BATCH` records at a time, so that memory
-does not grow with the file. Each record's personal values and sealed free text are opened
-with the station's key, in memory only, and sealed again with this file's key by the
-domain's own `prepare_*` functions -- no ciphertext crosses keys.
+merge, with the file's write lock where it can be had at once: forked children may then
+read it too, in the same state), kind by kind in the order of `KINDS` and `BATCH` records
+at a time, so that memory does not grow with the file. Each record's personal values and
+sealed free text are opened with the station's key, in memory only, and sealed again with
+this file's key by the domain's own `prepare_*` functions -- no ciphertext crosses keys.
 
 Records are matched by their natural keys (`KINDS` below). Three versions of each are
 compared: the station's now (S), the county's now (C), and the content merged last time
@@ -874,7 +875,7 @@ def _readable_apart(station: Station) -> bool:
     try:
         _station_reader(station).close()
     except sqlite3.Error:
-        return False
+        return False  # (a file changed since it was verified is refused: `_changed`)
     return True
 
 
@@ -1135,6 +1136,8 @@ class Merger:
         cursor = st.conn.cursor()
         cursor.row_factory = None
         if direct:
+            # (the children's columns, from their statement run here over no id: checked
+            # before they are forked, the same in either case)
             names = [d[0] for d in cursor.execute(between, (1, 0)).description]
             cursor.execute(f"SELECT q.id{''.join(f', q.{c}' for c in kind.looks_up)}"
                            f" FROM ({base} {kind.order}) q ORDER BY q.id")
