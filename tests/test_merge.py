@@ -939,13 +939,14 @@ def test_a_record_changed_behind_tongweis_back_is_found_by_children_reading_it(
     assert json.loads(run("--db", county, "warning", "list", "--format", "json").stdout) == []
 
 
-@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize(("language", "found_by"), [("en", "parent"), ("zh", "child")])
 def test_a_station_file_changed_while_it_is_merged_is_refused(
-        run, tmp_path, monkeypatch, language):
+        run, tmp_path, monkeypatch, language, found_by):
     """Should the lock on the station file not hold (a file system that ignores it) and a
     station officer write to it once it is verified, what the children would read is not
     what was verified: its audit chain goes on past the anchor the merge verified. The
-    merge is refused in one line, nothing written."""
+    merge is refused in one line, nothing written -- found as the children's connection
+    is tried before they are forked, or (were it not tried) by a child itself."""
     monkeypatch.setattr(merge_module, "BATCH", 20)
     monkeypatch.setattr(merge_module, "APART", 10)
     station = _station_of(run, tmp_path / "s", 60)
@@ -975,6 +976,8 @@ def test_a_station_file_changed_while_it_is_merged_is_refused(
 
     monkeypatch.setattr(merge_module, "open_station", unlocked)
     monkeypatch.setattr(merge_module, "verify_station", then_written)
+    if found_by == "child":
+        monkeypatch.setattr(merge_module, "_readable_apart", lambda station: True)
     result = run("--db", county, "merge", station, ok=False, env={"TONGWEI_LANG": language})
     assert result.exit_code == 1
     assert result.stderr.strip() == {
