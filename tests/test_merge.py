@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -789,3 +790,239 @@ def test_the_tags_of_records_merged_apart_are_made_beside_them_and_fit(
         shown = json.loads(run("--db", county, "warning", "show", "YJNOTE", "--reveal",
                                "--format", "json").stdout)
         assert shown["note"] == note and shown["followups"][0]["note"] == note
+
+
+# -- the forked children reading the station file themselves ---------------------------------
+
+def _batches_given(monkeypatch) -> list[str]:
+    """How each batch merged apart went to the forked children, as they were handed out:
+    "ids" (its first and last ids: the child read the records itself) or "rows" (the
+    records, read here and sent down the pipe)."""
+    given: list[str] = []
+    real = merge_module.in_two
+
+    def handing(db, work, parts):
+        def told():
+            for numbered in parts:  # (number, (the batch or its ids, what it looks up))
+                given.append("rows" if isinstance(numbered[1][0], list) else "ids")
+                yield numbered
+        return real(db, work, told())
+
+    monkeypatch.setattr(merge_module, "in_two", handing)
+    return given
+
+
+def _held_by_another(path: Path) -> sqlite3.Connection:
+    """Another connection holding `path`'s write lock (a station officer writing)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+def _content(path: Path) -> dict[str, list[tuple]]:
+    """What a county file holds of the merged records, but for ciphertexts (sealed anew
+    each time) and the moments they were written."""
+    out = {}
+    with sqlite3.connect(path) as conn:
+        for table in ("warnings", "followups", "merged_records", "warning_days"):
+            names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
+                     if not r[1].endswith("_enc") and r[1] not in ("created_at", "updated_at")]
+            out[table] = conn.execute(f"SELECT {', '.join(names)} FROM {table}"
+                                      " ORDER BY 1, 2, 3").fetchall()
+    return out
+
+
+def test_children_reading_the_station_file_themselves_merge_what_they_were_sent(
+        run, tmp_path, monkeypatch):
+    """A first merge checked apart: the children read their batches of the station file
+    themselves, by id range; while a station officer is writing to it (its write lock
+    taken), the merge does not wait for them -- its records are then read here and sent to
+    the children. Either way the county gets the same records (gaps in the station's ids,
+    a late second follow-up), the same bases and totals, readable, its checks clean."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 90)
+    for no in ("YJM00005", "YJM00040", "YJM00041"):
+        run("--db", station, "warning", "remove", no, "--reason", "重复推送")
+    run("--db", station, "warning", "followup", "YJM00002", "--at", f"{days_ago(2)} 08:00",
+        "--method", "visit", "--outcome", "defrauded")
+    direct, piped = tmp_path / "direct.db", tmp_path / "piped.db"
+    run("--db", direct, "init")
+    for suffix in ("", "-wal"):  # (the same file, the same key: the same blind indexes)
+        if Path(f"{direct}{suffix}").exists():
+            shutil.copyfile(f"{direct}{suffix}", f"{piped}{suffix}")
+    given = _batches_given(monkeypatch)
+    assert _merged(direct, station).new == 87 + 88
+    assert set(given) == {"ids"} and len(given) == 5 + 5
+    given.clear()
+    officer = _held_by_another(station)
+    try:
+        assert _merged(piped, station).new == 87 + 88
+    finally:
+        officer.rollback()
+        officer.close()
+    assert set(given) == {"rows"} and len(given) == 5 + 5
+    assert _content(direct) == _content(piped)
+    assert len(_content(direct)["followups"]) == 88
+    shown = [json.loads(run("--db", county, "warning", "list", "--reveal", "--format",
+                            "json").stdout) for county in (direct, piped)]
+    assert shown[0] == shown[1] and len(shown[0]) == 87
+    assert "13900000047" in json.dumps(shown[0])
+    for county in (direct, piped):
+        _clean(run, county)
+        assert run("--db", county, "merge", station).stdout.startswith("nothing changed")
+
+
+def test_the_station_file_cannot_be_written_while_it_is_merged(run, tmp_path, monkeypatch):
+    """While a merge reads the station file (and its children read it on their own), no
+    one can write to it: what they read is what was verified."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    tried: list[str] = []
+    real = merge_module.in_two
+
+    def meanwhile(db, work, parts):
+        officer = sqlite3.connect(station, timeout=0, isolation_level=None)
+        try:
+            officer.execute("BEGIN IMMEDIATE")
+            officer.execute("ROLLBACK")
+            tried.append("written")
+        except sqlite3.OperationalError as exc:
+            tried.append(str(exc))
+        finally:
+            officer.close()
+        return real(db, work, parts)
+
+    monkeypatch.setattr(merge_module, "in_two", meanwhile)
+    assert _merged(county, station).new == 120
+    assert tried == ["database is locked"] * 2  # (the warnings, then the follow-ups)
+    officer = _held_by_another(station)  # (and once the merge is over, it is free again)
+    officer.rollback()
+    officer.close()
+
+
+def test_a_station_file_that_cannot_be_written_merges_and_stays_as_it_was(
+        run, tmp_path, monkeypatch):
+    """A station file nobody may write (on a write-protected medium, say): the merge takes
+    no lock it cannot have, brings every record in and changes nothing of the file."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    sqlite3.connect(station).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    before = hashlib.sha256(station.read_bytes()).hexdigest()
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(station)],
+                                                        capture_output=True).returncode:
+            pytest.skip("cannot make a file read-only for root here (no chattr +i)")
+    else:
+        os.chmod(station, 0o400)
+    try:
+        result = run("--db", county, "merge", station)
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(station)], capture_output=True)
+        else:
+            os.chmod(station, 0o600)
+    assert result.stdout.startswith("merged from 平襄.db: 120 new")
+    assert hashlib.sha256(station.read_bytes()).hexdigest() == before
+    wal = Path(f"{station}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    _clean(run, county)
+
+
+def test_children_that_cannot_open_the_station_file_are_sent_its_records(
+        run, tmp_path, monkeypatch):
+    """Where the station file lets no read-only connection in (tried before the children
+    are forked), its records are read here and sent to them: the merge is the same."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+
+    def refused(path):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(merge_module, "connect_readonly", refused)
+    given = _batches_given(monkeypatch)
+    assert _merged(county, station).new == 120
+    assert set(given) == {"rows"}
+    _clean(run, county)
+
+
+def test_a_record_changed_behind_tongweis_back_is_found_by_children_reading_it(
+        run, tmp_path, monkeypatch):
+    """A warning changed with the `sqlite3` shell in a station file whose records the
+    children read themselves: the first merge is refused, naming it, nothing written."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    with sqlite3.connect(station) as conn:
+        conn.create_function("tw_dirty", 3, lambda *_: None)  # (another program's own)
+        conn.execute("UPDATE warnings SET note = '改过' WHERE no = 'YJM00047'")
+        row_id = conn.execute("SELECT id FROM warnings WHERE no = 'YJM00047'").fetchone()[0]
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    before = json.loads(run("--db", county, "audit", "list", "--format", "json").stdout)
+    given = _batches_given(monkeypatch)
+    result = run("--db", county, "merge", station, ok=False)
+    assert "ids" in given
+    assert result.exit_code == 1
+    assert (f"平襄.db: warnings row {row_id} (YJM00047): changed without an audit row"
+            " (it no longer matches its digest); nothing was merged"
+            in result.stderr.replace("\n", " "))
+    assert json.loads(run("--db", county, "audit", "list", "--format", "json").stdout) == before
+    assert json.loads(run("--db", county, "warning", "list", "--format", "json").stdout) == []
+
+
+@pytest.mark.parametrize(("language", "found_by"), [("en", "parent"), ("zh", "child")])
+def test_a_station_file_changed_while_it_is_merged_is_refused(
+        run, tmp_path, monkeypatch, language, found_by):
+    """Should the lock on the station file not hold (a file system that ignores it) and a
+    station officer write to it once it is verified, what the children would read is not
+    what was verified: its audit chain goes on past the anchor the merge verified. The
+    merge is refused in one line, nothing written -- found as the children's connection
+    is tried before they are forked, or (were it not tried) by a child itself."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    before = json.loads(run("--db", county, "audit", "list", "--format", "json").stdout)
+    open_station, verify = merge_module.open_station, merge_module.verify_station
+
+    def unlocked(*args, **kwargs):
+        opened = open_station(*args, **kwargs)
+
+        @contextmanager
+        def held(wait_ms=0):  # (a read transaction that only believes it holds the lock)
+            with opened.db.read():
+                yield True
+
+        opened.db.read_held = held
+        return opened
+
+    def then_written(opened):
+        verify(opened)
+        added = subprocess.run(
+            [*tongwei_exe(), "--db", station, "warning", "add", "--no", "YJNEW1",
+             "--received", f"{days_ago(3)} 09:00", "--level", "low", "--station", "平襄",
+             "--phone", "13900001234"], capture_output=True, text=True)
+        assert added.returncode == 0, added.stderr
+
+    monkeypatch.setattr(merge_module, "open_station", unlocked)
+    monkeypatch.setattr(merge_module, "verify_station", then_written)
+    if found_by == "child":
+        monkeypatch.setattr(merge_module, "_readable_apart", lambda station: True)
+    result = run("--db", county, "merge", station, ok=False, env={"TONGWEI_LANG": language})
+    assert result.exit_code == 1
+    assert result.stderr.strip() == {
+        "en": "error: FILE: 平襄.db changed while it was merged; nothing was merged: merge it"
+              " again",
+        "zh": "错误：FILE：平襄.db 在合并期间被改动；未合并任何内容：请重新合并"}[language]
+    assert json.loads(run("--db", county, "audit", "list", "--format", "json").stdout) == before

@@ -71,6 +71,8 @@ REASONS: dict[str, str] = {
     "{file}: its audit log is broken at row {n:d}: {problem:t}; nothing was merged":
         "{file}：审计日志在第 {n} 行断裂：{problem}；未合并任何内容",
     "{file}: {problem}; nothing was merged": "{file}：{problem}；未合并任何内容",
+    "{file} changed while it was merged; nothing was merged: merge it again":
+        "{file} 在合并期间被改动；未合并任何内容：请重新合并",
     "{file} has no key (a file from before keys)": "{file} 没有密钥（早于密钥的旧文件）",
     "{file} is a copy of this very file (database {db})": "{file} 就是本文件的副本（数据库 {db}）",
     "{path} is the file being merged into": "{path} 就是合并的目标文件",

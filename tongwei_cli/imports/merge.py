@@ -3,10 +3,11 @@
 Each station file is opened with its own key (found by its database id like any file's, or
 in `--key-file`), and its audit chain and record digests are verified; it is then read in
 that same snapshot (one read transaction of its own connection, held to the end of the
-merge), kind by kind in the order of `KINDS` and `BATCH` records at a time, so that memory
-does not grow with the file. Each record's personal values and sealed free text are opened
-with the station's key, in memory only, and sealed again with this file's key by the
-domain's own `prepare_*` functions -- no ciphertext crosses keys.
+merge, with the file's write lock where it can be had at once: forked children may then
+read it too, in the same state), kind by kind in the order of `KINDS` and `BATCH` records
+at a time, so that memory does not grow with the file. Each record's personal values and
+sealed free text are opened with the station's key, in memory only, and sealed again with
+this file's key by the domain's own `prepare_*` functions -- no ciphertext crosses keys.
 
 Records are matched by their natural keys (`KINDS` below). Three versions of each are
 compared: the station's now (S), the county's now (C), and the content merged last time
@@ -40,6 +41,7 @@ import hashlib
 import hmac
 import json
 import os
+import sqlite3
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
@@ -61,13 +63,14 @@ from tongwei_cli.domain.station_file import station_of
 from tongwei_cli.imports.engine import Writer, chunks, column_of, in_two, prime
 from tongwei_cli.imports.readers import file_digest
 from tongwei_cli.storage import audit, digests, keys, personal, totals
-from tongwei_cli.storage.db import Database, imported, open_db
+from tongwei_cli.storage.db import GENESIS_HASH, Database, connect_readonly, imported, open_db
 
 PREFER = ("county", "station")
 BATCH = 5000  # station records read, matched and written at a time: memory stays flat
 APART = 20_000  # from this many new records of a kind (`Kind.apart`): checked by two children
 LOOKUP = 500  # values in one `IN (…)`
 BASE_COLUMNS = ("source", "kind", "key", "key_id", "digest")  # of `merged_records`
+HOLD_WAIT_MS = 200  # for another writer of the station file at most (`Station.held`)
 
 
 # -- the result ---------------------------------------------------------------------------
@@ -792,6 +795,10 @@ class Station:
     # `verify_station`: the many records of a kind that may be checked apart, their tags
     # checked by the forked children with them (`Merger._add_apart`).
     unchecked: set[str] = field(default_factory=set)
+    # Whether this merge holds the file's write lock (`Database.read_held`): no one can
+    # change it meanwhile, and a forked child's own connection to it reads the very state
+    # that was verified (`Merger._add_apart`).
+    held: bool = False
 
 
 def open_station(db: Database, path: Path, key_file: Path | None = None) -> Station:
@@ -853,6 +860,41 @@ def _verify_records(station: Station, **which: Any) -> None:
     problems = digests.verify_records(station.db, limit=3, **which)
     if problems:
         raise StorageError(f"{station.path.name}: {problems[0]}; nothing was merged", "FILE")
+
+
+def _station_reader(station: Station) -> sqlite3.Connection:
+    """A connection of a forked child's own to the station file (one must not cross a
+    fork), read-only, in one read transaction kept for the child's life: the state this
+    merge verified, the merge holding the file's write lock (`Station.held`). As a belt,
+    its audit chain must end where it did then (`audit.latest`, read on its own)."""
+    conn = connect_readonly(station.path)
+    try:
+        conn.isolation_level = None
+        conn.execute("BEGIN")
+        last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        if tuple(last or (0, GENESIS_HASH)) != (station.anchor["row"],
+                                                station.anchor["hash"]):
+            raise _changed(station)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _readable_apart(station: Station) -> bool:
+    """Whether the forked children can read the station file themselves
+    (`_station_reader`), tried here before they are forked: not where the file or its
+    folder lets no read-only connection in (its records are then sent to them)."""
+    try:
+        _station_reader(station).close()
+    except sqlite3.Error:
+        return False  # (a file changed since it was verified is refused: `_changed`)
+    return True
+
+
+def _changed(station: Station) -> StorageError:
+    return StorageError(f"{station.path.name} changed while it was merged; nothing was "
+                        "merged: merge it again", "FILE")
 
 
 def verify_table(station: Station, table: str) -> None:
@@ -1080,22 +1122,48 @@ class Merger:
 
     def _add_apart(self, kind: Kind) -> None:
         """Every record of `kind` in the station file, none of them here yet (a first
-        merge): read here a batch at a time, each batch opened, given its base and checked
+        merge): a batch at a time, each batch opened, given its base and checked
         (`kind.ready`) by one of two forked children in turn, and written here by the
-        writer while the children work on the next two."""
+        writer while the children work on the next two.
+
+        Where this merge holds the station file's write lock (`Station.held`), a child
+        reads its batches itself, by their first and last ids, on its own read-only
+        connection (`_station_reader`: the same state of the file); this process reads only
+        those ids and what `kind.looked_up` needs. Otherwise the rows are read here and
+        sent down the pipe."""
         st, result = self.station.db, self.result
-        cursor = st.conn.cursor()
-        cursor.row_factory = None
-        select = f"{kind.station_select or kind.select} {kind.order}"
-        if kind.beside is not None:
-            select = (f"SELECT q.*, {kind.beside[1]} AS {kind.beside[0]} FROM ({select}) q"
-                      " ORDER BY q.id")
         # Each record with what its digest covers and its digest, checked by the children
         # (`verify_station` left them): the same snapshot, the same check.
         checking = kind.table in self.station.unchecked
-        cursor.execute(digests.tag_check_select(st, kind.table, select) if checking
-                       else select)
-        names = [d[0] for d in cursor.description][:-2 if checking else None]
+        direct = self.station.held and _readable_apart(self.station)
+        base = kind.station_select or kind.select
+
+        def select(where: str = "") -> str:
+            """What is read of each record (`where`: which), as the children check it."""
+            sql = f"{base}{where} {kind.order}"
+            if kind.beside is not None:
+                sql = (f"SELECT q.*, {kind.beside[1]} AS {kind.beside[0]} FROM ({sql}) q"
+                       " ORDER BY q.id")
+            return digests.tag_check_select(st, kind.table, sql) if checking else sql
+
+        # (a batch's range inside the innermost select, before its ORDER BY: SQLite reads
+        # just those rows, by the table's primary key -- `kind.order` is by it)
+        between = select(f" WHERE {kind.order.removeprefix('ORDER BY ')} BETWEEN ? AND ?")
+        cursor = st.conn.cursor()
+        cursor.row_factory = None
+        if direct:
+            # (the children's columns, from their statement run here over no id: checked
+            # before they are forked, the same in either case)
+            names = [d[0] for d in cursor.execute(between, (1, 0)).description]
+            cursor.execute(f"SELECT q.id{''.join(f', q.{c}' for c in kind.looks_up)}"
+                           f" FROM ({base} {kind.order}) q ORDER BY q.id")
+            looks_up = [(name, i) for i, name in enumerate(kind.looks_up, 1)]
+        else:
+            cursor.execute(select())
+            names = [d[0] for d in cursor.description]
+            looks_up = [(name, names.index(name)) for name in kind.looks_up]
+        if checking:
+            names = names[:-2]
         tag = st.sealer.tag
         opened = personal.opener(st, kind.table) if personal.SEALED.get(kind.table) else None
         canonical, digest = kind.canonical, self.digest
@@ -1115,17 +1183,31 @@ class Merger:
         first_row = self.before[kind.name] + 1
         first_base = self.db.scalar("SELECT coalesce(max(id), 0) + 1 FROM merged_records")
 
-        def parts() -> Iterator[tuple[list[tuple], Any]]:
-            """Each batch as read, with what its checks read of this file (`looked_up`,
-            made here: the children have no connection)."""
-            columns = [(name, names.index(name)) for name in kind.looks_up]
+        def parts() -> Iterator[tuple[Any, Any]]:
+            """Each batch as read -- or, read by the children, its first and last ids and
+            how many records it has --, with what its checks read of this file
+            (`looked_up`, made here: the children have no connection)."""
             while part := cursor.fetchmany(BATCH):
-                yield part, (kind.looked_up(self, [{name: r[i] for name, i in columns}
-                                                   for r in part])
-                             if columns else None)
+                found = (kind.looked_up(self, [{name: r[i] for name, i in looks_up}
+                                               for r in part]) if looks_up else None)
+                yield ((part[0][0], part[-1][0], len(part)) if direct else part), found
 
-        def work(numbered: tuple[int, tuple[list[tuple], Any]]) -> tuple[Any, ...]:
+        reader: list[Any] = []  # a child's own connection to the station file, once opened
+
+        def read(span: tuple[int, int, int]) -> list[tuple]:
+            """In a child: the records of a batch from their first to their last id."""
+            if not reader:
+                reader.append(_station_reader(self.station))
+            first, last, count = span
+            part = reader[0].execute(between, (first, last)).fetchall()
+            if len(part) != count:  # (cannot be, the file being held: a belt)
+                raise _changed(self.station)
+            return part
+
+        def work(numbered: tuple[int, tuple[Any, Any]]) -> tuple[Any, ...]:
             number, (part, found) = numbered
+            if direct:
+                part = read(part)
             fits = True
             if checking:  # (a record that does not fit its digest refuses the file)
                 fits = all(r[-1] is not None and tag(r[-2]) == r[-1] for r in part)
@@ -1327,7 +1409,12 @@ def merge_file(db: Database, path: Path, *, prefer: str | None = None,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with station.db.read():  # one state of the station file, verified and merged
+        # One state of the station file, verified and merged: held (no one can write it
+        # meanwhile) where forked children may read it too -- unless someone is writing it
+        # (a merge never waits for that), or it cannot be locked; no fork, no need.
+        with (station.db.read_held(HOLD_WAIT_MS) if hasattr(os, "fork")
+              else station.db.read()) as held:
+            station.held = held is True
             verify_station(station)
             result = MergeResult(path.name, station.database_id, station.station,
                                  f"{station.anchor['row']}:{station.anchor['hash']}",

@@ -290,6 +290,25 @@ class Database:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
+    @contextmanager
+    def read_held(self, wait_ms: int = 0) -> Iterator[bool]:
+        """`read()`, the file's write lock held meanwhile (`BEGIN IMMEDIATE`; nothing is
+        written): no other connection can commit, so a read transaction another process
+        begins now sees this one's state exactly -- True. When the lock cannot be had
+        within `wait_ms` (another writer holds it: this never waits long for one) or at all
+        (a file that cannot be written), a plain read transaction -- False."""
+        try:
+            held = self._began(wait_ms) is None
+        except sqlite3.OperationalError:  # (read-only: there is no lock to take)
+            held = False
+        if not held:
+            self.conn.execute("BEGIN")
+        try:
+            yield held
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def audit(self, action: str, entity: str, key: str | None = None,
               before: dict | None = None, after: dict | None = None) -> str:
         """Append one row to the audit chain; returns its hash.
