@@ -5,7 +5,6 @@ staged row wrong refuses the whole import, with nothing written."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import os
 import pty
 import sqlite3
@@ -536,52 +535,4 @@ def test_a_reimport_checked_apart_matches_and_corrects_as_in_one_process(
     assert "line 9002" in outcomes[1][0][4][2] and "line 4001" in outcomes[1][0][4][2]
     assert sum(1 for row in outcomes[1][1] if row[2] == "李*") == 2
     assert len(outcomes[1][1]) == 9050
-    assert run("check").exit_code == 0
-
-
-def test_rows_checked_apart_are_tagged_beside_them_and_their_tags_fit(
-        run, db_path, tmp_path, monkeypatch):
-    """The children that check a large import tag the rows they stage (`digests.RowTags`),
-    for the ids and the import the write will give them: the write stores those tags --
-    each the one `check` makes of the stored record, names and notes with quotes,
-    backslashes and emoji included -- for warnings and for cases. When something else was
-    written between the check and the write (here: the import's number guessed wrong), or
-    some rows are not new, the rows are tagged from the table instead, as before."""
-    monkeypatch.setattr(engine, "WORKER_BYTES", 0)
-    stored: list[bool] = []
-    add = engine.digests.add_staged_tags
-    monkeypatch.setattr(engine.digests, "add_staged_tags",
-                        lambda *args: stored.append(done := add(*args)) or done)
-    note = 'said "later" \\ 😀 已劝阻'
-    warnings = [[f"P{i:05d}", f"{days_ago(5)} 08:{i % 60:02d}", "高", "平襄",
-                 f"1390000{i:04d}", '李"四' if i % 3 == 0 else "", note if i % 2 else ""]
-                for i in range(5000)]
-    write_rows(tmp_path / "w.csv", ["no", "received", "level", "station", "phone", "name",
-                                    "note"], warnings)
-    cases = [[f"TW-{i:05d}", days_ago(4), "loan", "平襄", "1000", f'王"{i}' if i % 2 else ""]
-             for i in range(5000)]
-    write_rows(tmp_path / "c.csv", ["no", "reported", "type", "station", "loss",
-                                    "victim_name"], cases)
-    run("init")
-    run("import", "warnings", tmp_path / "w.csv")
-    run("import", "cases", tmp_path / "c.csv")
-    assert stored == [True, True]
-    assert run("check").exit_code == 0
-    shown = run("warning", "show", "P00003", "--reveal", "--format", "json").stdout
-    assert '"李\\"四"' in shown and "😀" in shown
-
-    stored.clear()
-    guess = engine._staged_tags
-    monkeypatch.setattr(engine, "_staged_tags", lambda db, kind: dataclasses.replace(
-        made, import_id=made.import_id + 1) if (made := guess(db, kind)) else None)
-    write_rows(tmp_path / "w2.csv", ["no", "received", "level", "station", "phone"],
-               [[f"Q{i:05d}", f"{days_ago(5)} 09:{i % 60:02d}", "低", "平襄",
-                 f"1380000{i:04d}"] for i in range(5000)])
-    run("import", "warnings", tmp_path / "w2.csv")
-    monkeypatch.setattr(engine, "_staged_tags", guess)
-    more = tmp_path / "w3.csv"  # (the first file again, and 10 new rows: tagged here)
-    write_rows(more, ["no", "received", "level", "station", "phone", "name", "note"],
-               warnings + [[f"R{i:05d}", *row[1:]] for i, row in enumerate(warnings[:10])])
-    assert "imported 10, unchanged 5000" in run("import", "warnings", more).stdout
-    assert stored == []  # (neither import's tags were stored: their rows tagged here)
     assert run("check").exit_code == 0

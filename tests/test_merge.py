@@ -751,47 +751,6 @@ def test_what_station_warnings_say_of_their_follow_ups_is_checked_when_many_are_
     _clean(run, county)
 
 
-def test_the_tags_of_records_merged_apart_are_made_beside_them_and_fit(
-        run, tmp_path, monkeypatch):
-    """The children that check a first merge's warnings and follow-ups tag them, and their
-    bases, beside them (`digests.RowTags`): the writer stores those tags, every one the tag
-    `check` makes from the stored record -- notes with quotes, backslashes, emoji and
-    Chinese included; and when the ids are not those the tags were made for, the records
-    are tagged from the table as before."""
-    monkeypatch.setattr(merge_module, "BATCH", 20)
-    monkeypatch.setattr(merge_module, "APART", 10)
-    station = _station_of(run, tmp_path / "s", 45)
-    note = 'he said "wait" \\ then hung up 😀 已劝阻 </td>'
-    run("--db", station, "warning", "add", "--no", "YJNOTE", "--received",
-        f"{days_ago(3)} 07:00", "--level", "high", "--station", "平襄", "--phone",
-        "13900009999", "--name", "李\"四", "--note", note)
-    run("--db", station, "warning", "followup", "YJNOTE", "--at", f"{days_ago(3)} 07:30",
-        "--method", "phone", "--outcome", "dissuaded", "--note", note)
-    stored: list[tuple[str, bool]] = []
-    add_tags = merge_module.digests.add_tags
-
-    def spied(db, table, *args):
-        stored.append((table, done := add_tags(db, table, *args)))
-        return done
-
-    monkeypatch.setattr(merge_module.digests, "add_tags", spied)
-    for shift in (0, 1):  # (1: every batch's tags made for the wrong ids)
-        if shift:
-            of = merge_module.digests.RowTags.of
-            monkeypatch.setattr(merge_module.digests.RowTags, "of",
-                                lambda self, first, rows, of=of: of(self, first + 1, rows))
-        county = tmp_path / f"county{shift}.db"
-        run("--db", county, "init")
-        stored.clear()
-        assert _merged(county, station).new == 92
-        assert {table for table, _ in stored} == {"warnings", "followups", "merged_records"}
-        assert all(done != shift for _, done in stored), stored
-        _clean(run, county)
-        shown = json.loads(run("--db", county, "warning", "show", "YJNOTE", "--reveal",
-                               "--format", "json").stdout)
-        assert shown["note"] == note and shown["followups"][0]["note"] == note
-
-
 # -- the forked children reading the station file themselves ---------------------------------
 
 def _batches_given(monkeypatch) -> list[str]:
@@ -803,9 +762,9 @@ def _batches_given(monkeypatch) -> list[str]:
 
     def handing(db, work, parts):
         def told():
-            for numbered in parts:  # (number, (the batch or its ids, what it looks up))
-                given.append("rows" if isinstance(numbered[1][0], list) else "ids")
-                yield numbered
+            for part in parts:
+                given.append("rows" if isinstance(part[0], list) else "ids")
+                yield part
         return real(db, work, told())
 
     monkeypatch.setattr(merge_module, "in_two", handing)

@@ -138,7 +138,6 @@ SAID = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
 # A prepared warning with what its follow-ups say as `insert_warnings(…, said=True)` writes
 # it (a merge makes these tuples where it checks the warnings, in its forked children).
 said_values = operator.itemgetter(*_WARNING_INSERTED, *SAID)
-SAID_INSERTED = (*_WARNING_INSERTED, *SAID)  # (the columns of `said_values`)
 # What the per-day totals count of such a warning (`storage.totals.day_counts`).
 counted_values = operator.itemgetter("received_at", "deadline_at", "station", "level", *SAID)
 
@@ -155,7 +154,7 @@ def insert_warnings(db: Database, rows: Iterable[Any], import_id: int | None = N
     rows = list(rows)
     before = db.scalar("SELECT coalesce(max(id), 0) FROM warnings")
     if said:
-        db.insert_records("warnings", SAID_INSERTED,
+        db.insert_records("warnings", (*_WARNING_INSERTED, *SAID),
                           rows if packed else [said_values(row) for row in rows], import_id)
     else:
         db.insert_records("warnings", _WARNING_INSERTED,
@@ -408,10 +407,10 @@ def prepare_followup(db: Database, raw: Mapping[str, Any], warning: Mapping[str,
         "note": validate.optional_text(raw.get("note"))})
 
 
-FOLLOWUP_INSERTED = ("warning_id", "at", "method", "outcome", "case_id", "note",
-                     "note_enc")
+_FOLLOWUP_INSERTED = ("warning_id", "at", "method", "outcome", "case_id", "note",
+                      "note_enc")
 # A checked follow-up as `insert_followups` writes it (its warning's id first).
-followup_values = operator.itemgetter(*FOLLOWUP_INSERTED)
+followup_values = operator.itemgetter(*_FOLLOWUP_INSERTED)
 
 
 def insert_followups(db: Database, followups: list[Any],
@@ -423,7 +422,7 @@ def insert_followups(db: Database, followups: list[Any],
     refresh, when not all of theirs (a merge: not those stored with what their follow-ups
     say, `insert_warnings(…, said=True)`). `packed`: the follow-ups are `followup_values`
     of the checked ones already."""
-    db.insert_records("followups", FOLLOWUP_INSERTED,
+    db.insert_records("followups", _FOLLOWUP_INSERTED,
                       followups if packed else [followup_values(f) for f in followups],
                       import_id)
     if refresh is None:

@@ -40,7 +40,6 @@ from tongwei_cli.core.fields import KINDS as RECORD_KINDS
 from tongwei_cli.domain.records import Prepared
 from tongwei_cli.imports.readers import WHAT, file_digest, file_format, read_rows, regular_file
 from tongwei_cli.storage import db as storage
-from tongwei_cli.storage import digests
 from tongwei_cli.storage.db import Database
 
 Row = dict[str, Any]
@@ -88,9 +87,6 @@ class ImportKind:
     # totals, links, statuses). Without it the staged rows are read back and handed to
     # `insert`, a batch at a time.
     copy: Callable[[Database, int], None] | None = None
-    # The table `copy` writes the staged rows to (`copy_staged`): checked apart, the
-    # children tag the rows beside them as they stage them (`digests.RowTags`).
-    table: str | None = None
     # What other commands may have changed since the rows were checked that makes a staged
     # row wrong (a key stored meanwhile, the case an event names voided…), asked in SQL of
     # `STAGE`. Without it: whether `find` now finds any staged row's key.
@@ -263,7 +259,7 @@ def run_import(db: Database, kind_name: str, path: Path, *, dry_run: bool = Fals
     try:
         with db.read():  # one state of the file for every check; only temp tables written
             version = _version(db)
-            checked = (_checked_apart(db, kind, stream, relay, stage)
+            checked = (_checked_apart(db, kind, stream, relay, stage.apart())
                        if kind.overlap and kind.checker is None and size >= WORKER_BYTES
                        and hasattr(os, "fork")
                        and prime(db) else _checked_here(db, kind, stream))
@@ -373,7 +369,7 @@ class _NoConnection:
 
 
 def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, Row]],
-                   relay: _Relay, stage: _Stage) -> Iterator[list[Checked]]:
+                   relay: _Relay, folder: str) -> Iterator[list[Checked]]:
     """`_checked_here`, run in two forked children (`_fork`), each sending its batches down
     a pipe.
 
@@ -390,8 +386,6 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
     import pickle
 
     tally = kind.tally_part(db) if kind.tally_part is not None else None
-    tags = stage.tags = _staged_tags(db, kind)
-    folder = stage.apart()
     reader_out, reader_in = os.pipe()  # the reader's checked batches
     helper_out, helper_in = os.pipe()  # the second child's checked batches
     handed_out, handed_in = os.pipe()  # the rows the reader hands to the second child
@@ -401,7 +395,7 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
 
     def read() -> None:
         relay.apart = True
-        staged = _StageFile(os.path.join(folder, "a.db"), kind, tally, tags)
+        staged = _StageFile(os.path.join(folder, "a.db"), kind, tally)
         with os.fdopen(reader_in, "wb", buffering=1 << 16) as out, \
                 os.fdopen(handed_in, "wb", buffering=1 << 16) as hand:
             try:
@@ -425,7 +419,7 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
         return [fd for fd in ends if fd not in keep]
 
     def helper() -> None:
-        staged = _StageFile(os.path.join(folder, "b.db"), kind, tally, tags)
+        staged = _StageFile(os.path.join(folder, "b.db"), kind, tally)
         _serve(handed_out, helper_in, lambda item: staged.brief(
             item[0], _checked_part(db, kind, item[1])), end=True)
 
@@ -452,39 +446,6 @@ def _checked_apart(db: Database, kind: ImportKind, stream: Iterator[tuple[int, R
                 number += 1
     finally:
         _reap(pids, stop=not done)
-
-
-@dataclass
-class _StagedTags:
-    """How the checking children tag the rows they stage (`_StageFile`): the tags of the
-    rows `kind.copy` will write, made for the ids from `first` on and for the import
-    `import_id` under the key `key_id` -- what the rows are given if nothing else is
-    written meanwhile. The write checks (`_Stage.tag`), and has the rows tagged from the
-    table otherwise."""
-
-    tags: digests.RowTags
-    first: int
-    import_id: int
-    key_id: str
-
-
-def _staged_tags(db: Database, kind: ImportKind) -> _StagedTags | None:
-    """`_StagedTags` of an import checked apart; None when the kind's rows are not copied
-    into one table, or there is no key to tag with."""
-    from tongwei_cli.storage import keys
-
-    if kind.table is None:
-        return None
-    try:
-        key = keys.current(db)
-    except TongweiError:
-        return None
-    sealer = digests.Sealer()
-    sealer.use(key.subkey("digest"))
-    import_id = db.scalar("SELECT coalesce(max(id), 0) + 1 FROM imports")
-    tags = digests.RowTags(db, kind.table, storage.imported(import_id), sealer)
-    first = db.scalar(f"SELECT coalesce(max(id), 0) + 1 FROM {kind.table}")
-    return _StagedTags(tags, first, import_id, key.key_id) if tags.usable else None
 
 
 def _widen(fd: int) -> None:
@@ -515,9 +476,8 @@ class _StageFile:
     a good row, only its key and `seq` (`brief`): it asks the file for the whole row in the
     rare case it needs it (`_Stage.rows`: a key already stored, a repeat)."""
 
-    def __init__(self, path: str, kind: ImportKind, tally: Callable[[list[Row]], Any] | None,
-                 tags: _StagedTags | None = None):
-        self.path, self.kind, self.tally, self.tags = path, kind, tally, tags
+    def __init__(self, path: str, kind: ImportKind, tally: Callable[[list[Row]], Any] | None):
+        self.path, self.kind, self.tally = path, kind, tally
         self.conn: Any = None
         self.sql = ""
         self.values: Callable[[Row], tuple] = tuple
@@ -535,17 +495,10 @@ class _StageFile:
             staged = [(base + place, line, *values(row))
                       for place, (line, row) in enumerate(rows)]
             part = None if self.tally is None else self.tally([row for _, row in rows])
-            made = None if self.tags is None else self.tags.tags.of(
-                self.tags.first + number * APART_ROWS, [values[2:] for values in staged])
             with self.conn:  # one transaction a batch, whole before the parent hears of it
                 self.conn.executemany(self.sql, staged)
                 self.conn.execute("INSERT INTO tally (batch, part) VALUES (?, ?)",
                                   (number, json.dumps(part)))
-                if made is not None:  # (the tags of the rows, for the ids they should get)
-                    first, tags, _ = made
-                    self.conn.executemany("INSERT INTO tags VALUES (?, ?, ?)", [
-                        (base + place, first + place, tag)
-                        for place, tag in enumerate(tags)])
             seqs = {line: seq for seq, line, *_ in staged}
         key = self.kind.key
         return [(line, None, extra) if row is None else (line, (key(row), seqs[line]), extra)
@@ -563,11 +516,7 @@ class _StageFile:
         self.conn.execute(f"CREATE TABLE stage (seq INTEGER PRIMARY KEY,"
                           f" line INTEGER NOT NULL, {_names(columns)})")
         self.conn.execute("CREATE TABLE tally (batch INTEGER PRIMARY KEY, part TEXT)")
-        self.conn.execute("CREATE TABLE tags (seq INTEGER PRIMARY KEY, row_id INTEGER,"
-                          " tag INTEGER)")
         self.conn.commit()
-        if self.tags is not None:
-            self.tags.tags.bind(columns)
         get = operator.itemgetter(*columns)
         self.values = get if len(columns) > 1 else lambda row: (get(row),)
         self.sql = (f"INSERT INTO stage VALUES ({', '.join('?' * (len(columns) + 2))})")
@@ -804,7 +753,6 @@ def _write_once(db: Database, kind: ImportKind, result: ImportResult, stage: _St
              db.officer)).lastrowid
         if result.imported:
             stage.copy(import_id)
-            stage.tag(import_id, result.imported)
         if result.updated:
             stage.correct(import_id, what)
         db.audit("import", kind.name, str(import_id), None, {
@@ -829,8 +777,6 @@ class _Stage:
         self.values: Callable[[Row], tuple] = tuple
         self.count = 0  # rows staged: the last `seq`
         self.folder: str | None = None  # the children's stage files
-        self.tags: _StagedTags | None = None  # how the children tagged the rows they staged
-        self.tagged: list[str] = []  # the attached stage files with their tags
         self.drop()
         db.conn.execute(f"CREATE TABLE {CHANGES} (seq INTEGER PRIMARY KEY,"
                         " line INTEGER NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL)")
@@ -902,7 +848,6 @@ class _Stage:
                                    " different columns")
         names = _names(columns)
         skipped = conn.execute(f"SELECT 1 FROM {SKIP} LIMIT 1").fetchone()
-        self.tagged = [] if skipped else parts  # (tags made for ids no skipped row takes)
         union = " UNION ALL ".join(
             f"SELECT {names} FROM {part}.stage"
             + (f" WHERE line NOT IN (SELECT line FROM {SKIP})" if skipped else "")
@@ -995,18 +940,6 @@ class _Stage:
         insert = self.kind.inserter() if self.kind.inserter else self.kind.insert
         for part in self.staged():
             insert(self.db, [row for _, row in part], import_id)  # type: ignore[misc]
-
-    def tag(self, import_id: int, count: int) -> None:
-        """Store the tags the children made of the `count` rows just copied (inside the
-        write), if they were made for this import, this key and the ids the rows got."""
-        made, db = self.tags, self.db
-        key = db.write_key
-        if made is None or not self.tagged or made.import_id != import_id or (
-                key is None or key.key_id != made.key_id):
-            return
-        select = " UNION ALL ".join(f"SELECT row_id, tag FROM {part}.tags"
-                                    for part in self.tagged)
-        digests.add_staged_tags(db, made.tags.table, made.first - 1, count, select)
 
     def correct(self, import_id: int, what: str) -> None:
         """Apply the staged corrections (inside the write) to the records as stored now,

@@ -411,7 +411,7 @@ def _columns(kind: RecordKind, *, also_required: tuple[str, ...] = ()) -> dict[s
 register(ImportKind(
     name="cases", entity="case", **_columns(CASE, also_required=("no",)),
     prepare=_prepare_case, key=lambda row: row["no"], find=_find_cases,
-    copy=_copy_cases, table="cases", recheck=_recheck_cases, update=_correct_case,
+    copy=_copy_cases, recheck=_recheck_cases, update=_correct_case,
     order=lambda row: (row["reported"], row["no"]),
     describe=lambda row: f"case {row['no']}", overlap=True))
 register(ImportKind(
@@ -424,7 +424,7 @@ register(ImportKind(
 register(ImportKind(
     name="warnings", entity="warning", **_columns(WARNING),
     prepare=alerts.prepare_warning, key=lambda row: row["no"], find=_find_warnings,
-    copy=_copy_warnings, table="warnings", recheck=_recheck_warnings,
+    copy=_copy_warnings, recheck=_recheck_warnings,
     tally=_tally_warnings, tally_part=_tally_part, tally_add=_tally_add,
     update=_correct_warning,
     order=lambda row: (row["received_at"], row["no"]),

@@ -63,13 +63,12 @@ from tongwei_cli.domain.station_file import station_of
 from tongwei_cli.imports.engine import Writer, chunks, column_of, in_two, prime
 from tongwei_cli.imports.readers import file_digest
 from tongwei_cli.storage import audit, digests, keys, personal, totals
-from tongwei_cli.storage.db import GENESIS_HASH, Database, connect_readonly, imported, open_db
+from tongwei_cli.storage.db import GENESIS_HASH, Database, connect_readonly, open_db
 
 PREFER = ("county", "station")
 BATCH = 5000  # station records read, matched and written at a time: memory stays flat
 APART = 20_000  # from this many new records of a kind (`Kind.apart`): checked by two children
 LOOKUP = 500  # values in one `IN (…)`
-BASE_COLUMNS = ("source", "kind", "key", "key_id", "digest")  # of `merged_records`
 HOLD_WAIT_MS = 200  # for another writer of the station file at most (`Station.held`)
 
 
@@ -224,7 +223,6 @@ class Kind:
     # What is read with each record merged apart, beside `station_select`: `(name, SQL
     # over the row q)` (`Warnings`: whether it says what its follow-ups say).
     beside: tuple[str, str] | None = None
-    packed_columns = ()  # the columns of the tuples `pack` makes, in order (`values_of`)
 
     def looked_up(self, m: Merger, rows: list[Row]) -> Any:
         """What the checks of these new records read of this file (given to `ready`)."""
@@ -240,10 +238,6 @@ class Kind:
 
     def insert(self, m: Merger, ready: list[Any], packed: bool = False) -> None:
         raise NotImplementedError
-
-    def values_of(self, packed: Any) -> list[tuple]:
-        """The tuples of what `pack` made, one a row inserted."""
-        return packed
 
     def merged(self, rows: list[Row], ready: list[Row]) -> Any:
         """What the parent keeps of a batch merged apart, every record of it checked
@@ -443,11 +437,6 @@ class Warnings(Kind):
         return [p for row in rows if (p := m.attempt(self, row, lambda r=row:
                                                      self._new(m, r))) is not None]
 
-    packed_columns = alerts.SAID_INSERTED
-
-    def values_of(self, packed):
-        return packed[0]
-
     def pack(self, m, ready):
         # (with what they add to the per-day totals, worked out by the child too)
         return ([alerts.said_values(row) for row in ready],
@@ -641,8 +630,6 @@ class Followups(Kind):
             if prepared is not None:
                 out.append(prepared)
         return out
-
-    packed_columns = alerts.FOLLOWUP_INSERTED
 
     def pack(self, m, ready):
         return [alerts.followup_values(f) for f in ready]
@@ -988,16 +975,13 @@ class Merger:
     def _keep_bases(self, kind: Kind, items: list[tuple[str, str]]) -> None:
         """Write the bases `(key, digest)` of records of `kind` just settled."""
         self._ensure_source()
+        key_id = self.key.key_id
         self.db.insert_many(
-            "merged_records", BASE_COLUMNS, self._base_rows(kind, items),
+            "merged_records", ("source", "kind", "key", "key_id", "digest"),
+            [(self.source_id, kind.name, key, key_id, digest) for key, digest in items],
             on_conflict="(source, kind, key) DO UPDATE SET key_id = excluded.key_id,"
                         " digest = excluded.digest")
         self.bases_changed = True
-
-    def _base_rows(self, kind: Kind, items: list[tuple[str, str]]) -> list[tuple]:
-        """The rows of `merged_records` (`BASE_COLUMNS`) of the bases `items`."""
-        source, name, key_id = self.source_id, kind.name, self.key.key_id
-        return [(source, name, key, key_id, digest) for key, digest in items]
 
     # -- records --
     def set_aside(self, kind: Kind, row: Row, case_no: str, how: str) -> None:
@@ -1171,17 +1155,6 @@ class Merger:
         self.day_offset = self.db.scalar("SELECT offset_seconds FROM warning_days_zone")
         self.wait()
         self._ensure_import()
-        self._ensure_source()
-        # The tags of the new rows and of their bases, made by the children beside them
-        # from the values the writer binds (`digests.RowTags`), for the ids they will be
-        # given: batch k's are the BATCH × k after the highest before (each batch is BATCH
-        # records, every one written -- the writer checks, and has the rows tagged from
-        # the table otherwise).
-        row_tags = digests.RowTags(self.db, kind.table, imported(self.import_id)).bind(
-            kind.packed_columns)
-        base_tags = digests.RowTags(self.db, "merged_records").bind(BASE_COLUMNS)
-        first_row = self.before[kind.name] + 1
-        first_base = self.db.scalar("SELECT coalesce(max(id), 0) + 1 FROM merged_records")
 
         def parts() -> Iterator[tuple[Any, Any]]:
             """Each batch as read -- or, read by the children, its first and last ids and
@@ -1204,8 +1177,8 @@ class Merger:
                 raise _changed(self.station)
             return part
 
-        def work(numbered: tuple[int, tuple[Any, Any]]) -> tuple[Any, ...]:
-            number, (part, found) = numbered
+        def work(item: tuple[Any, Any]) -> tuple[Any, ...]:
+            part, found = item
             if direct:
                 part = read(part)
             fits = True
@@ -1223,30 +1196,21 @@ class Merger:
             ready = kind.ready(self, list(theirs.values()), found)
             merged = (kind.merged(rows, ready) if not self.problems and len(ready) == len(rows)
                       else None)
-            packed = kind.pack(self, ready)
-            offset = number * BATCH
-            made = (row_tags.of(first_row + offset, kind.values_of(packed)),
-                    base_tags.of(first_base + offset, self._base_rows(kind, keep)))
-            return packed, keep, self.problems, result.set_aside, fits, merged, made
+            return (kind.pack(self, ready), keep, self.problems, result.set_aside, fits,
+                    merged)
 
         refused: list[tuple[str, str | None, str]] = []
         aside: list[tuple[str, str, str]] = []
-        def written(ready: Any, keep: list[tuple[str, str]], made: tuple[Any, Any]) -> None:
+        def written(ready: list[tuple], keep: list[tuple[str, str]]) -> None:
             # (one job a batch: the writer takes a batch whole while this thread hands the
             # children their next parts -- a job waits for the one before it)
-            db = self.db
             if ready:
-                before = db.scalar(f"SELECT coalesce(max(id), 0) FROM {kind.table}")
                 kind.insert(self, ready, packed=True)
-                digests.add_tags(db, kind.table, before, len(kind.values_of(ready)), made[0])
-            before = db.scalar("SELECT coalesce(max(id), 0) FROM merged_records")
             self._keep_bases(kind, keep)
-            digests.add_tags(db, "merged_records", before, len(keep), made[1])
-            digests.seal(db)  # (whatever was not tagged beside: from the table)
+            digests.seal(self.db)
 
         kept: list[Any] | None = []  # what `kind.merged` gave of each batch, in order
-        for ready, keep, problems, set_aside, fits, merged, made in in_two(
-                self.db, work, enumerate(parts())):
+        for ready, keep, problems, set_aside, fits, merged in in_two(self.db, work, parts()):
             if not fits:
                 verify_table(self.station, kind.table)  # (raises, naming the record)
                 raise RuntimeError(f"a record of {kind.table} does not fit its digest")
@@ -1257,7 +1221,7 @@ class Merger:
                 kept = None
             elif kept is not None:
                 kept.append(merged)
-            self.write(lambda r=ready, k=keep, t=made: written(r, k, t))
+            self.write(lambda r=ready, k=keep: written(r, k))
         self.problems += refused
         result.set_aside += aside
         self.station.unchecked.discard(kind.table)

@@ -91,12 +91,6 @@ def _audit_json(value: dict | None) -> str | None:
     return json.dumps(mask_shown(value), ensure_ascii=False, sort_keys=True, default=str)
 
 
-def imported(import_id: int) -> dict[str, int | None]:
-    """The origin columns of an imported record, one value for all (`insert_many`'s
-    `same`): who and when are its import's."""
-    return {"created_at": None, "created_by": None, "import_id": import_id}
-
-
 class Database:
     """One open tongwei file."""
 
@@ -381,7 +375,8 @@ class Database:
                        rows: Sequence[Sequence[Any]], import_id: int | None) -> None:
         """`insert_many` of records with their origin (`origin`)."""
         if import_id:
-            self.insert_many(table, columns, rows, same=imported(import_id))
+            self.insert_many(table, columns, rows, same={
+                "created_at": None, "created_by": None, "import_id": import_id})
         else:
             now, who = self.origin(import_id)
             self.insert_many(table, (*columns, "created_at", "created_by"),
