@@ -487,18 +487,20 @@ def _merged(county: Path, station: Path):
         db.close()
 
 
-def _station_of(run, folder: Path, n: int) -> Path:
-    """A station file with `n` warnings and a follow-up of each, imported."""
+def _station_of(run, folder: Path, n: int, prefix: str = "YJM", station: str = "平襄"
+                ) -> Path:
+    """A station file with `n` warnings (`prefix` and a number) and a follow-up of each,
+    imported."""
     folder.mkdir()
     day = days_ago(3)
     (folder / "w.csv").write_text("no,received,level,station,phone\n" + "".join(
-        f"YJM{i:05d},{day} {8 + i // 60 % 10:02d}:{i % 60:02d},low,平襄,1390000{i:04d}\n"
-        for i in range(n)), "utf-8")
+        f"{prefix}{i:05d},{day} {8 + i // 60 % 10:02d}:{i % 60:02d},low,{station},"
+        f"1390000{i:04d}\n" for i in range(n)), "utf-8")
     (folder / "f.csv").write_text("warning,at,method,outcome\n" + "".join(
-        f"YJM{i:05d},{day} 19:{i % 60:02d},{'visit' if i % 3 else 'phone'},dissuaded\n"
+        f"{prefix}{i:05d},{day} 19:{i % 60:02d},{'visit' if i % 3 else 'phone'},dissuaded\n"
         for i in range(n)), "utf-8")
-    path = folder / "平襄.db"
-    run("--db", path, "init", "--station", "平襄")
+    path = folder / f"{station}.db"
+    run("--db", path, "init", "--station", station)
     run("--db", path, "import", "warnings", folder / "w.csv")
     run("--db", path, "import", "followups", folder / "f.csv")
     return path
@@ -985,3 +987,39 @@ def test_a_station_file_changed_while_it_is_merged_is_refused(
               " again",
         "zh": "错误：FILE：平襄.db 在合并期间被改动；未合并任何内容：请重新合并"}[language]
     assert json.loads(run("--db", county, "audit", "list", "--format", "json").stdout) == before
+
+
+def test_a_stations_first_merge_into_a_county_with_records_is_checked_apart(
+        run, tmp_path, monkeypatch):
+    """A county file that already holds other stations' warnings and follow-ups: a station
+    merged for the first time, none of its warning numbers known here, has its warnings
+    and follow-ups checked apart as into a new file -- and the county's figures are the sum
+    of the two; a station file one of whose numbers the county already has is merged here,
+    record by record, and what matched is unchanged."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    first = _station_of(run, tmp_path / "a", 50, "YJA", "马营")
+    second = _station_of(run, tmp_path / "b", 60, "YJB", "平襄")
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    assert _merged(county, first).new == 100
+    given = _batches_given(monkeypatch)
+    result = _merged(county, second)
+    assert (result.written, result.new) == (True, 120)
+    assert len(given) == 3 + 3  # (every batch of warnings and of follow-ups, apart)
+
+    def counts(path: Path) -> tuple:
+        figures = json.loads(run("--db", path, "report", "range", "--from", days_ago(3),
+                                 "--to", days_ago(3), "--format", "json").stdout)
+        return tuple(figures["warnings"][k] for k in ("received", "fed_back", "dissuaded"))
+
+    assert counts(county) == tuple(a + b for a, b in zip(counts(first), counts(second),
+                                                          strict=True)) == (110, 110, 110)
+    _clean(run, county)
+    assert run("--db", county, "merge", second).stdout.startswith("nothing changed")
+
+    third = _station_of(run, tmp_path / "c", 30, "YJB", "鸡川")  # (YJB00000… known here)
+    given.clear()
+    other = _merged(county, third)
+    assert given == [] and other.new == 0 and len(other.conflicts) == 30
+    _clean(run, county)

@@ -214,6 +214,7 @@ class Kind:
     voids = False  # whether the record can be voided (content has voided, void_reason)
     removable = False  # whether the station can remove one (its removal is carried over)
     lookup = "no"  # the column of `select` that `lookups` are values of
+    looked_by = "no"  # the name `select` gives that column (`Merger._all_new`)
     # Whether the checks of its new records read of this file only what `looked_up` finds
     # for a batch beforehand (`ready` checks them with it, `insert` writes what passed): a
     # first merge of many of them is then checked by two forked children
@@ -552,6 +553,7 @@ class Followups(Kind):
     order = "ORDER BY f.id"
     content = ("warning_no", "at", "method", "outcome", "case_no", "note")
     lookup = "w.no"
+    looked_by = "warning_no"
     removable = True
 
     def remove(self, m, current):
@@ -1021,7 +1023,9 @@ class Merger:
         # unique in the station file), and the lookups are spared.
         empty = db.one(f"SELECT 1 FROM {kind.table} LIMIT 1") is None
         self.before[kind.name] = db.scalar(f"SELECT coalesce(max(id), 0) FROM {kind.table}")
-        if empty and not based and self._worth_apart(kind):
+        # (a station's first merge of many records this file has none of -- into a new
+        # county file, or one that holds other stations' records: checked apart)
+        if not based and self._worth_apart(kind) and (empty or self._all_new(kind)):
             self._add_apart(kind)
             self.wait()
             kind.finish(self)
@@ -1103,6 +1107,21 @@ class Merger:
         reads of this file loaded before the fork."""
         return (kind.apart and hasattr(os, "fork") and self.station.db.scalar(
             f"SELECT count(*) FROM {kind.table}") >= APART and prime(self.db))
+
+    def _all_new(self, kind: Kind) -> bool:
+        """Whether no record of `kind` here can match one of the station's: none has a
+        `lookup` value that one of the station's has (read a few hundred at a time from
+        either file). Then each of the station's is new here, as in a new file: a station
+        merged for the first time into a county file that holds other stations' records."""
+        cursor = self.station.db.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(f"SELECT DISTINCT q.{kind.looked_by} FROM"
+                       f" ({kind.station_select or kind.select}) q")
+        while part := [r[0] for r in cursor.fetchmany(LOOKUP)]:
+            if self.db.one(f"{kind.select} WHERE {kind.lookup} IN"
+                           f" ({', '.join('?' * len(part))}) LIMIT 1", part) is not None:
+                return False
+        return True
 
     def _add_apart(self, kind: Kind) -> None:
         """Every record of `kind` in the station file, none of them here yet (a first
