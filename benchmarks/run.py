@@ -268,9 +268,10 @@ def warning_times(n: int, now: datetime, seed: int) -> Iterator[datetime]:
 
 
 def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1,
-                unfed: int = 0) -> dict[str, Path]:
+                unfed: int = 0, prefix: str = "YJ") -> dict[str, Path]:
     """CSV files (UTF-8, the add commands' option names as headers) for one scale. The
-    first (oldest) `unfed` warnings get no follow-up: a history imported without them."""
+    first (oldest) `unfed` warnings get no follow-up: a history imported without them.
+    The warnings are numbered `prefix` and eight digits, from 1."""
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     today = now.astimezone(TZ).date()
@@ -286,7 +287,7 @@ def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1,
         for i, received in enumerate(warning_times(n_warnings, now, seed)):
             code, zh, hours = LEVELS[rng.randrange(3)]
             station = rng.randrange(len(STATIONS))
-            no = f"YJ{i + 1:08d}"
+            no = f"{prefix}{i + 1:08d}"
             warnings.writerow([
                 no, local(received), zh if i % 2 else code,
                 STATIONS[station] if i % 3 else STATION_CODES[station],
@@ -332,7 +333,7 @@ def write_scale(folder: Path, n_cases: int, n_warnings: int, seed: int = 1,
                 rng.choice(SURNAMES) + rng.choice(GIVEN),
                 f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}", victim_id, "", "",
                 AUDIENCES[i % len(AUDIENCES)],
-                f"YJ{rng.randrange(1, n_warnings + 1):08d}" if i % 10 == 0 else "", ""])
+                f"{prefix}{rng.randrange(1, n_warnings + 1):08d}" if i % 10 == 0 else "", ""])
             if i % 10 < 3:
                 when = min(today, day + timedelta(days=rng.randrange(0, 30))).isoformat()
                 events.writerow([no, "solved", when, "", "", ""])
@@ -740,17 +741,19 @@ conn.execute("COMMIT")
 """.replace("{prelude}", FLOOR_PRELUDE)
 
 
-def merge_station(folder: Path, n_warnings: int) -> tuple[Path, dict[str, Path]]:
-    """A station's own file (`tongwei init --station 平襄`) holding the generator's
-    `n_warnings` warnings and their follow-ups (about nine in ten fed back), loaded through
-    `tongwei import`; and the CSV files they came from."""
-    data = folder / f"merge-{n_warnings // 1000}k-data"
+def merge_station(folder: Path, n_warnings: int, name: str = "平襄", prefix: str = "YJ"
+                  ) -> tuple[Path, dict[str, Path]]:
+    """A station's own file (`tongwei init --station NAME`) holding the generator's
+    `n_warnings` warnings (numbered `prefix`…) and their follow-ups (about nine in ten fed
+    back), loaded through `tongwei import`; and the CSV files they came from."""
+    tag = f"{n_warnings // 1000}k" + ("" if prefix == "YJ" else f"-{prefix.lower()}")
+    data = folder / f"merge-{tag}-data"
     data.mkdir(exist_ok=True)
-    files = write_scale(data, 100, n_warnings)
-    station = folder / f"merge-{n_warnings // 1000}k-station.db"
+    files = write_scale(data, 100, n_warnings, prefix=prefix)
+    station = folder / f"merge-{tag}-station.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{station}{suffix}").unlink(missing_ok=True)
-    tw(station, "init", "--station", "平襄")
+    tw(station, "init", "--station", name)
     for kind in ("warnings", "followups"):
         tw(station, "import", kind, str(files[kind]))
     return station, files
@@ -758,23 +761,30 @@ def merge_station(folder: Path, n_warnings: int) -> tuple[Path, dict[str, Path]]
 
 def measure_merge(folder: Path, runs: int) -> dict:
     """`tongwei merge` of a station file of 100k warnings with their follow-ups into a new
-    county file against the floor (the same rows from CSV, `executemany`, sealing the
-    same), and `tongwei import` of the same rows against the same floor; the peak memory
-    of merging the station files of each size of MERGE_WARNINGS."""
+    county file, and into one that holds another station's as many (the path a working
+    county file takes), each against the floor (the same rows from CSV, `executemany`,
+    sealing the same, into a copy of the same county file); `tongwei import` of the same
+    rows against the same floor; the peak memory of merging the station files of each
+    size of MERGE_WARNINGS."""
     print("merge: building the station files…", file=sys.stderr, flush=True)
     stations = {n: merge_station(folder, n) for n in MERGE_WARNINGS}
     station, files = stations[MERGE_WARNINGS[-1]]
     template = folder / "template.db"
     county = folder / "merge-county.db"
     floor_db = folder / "merge-floor.db"
+    # (a county file that merged another station's file first: its warnings numbered apart)
+    held = folder / "merge-county-held.db"
+    other, _ = merge_station(folder, MERGE_WARNINGS[-1], "马营", "YK")
+    tw(fresh_copy(template, held), "merge", str(other))
+    sqlite3.connect(held).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
-    def floor() -> float:
+    def floor(base: Path = template) -> float:
         return run([sys.executable, "-c", MERGE_FLOOR_SCRIPT,
-                    str(fresh_copy(template, floor_db)), str(files["warnings"]),
+                    str(fresh_copy(base, floor_db)), str(files["warnings"]),
                     str(files["followups"]), FLOOR_SQL])[0]
 
-    def merge() -> float:
-        return tw(fresh_copy(template, county), "merge", str(station))[0]
+    def merge(base: Path = template) -> float:
+        return tw(fresh_copy(base, county), "merge", str(station))[0]
 
     def imports() -> float:
         fresh_copy(template, county)
@@ -782,7 +792,9 @@ def measure_merge(folder: Path, runs: int) -> dict:
                    for kind in ("warnings", "followups"))
 
     print("measuring merge…", file=sys.stderr, flush=True)
-    pairs = interleaved({"merge": (merge, floor), "import": (imports, floor)}, runs)
+    pairs = interleaved({"merge": (merge, floor),
+                         "merge held": (lambda: merge(held), lambda: floor(held)),
+                         "import": (imports, floor)}, runs)
     peaks = {n: tw(fresh_copy(template, county), "merge", str(path), peak=True)[1]
              for n, (path, _) in stations.items()}
     conn = sqlite3.connect(station)
@@ -799,6 +811,7 @@ def merge_rows(merge: dict) -> list[tuple[str, str, str, str, str, bool | None]]
     rows: list[tuple[str, str, str, str, str, bool | None]] = []
     for key, name, target in (
             ("merge", f"`tongwei merge` of a station file ({what}) into a new county file", 2),
+            ("merge held", "… into a county file that holds another station's as many", 2),
             ("import", "… `tongwei import` of the same rows (for comparison)", None)):
         ours, base = merge[key]
         rows.append((name, ms(ours), f"{ms(base)} ({floor_name})", f"{ours / base:.2f} ×",
