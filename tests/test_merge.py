@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import tracemalloc
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -1023,3 +1024,62 @@ def test_a_stations_first_merge_into_a_county_with_records_is_checked_apart(
     other = _merged(county, third)
     assert given == [] and other.new == 0 and len(other.conflicts) == 30
     _clean(run, county)
+
+
+def _unwritable(folder: Path) -> Callable[[], None]:
+    """Make `folder` a folder nobody may write, as a write-protected medium is (root too:
+    `chattr +i`); returns what undoes it."""
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(folder)],
+                                                        capture_output=True).returncode:
+            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+        return lambda: subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+    os.chmod(folder, 0o555)
+    return lambda: os.chmod(folder, 0o755)
+
+
+def test_a_station_file_on_a_write_protected_medium_is_merged_where_it_is(
+        run, tmp_path, monkeypatch):
+    """A station file brought on a write-protected medium, in a folder where SQLite cannot
+    make the files its log needs: read in place, every record merged, nothing made beside
+    it -- unless a log (`-wal`) beside it holds changes an in-place read would miss: then
+    refused in one line naming the file, saying to copy both; nothing written."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 30)
+    for suffix in ("-wal", "-shm"):
+        assert not Path(f"{station}{suffix}").exists()  # (the last connection took them)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    before = sorted(p.name for p in station.parent.iterdir())
+    undo = _unwritable(station.parent)
+    try:
+        result = run("--db", county, "merge", station)
+    finally:
+        undo()
+    assert result.stdout.startswith("merged from 平襄.db: 60 new")
+    assert sorted(p.name for p in station.parent.iterdir()) == before
+    _clean(run, county)
+
+    logged = tmp_path / "logged"
+    logged.mkdir()
+    shutil.copyfile(station, logged / station.name)
+    (logged / f"{station.name}-wal").write_bytes(b"\0" * 4096)  # (a log with changes)
+    other = tmp_path / "other.db"
+    run("--db", other, "init")
+    audit = json.loads(run("--db", other, "audit", "list", "--format", "json").stdout)
+    undo = _unwritable(logged)
+    try:
+        results = {language: run("--db", other, "merge", logged / station.name, ok=False,
+                                 env={"TONGWEI_LANG": language}) for language in ("en", "zh")}
+    finally:
+        undo()
+    path = logged / station.name
+    assert {language: (r.exit_code, r.stderr.replace("\n", " ").strip())
+            for language, r in results.items()} == {
+        "en": (1, f"error: FILE: {path} cannot be read where it is: 平襄.db-wal beside it holds"
+                  " changes not yet in the file; copy both to a folder that can be written,"
+                  " then use the copy"),
+        "zh": (1, f"错误：FILE：{path} 无法在原处读取：旁边的 平襄.db-wal 中有尚未写入文件的改动；"
+                  "请把两者一起复制到可写入的文件夹，再使用副本")}
+    assert json.loads(run("--db", other, "audit", "list", "--format", "json").stdout) == audit

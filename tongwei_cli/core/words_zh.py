@@ -71,6 +71,12 @@ REASONS: dict[str, str] = {
     "{file}: its audit log is broken at row {n:d}: {problem:t}; nothing was merged":
         "{file}：审计日志在第 {n} 行断裂：{problem}；未合并任何内容",
     "{file}: {problem}; nothing was merged": "{file}：{problem}；未合并任何内容",
+    "{path} cannot be read where it is: {wal} beside it holds changes not yet in the file; "
+    "copy both to a folder that can be written, then use the copy":
+        "{path} 无法在原处读取：旁边的 {wal} 中有尚未写入文件的改动；请把两者一起复制到可写入的文件夹，再使用副本",
+    "{path} is from an older tongwei and cannot be brought up to date where it is (its folder "
+    "cannot be written); copy it to a folder that can be, then use the copy":
+        "{path} 来自旧版 tongwei，无法在原处升级（所在文件夹不可写入）；请把它复制到可写入的文件夹，再使用副本",
     "{file} changed while it was merged; nothing was merged: merge it again":
         "{file} 在合并期间被改动；未合并任何内容：请重新合并",
     "{file} has no key (a file from before keys)": "{file} 没有密钥（早于密钥的旧文件）",

@@ -63,7 +63,7 @@ from tongwei_cli.domain.station_file import station_of
 from tongwei_cli.imports.engine import Writer, chunks, column_of, in_two, prime
 from tongwei_cli.imports.readers import file_digest
 from tongwei_cli.storage import audit, digests, keys, personal, totals
-from tongwei_cli.storage.db import GENESIS_HASH, Database, connect_readonly, open_db
+from tongwei_cli.storage.db import GENESIS_HASH, Database, connect_readonly, open_db, open_in_place
 
 PREFER = ("county", "station")
 BATCH = 5000  # station records read, matched and written at a time: memory stays flat
@@ -799,7 +799,14 @@ def open_station(db: Database, path: Path, key_file: Path | None = None) -> Stat
         raise InvalidValue(f"{path} is a folder", "FILE")
     if path.resolve() == db.path.resolve():
         raise InvalidValue(f"{path} is the file being merged into", "FILE")
-    station = open_db(db.settings, path)
+    try:
+        station = open_db(db.settings, path)
+    except StorageError as exc:  # (named as the file it is)
+        if os.access(path.parent, os.W_OK):
+            raise StorageError(exc.reason, "FILE") from None
+        # (a folder nobody may write -- a write-protected medium -- where SQLite cannot
+        # make the files beside it that its log needs: read in place)
+        station = open_in_place(db.settings, path)
     try:
         found = keys.identity(station)
         if found is None:

@@ -291,6 +291,9 @@ class Database:
         begins now sees this one's state exactly -- True. When the lock cannot be had
         within `wait_ms` (another writer holds it: this never waits long for one) or at all
         (a file that cannot be written), a plain read transaction -- False."""
+        if self.conn.in_transaction:  # (inside another read or a write: that snapshot)
+            yield False
+            return
         try:
             held = self._began(wait_ms) is None
         except sqlite3.OperationalError:  # (read-only: there is no lock to take)
@@ -621,6 +624,36 @@ def open_db(settings: Settings | None = None, path: str | Path | None = None, *,
     except sqlite3.DatabaseError as exc:
         raise StorageError(describe_sqlite_error(exc, path), "--db") from None
     return db
+
+
+def open_in_place(settings: Settings, path: Path) -> Database:
+    """A tongwei file in a folder nobody may write -- a station's file on a write-protected
+    medium --, read where it is: SQLite is told the file cannot change (`immutable=1`), so
+    it takes no lock and makes no file beside it. Refused when a `-wal` beside it holds
+    changes (an immutable file's log is not read: records would be missed) or when the
+    file would need migrating; either way, copying it somewhere writable does."""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        raise StorageError(f"{path} cannot be read where it is: {wal.name} beside it holds "
+                           "changes not yet in the file; copy both to a folder that can be "
+                           "written, then use the copy", "FILE")
+    try:
+        _must_hold_database(path)
+    except StorageError as exc:
+        raise StorageError(exc.reason, "FILE") from None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True,
+                               isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        if pending_migrations(conn):
+            conn.close()
+            raise StorageError(f"{path} is from an older tongwei and cannot be brought up "
+                               "to date where it is (its folder cannot be written); copy it "
+                               "to a folder that can be, then use the copy", "FILE")
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(describe_sqlite_error(exc, path), "FILE") from None
+    return Database(conn, path, settings)
 
 
 def _not_tongwei(path: Path) -> StorageError:
