@@ -237,6 +237,28 @@ def using_key_file(key: Path) -> Iterator[None]:
             os.environ["TONGWEI_KEY_FILE"] = saved
 
 
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """`path` (a file, or a folder: nothing made in it) unwritable even for root, as on a
+    write-protected medium (`chattr +i`), else by its mode bits; the test is skipped where
+    neither can be done."""
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)],
+                                                        capture_output=True).returncode:
+            pytest.skip("cannot make a file read-only for root here (no chattr +i)")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+    else:
+        mode = path.stat().st_mode
+        os.chmod(path, 0o500 if path.is_dir() else 0o400)
+        try:
+            yield
+        finally:
+            os.chmod(path, mode)
+
+
 def days_ago(n: int) -> str:
     """A local date n days before today, as YYYY-MM-DD."""
     from zoneinfo import ZoneInfo

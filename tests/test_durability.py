@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import days_ago, tongwei_exe
+from tests.conftest import days_ago, read_only, tongwei_exe
 
 KILLS = 5
 BIG = 40_000
@@ -154,19 +154,8 @@ def test_a_read_only_folder_is_a_clear_error(sh, tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()
     target = folder / "t.db"
-    if os.geteuid() == 0:
-        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(folder)],
-                                                        capture_output=True).returncode:
-            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
-    else:
-        os.chmod(folder, 0o500)
-    try:
+    with read_only(folder):
         result = sh("--db", target, "init")
-    finally:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
-        else:
-            os.chmod(folder, 0o700)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: --db: cannot create")
     assert not target.exists()

@@ -15,7 +15,6 @@ import shutil
 import sqlite3
 import subprocess
 import tracemalloc
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.conftest import OFFICER, Runner, before_migration, days_ago, tongwei_exe
+from tests.conftest import OFFICER, Runner, before_migration, days_ago, read_only, tongwei_exe
 from tongwei_cli import commands
 from tongwei_cli.core import settings
 from tongwei_cli.imports import merge as merge_module
@@ -877,19 +876,8 @@ def test_a_station_file_that_cannot_be_written_merges_and_stays_as_it_was(
     run("--db", county, "init")
     sqlite3.connect(station).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     before = hashlib.sha256(station.read_bytes()).hexdigest()
-    if os.geteuid() == 0:
-        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(station)],
-                                                        capture_output=True).returncode:
-            pytest.skip("cannot make a file read-only for root here (no chattr +i)")
-    else:
-        os.chmod(station, 0o400)
-    try:
+    with read_only(station):
         result = run("--db", county, "merge", station)
-    finally:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(station)], capture_output=True)
-        else:
-            os.chmod(station, 0o600)
     assert result.stdout.startswith("merged from 平襄.db: 120 new")
     assert hashlib.sha256(station.read_bytes()).hexdigest() == before
     wal = Path(f"{station}-wal")
@@ -1026,18 +1014,6 @@ def test_a_stations_first_merge_into_a_county_with_records_is_checked_apart(
     _clean(run, county)
 
 
-def _unwritable(folder: Path) -> Callable[[], None]:
-    """Make `folder` a folder nobody may write, as a write-protected medium is (root too:
-    `chattr +i`); returns what undoes it."""
-    if os.geteuid() == 0:
-        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(folder)],
-                                                        capture_output=True).returncode:
-            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
-        return lambda: subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
-    os.chmod(folder, 0o555)
-    return lambda: os.chmod(folder, 0o755)
-
-
 def test_a_station_file_on_a_write_protected_medium_is_merged_where_it_is(
         run, tmp_path, monkeypatch):
     """A station file brought on a write-protected medium, in a folder where SQLite cannot
@@ -1052,11 +1028,8 @@ def test_a_station_file_on_a_write_protected_medium_is_merged_where_it_is(
     county = tmp_path / "county.db"
     run("--db", county, "init")
     before = sorted(p.name for p in station.parent.iterdir())
-    undo = _unwritable(station.parent)
-    try:
+    with read_only(station.parent):
         result = run("--db", county, "merge", station)
-    finally:
-        undo()
     assert result.stdout.startswith("merged from 平襄.db: 60 new")
     assert sorted(p.name for p in station.parent.iterdir()) == before
     _clean(run, county)
@@ -1068,12 +1041,9 @@ def test_a_station_file_on_a_write_protected_medium_is_merged_where_it_is(
     other = tmp_path / "other.db"
     run("--db", other, "init")
     audit = json.loads(run("--db", other, "audit", "list", "--format", "json").stdout)
-    undo = _unwritable(logged)
-    try:
+    with read_only(logged):
         results = {language: run("--db", other, "merge", logged / station.name, ok=False,
                                  env={"TONGWEI_LANG": language}) for language in ("en", "zh")}
-    finally:
-        undo()
     path = logged / station.name
     assert {language: (r.exit_code, r.stderr.replace("\n", " ").strip())
             for language, r in results.items()} == {

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import shutil
 import sqlite3
-import stat
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import days_ago
+from tests.conftest import days_ago, read_only
 
 WRITERS = 6
 PER_WRITER = 12
@@ -105,26 +100,6 @@ def test_csv_output_neutralises_formulas_but_keeps_numbers(run, tmp_path):
     run("case", "show", "F1", "-o", target)
     text = target.read_text("utf-8-sig")
     assert ",'=1+2," in text and ",1250," in text
-
-
-@contextmanager
-def read_only(path):
-    """Make `path` unwritable even for root (chattr +i), else by its mode bits."""
-    if os.geteuid() == 0:
-        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)],
-                                                        capture_output=True).returncode:
-            pytest.skip("cannot make a file read-only for root here (no chattr +i)")
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
-    else:
-        mode = path.stat().st_mode
-        os.chmod(path, stat.S_IRUSR)
-        try:
-            yield
-        finally:
-            os.chmod(path, mode)
 
 
 @pytest.mark.slow

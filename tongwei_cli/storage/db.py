@@ -291,19 +291,17 @@ class Database:
         begins now sees this one's state exactly -- True. When the lock cannot be had
         within `wait_ms` (another writer holds it: this never waits long for one) or at all
         (a file that cannot be written), a plain read transaction -- False."""
-        if self.conn.in_transaction:  # (inside another read or a write: that snapshot)
-            yield False
-            return
+        held = False
+        if not self.conn.in_transaction:  # (inside another read or a write: that snapshot)
+            try:
+                held = self._began(wait_ms) is None
+            except sqlite3.OperationalError:  # (read-only: there is no lock to take)
+                pass
         try:
-            held = self._began(wait_ms) is None
-        except sqlite3.OperationalError:  # (read-only: there is no lock to take)
-            held = False
-        if not held:
-            self.conn.execute("BEGIN")
-        try:
-            yield held
+            with self.read():  # (the transaction the lock began, or a plain one)
+                yield held
         finally:
-            if self.conn.in_transaction:
+            if held and self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
     def audit(self, action: str, entity: str, key: str | None = None,
