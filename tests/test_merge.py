@@ -983,8 +983,8 @@ def test_a_stations_first_merge_into_a_county_with_records_is_checked_apart(
     """A county file that already holds other stations' warnings and follow-ups: a station
     merged for the first time, none of its warning numbers known here, has its warnings
     and follow-ups checked apart as into a new file -- and the county's figures are the sum
-    of the two; a station file one of whose numbers the county already has is merged here,
-    record by record, and what matched is unchanged."""
+    of the two; a station file whose numbers the county already has is merged here, record
+    by record: its warnings, another station's there, are conflicts, listed, none taken."""
     monkeypatch.setattr(merge_module, "BATCH", 20)
     monkeypatch.setattr(merge_module, "APART", 10)
     first = _station_of(run, tmp_path / "a", 50, "YJA", "马营")
