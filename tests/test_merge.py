@@ -28,7 +28,7 @@ from tongwei_cli import commands
 from tongwei_cli.core import settings
 from tongwei_cli.imports import merge as merge_module
 from tongwei_cli.imports.merge import merge_file
-from tongwei_cli.storage.db import open_db
+from tongwei_cli.storage.db import _waiting_for, open_db
 
 DAY = days_ago(10)
 STATIONS = {"平襄": "pingxiang", "马营": "maying", "鸡川": "jichuan"}
@@ -855,11 +855,16 @@ def test_the_station_file_cannot_be_written_while_it_is_merged(run, tmp_path, mo
             tried.append(str(exc))
         finally:
             officer.close()
+        told.append(_waiting_for(station))  # (what an officer's write would be told)
         return real(db, work, parts)
 
+    told: list[str] = []
     monkeypatch.setattr(merge_module, "in_two", meanwhile)
     assert _merged(county, station).new == 120
     assert tried == ["database is locked"] * 2  # (the warnings, then the follow-ups)
+    assert all(line.startswith("waiting for another writer (a merge into county.db, for ")
+               for line in told) and len(told) == 2, told
+    assert _waiting_for(station) == "waiting for another writer to finish…"  # (no note left)
     officer = _held_by_another(station)  # (and once the merge is over, it is free again)
     officer.rollback()
     officer.close()
@@ -950,7 +955,7 @@ def test_a_station_file_changed_while_it_is_merged_is_refused(
         opened = open_station(*args, **kwargs)
 
         @contextmanager
-        def held(wait_ms=0):  # (a read transaction that only believes it holds the lock)
+        def held(wait_ms=0, holder=None):  # (a read that only believes it holds the lock)
             with opened.db.read():
                 yield True
 

@@ -1402,7 +1402,9 @@ def merge_file(db: Database, path: Path, *, prefer: str | None = None,
         # One state of the station file, verified and merged: held (no one can write it
         # meanwhile) where forked children may read it too -- unless someone is writing it
         # (a merge never waits for that), or it cannot be locked; no fork, no need.
-        with (station.db.read_held(HOLD_WAIT_MS) if hasattr(os, "fork")
+        # (a station officer's write that comes meanwhile is told it waits for a merge)
+        holder = (f"合并到 {db.path.name}", f"a merge into {db.path.name}")
+        with (station.db.read_held(HOLD_WAIT_MS, holder) if hasattr(os, "fork")
               else station.db.read()) as held:
             station.held = held is True
             verify_station(station)

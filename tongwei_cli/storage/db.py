@@ -285,24 +285,29 @@ class Database:
                 self.conn.execute("COMMIT")
 
     @contextmanager
-    def read_held(self, wait_ms: int = 0) -> Iterator[bool]:
+    def read_held(self, wait_ms: int = 0, holder: tuple[str, str] | None = None
+                  ) -> Iterator[bool]:
         """`read()`, the file's write lock held meanwhile (`BEGIN IMMEDIATE`; nothing is
         written): no other connection can commit, so a read transaction another process
         begins now sees this one's state exactly -- True. When the lock cannot be had
         within `wait_ms` (another writer holds it: this never waits long for one) or at all
-        (a file that cannot be written), a plain read transaction -- False."""
+        (a file that cannot be written), a plain read transaction -- False. `holder`
+        (Chinese, English), as `write`'s: what holds the file, told to a write that waits."""
         held = False
         if not self.conn.in_transaction:  # (inside another read or a write: that snapshot)
             try:
                 held = self._began(wait_ms) is None
             except sqlite3.OperationalError:  # (read-only: there is no lock to take)
                 pass
+        note = _hold(self.path, holder) if held and holder else None
         try:
             with self.read():  # (the transaction the lock began, or a plain one)
                 yield held
         finally:
             if held and self.conn.in_transaction:
                 self.conn.execute("COMMIT")
+            if note is not None:
+                note.unlink(missing_ok=True)
 
     def audit(self, action: str, entity: str, key: str | None = None,
               before: dict | None = None, after: dict | None = None) -> str:
