@@ -38,7 +38,7 @@ from tongwei_cli.domain.records import given as _given
 from tongwei_cli.domain.reference import refs as refs_of
 from tongwei_cli.storage import personal
 from tongwei_cli.storage.db import Database
-from tongwei_cli.storage.totals import Counts, add_counts, count_days, refresh_warnings
+from tongwei_cli.storage.totals import SAID, Counts, add_counts, count_days, refresh_warnings
 
 STATUSES = ("open", "overdue", "closed")
 KINDS = ("money", "contact")
@@ -130,11 +130,10 @@ _PLAIN = PlainText(WARNING)
 
 _WARNING_INSERTED = (*STORED, "deadline_hours", "deadline_at")
 _warning_values = operator.itemgetter(*_WARNING_INSERTED)
-# What a warning's follow-ups say of it (storage/totals.py: the only writer once it is
-# stored). A merge brings a new warning in with what its follow-ups said in the station's
-# file, and its follow-ups after it (`insert_followups(…, refresh=…)` then leaves it, and
-# `totals.recount_said` checks it against them).
-SAID = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
+# What a warning's follow-ups say of it (`totals.SAID`). A merge brings a new warning in
+# with what its follow-ups said in the station's file, and its follow-ups after it
+# (`insert_followups(…, refresh=…)` then leaves it, and `totals.recount_said` checks it
+# against them).
 # A prepared warning with what its follow-ups say as `insert_warnings(…, said=True)` writes
 # it (a merge makes these tuples where it checks the warnings, in its forked children).
 said_values = operator.itemgetter(*_WARNING_INSERTED, *SAID)

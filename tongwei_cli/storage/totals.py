@@ -134,9 +134,12 @@ def add_counts(db: Database, counts: Counts) -> None:
         db.conn.executemany(statement, rows)
 
 
+# The columns of `warnings` its follow-ups say (005_compact_times.sql): this module is
+# their only writer once a warning is stored.
+SAID = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
+
 # What a warning's follow-ups say of it, per warning (`{where}`: which follow-ups): the
-# columns of `warnings` derived from them (005_compact_times.sql). Also `tongwei check`'s
-# recount of those columns.
+# SAID columns. Also `tongwei check`'s recount of those columns.
 FOLLOWUPS_SAY = (
     "SELECT f.warning_id,"
     " min(CASE WHEN f.outcome <> 'in-progress' THEN f.at END) AS feedback_at,"
@@ -173,9 +176,7 @@ _SAID_WRONG = (
               " (SELECT id FROM warnings WHERE id > :after AND import_id = :import)") + ") x"
     " ON x.warning_id = w.id"
     " WHERE w.id > :after AND w.import_id = :import"
-    " AND (w.feedback_at IS NOT x.feedback_at OR w.visited_at IS NOT x.visited_at"
-    "  OR w.defrauded_at IS NOT x.defrauded_at OR w.outcome IS NOT x.outcome"
-    "  OR w.outcome_at IS NOT x.outcome_at)")
+    " AND (" + " OR ".join(f"w.{column} IS NOT x.{column}" for column in SAID) + ")")
 
 
 def recount_said(db: Database, import_id: int, after: int) -> list[int]:
@@ -200,8 +201,7 @@ def said_agrees(row: str) -> str:
     would find it. (A merge that brings every warning and every follow-up of a station file
     in, none of either here before, checks this in the station file as it reads the
     warnings, and need not recount them here.)"""
-    said = ("feedback_at", "visited_at", "defrauded_at", "outcome", "outcome_at")
-    same = " AND ".join(f"x.{column} IS {row}.{column}" for column in said)
-    nothing = " AND ".join(f"{row}.{column} IS NULL" for column in said)
+    same = " AND ".join(f"x.{column} IS {row}.{column}" for column in SAID)
+    nothing = " AND ".join(f"{row}.{column} IS NULL" for column in SAID)
     says = FOLLOWUPS_SAY.format(where=f"WHERE f.warning_id = {row}.id")
     return f"coalesce((SELECT {same} FROM ({says}) x), {nothing})"
