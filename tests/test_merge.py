@@ -753,6 +753,74 @@ def test_what_station_warnings_say_of_their_follow_ups_is_checked_when_many_are_
     _clean(run, county)
 
 
+def _bases_kept(path: Path) -> dict[str, tuple[int, int]]:
+    """Per kind, how many bases a county file keeps in batches and in rows of their own."""
+    with sqlite3.connect(path) as conn:
+        batched = dict(conn.execute("SELECT kind, sum(json_array_length(keys))"
+                                    " FROM merged_batches GROUP BY kind"))
+        own = dict(conn.execute("SELECT kind, count(*) FROM merged_records GROUP BY kind"))
+    return {kind: (batched.get(kind, 0), own.get(kind, 0)) for kind in {*batched, *own}}
+
+
+def test_the_bases_of_a_first_merge_checked_apart_are_kept_a_batch_to_a_row(
+        run, tmp_path, monkeypatch):
+    """A first merge of many records keeps their bases a batch to a row (migration 017),
+    and they mean what a base of its own means: merged again, nothing changed; a station's
+    correction comes through, the county's own stays, one made on both sides is a conflict
+    settled by --prefer; a follow-up removed at the station goes in the county too, out of
+    its batch; a batch changed in the `sqlite3` shell is named by `check`."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 60)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    assert _merged(county, station).new == 120
+    assert _bases_kept(county) == {"warning": (60, 0), "followup": (60, 0)}
+    with sqlite3.connect(county) as conn:
+        assert conn.execute("SELECT count(*) FROM merged_batches").fetchone()[0] == 6
+    assert run("--db", county, "merge", station).stdout.startswith(
+        "nothing changed from 平襄.db: 0 new, 120 unchanged")
+
+    run("--db", station, "warning", "update", "YJM00001", "--note", "派出所核实")
+    run("--db", county, "warning", "update", "YJM00002", "--note", "县局核实")
+    run("--db", station, "warning", "update", "YJM00003", "--note", "派出所说法")
+    run("--db", county, "warning", "update", "YJM00003", "--note", "县局说法")
+    run("--db", station, "warning", "remove-followup", "YJM00004", "--at",
+        f"{days_ago(3)} 19:04", "--method", "visit", "--reason", "错录")
+    result = run("--db", county, "merge", station, ok=False)
+    assert result.exit_code == 1
+    assert "0 new, 117 unchanged, 2 corrected, 1 conflicts" in result.stdout
+    assert "warning YJM00003" in result.stderr and "note" in result.stderr
+
+    def note(no: str) -> str | None:
+        return json.loads(run("--db", county, "warning", "show", no, "--format",
+                              "json").stdout)["note"]
+
+    assert (note("YJM00001"), note("YJM00002"), note("YJM00003")) == (
+        "派出所核实", "县局核实", "县局说法")
+    assert json.loads(run("--db", county, "warning", "show", "YJM00004", "--format",
+                          "json").stdout)["followups"] == []
+    # (the settled warning has a base of its own now; the removed follow-up none at all)
+    assert _bases_kept(county) == {"warning": (60, 1), "followup": (59, 0)}
+    _clean(run, county)
+
+    result = run("--db", county, "merge", station, "--prefer", "station")
+    assert "1 corrected, 0 conflicts" in result.stdout
+    assert note("YJM00003") == "派出所说法"
+    assert run("--db", county, "merge", station).stdout.startswith("nothing changed")
+    _clean(run, county)
+
+    with sqlite3.connect(county) as conn:
+        conn.execute("DROP TRIGGER merged_batches_digest_update")
+        conn.execute("UPDATE merged_batches SET digests = upper(digests)"
+                     " WHERE kind = 'warning' AND id = (SELECT min(id) FROM merged_batches)")
+        row = conn.execute("SELECT min(id) FROM merged_batches").fetchone()[0]
+    result = run("--db", county, "check", ok=False)
+    assert result.exit_code == 1
+    assert (f"records: merged_batches row {row} (warning batch of 20 from 平襄.db): changed"
+            " without an audit row") in result.stdout.replace("\n", " ")
+
+
 # -- the forked children reading the station file themselves ---------------------------------
 
 def _batches_given(monkeypatch) -> list[str]:

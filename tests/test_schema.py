@@ -58,6 +58,8 @@ TABLES = {
     "merge_sources": ["id", "db_id", "station", "file_name", "merges", "first_at",
                       "last_at", "last_anchor", "last_by"],
     "merged_records": ["id", "source", "kind", "key", "key_id", "digest"],
+    # the bases of a first merge's records checked apart, a batch to a row (017)
+    "merged_batches": ["id", "source", "kind", "key_id", "keys", "digests"],
     "fraud_types": ["code", "name_zh", "name_en", "sort"],
     "imports": ["id", "kind", "file_name", "file_size", "sha256", "rows", "imported",
                 "unchanged", "updated", "at", "officer", "anchor"],
@@ -119,6 +121,7 @@ INDEXES = {
     "followups_case": ("followups", ["case_id"], False, True),
     "followups_key": ("followups", ["warning_id", "at", "method"], True, False),
     "followups_in_progress": ("followups", ["warning_id", "at"], False, True),
+    "merged_batches_source": ("merged_batches", ["source", "kind"], False, False),
     "idx__sqlite_migrations_migration_set_name": ("_sqlite_migrations",
                                                   ["migration_set", "name"], True, False),
     "outreach_date": ("outreach", ["date", "voided", "station", "audience", "form",
@@ -135,7 +138,7 @@ INDEXES = {
 
 DIGESTED = ("campaigns", "card_actions", "card_penalties", "case_events", "cases", "followups",
             "imports", "institutions", "outreach", "warnings", "merge_sources",
-            "merged_records")
+            "merged_records", "merged_batches")
 TRIGGERS = {
     **{f"{t}_digest_{w}": t for t in DIGESTED for w in ("update", "delete")},
     "database_identity_guard": "database_identity",

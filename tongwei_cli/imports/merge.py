@@ -69,6 +69,7 @@ PREFER = ("county", "station")
 BATCH = 5000  # station records read, matched and written at a time: memory stays flat
 APART = 20_000  # from this many new records of a kind (`Kind.apart`): checked by two children
 LOOKUP = 500  # values in one `IN (…)`
+DIGEST_CHARS = 32  # of a base digest (`Merger.digest`), one after another in `merged_batches`
 HOLD_WAIT_MS = 200  # for another writer of the station file at most (`Station.held`)
 
 
@@ -925,6 +926,7 @@ class Merger:
         self.said_agreed = False  # and each of them said what its follow-ups said there
         # kind -> whether every record of it was merged apart, none refused
         self.merged_whole: dict[str, bool] = {}
+        self.batched: dict[str, Any] = {}  # kind -> its bases kept by batch (`_batched`)
         self.writer = Writer("tongwei-merge")
         # Records voided at the station, voided here once every kind is merged (a void case
         # takes no event: its events come in first): (kind, station's row, county's number).
@@ -956,7 +958,7 @@ class Merger:
                                                digestmod=hashlib.sha256)
         h = mac.copy()
         h.update(text.encode("utf-8"))
-        return h.hexdigest()[:32]
+        return h.hexdigest()[:DIGEST_CHARS]
 
     def is_base(self, base: tuple[str, str] | None, text: str) -> bool:
         if base is None:
@@ -968,10 +970,13 @@ class Merger:
 
     def _has_bases(self, kind: Kind) -> bool:
         return self.source_id is not None and self.db.one(
-            "SELECT 1 FROM merged_records WHERE source = ? AND kind = ? LIMIT 1",
-            (self.source_id, kind.name)) is not None
+            "SELECT 1 FROM merged_records WHERE source = ? AND kind = ?"
+            " UNION ALL SELECT 1 FROM merged_batches WHERE source = ? AND kind = ? LIMIT 1",
+            (self.source_id, kind.name) * 2) is not None
 
     def _bases(self, kind: Kind, keys_: list[str]) -> dict[str, tuple[str, str]]:
+        """The bases of the records of these keys: each its own row's, else its entry in
+        a batch (`_batched`)."""
         out = {}
         for part in chunks(keys_, LOOKUP):
             for key, key_id, digest in self.db.query(
@@ -979,7 +984,48 @@ class Merger:
                     f" kind = ? AND key IN ({', '.join('?' * len(part))})",
                     [self.source_id, kind.name, *part]):
                 out[key] = (key_id, digest)
+        batched = self._batched(kind)
+        if batched:
+            where, batches = batched
+            for key in keys_:
+                if key not in out and (at := where.get(key)) is not None:
+                    key_id, digests_ = batches[at >> 16]
+                    i = (at & 0xFFFF) * DIGEST_CHARS
+                    out[key] = (key_id, digests_[i:i + DIGEST_CHARS])
         return out
+
+    def _batched(self, kind: Kind) -> tuple[dict[str, int], list[tuple[str, str]]] | None:
+        """The bases of `kind` kept a batch to a row (`merged_batches`: a first merge of
+        many records, `_add_apart`), read once a merge: each key's batch and place in it
+        (`batch << 16 | place`), and each batch's key id and digests. None: there are
+        none."""
+        if kind.name not in self.batched:
+            where: dict[str, int] = {}
+            batches: list[tuple[str, str]] = []
+            if self.source_id is not None:
+                for key_id, keys_, digests_ in self.db.query(
+                        "SELECT key_id, keys, digests FROM merged_batches WHERE source = ?"
+                        " AND kind = ? ORDER BY id", (self.source_id, kind.name)):
+                    n = len(batches) << 16
+                    where.update((key, n | i) for i, key in enumerate(json.loads(keys_)))
+                    batches.append((key_id, digests_))
+            self.batched[kind.name] = (where, batches) if batches else None
+        return self.batched[kind.name]
+
+    def _batch_bases(self, kind: Kind, items: list[tuple[str, str]]) -> None:
+        """Write the bases `(key, digest)` of a batch of records of `kind` merged apart, all
+        of them new here, in one row (`merged_batches`)."""
+        if not items:
+            return
+        assert len(items) <= 0xFFFF, "a batch's places are 16 bits (`_batched`)"
+        self._ensure_source()
+        self.db.conn.execute(
+            "INSERT INTO merged_batches (source, kind, key_id, keys, digests)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (self.source_id, kind.name, self.key.key_id,
+             json.dumps([key for key, _ in items], ensure_ascii=False),
+             "".join(digest for _, digest in items)))
+        self.bases_changed = True
 
     def _keep_bases(self, kind: Kind, items: list[tuple[str, str]]) -> None:
         """Write the bases `(key, digest)` of records of `kind` just settled."""
@@ -1232,7 +1278,7 @@ class Merger:
             # children their next parts -- a job waits for the one before it)
             if ready:
                 kind.insert(self, ready, packed=True)
-            self._keep_bases(kind, keep)
+            self._batch_bases(kind, keep)
             digests.seal(self.db)
 
         kept: list[Any] | None = []  # what `kind.merged` gave of each batch, in order
@@ -1277,6 +1323,7 @@ class Merger:
         since (an event corrected or withdrawn, a follow-up removed): those the county has
         not changed since go too; one the county changed since stays. The base of each is
         forgotten."""
+        self._removed_from_batches(kind)
         after = ""
         while True:
             page = self.db.query(
@@ -1297,6 +1344,46 @@ class Merger:
             self.bases_changed = True
             for key, base in gone:
                 current = ours.get(key)
+                if current is not None and self.is_base(base, kind.canonical(current)):
+                    self._ensure_import()
+                    self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))
+                    self.result.corrected += 1
+
+    def _removed_from_batches(self, kind: Kind) -> None:
+        """`_removed_at_station` for the bases kept by batch: a batch at a time, the keys no
+        longer at the station are taken out of it (the row written again without them) --
+        and the county's record of each goes too if it is as merged, unless the record has
+        a base of its own (`merged_records`: the pass after this one settles it)."""
+        for (batch_id,) in self.db.query(
+                "SELECT id FROM merged_batches WHERE source = ? AND kind = ? ORDER BY id",
+                (self.source_id, kind.name)):
+            key_id, keys_, digests_ = self.db.one(
+                "SELECT key_id, keys, digests FROM merged_batches WHERE id = ?", (batch_id,))
+            keys_ = json.loads(keys_)
+            there = kind.rows(self.station.db, kind.lookups_of(keys_))
+            gone = [i for i, key in enumerate(keys_) if key not in there]
+            if not gone:
+                continue
+            self.batched.pop(kind.name, None)
+            self.bases_changed = True
+            kept = sorted(set(range(len(keys_))) - set(gone))
+            if kept:
+                self.db.conn.execute(
+                    "UPDATE merged_batches SET keys = ?, digests = ? WHERE id = ?",
+                    (json.dumps([keys_[i] for i in kept], ensure_ascii=False),
+                     "".join(digests_[i * DIGEST_CHARS:(i + 1) * DIGEST_CHARS]
+                             for i in kept), batch_id))
+            else:
+                self.db.conn.execute("DELETE FROM merged_batches WHERE id = ?", (batch_id,))
+            gone_keys = [keys_[i] for i in gone]
+            own = {key for part in chunks(gone_keys, LOOKUP) for (key,) in self.db.query(
+                "SELECT key FROM merged_records WHERE source = ? AND kind = ? AND key IN"
+                f" ({', '.join('?' * len(part))})", [self.source_id, kind.name, *part])}
+            gone = [i for i in gone if keys_[i] not in own]
+            ours = kind.rows(self.db, kind.lookups_of([keys_[i] for i in gone]))
+            for i in gone:
+                current = ours.get(keys_[i])
+                base = (key_id, digests_[i * DIGEST_CHARS:(i + 1) * DIGEST_CHARS])
                 if current is not None and self.is_base(base, kind.canonical(current)):
                     self._ensure_import()
                     self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))

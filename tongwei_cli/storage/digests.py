@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 DIGESTED: dict[str, int] = {
     "cases": 1, "case_events": 2, "warnings": 3, "followups": 4, "outreach": 5,
     "institutions": 6, "card_actions": 7, "card_penalties": 8, "campaigns": 9,
-    "imports": 10, "merge_sources": 11, "merged_records": 12,
+    "imports": 10, "merge_sources": 11, "merged_records": 12, "merged_batches": 13,
 }
 
 # How a record is named in a message (nothing personal).
@@ -67,6 +67,10 @@ LABELS: dict[str, str] = {
     "merged_records": "t.kind || ' ' || CASE WHEN t.key LIKE '[%' AND json_valid(t.key)"
                       " THEN json_extract(t.key, '$[0]') ELSE t.key END"
                       " || ' from ' || coalesce((SELECT file_name FROM merge_sources"
+                      " WHERE id = t.source), '?')",
+    "merged_batches": "t.kind || ' batch of ' || CASE WHEN json_valid(t.keys)"
+                      " THEN json_array_length(t.keys) ELSE '?' END || ' from '"
+                      " || coalesce((SELECT file_name FROM merge_sources"
                       " WHERE id = t.source), '?')",
 }
 
