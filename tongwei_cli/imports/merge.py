@@ -1012,19 +1012,19 @@ class Merger:
             self.batched[kind.name] = (where, batches) if batches else None
         return self.batched[kind.name]
 
-    def _batch_bases(self, kind: Kind, items: list[tuple[str, str]]) -> None:
-        """Write the bases `(key, digest)` of a batch of records of `kind` merged apart, all
-        of them new here, in one row (`merged_batches`)."""
-        if not items:
+    def _batch_bases(self, kind: Kind, count: int, keys_: str, digests_: str) -> None:
+        """Write the bases of a batch of `count` records of `kind` merged apart, all of them
+        new here, in one row (`merged_batches`): their keys (a JSON array) and their digests
+        (one after another, in the same order)."""
+        if not count:
             return
-        assert len(items) <= 0xFFFF, "a batch's places are 16 bits (`_batched`)"
+        assert count <= 0xFFFF and len(digests_) == count * DIGEST_CHARS, (
+            "a batch's places are 16 bits, each digest DIGEST_CHARS (`_batched`)")
         self._ensure_source()
         self.db.conn.execute(
             "INSERT INTO merged_batches (source, kind, key_id, keys, digests)"
             " VALUES (?, ?, ?, ?, ?)",
-            (self.source_id, kind.name, self.key.key_id,
-             json.dumps([key for key, _ in items], ensure_ascii=False),
-             "".join(digest for _, digest in items)))
+            (self.source_id, kind.name, self.key.key_id, keys_, digests_))
         self.bases_changed = True
 
     def _keep_bases(self, kind: Kind, items: list[tuple[str, str]]) -> None:
@@ -1262,7 +1262,10 @@ class Merger:
                 for row in rows:
                     opened(row)
             theirs = kind.keyed(rows)
-            keep = [(key, digest(canonical(row))) for key, row in theirs.items()]
+            # (their bases as `_batch_bases` writes them: the keys as a JSON array, the
+            # digests one after another -- two strings down the pipe, no pass here)
+            keep = (len(theirs), json.dumps(list(theirs), ensure_ascii=False),
+                    "".join([digest(canonical(row)) for row in theirs.values()]))
             # (the child's own, sent back with the batch)
             self.problems, result.set_aside = [], []
             ready = kind.ready(self, list(theirs.values()), found)
@@ -1273,12 +1276,12 @@ class Merger:
 
         refused: list[tuple[str, str | None, str]] = []
         aside: list[tuple[str, str, str]] = []
-        def written(ready: list[tuple], keep: list[tuple[str, str]]) -> None:
+        def written(ready: list[tuple], keep: tuple[int, str, str]) -> None:
             # (one job a batch: the writer takes a batch whole while this thread hands the
             # children their next parts -- a job waits for the one before it)
             if ready:
                 kind.insert(self, ready, packed=True)
-            self._batch_bases(kind, keep)
+            self._batch_bases(kind, *keep)
             digests.seal(self.db)
 
         kept: list[Any] | None = []  # what `kind.merged` gave of each batch, in order
@@ -1286,7 +1289,7 @@ class Merger:
             if not fits:
                 verify_table(self.station, kind.table)  # (raises, naming the record)
                 raise RuntimeError(f"a record of {kind.table} does not fit its digest")
-            result.new += len(keep) - sum(how == "skipped" for *_, how in set_aside)
+            result.new += keep[0] - sum(how == "skipped" for *_, how in set_aside)
             refused += problems
             aside += set_aside
             if merged is None:
