@@ -819,6 +819,17 @@ def test_the_bases_of_a_first_merge_checked_apart_are_kept_a_batch_to_a_row(
     assert result.exit_code == 1
     assert (f"records: merged_batches row {row} (warning batch of 20 from 平襄.db): changed"
             " without an audit row") in result.stdout.replace("\n", " ")
+    # (a batch that no longer holds together: the merge says so in one line, nothing written)
+    with sqlite3.connect(county) as conn:
+        conn.execute("UPDATE merged_batches SET keys = '[\"YJM00001\"' WHERE id = ?", (row,))
+    before = county.read_bytes()
+    for language, said in (("en", f"merged_batches row {row} is damaged"),
+                           ("zh", f"merged_batches 第 {row} 行已损坏")):
+        result = run("--db", county, "merge", station, ok=False,
+                     env={"TONGWEI_LANG": language})
+        assert result.exit_code == 1 and said in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert county.read_bytes() == before
 
 
 # -- the forked children reading the station file themselves ---------------------------------

@@ -77,6 +77,8 @@ REASONS: dict[str, str] = {
     "{path} is from an older tongwei and cannot be brought up to date where it is (its folder "
     "cannot be written); copy it to a folder that can be, then use the copy":
         "{path} 来自旧版 tongwei，无法在原处升级（所在文件夹不可写入）；请把它复制到可写入的文件夹，再使用副本",
+    "merged_batches row {n} is damaged (changed outside tongwei): `tongwei check` names it":
+        "merged_batches 第 {n} 行已损坏（在 tongwei 之外被修改过）：`tongwei check` 会指出",
     "{file} changed while it was merged; nothing was merged: merge it again":
         "{file} 在合并期间被改动；未合并任何内容：请重新合并",
     "{file} has no key (a file from before keys)": "{file} 没有密钥（早于密钥的旧文件）",

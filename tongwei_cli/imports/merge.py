@@ -904,6 +904,20 @@ def verify_table(station: Station, table: str) -> None:
 
 # -- merging -------------------------------------------------------------------------------
 
+def _batch_keys(batch_id: int, keys_: Any, digests_: Any) -> list[str]:
+    """The keys of a `merged_batches` row, checked against its digests (one for each, of
+    DIGEST_CHARS): a row that does not hold together was changed behind tongwei's back."""
+    try:
+        found = json.loads(keys_)
+    except (TypeError, ValueError):
+        found = None
+    if not (isinstance(found, list) and all(type(k) is str for k in found)
+            and isinstance(digests_, str) and len(digests_) == len(found) * DIGEST_CHARS):
+        raise StorageError(f"merged_batches row {batch_id} is damaged (changed outside "
+                           "tongwei): `tongwei check` names it", "--db")
+    return found
+
+
 class Merger:
     """One station file merged into `db`, inside its write."""
 
@@ -1003,11 +1017,12 @@ class Merger:
             where: dict[str, int] = {}
             batches: list[tuple[str, str]] = []
             if self.source_id is not None:
-                for key_id, keys_, digests_ in self.db.query(
-                        "SELECT key_id, keys, digests FROM merged_batches WHERE source = ?"
-                        " AND kind = ? ORDER BY id", (self.source_id, kind.name)):
+                for batch_id, key_id, keys_, digests_ in self.db.query(
+                        "SELECT id, key_id, keys, digests FROM merged_batches WHERE"
+                        " source = ? AND kind = ? ORDER BY id", (self.source_id, kind.name)):
                     n = len(batches) << 16
-                    where.update((key, n | i) for i, key in enumerate(json.loads(keys_)))
+                    where.update((key, n | i) for i, key in enumerate(_batch_keys(
+                        batch_id, keys_, digests_)))
                     batches.append((key_id, digests_))
             self.batched[kind.name] = (where, batches) if batches else None
         return self.batched[kind.name]
@@ -1362,7 +1377,7 @@ class Merger:
                 (self.source_id, kind.name)):
             key_id, keys_, digests_ = self.db.one(
                 "SELECT key_id, keys, digests FROM merged_batches WHERE id = ?", (batch_id,))
-            keys_ = json.loads(keys_)
+            keys_ = _batch_keys(batch_id, keys_, digests_)
             there = kind.rows(self.station.db, kind.lookups_of(keys_))
             gone = [i for i, key in enumerate(keys_) if key not in there]
             if not gone:
