@@ -116,6 +116,16 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 
 # -- processes ----------------------------------------------------------------------
 
+
+_STARTED = time.perf_counter()
+
+
+def say(text: str) -> None:
+    """A line of progress on stderr, after the minutes and seconds since the run began (what
+    each part of a run takes: a full run is long)."""
+    seconds = int(time.perf_counter() - _STARTED)
+    print(f"[{seconds // 60:3d}:{seconds % 60:02d}] {text}", file=sys.stderr, flush=True)
+
 def tongwei() -> list[str]:
     exe = Path(sys.executable).parent / "tongwei"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "tongwei_cli"]
@@ -371,26 +381,23 @@ def build(folder: Path, scale: str, reuse: bool, backlog: int = BACKLOG[0]) -> d
     info_file = folder / f"{scale}.info"
     if reuse and db.exists() and info_file.exists() \
             and eval(info_file.read_text())["warnings"] == n_warnings:
-        print(f"{scale}: reusing {db}", file=sys.stderr)
+        say(f"{scale}: reusing {db}")
         return eval(info_file.read_text())  # our own repr() of a dict of numbers
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     data = folder / f"{scale}-data"
     data.mkdir(exist_ok=True)
     t0 = time.perf_counter()
-    print(f"{scale}: writing {n_cases:,} cases and {n_warnings:,} warnings as CSV…",
-          file=sys.stderr, flush=True)
+    say(f"{scale}: writing {n_cases:,} cases and {n_warnings:,} warnings as CSV…")
     files = write_scale(data, n_cases, n_warnings, unfed=unfed)
-    print(f"{scale}: written in {time.perf_counter() - t0:.0f} s; importing…", file=sys.stderr,
-          flush=True)
+    say(f"{scale}: written in {time.perf_counter() - t0:.0f} s; importing…")
     tw(db, "init")
     info: dict = {"scale": scale, "cases": n_cases, "warnings": n_warnings, "unfed": unfed,
                   "built": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"}
     for kind in ("warnings", "followups", "cases", "events", "outreach", "cards"):
         seconds, rss = tw(db, "import", kind, str(files[kind]), peak=True)
         info[f"import {kind} s"], info[f"import {kind} rss"] = seconds, rss
-        print(f"{scale}: import {kind}: {seconds:.1f} s, peak {rss / 2**20:.0f} MiB",
-              file=sys.stderr, flush=True)
+        say(f"{scale}: import {kind}: {seconds:.1f} s, peak {rss / 2**20:.0f} MiB")
     today = datetime.now(TZ).date()
     tw(db, "campaign", "add", "bench campaign", "--from", (today - timedelta(days=60))
        .isoformat(), "--to", (today + timedelta(days=30)).isoformat())
@@ -408,8 +415,8 @@ def build(folder: Path, scale: str, reuse: bool, backlog: int = BACKLOG[0]) -> d
     info["file bytes"] = db.stat().st_size
     shutil.rmtree(data, ignore_errors=True)
     info_file.write_text(repr(info))
-    print(f"{scale}: built in {time.perf_counter() - t0:.0f} s, "
-          f"{info['file bytes'] / 2**30:.2f} GiB", file=sys.stderr, flush=True)
+    say(f"{scale}: built in {time.perf_counter() - t0:.0f} s, "
+        f"{info['file bytes'] / 2**30:.2f} GiB")
     return info
 
 
@@ -532,8 +539,7 @@ def measure_startup(folder: Path, runs: int) -> dict[str, tuple[float, float]]:
 
 
 def measure_import(folder: Path, n: int, runs: int) -> dict[str, tuple[float, float]]:
-    print(f"import: writing {n:,} platform warnings (XLSX, GB18030 CSV)…", file=sys.stderr,
-          flush=True)
+    say(f"import: writing {n:,} platform warnings (XLSX, GB18030 CSV)…")
     xlsx, csv_path = write_platform_files(folder, n)
     template = folder / "template.db"
     ours_db, floor_db = folder / "import-ours.db", folder / "import-floor.db"
@@ -631,10 +637,10 @@ def measure_list_formats(folder: Path, big: Path, runs: int) -> dict[str, tuple[
 def lists_only(folder: Path, options: argparse.Namespace, runs: int, started: float) -> int:
     """`--lists-only`: the dispatch list and `report daily` of the stand-in file (as many
     overdue warnings as the national file) against a fresh file."""
-    print("lists: building the stand-in file…", file=sys.stderr, flush=True)
+    say("lists: building the stand-in file…")
     db = lists_file(folder, options.reuse)
     n = overdue_count(db)
-    print(f"lists: {n:,} overdue; measuring…", file=sys.stderr, flush=True)
+    say(f"lists: {n:,} overdue; measuring…")
     pairs = measure_list_formats(folder, db, runs)
     what = f"stand-in file ({n:,} overdue)"
     rows: list[Row] = []
@@ -687,7 +693,7 @@ def backlog_name(n: int) -> str:
 def backlog_only(folder: Path, options: argparse.Namespace, runs: int, started: float) -> int:
     """`--backlog-only`: the backlog scale and its `report daily` against a fresh file."""
     info = build(folder, "backlog", options.reuse, options.backlog_warnings)
-    print("measuring report daily on the backlog file…", file=sys.stderr, flush=True)
+    say("measuring report daily on the backlog file…")
     ours, fresh = measure_report(folder, folder / "backlog.db", runs)
     value = ours / fresh
     text = ("| what | tongwei | floor | ratio | target |  |\n|---|---|---|---|---|---|\n"
@@ -766,7 +772,7 @@ def measure_merge(folder: Path, runs: int) -> dict:
     sealing the same, into a copy of the same county file); `tongwei import` of the same
     rows against the same floor; the peak memory of merging the station files of each
     size of MERGE_WARNINGS."""
-    print("merge: building the station files…", file=sys.stderr, flush=True)
+    say("merge: building the station files…")
     stations = {n: merge_station(folder, n) for n in MERGE_WARNINGS}
     station, files = stations[MERGE_WARNINGS[-1]]
     template = folder / "template.db"
@@ -791,7 +797,7 @@ def measure_merge(folder: Path, runs: int) -> dict:
         return sum(tw(county, "import", kind, str(files[kind]))[0]
                    for kind in ("warnings", "followups"))
 
-    print("measuring merge…", file=sys.stderr, flush=True)
+    say("measuring merge…")
     pairs = interleaved({"merge": (merge, floor),
                          "merge held": (lambda: merge(held), lambda: floor(held)),
                          "import": (imports, floor)}, runs)
@@ -849,7 +855,7 @@ def only_table(path: Path, rows: list, medians: str, started: float) -> int:
 def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dict
                 ) -> list[Row]:
     """One run of every measurement on the files `built`: the table's rows."""
-    print("measuring start-up…", file=sys.stderr, flush=True)
+    say("measuring start-up…")
     startup = measure_startup(folder, max(runs, 15) if not options.quick else runs)
     # (the commands of a few hundred ms -- reports, lists, find -- vary by a tenth from one
     # run to the next on a shared machine, their margins a few tens of ms: more pairs)
@@ -857,17 +863,16 @@ def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dic
     imports = measure_import(folder, 100_000, max(3, runs // 2))
     merge = measure_merge(folder, max(3, runs // 2))
     big = "county" if options.quick else "province"
-    print(f"measuring report daily on the {big} file…", file=sys.stderr, flush=True)
+    say(f"measuring report daily on the {big} file…")
     report = measure_report(folder, folder / f"{big}.db", short)
     backlog = None
     if options.backlog:
-        print("measuring report daily on the backlog file…", file=sys.stderr, flush=True)
+        say("measuring report daily on the backlog file…")
         backlog = measure_report(folder, folder / "backlog.db", short)
     lists = {big: measure_lists(folder, folder / f"{big}.db", short)}
     national = None
     if options.national:
-        print("measuring report daily and the dispatch list on the national file…",
-              file=sys.stderr, flush=True)
+        say("measuring report daily and the dispatch list on the national file…")
         national = measure_report(folder, folder / "national.db", short)
         lists["national"] = measure_lists(folder, folder / "national.db", short)
 
@@ -1003,7 +1008,7 @@ def main() -> int:
     results = []
     for round_ in range(1, options.repeat + 1):
         if options.repeat > 1:
-            print(f"run {round_} of {options.repeat}…", file=sys.stderr, flush=True)
+            say(f"run {round_} of {options.repeat}…")
         results.append(measure_all(folder, options, runs, built))
     rows = results[-1]
     header = ("what", "tongwei", "floor", "ratio", "target", "")
@@ -1187,7 +1192,7 @@ def measure_export(folder: Path, db: Path, runs: int, small: Path | None = None)
         return run([sys.executable, "-c", EXPORT_FLOOR_SCRIPT, str(db), str(floor_dir), spec,
                     "通渭县", str(TZ)])[0]
 
-    print(f"measuring export parquet on the {scale} file…", file=sys.stderr, flush=True)
+    say(f"measuring export parquet on the {scale} file…")
     result: dict = {"scale": scale, **interleaved({"export": (ours, floor)}, runs)}
     result["parquet bytes"] = sum(p.stat().st_size for p in ours_dir.rglob("*.parquet"))
     result["floor bytes"] = sum(p.stat().st_size for p in floor_dir.rglob("*.parquet"))
@@ -1213,7 +1218,7 @@ def measure_export(folder: Path, db: Path, runs: int, small: Path | None = None)
     def report() -> float:
         return run(report_argv, env_for(db))[0]
 
-    print(f"measuring DuckDB's figures over the {scale} export…", file=sys.stderr, flush=True)
+    say(f"measuring DuckDB's figures over the {scale} export…")
     result["figures"] = interleaved({"figures": (duck, report)}, runs * 2)["figures"]
     duck_rows = json.loads(subprocess.run(duck_argv, env=base_env(), check=True,
                                           capture_output=True).stdout)
