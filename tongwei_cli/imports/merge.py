@@ -11,7 +11,8 @@ this file's key by the domain's own `prepare_*` functions -- no ciphertext cross
 
 Records are matched by their natural keys (`KINDS` below). Three versions of each are
 compared: the station's now (S), the county's now (C), and the content merged last time
-from this station file (the base B: a keyed digest kept in `merged_records`):
+from this station file (the base B: a keyed digest kept in `merged_records`, a row a record
+-- or, for the records of a first merge checked apart, in `merged_batches`, a row a batch):
 
 * no C: new, added -- a batch at a time, through the domain's checks (`prepare_*`, as an
   import checks a row) and its bulk inserts, which keep what depends on the records
