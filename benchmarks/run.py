@@ -116,7 +116,6 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 
 # -- processes ----------------------------------------------------------------------
 
-
 _STARTED = time.perf_counter()
 
 
@@ -125,6 +124,7 @@ def say(text: str) -> None:
     each part of a run takes: a full run is long)."""
     seconds = int(time.perf_counter() - _STARTED)
     print(f"[{seconds // 60:3d}:{seconds % 60:02d}] {text}", file=sys.stderr, flush=True)
+
 
 def tongwei() -> list[str]:
     exe = Path(sys.executable).parent / "tongwei"
