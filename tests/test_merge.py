@@ -832,6 +832,31 @@ def test_the_bases_of_a_first_merge_checked_apart_are_kept_a_batch_to_a_row(
     assert county.read_bytes() == before
 
 
+def test_bases_kept_by_batch_still_hold_after_the_county_rotates_its_key(
+        run, tmp_path, monkeypatch):
+    """A batch's digests are under the key they were made with (kept in the key file after a
+    rotation): once the county has a new key, a correction made at the station comes
+    through as a correction, not a conflict -- the county's record found as merged by the
+    old key's digest -- and every base is kept again under the new key (rows of their own,
+    as for any base made under an older key); merged again, nothing changed."""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", 40)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    assert _merged(county, station).new == 80
+    assert _bases_kept(county) == {"warning": (40, 0), "followup": (40, 0)}
+    run("--db", county, "db", "key", "rotate")
+    run("--db", station, "warning", "update", "YJM00007", "--note", "派出所核实")
+    assert run("--db", county, "merge", station).stdout.startswith(
+        "merged from 平襄.db: 0 new, 79 unchanged, 1 corrected, 0 conflicts")
+    assert json.loads(run("--db", county, "warning", "show", "YJM00007", "--format",
+                          "json").stdout)["note"] == "派出所核实"
+    assert _bases_kept(county) == {"warning": (40, 40), "followup": (40, 40)}
+    assert run("--db", county, "merge", station).stdout.startswith("nothing changed")
+    _clean(run, county)
+
+
 # -- the forked children reading the station file themselves ---------------------------------
 
 def _batches_given(monkeypatch) -> list[str]:
