@@ -762,6 +762,19 @@ def _bases_kept(path: Path) -> dict[str, tuple[int, int]]:
     return {kind: (batched.get(kind, 0), own.get(kind, 0)) for kind in {*batched, *own}}
 
 
+def _first_merge_apart(run, tmp_path: Path, monkeypatch, n: int) -> tuple[Path, Path]:
+    """A station file of `n` warnings and a follow-up of each, merged into a new county file
+    checked apart (batches of 20): its bases are all kept by batch. (station, county)"""
+    monkeypatch.setattr(merge_module, "BATCH", 20)
+    monkeypatch.setattr(merge_module, "APART", 10)
+    station = _station_of(run, tmp_path / "s", n)
+    county = tmp_path / "county.db"
+    run("--db", county, "init")
+    assert _merged(county, station).new == 2 * n
+    assert _bases_kept(county) == {"warning": (n, 0), "followup": (n, 0)}
+    return station, county
+
+
 def test_the_bases_of_a_first_merge_checked_apart_are_kept_a_batch_to_a_row(
         run, tmp_path, monkeypatch):
     """A first merge of many records keeps their bases a batch to a row (migration 017),
@@ -769,13 +782,7 @@ def test_the_bases_of_a_first_merge_checked_apart_are_kept_a_batch_to_a_row(
     correction comes through, the county's own stays, one made on both sides is a conflict
     settled by --prefer; a follow-up removed at the station goes in the county too, out of
     its batch; a batch changed in the `sqlite3` shell is named by `check`."""
-    monkeypatch.setattr(merge_module, "BATCH", 20)
-    monkeypatch.setattr(merge_module, "APART", 10)
-    station = _station_of(run, tmp_path / "s", 60)
-    county = tmp_path / "county.db"
-    run("--db", county, "init")
-    assert _merged(county, station).new == 120
-    assert _bases_kept(county) == {"warning": (60, 0), "followup": (60, 0)}
+    station, county = _first_merge_apart(run, tmp_path, monkeypatch, 60)
     with sqlite3.connect(county) as conn:
         assert conn.execute("SELECT count(*) FROM merged_batches").fetchone()[0] == 6
     assert run("--db", county, "merge", station).stdout.startswith(
@@ -839,13 +846,7 @@ def test_bases_kept_by_batch_still_hold_after_the_county_rotates_its_key(
     through as a correction, not a conflict -- the county's record found as merged by the
     old key's digest -- and every base is kept again under the new key (rows of their own,
     as for any base made under an older key); merged again, nothing changed."""
-    monkeypatch.setattr(merge_module, "BATCH", 20)
-    monkeypatch.setattr(merge_module, "APART", 10)
-    station = _station_of(run, tmp_path / "s", 40)
-    county = tmp_path / "county.db"
-    run("--db", county, "init")
-    assert _merged(county, station).new == 80
-    assert _bases_kept(county) == {"warning": (40, 0), "followup": (40, 0)}
+    station, county = _first_merge_apart(run, tmp_path, monkeypatch, 40)
     run("--db", county, "db", "key", "rotate")
     run("--db", station, "warning", "update", "YJM00007", "--note", "派出所核实")
     assert run("--db", county, "merge", station).stdout.startswith(
