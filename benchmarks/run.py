@@ -941,7 +941,7 @@ def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dic
                                        folder / "county.db" if big != "county" else None))
     if options.national:
         # (three pairs: each side takes well over a minute and a half -- five pairs took 23
-        # of the 35 minutes a full run measured for, on 2026-12-03 -- and the target's margin
+        # of the 37 minutes a full run measured for, on 2026-12-03 -- and the target's margin
         # is wide; a command that long varies less than a short one from run to run)
         rows += export_rows(measure_export(folder, folder / "national.db", 3,
                                            folder / f"{big}.db"))
