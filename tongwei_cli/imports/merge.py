@@ -905,6 +905,11 @@ def verify_table(station: Station, table: str) -> None:
 
 # -- merging -------------------------------------------------------------------------------
 
+def _digest_at(digests_: str, place: int) -> str:
+    """The digest of the record at `place` in a `merged_batches` row's `digests`."""
+    return digests_[place * DIGEST_CHARS:(place + 1) * DIGEST_CHARS]
+
+
 def _batch_keys(batch_id: int, keys_: Any, digests_: Any) -> list[str]:
     """The keys of a `merged_batches` row, checked against its digests (one for each, of
     DIGEST_CHARS): a row that does not hold together was changed behind tongwei's back."""
@@ -992,6 +997,19 @@ class Merger:
     def _bases(self, kind: Kind, keys_: list[str]) -> dict[str, tuple[str, str]]:
         """The bases of the records of these keys: each its own row's, else its entry in
         a batch (`_batched`)."""
+        out = self._own_bases(kind, keys_)
+        batched = self._batched(kind)
+        if batched:
+            where, batches = batched
+            for key in keys_:
+                if key not in out and (at := where.get(key)) is not None:
+                    key_id, digests_ = batches[at >> 16]
+                    out[key] = (key_id, _digest_at(digests_, at & 0xFFFF))
+        return out
+
+    def _own_bases(self, kind: Kind, keys_: list[str]) -> dict[str, tuple[str, str]]:
+        """The bases of the records of these keys that have a row of their own
+        (`merged_records`)."""
         out = {}
         for part in chunks(keys_, LOOKUP):
             for key, key_id, digest in self.db.query(
@@ -999,14 +1017,6 @@ class Merger:
                     f" kind = ? AND key IN ({', '.join('?' * len(part))})",
                     [self.source_id, kind.name, *part]):
                 out[key] = (key_id, digest)
-        batched = self._batched(kind)
-        if batched:
-            where, batches = batched
-            for key in keys_:
-                if key not in out and (at := where.get(key)) is not None:
-                    key_id, digests_ = batches[at >> 16]
-                    i = (at & 0xFFFF) * DIGEST_CHARS
-                    out[key] = (key_id, digests_[i:i + DIGEST_CHARS])
         return out
 
     def _batched(self, kind: Kind) -> tuple[dict[str, int], list[tuple[str, str]]] | None:
@@ -1356,17 +1366,11 @@ class Merger:
                     if key not in there]
             if not gone:
                 continue
-            ours = kind.rows(self.db, kind.lookups_of([key for key, _ in gone]))
             self.db.conn.executemany(
                 "DELETE FROM merged_records WHERE source = ? AND kind = ? AND key = ?",
                 [(self.source_id, kind.name, key) for key, _ in gone])
             self.bases_changed = True
-            for key, base in gone:
-                current = ours.get(key)
-                if current is not None and self.is_base(base, kind.canonical(current)):
-                    self._ensure_import()
-                    self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))
-                    self.result.corrected += 1
+            self._remove_as_merged(kind, gone)
 
     def _removed_from_batches(self, kind: Kind) -> None:
         """`_removed_at_station` for the bases kept by batch: a batch at a time, the keys no
@@ -1390,23 +1394,24 @@ class Merger:
                 self.db.conn.execute(
                     "UPDATE merged_batches SET keys = ?, digests = ? WHERE id = ?",
                     (json.dumps([keys_[i] for i in kept], ensure_ascii=False),
-                     "".join(digests_[i * DIGEST_CHARS:(i + 1) * DIGEST_CHARS]
-                             for i in kept), batch_id))
+                     "".join(_digest_at(digests_, i) for i in kept), batch_id))
             else:
                 self.db.conn.execute("DELETE FROM merged_batches WHERE id = ?", (batch_id,))
-            gone_keys = [keys_[i] for i in gone]
-            own = {key for part in chunks(gone_keys, LOOKUP) for (key,) in self.db.query(
-                "SELECT key FROM merged_records WHERE source = ? AND kind = ? AND key IN"
-                f" ({', '.join('?' * len(part))})", [self.source_id, kind.name, *part])}
-            gone = [i for i in gone if keys_[i] not in own]
-            ours = kind.rows(self.db, kind.lookups_of([keys_[i] for i in gone]))
-            for i in gone:
-                current = ours.get(keys_[i])
-                base = (key_id, digests_[i * DIGEST_CHARS:(i + 1) * DIGEST_CHARS])
-                if current is not None and self.is_base(base, kind.canonical(current)):
-                    self._ensure_import()
-                    self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))
-                    self.result.corrected += 1
+            own = self._own_bases(kind, [keys_[i] for i in gone])
+            self._remove_as_merged(kind, [(keys_[i], (key_id, _digest_at(digests_, i)))
+                                          for i in gone if keys_[i] not in own])
+
+    def _remove_as_merged(self, kind: Kind, gone: list[tuple[str, tuple[str, str]]]) -> None:
+        """The county's records of these keys, removed at the station since they were
+        merged, removed here too when each is still as merged (its base `(key id, digest)`);
+        one the county changed since stays."""
+        ours = kind.rows(self.db, kind.lookups_of([key for key, _ in gone]))
+        for key, base in gone:
+            current = ours.get(key)
+            if current is not None and self.is_base(base, kind.canonical(current)):
+                self._ensure_import()
+                self.attempt(kind, current, lambda k=kind, c=current: k.remove(self, c))
+                self.result.corrected += 1
 
     def _void(self, kind: Kind, row: Row, no: str) -> None:
         reason = row["void_reason"] or f"voided in {self.station.path.name}"
