@@ -5,6 +5,8 @@
     .venv/bin/python benchmarks/run.py --national  # also 1M cases / 5M warnings (+ ~15 min)
     .venv/bin/python benchmarks/run.py --national --backlog --repeat 3 --reuse
                                                    # three consecutive runs, and their spread
+    .venv/bin/python benchmarks/run.py --national --backlog --build-only
+                                                   # only build the files (for a --reuse run)
     .venv/bin/python benchmarks/run.py --backlog   # also 1M warnings, 900k never fed back
     .venv/bin/python benchmarks/run.py --backlog-only --backlog-warnings 50000 --runs 5
                                                    # a smoke run of the backlog scale alone
@@ -95,7 +97,12 @@ SCALES = {"county": (10_000, 100_000), "province": (100_000, 1_000_000),
 BACKLOG = (1_000_000, 900_000)
 # What sealing personal values adds to a case and to a warning, in bytes (the storage targets).
 SEALED = 120
-SHORT_RUNS = 21  # interleaved pairs at least for a command of a few hundred ms
+# Interleaved pairs at least: for a command of a few hundred ms (start-up, the reports, the
+# lists, find), and for an import of 100k warnings (each side a few seconds). On this shared
+# machine a median of 15 or 21 pairs of `case add` read 1.07 × in one run and 1.22 × in the
+# next, and one of 5 imports 1.56 × and 1.82 × (2026-12-03): more pairs, a steadier median.
+SHORT_RUNS = 31
+IMPORT_RUNS = 7
 
 STATIONS = ["平襄派出所", "马营派出所", "鸡川派出所", "榜罗派出所", "常家河派出所",
             "义岗川派出所", "陇阳派出所", "陇山派出所", "陇川派出所", "碧玉派出所",
@@ -852,15 +859,19 @@ def only_table(path: Path, rows: list, medians: str, started: float) -> int:
     return 0 if all(ok is not False for *_, ok in rows) else 1
 
 
+def import_runs(options: argparse.Namespace, runs: int) -> int:
+    return max(3, runs // 2) if options.quick else max(IMPORT_RUNS, runs // 2)
+
+
 def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dict
                 ) -> list[Row]:
     """One run of every measurement on the files `built`: the table's rows."""
     say("measuring start-up…")
-    startup = measure_startup(folder, max(runs, 15) if not options.quick else runs)
+    startup = measure_startup(folder, max(runs, SHORT_RUNS) if not options.quick else runs)
     # (the commands of a few hundred ms -- reports, lists, find -- vary by a tenth from one
     # run to the next on a shared machine, their margins a few tens of ms: more pairs)
     short = max(runs, SHORT_RUNS) if not options.quick else runs
-    imports = measure_import(folder, 100_000, max(3, runs // 2))
+    imports = measure_import(folder, 100_000, import_runs(options, runs))
     merge = measure_merge(folder, max(3, runs // 2))
     big = "county" if options.quick else "province"
     say(f"measuring report daily on the {big} file…")
@@ -978,6 +989,9 @@ def main() -> int:
                         help="only `tongwei export parquet` of the province file (county with "
                              "--quick, national with --national) against its floor, its "
                              "memory, and DuckDB's figures over it against `report range`")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the scale files into --out and stop (measure them later "
+                             "with --reuse)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="consecutive runs of every measurement on the same files; the "
                              "last run's table and each ratio's spread are printed")
@@ -1007,6 +1021,10 @@ def main() -> int:
     built = {scale: build(folder, scale, options.reuse) for scale in scales}
     if options.backlog:
         built["backlog"] = build(folder, "backlog", options.reuse, options.backlog_warnings)
+    if options.build_only:
+        say("files built: " + "; ".join(f"{scale} {info.get('built', 'reused')}"
+                                         for scale, info in built.items()))
+        return 0
 
     results = []
     for round_ in range(1, options.repeat + 1):
@@ -1027,10 +1045,9 @@ def main() -> int:
         f"{k} {small[f'import {k} s']:.1f} s" for k in ("warnings", "followups", "cases",
                                                          "events"))
     notes = [f"Machine: {machine()}.",
-             f"Medians of {runs} interleaved runs ({max(3, runs // 2)} for imports, "
-             f"{max(runs, 15) if not options.quick else runs} for start-up, "
-             f"{max(runs, SHORT_RUNS) if not options.quick else runs} for the reports, "
-             "lists and find); "
+             f"Medians of {runs} interleaved runs ({import_runs(options, runs)} for imports, "
+             f"{max(runs, SHORT_RUNS) if not options.quick else runs} for start-up, the "
+             "reports, lists and find); "
              f"{'quick run, ' if options.quick else ''}"
              f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f} s "
              "in all.",

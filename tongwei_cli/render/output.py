@@ -411,6 +411,10 @@ def rows_json(table: Rows) -> str:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A text of a column joined after "\0"s that starts a formula (`_csv_column`: one pass).
+_FORMULA_AT_START = re.compile("\0[" + re.escape("".join(FORMULA_START)) + "]")
+
+
 def safe_cell(value: Any) -> Any:
     """Neutralise spreadsheet formulas in text cells; numbers stay numbers."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -497,9 +501,9 @@ def _csv_lines(columns: list[Sequence[Any]]) -> str | None:
         kinds = set(map(type, values))
         if not kinds <= {str, int, float}:
             return None
-        column = values if kinds == {str} else [v if type(v) is str else repr(v)
-                                                if type(v) is float else str(v)
-                                                for v in values]
+        column = values if kinds == {str} else list(map(str, values)) if kinds == {int} \
+            else [v if type(v) is str else repr(v) if type(v) is float else str(v)
+                  for v in values]
         joined = "".join(column)
         if "\0" in joined:
             return None
@@ -530,7 +534,7 @@ def _csv_column(key: Any, values: Sequence[Any], zone: Any, seconds: bool = Fals
             out = _local_moments(out, zone)
         texts = "\0" + "\0".join(out if len(kinds) == 1 else
                                   [v for v in out if type(v) is str])
-        if any("\0" + start in texts for start in FORMULA_START):  # (a text that starts one)
+        if _FORMULA_AT_START.search(texts):  # (a text that starts one)
             out = [safe_cell(v) for v in out]
     if type(None) in kinds:
         out = ["" if v is None else v for v in out]
@@ -622,9 +626,10 @@ def _seconds_texts(values: Sequence[Any], zone: Any, *, csv: bool) -> list[Any]:
                 _LOCAL_DATES[d] = _date_text(d)
             rests = list(map(mod, local, repeat(86400)))
             clock_times = _CLOCK_TIMES.setdefault((csv, sign), {})
-            for r in set(rests).difference(clock_times):
-                clock_times[r] = f"{r // 3600:02d}:{r % 3600 // 60:02d}" + (
-                    f":{r % 60:02d}{sign}" if csv else "")
+            new, two = set(rests).difference(clock_times), _TWO_DIGITS
+            clock_times.update(zip(new, [f"{two[r // 3600]}:{two[r // 60 % 60]}:"
+                                         f"{two[r % 60]}{sign}" for r in new] if csv else
+                                   [f"{two[r // 3600]}:{two[r // 60 % 60]}" for r in new]))
             return list(map(str.__add__, map(_LOCAL_DATES.__getitem__, local_days),
                             map(clock_times.__getitem__, rests)))
     starts = _STARTS.setdefault(zone, {})
@@ -656,6 +661,7 @@ def _seconds_texts(values: Sequence[Any], zone: Any, *, csv: bool) -> list[Any]:
 # `10:30:00+08:00` (CSV) or `10:30` (a table).
 _LOCAL_DATES: dict[int, str] = {}
 _CLOCK_TIMES: dict[tuple[bool, str], dict[int, str]] = {}
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]  # (a time of day's parts, `05`)
 
 
 def _day_starts(days: Any, zone: Any) -> dict[int, tuple[int, str] | None]:
