@@ -627,9 +627,9 @@ def _seconds_texts(values: Sequence[Any], zone: Any, *, csv: bool) -> list[Any]:
             rests = list(map(mod, local, repeat(86400)))
             clock_times = _CLOCK_TIMES.setdefault((csv, sign), {})
             new, two = set(rests).difference(clock_times), _TWO_DIGITS
-            clock_times.update(zip(new, [f"{two[r // 3600]}:{two[r // 60 % 60]}:"
-                                         f"{two[r % 60]}{sign}" for r in new] if csv else
-                                   [f"{two[r // 3600]}:{two[r // 60 % 60]}" for r in new]))
+            clock_times.update(
+                {r: f"{two[r // 3600]}:{two[r // 60 % 60]}:{two[r % 60]}{sign}" for r in new}
+                if csv else {r: f"{two[r // 3600]}:{two[r // 60 % 60]}" for r in new})
             return list(map(str.__add__, map(_LOCAL_DATES.__getitem__, local_days),
                             map(clock_times.__getitem__, rests)))
     starts = _STARTS.setdefault(zone, {})
