@@ -179,6 +179,10 @@ def test_dispatch_list_sorted_by_deadline_with_counts_per_station(run):
     records = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert [r["no"] for r in records] == ["C-MED", "B-HIGH", "A-LOW"]
     assert records[0]["phone"] == "138****0012" and records[0]["status"] == "overdue"
+    # --limit: the most overdue, whatever their station (not the first station's first)
+    first = json.loads(run("warning", "list", "--status", "overdue", "--limit", "2",
+                           "--format", "json").stdout)
+    assert [r["no"] for r in first] == ["C-MED", "B-HIGH"]
     closed = json.loads(run("warning", "list", "--status", "closed", "--station", "鸡川",
                             "--format", "json").stdout)
     assert [r["no"] for r in closed] == ["D-DONE"]

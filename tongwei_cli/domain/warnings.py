@@ -354,8 +354,12 @@ def warning_columns(db: Database, *, status: str | None = None, level: str | Non
         sql = (f"SELECT {columns.format(open=in_progress)} FROM warnings w"
                f" INDEXED BY warnings_open WHERE w.feedback_at IS NULL AND {common}"
                f" UNION ALL SELECT {columns.format(open='WHERE')} FROM warnings w"
-               f" INDEXED BY warnings_feedback WHERE w.feedback_at > :moment AND {common}"
-               " ORDER BY deadline_at, no")
+               f" INDEXED BY warnings_feedback WHERE w.feedback_at > :moment AND {common}")
+        # By deadline: the whole list is sorted here, not by SQLite's sorter, which copies
+        # every row it sorts (a third of the query for the national file's 3,000 overdue
+        # warnings); a --limit is SQLite's to apply, after its own sort.
+        if limit:
+            sql += " ORDER BY deadline_at, no"
     else:
         if status == "closed":
             common += " AND w.feedback_at IS NOT NULL AND w.feedback_at <= :moment"
@@ -370,7 +374,10 @@ def warning_columns(db: Database, *, status: str | None = None, level: str | Non
     cursor.row_factory = None  # (plain tuples: the columns are taken apart below)
     cursor.execute(sql, params)
     keys = [d[0] for d in cursor.description]
-    return keys, list(zip(*cursor.fetchall(), strict=True)) or [() for _ in keys]
+    rows = cursor.fetchall()
+    if status in ("open", "overdue") and not limit:  # (deadline and number: never NULL)
+        rows.sort(key=operator.itemgetter(keys.index("deadline_at"), keys.index("no")))
+    return keys, list(zip(*rows, strict=True)) or [() for _ in keys]
 
 
 # -- follow-ups ---------------------------------------------------------------------
