@@ -100,7 +100,9 @@ SEALED = 120
 # Interleaved pairs at least: for a command of a few hundred ms (start-up, the reports, the
 # lists, find), and for an import of 100k warnings (each side a few seconds). On this shared
 # machine a median of 15 or 21 pairs of `case add` read 1.07 × in one run and 1.22 × in the
-# next, and one of 5 imports 1.56 × and 1.82 × (2026-12-03): more pairs, a steadier median.
+# next, and one of 5 imports 1.56 × and 1.82 × (2026-12-03): more pairs, a steadier median
+# (the short commands' own time moves by a tenth from run to run, their margins a few tens
+# of ms).
 SHORT_RUNS = 31
 IMPORT_RUNS = 7
 
@@ -859,6 +861,11 @@ def only_table(path: Path, rows: list, medians: str, started: float) -> int:
     return 0 if all(ok is not False for *_, ok in rows) else 1
 
 
+def short_runs(options: argparse.Namespace, runs: int) -> int:
+    """Pairs for start-up and the commands of a few hundred ms (`SHORT_RUNS`)."""
+    return runs if options.quick else max(runs, SHORT_RUNS)
+
+
 def import_runs(options: argparse.Namespace, runs: int) -> int:
     return max(3, runs // 2) if options.quick else max(IMPORT_RUNS, runs // 2)
 
@@ -867,10 +874,8 @@ def measure_all(folder: Path, options: argparse.Namespace, runs: int, built: dic
                 ) -> list[Row]:
     """One run of every measurement on the files `built`: the table's rows."""
     say("measuring start-up…")
-    startup = measure_startup(folder, max(runs, SHORT_RUNS) if not options.quick else runs)
-    # (the commands of a few hundred ms -- reports, lists, find -- vary by a tenth from one
-    # run to the next on a shared machine, their margins a few tens of ms: more pairs)
-    short = max(runs, SHORT_RUNS) if not options.quick else runs
+    short = short_runs(options, runs)
+    startup = measure_startup(folder, short)
     imports = measure_import(folder, 100_000, import_runs(options, runs))
     merge = measure_merge(folder, max(3, runs // 2))
     big = "county" if options.quick else "province"
@@ -1046,7 +1051,7 @@ def main() -> int:
                                                          "events"))
     notes = [f"Machine: {machine()}.",
              f"Medians of {runs} interleaved runs ({import_runs(options, runs)} for imports, "
-             f"{max(runs, SHORT_RUNS) if not options.quick else runs} for start-up, the "
+             f"{short_runs(options, runs)} for start-up, the "
              "reports, lists and find); "
              f"{'quick run, ' if options.quick else ''}"
              f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - started:.0f} s "
